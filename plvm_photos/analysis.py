@@ -1,0 +1,59 @@
+"""The unit of work a pool worker does: decode one photo and run the engine on it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from .engines.base import Analysis
+from .imaging import ImageError, decode
+
+_engine = None
+
+
+@dataclass(frozen=True)
+class AnalysisJob:
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    job: AnalysisJob
+    analysis: Analysis | None
+    error: str | None  # why the content is not a usable image
+    seconds: float
+    vanished: bool = False  # the file was gone before it could be decoded
+
+
+def _face_engine():
+    global _engine
+    if _engine is None:
+        from .engines.face import FaceEngine
+
+        _engine = FaceEngine()
+    return _engine
+
+
+def warm_up() -> None:
+    """Pool initializer: load the models once per worker, not once per photo."""
+    from .engines.face import _dlib_models
+
+    _face_engine()
+    _dlib_models()
+
+
+def analyze(job: AnalysisJob) -> AnalysisResult:
+    start = time.perf_counter()
+    engine = _face_engine()
+    try:
+        image = decode(job.path, max_side=engine.config.max_side)
+        analysis = engine.analyze(image)
+        error = None
+    except ImageError as exc:
+        analysis, error = None, str(exc)
+    except FileNotFoundError:
+        return AnalysisResult(job, None, "file disappeared before it could be read", time.perf_counter() - start, True)
+    except (MemoryError, RuntimeError) as exc:  # dlib raises RuntimeError on odd pixel data
+        analysis, error = None, f"{type(exc).__name__}: {exc}"
+    return AnalysisResult(job=job, analysis=analysis, error=error, seconds=time.perf_counter() - start)

@@ -1,0 +1,1 @@
+"""Engines turn images into what the library stores (regions, reference vectors, verdicts)."""

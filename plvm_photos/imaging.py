@@ -1,0 +1,136 @@
+"""Decoding photos the way a photo library must: orientation, reduced scale, formats.
+
+Large JPEGs are decoded with ``Image.draft`` at 1/2-1/8 scale (nearly free in libjpeg) instead
+of decoding 12 MP and shrinking; everything else is resized after decoding. Boxes found on the
+reduced image are mapped back to full-size coordinates with ``DecodedImage.to_full``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif", ".avif"}
+)
+# Refuse anything larger than this many pixels (Pillow's own limit is a warning at ~89 MP and an
+# error at twice that; a photo library has no business decoding 200 MP "photos").
+MAX_PIXELS = 120_000_000
+
+
+class ImageError(Exception):
+    """The file is not a usable image (not an image, truncated, a decompression bomb, ...)."""
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    pixels: np.ndarray  # uint8 RGB, HxWx3, C-contiguous, possibly reduced
+    full_width: int  # displayed size at full resolution (after EXIF orientation)
+    full_height: int
+
+    @property
+    def scale(self) -> float:
+        """Decoded pixels per full-size pixel (<= 1)."""
+        return self.pixels.shape[1] / self.full_width
+
+    def to_full(self, box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+        """Map a box on the decoded pixels to full-size pixel coordinates, clipped to the photo."""
+        s = self.scale
+        left, top, right, bottom = (v / s for v in box)
+        return (
+            max(0, int(round(left))),
+            max(0, int(round(top))),
+            min(self.full_width, int(round(right))),
+            min(self.full_height, int(round(bottom))),
+        )
+
+
+_heif_registered = False
+
+
+def _register_heif() -> None:
+    global _heif_registered
+    if not _heif_registered:
+        try:
+            from pillow_heif import register_heif_opener
+
+            register_heif_opener()
+        except ImportError:  # pragma: no cover - pillow-heif is a dependency
+            pass
+        _heif_registered = True
+
+
+def is_image_path(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES
+
+
+def _oriented_size(width: int, height: int, orientation: int) -> tuple[int, int]:
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def decode(path: str | Path, max_side: int | None = 1600) -> DecodedImage:
+    """Decode ``path`` to RGB pixels, EXIF-oriented, with its long side at most ``max_side``.
+
+    Raises ``ImageError`` for anything that is not a complete, sane image.
+    """
+    from PIL import Image, ImageOps
+
+    _register_heif()
+    path = Path(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                if im.width * im.height > MAX_PIXELS:
+                    raise ImageError(f"image too large: {im.width}x{im.height} pixels (limit {MAX_PIXELS})")
+                try:
+                    orientation = int(im.getexif().get(0x0112, 1) or 1)
+                except Exception:  # a broken EXIF block must not lose the photo
+                    orientation = 1
+                full_w, full_h = _oriented_size(im.width, im.height, orientation)
+                if max_side and im.format == "JPEG" and max(im.size) > max_side:
+                    # libjpeg picks the largest 1/2^k scale still >= the requested size.
+                    ratio = max_side / max(im.size)
+                    im.draft("RGB", (max(1, int(im.width * ratio)), max(1, int(im.height * ratio))))
+                im.load()
+                try:
+                    im = ImageOps.exif_transpose(im)
+                except Exception:
+                    pass
+                im = im.convert("RGB")
+                if max_side and max(im.size) > max_side:
+                    ratio = max_side / max(im.size)
+                    im = im.resize((max(1, round(im.width * ratio)), max(1, round(im.height * ratio))), Image.BILINEAR)
+                pixels = np.ascontiguousarray(np.asarray(im, dtype=np.uint8))
+    except ImageError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"decompression bomb: {exc}") from None
+    except Image.DecompressionBombWarning as exc:
+        raise ImageError(f"decompression bomb: {exc}") from None
+    except FileNotFoundError:
+        raise
+    except PermissionError as exc:
+        raise ImageError(f"permission denied: {exc.filename or path}") from None
+    except IsADirectoryError:
+        raise ImageError("is a directory, not an image file") from None
+    except (OSError, ValueError, SyntaxError, Image.UnidentifiedImageError) as exc:
+        msg = str(exc) or type(exc).__name__
+        if "cannot identify image file" in msg:
+            msg = "not an image file (unrecognised format)"
+        raise ImageError(msg) from None
+    if pixels.ndim != 3 or pixels.shape[0] == 0 or pixels.shape[1] == 0:
+        raise ImageError("empty image")
+    return DecodedImage(pixels=pixels, full_width=full_w, full_height=full_h)
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()

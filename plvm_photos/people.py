@@ -1,0 +1,156 @@
+"""Registering, renaming and removing people (concepts) in a library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+
+from .db.models import Concept, Reference, Region, Verdict
+from .imaging import ImageError, decode, sha256_file
+from .library import Library, LibraryError, copy_reference_image
+from .names import normalize, show
+from .verdicts import refresh_photos
+
+KINDS = ("person", "pet", "object")
+
+
+@dataclass(frozen=True)
+class PersonAdded:
+    name: str
+    photos: int  # current photos where the person is now present
+    candidates: int  # photos the prefilter passed to a verdict
+    boxes: list[tuple[int, int, int, int]]  # the face used in each reference
+
+
+def _reference_vector(library: Library, path: Path, face: int | None):
+    from .engines.face import FaceEngine, FaceEngineError
+
+    if not path.is_file():
+        raise LibraryError(f"reference photo not found: {path}")
+    try:
+        image = decode(path, max_side=1600)
+    except ImageError as exc:
+        raise LibraryError(f"{path} is not a usable image: {exc}") from None
+    try:
+        return FaceEngine().reference(image, face=face)
+    except FaceEngineError as exc:
+        raise LibraryError(f"{path}: {exc}") from None
+
+
+def _store_reference(library: Library, session, concept: Concept, path: Path, ref) -> None:
+    stored_name = copy_reference_image(library, path, concept.name, sha256_file(path))
+    session.add(
+        Reference(
+            concept=concept,
+            image=stored_name,
+            source_path=str(path.resolve()),
+            engine="face",
+            left=ref.box[0],
+            top=ref.box[1],
+            right=ref.box[2],
+            bottom=ref.box[3],
+            vector=np.asarray(ref.vector, dtype=np.float32).tobytes(),
+        )
+    )
+
+
+def _candidate_photos(library: Library, session, vectors: list[np.ndarray]) -> set[int]:
+    """Photos with a stored face near any of ``vectors``: the FAISS prefilter, no decoding."""
+    region_ids: set[int] = set()
+    for vector in vectors:
+        region_ids.update(n.region_id for n in library.index.within(vector, library.rule.prefilter_radius))
+    photo_ids: set[int] = set()
+    ids = sorted(region_ids)
+    for start in range(0, len(ids), 500):
+        photo_ids.update(session.scalars(select(Region.photo_id).where(Region.id.in_(ids[start : start + 500]))))
+    return photo_ids
+
+
+def _present_count(session, concept_id: int) -> int:
+    from .library import current_photo_ids
+
+    return len(
+        set(
+            session.scalars(
+                select(Verdict.photo_id).where(
+                    Verdict.concept_id == concept_id,
+                    Verdict.present.is_(True),
+                    Verdict.photo_id.in_(current_photo_ids()),
+                )
+            )
+        )
+    )
+
+
+def add_person(
+    library: Library, name: str, references: list[str | Path], face: int | None = None, kind: str = "person"
+) -> PersonAdded:
+    key = normalize(name)
+    if kind not in KINDS:
+        raise LibraryError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    if kind != "person":
+        raise LibraryError(f"{show(key)} is a {kind}: concepts that are not people need the plvm engine")
+    if not references:
+        raise LibraryError("add-person needs at least one reference photo")
+    paths = [Path(p) for p in references]
+    # Analyse every reference before touching the database, so a bad one adds nothing.
+    refs = [_reference_vector(library, p, face) for p in paths]
+    with library.transaction() as session:
+        if session.scalar(select(Concept).where(Concept.name == key)) is not None:
+            raise LibraryError(f"{show(key)} is already registered; use add-reference to give it another photo")
+        concept = Concept(name=key, kind=kind)
+        session.add(concept)
+        for path, ref in zip(paths, refs):
+            _store_reference(library, session, concept, path, ref)
+        session.flush()
+        candidates = _candidate_photos(library, session, [r.vector for r in refs])
+        refresh_photos(session, candidates, library.rule)
+        session.flush()
+        photos = _present_count(session, concept.id)
+    return PersonAdded(name=key, photos=photos, candidates=len(candidates), boxes=[r.box for r in refs])
+
+
+def add_reference(library: Library, name: str, reference: str | Path, face: int | None = None) -> PersonAdded:
+    path = Path(reference)
+    ref = _reference_vector(library, path, face)
+    with library.transaction() as session:
+        concept = library.concept(session, name)
+        _store_reference(library, session, concept, path, ref)
+        session.flush()
+        candidates = _candidate_photos(library, session, [ref.vector])
+        refresh_photos(session, candidates, library.rule)
+        session.flush()
+        return PersonAdded(concept.name, _present_count(session, concept.id), len(candidates), [ref.box])
+
+
+def rename_person(library: Library, old: str, new: str) -> None:
+    new_key = normalize(new)
+    with library.transaction() as session:
+        concept = library.concept(session, old)
+        if concept.name == new_key:
+            return
+        if session.scalar(select(Concept).where(Concept.name == new_key)) is not None:
+            raise LibraryError(f"{show(new_key)} is already registered")
+        concept.name = new_key
+        session.flush()
+        # Captions name people, so the photos that show this person get theirs rewritten.
+        affected = set(session.scalars(select(Verdict.photo_id).where(Verdict.concept_id == concept.id)))
+        refresh_photos(session, affected, library.rule)
+
+
+def remove_person(library: Library, name: str) -> int:
+    """Remove a person, their references and verdicts; returns how many photos were re-decided."""
+    with library.transaction() as session:
+        concept = library.concept(session, name)
+        affected = set(session.scalars(select(Verdict.photo_id).where(Verdict.concept_id == concept.id)))
+        images = [r.image for r in concept.references]
+        session.delete(concept)
+        session.flush()
+        # A face this person had claimed may now belong to someone else.
+        refresh_photos(session, affected, library.rule)
+    for image in images:
+        (library.references_dir / image).unlink(missing_ok=True)
+    return len(affected)

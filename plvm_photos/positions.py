@@ -1,0 +1,45 @@
+"""Words for where a box sits in a photo, and captions built from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Box = tuple[int, int, int, int]
+
+
+def horizontal(box: Box, width: int) -> str:
+    cx = (box[0] + box[2]) / 2 / max(width, 1)
+    return "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else "center"
+
+
+def vertical(box: Box, height: int) -> str:
+    cy = (box[1] + box[3]) / 2 / max(height, 1)
+    return "top" if cy < 1 / 3 else "bottom" if cy > 2 / 3 else "middle"
+
+
+def describe(box: Box, width: int, height: int) -> str:
+    """'left', 'top right', 'center', ...: the vertical word only where it is not the middle."""
+    h, v = horizontal(box, width), vertical(box, height)
+    if v == "middle":
+        return h
+    return v if h == "center" else f"{v} {h}"
+
+
+@dataclass(frozen=True)
+class PlacedPerson:
+    name: str
+    box: Box
+
+
+def caption(people: list[PlacedPerson], unknown_faces: int, width: int, height: int) -> str:
+    """E.g. '<obama> (left) and <biden> (right), with 1 other person'."""
+    if not people:
+        if unknown_faces == 0:
+            return "no people"
+        return f"{unknown_faces} unknown {'person' if unknown_faces == 1 else 'people'}"
+    ordered = sorted(people, key=lambda p: (p.box[0] + p.box[2]) / 2)
+    parts = [f"<{p.name}> ({describe(p.box, width, height)})" for p in ordered]
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if unknown_faces:
+        text += f", with {unknown_faces} other {'person' if unknown_faces == 1 else 'people'}"
+    return text
