@@ -50,7 +50,8 @@ def build_tiny_models(root: Path) -> PLVMConfig:
                               image_size=IMAGE_SIZE, patch_size=PATCH)
     text = LlamaConfig(vocab_size=len(tokenizer) + 8, hidden_size=48, intermediate_size=96, num_hidden_layers=2,
                        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
-                       bos_token_id=1, eos_token_id=2, pad_token_id=3)
+                       bos_token_id=1, eos_token_id=2, pad_token_id=3,
+                       initializer_range=0.2)  # sharper attention: soft prompts can steer a tiny model
     llava = LlavaForConditionalGeneration(LlavaConfig(vision_config=vision, text_config=text, image_token_id=4,
                                                       vision_feature_layer=-1)).eval()
     lvlm_dir, enc_dir = root / "tiny-llava", root / "tiny-dinov2"
