@@ -57,7 +57,7 @@ def main_options(
     state.db_url = db
 
 
-def _emit(data, as_json: bool, text: str) -> None:
+def emit(data, as_json: bool, text: str) -> None:
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -74,7 +74,7 @@ def add_person(
 ) -> None:
     """Register a person from a reference photo and find them in every photo already scanned."""
     result = state.library().add_person(name, [str(p) for p in references], face=face, kind=kind)
-    _emit(
+    emit(
         {"name": result.name, "photos": result.photos, "candidates": result.candidates, "boxes": result.boxes},
         as_json,
         f"added <{result.name}>: found in {result.photos} photo(s) ({result.candidates} checked)",
@@ -90,7 +90,7 @@ def add_reference(
 ) -> None:
     """Give a registered person one more reference photo (helps with age, angle, lighting)."""
     result = state.library().add_reference(name, str(reference), face=face)
-    _emit(
+    emit(
         {"name": result.name, "photos": result.photos, "candidates": result.candidates},
         as_json,
         f"<{result.name}> now has another reference: found in {result.photos} photo(s)",
@@ -103,7 +103,7 @@ def people(as_json: bool = JsonOption) -> None:
     rows = state.library().people()
     data = [{"name": p.name, "kind": p.kind, "photos": p.photos, "references": p.references} for p in rows]
     text = "\n".join(f"<{p.name}>\t{p.photos} photo(s)\t{p.references} reference(s)" for p in rows) or "no people yet"
-    _emit(data, as_json, text)
+    emit(data, as_json, text)
 
 
 @app.command("rename-person")
@@ -138,7 +138,7 @@ def scan(
         text += "\n" + "\n".join(f"  error: {e['path']}: {e['error']}" for e in summary.error_files[:20])
         if len(summary.error_files) > 20:
             text += f"\n  ... and {len(summary.error_files) - 20} more (see --json)"
-    _emit(summary.as_dict(), as_json, text)
+    emit(summary.as_dict(), as_json, text)
 
 
 @app.command("ask")
@@ -150,7 +150,7 @@ def ask(
     from .ask import ask as answer_question
 
     answer = answer_question(state.library(), question)
-    _emit(answer.as_dict(), as_json, answer.answer)
+    emit(answer.as_dict(), as_json, answer.answer)
     if not answer.answered:
         raise typer.Exit(3)
 
@@ -162,7 +162,7 @@ def verdicts(as_json: bool = JsonOption) -> None:
     text = "\n".join(
         f"{r['path']}\t<{r['person']}>\t{'yes' if r['present'] else 'no'}\t{r['score']:.3f}\t{r['box'] or ''}" for r in rows
     )
-    _emit(rows, as_json, text or "no verdicts yet")
+    emit(rows, as_json, text or "no verdicts yet")
 
 
 @db_app.command("upgrade")
@@ -174,7 +174,20 @@ def db_upgrade() -> None:
     typer.echo(f"database at revision {current_revision(lib.db)} (head {HEAD_REVISION})")
 
 
+# Feature areas keep their commands in modules of their own, each registering on ``app``
+# with ``@app.command``; they are imported here so that ``plvm-photos --help`` lists them all.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_command_modules() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+
+
 def main() -> None:
+    _register_command_modules()
     try:
         app()
     except LibraryError as exc:

@@ -195,6 +195,7 @@ class Library:
         return scan(self, paths, workers=workers, progress=progress)
 
     def verdicts(self) -> list[dict]:
+        """Every stored verdict, once per current file of its photo (a copied photo has two)."""
         with self.session() as s:
             rows = s.execute(
                 select(Verdict, Concept.name, Region)
@@ -202,16 +203,17 @@ class Library:
                 .outerjoin(Region, Region.id == Verdict.region_id)
                 .order_by(Verdict.photo_id, Concept.name)
             ).all()
-            paths = photo_paths(s, {v.photo_id for v, _, _ in rows})
+            paths = all_photo_paths(s, {v.photo_id for v, _, _ in rows})
             return [
                 {
-                    "path": paths.get(v.photo_id),
+                    "path": path,
                     "person": name,
                     "present": bool(v.present),
                     "score": round(float(v.score), 4),
                     "box": list(region.box) if region is not None else None,
                 }
                 for v, name, region in rows
+                for path in paths.get(v.photo_id, [])
             ]
 
 
@@ -231,6 +233,22 @@ def photo_paths(session: Session, photo_ids) -> dict[int, str]:
         ).all()
         for photo_id, path, _missing in rows:
             out.setdefault(photo_id, path)
+    return out
+
+
+def all_photo_paths(session: Session, photo_ids) -> dict[int, list[str]]:
+    """Every current path of each photo; photos with none keep their last known path."""
+    ids = list(photo_ids)
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(File.photo_id, File.path, File.missing).where(File.photo_id.in_(ids[start : start + 500])).order_by(File.path)
+        ).all()
+        for photo_id, path, missing in rows:
+            if not missing:
+                out.setdefault(photo_id, []).append(path)
+        for photo_id, path, _ in rows:
+            out.setdefault(photo_id, [path])
     return out
 
 

@@ -17,6 +17,14 @@ from .verdicts import refresh_photos
 KINDS = ("person", "pet", "object")
 
 
+class SeveralFacesInReference(LibraryError):
+    """The reference shows several faces and no --face was given; ``boxes`` are left to right."""
+
+    def __init__(self, message: str, boxes: list[tuple[int, int, int, int]]):
+        super().__init__(message)
+        self.boxes = boxes
+
+
 @dataclass(frozen=True)
 class PersonAdded:
     name: str
@@ -26,7 +34,7 @@ class PersonAdded:
 
 
 def _reference_vector(library: Library, path: Path, face: int | None):
-    from .engines.face import FaceEngine, FaceEngineError
+    from .engines.face import FaceEngine, FaceEngineError, SeveralFacesError
 
     if not path.is_file():
         raise LibraryError(f"reference photo not found: {path}")
@@ -36,6 +44,8 @@ def _reference_vector(library: Library, path: Path, face: int | None):
         raise LibraryError(f"{path} is not a usable image: {exc}") from None
     try:
         return FaceEngine().reference(image, face=face)
+    except SeveralFacesError as exc:
+        raise SeveralFacesInReference(f"{path}: {exc}", exc.boxes) from None
     except FaceEngineError as exc:
         raise LibraryError(f"{path}: {exc}") from None
 

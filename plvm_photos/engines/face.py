@@ -56,7 +56,7 @@ def _dlib_models():
 class FaceEngineConfig:
     max_side: int = 1024  # long side of the decoded image the detector sees
     upsample: int = 1  # HOG pyramid upsampling: finds faces down to ~40 px at 1
-    min_detector_score: float = -0.2  # HOG SVM margin; dlib's own default cut is 0
+    min_detector_score: float = 0.0  # HOG SVM margin (dlib's own cut); below it, mostly false faces
     jitters: int = 0  # descriptor jitters for photos (references use more)
     reference_jitters: int = 10
 
