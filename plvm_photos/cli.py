@@ -67,13 +67,25 @@ def emit(data, as_json: bool, text: str) -> None:
 @app.command("add-person")
 def add_person(
     name: str = typer.Argument(..., help="The person's name, written <mike> or mike."),
-    references: List[Path] = typer.Argument(..., help="One or more reference photos of this person."),
+    references: Optional[List[Path]] = typer.Argument(None, help="One or more reference photos of this person."),
     face: Optional[int] = typer.Option(None, "--face", help="Which face of a group reference to use (1 = leftmost)."),
     kind: str = typer.Option("person", "--kind", help="person | pet | object (pets and objects need the plvm engine)."),
+    from_cluster: Optional[int] = typer.Option(
+        None, "--from-cluster", help="Use the faces of cluster ID from `plvm-photos faces --unknown` instead of photos."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Register a person from a reference photo and find them in every photo already scanned."""
-    result = state.library().add_person(name, [str(p) for p in references], face=face, kind=kind)
+    if from_cluster is not None:
+        if references:
+            raise LibraryError("give reference photos or --from-cluster, not both")
+        from .clusters import add_person_from_cluster
+
+        result = add_person_from_cluster(state.library(), name, from_cluster)
+    else:
+        if not references:
+            raise LibraryError("add-person needs a reference photo (or --from-cluster ID)")
+        result = state.library().add_person(name, [str(p) for p in references], face=face, kind=kind)
     emit(
         {"name": result.name, "photos": result.photos, "candidates": result.candidates, "boxes": result.boxes},
         as_json,
@@ -176,7 +188,7 @@ def db_upgrade() -> None:
 
 # Feature areas keep their commands in modules of their own, each registering on ``app``
 # with ``@app.command``; they are imported here so that ``plvm-photos --help`` lists them all.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("plvm_photos.cli_eval", "plvm_photos.cli_gallery")
 
 
 def _register_command_modules() -> None:
