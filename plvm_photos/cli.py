@@ -29,11 +29,14 @@ app.add_typer(db_app, name="db")
 class State:
     library_dir: Optional[Path] = None
     db_url: Optional[str] = None
+    engine: Optional[str] = None  # --engine: stored in the library's settings when it opens
     _library: Optional[Library] = None
 
     def library(self) -> Library:
         if self._library is None:
             self._library = Library(self.library_dir, db_url=self.db_url)
+            if self.engine:
+                self._library.settings.set("engine", self.engine)
         return self._library
 
 
@@ -52,9 +55,14 @@ def main_options(
         None, "--db", envvar="PLVM_DB", help="SQLAlchemy database URL instead of the library's SQLite file, "
         "e.g. postgresql+psycopg://user@localhost/photos.", show_default=False
     ),
+    engine: Optional[str] = typer.Option(
+        None, "--engine", help="face | plvm | hybrid: the library's engine from now on (stored in its settings, "
+        "see plvm-photos config).", show_default=False
+    ),
 ) -> None:
     state.library_dir = library
     state.db_url = db
+    state.engine = engine
 
 
 def emit(data, as_json: bool, text: str) -> None:
@@ -188,7 +196,7 @@ def db_upgrade() -> None:
 
 # Feature areas keep their commands in modules of their own, each registering on ``app``
 # with ``@app.command``; they are imported here so that ``plvm-photos --help`` lists them all.
-COMMAND_MODULES: tuple[str, ...] = ("plvm_photos.cli_eval", "plvm_photos.cli_gallery")
+COMMAND_MODULES: tuple[str, ...] = ("plvm_photos.cli_eval", "plvm_photos.cli_gallery", "plvm_photos.cli_config")
 
 
 def _register_command_modules() -> None:

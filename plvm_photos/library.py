@@ -21,6 +21,7 @@ from .names import normalize, show
 
 DB_FILE = "library.db"
 INDEX_FILE = "index.faiss"
+FACE_REGION_KINDS = ("face",)  # what the 128-d face index holds; other kinds have their own index
 REFERENCES_DIR = "references"
 
 
@@ -60,6 +61,7 @@ class Library:
         self._sessions = make_sessionmaker(self.db)
         self._index = None
         self._index_dirty = False
+        self._extra_indexes: dict[str, tuple] = {}  # name -> (index, path, dirty): e.g. the plvm index
         self._rule = None
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -99,19 +101,24 @@ class Library:
             self._index, _ = load_consistent(self.index_path, DESCRIPTOR_DIM, self.region_signature(), self._region_batches)
         return self._index
 
-    def region_signature(self) -> tuple[int, int]:
+    def region_signature(self, kinds: tuple[str, ...] = FACE_REGION_KINDS) -> tuple[int, int]:
         with self.session() as s:
-            count, total = s.execute(select(func.count(Region.id), func.coalesce(func.sum(Region.id), 0))).one()
+            count, total = s.execute(
+                select(func.count(Region.id), func.coalesce(func.sum(Region.id), 0)).where(Region.kind.in_(kinds))
+            ).one()
         return int(count), int(total)
 
-    def _region_batches(self, batch: int = 50_000):
+    def _region_batches(self, batch: int = 50_000, kinds: tuple[str, ...] = FACE_REGION_KINDS):
         import numpy as np
 
         last = 0
         while True:
             with self.session() as s:
                 rows = s.execute(
-                    select(Region.id, Region.vector).where(Region.id > last).order_by(Region.id).limit(batch)
+                    select(Region.id, Region.vector)
+                    .where(Region.id > last, Region.kind.in_(kinds))
+                    .order_by(Region.id)
+                    .limit(batch)
                 ).all()
             if not rows:
                 return
@@ -122,10 +129,38 @@ class Library:
     def mark_index_dirty(self) -> None:
         self._index_dirty = True
 
+    def vector_index(self, name: str, kinds: tuple[str, ...], dim: int):
+        """A FAISS index of the regions of ``kinds`` (one file per name and dimension), like ``index``."""
+        cached = self._extra_indexes.get(name)
+        if cached is None or cached[0].dim != dim:
+            from .vector_index import load_consistent
+
+            path = self.root / f"index-{name}-{dim}.faiss"
+            index, _ = load_consistent(
+                path, dim, self.region_signature(kinds), lambda: self._region_batches(kinds=kinds)
+            )
+            cached = self._extra_indexes[name] = (index, path, False)
+        return cached[0]
+
+    def mark_vector_index_dirty(self, name: str) -> None:
+        index, path, _ = self._extra_indexes[name]
+        self._extra_indexes[name] = (index, path, True)
+
+    @property
+    def settings(self):
+        """The library's key/value settings (engine, model locations, ...)."""
+        from .settings import Settings
+
+        return Settings(self)
+
     def save_index(self) -> None:
         if self._index is not None and self._index_dirty:
             self._index.save(self.index_path)
             self._index_dirty = False
+        for name, (index, path, dirty) in list(self._extra_indexes.items()):
+            if dirty:
+                index.save(path)
+                self._extra_indexes[name] = (index, path, False)
 
     def close(self) -> None:
         self.save_index()

@@ -101,11 +101,19 @@ def add_person(
     key = normalize(name)
     if kind not in KINDS:
         raise LibraryError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
-    if kind != "person":
-        raise LibraryError(f"{show(key)} is a {kind}: concepts that are not people need the plvm engine")
+    engine = library.settings.engine
+    if kind != "person" and engine == "face":
+        raise LibraryError(
+            f"{show(key)} is a {kind}: concepts that are not people need the plvm engine "
+            "(plvm-photos config engine plvm)"
+        )
     if not references:
         raise LibraryError("add-person needs at least one reference photo")
     paths = [Path(p) for p in references]
+    if engine != "face":
+        from .engines.plvm_people import add_concept
+
+        return add_concept(library, key, kind, paths, face)
     # Analyse every reference before touching the database, so a bad one adds nothing.
     refs = [_reference_vector(library, p, face) for p in paths]
     with library.transaction() as session:
@@ -125,6 +133,10 @@ def add_person(
 
 def add_reference(library: Library, name: str, reference: str | Path, face: int | None = None) -> PersonAdded:
     path = Path(reference)
+    if library.settings.engine != "face":
+        from .engines.plvm_people import add_reference as add_plvm_reference
+
+        return add_plvm_reference(library, name, path, face)
     ref = _reference_vector(library, path, face)
     with library.transaction() as session:
         concept = library.concept(session, name)
@@ -138,14 +150,21 @@ def add_reference(library: Library, name: str, reference: str | Path, face: int 
 
 def rename_person(library: Library, old: str, new: str) -> None:
     new_key = normalize(new)
+    engine = library.settings.engine
     with library.transaction() as session:
         concept = library.concept(session, old)
         if concept.name == new_key:
             return
         if session.scalar(select(Concept).where(Concept.name == new_key)) is not None:
             raise LibraryError(f"{show(new_key)} is already registered")
+        old_key = concept.name
         concept.name = new_key
         session.flush()
+        if engine != "face":  # PLVM captions are text: rewrite the name in place, no model needed
+            from .engines.plvm_people import rename_captions
+
+            rename_captions(session, concept.id, old_key, new_key)
+            return
         # Captions name people, so the photos that show this person get theirs rewritten.
         affected = set(session.scalars(select(Verdict.photo_id).where(Verdict.concept_id == concept.id)))
         refresh_photos(session, affected, library.rule)
@@ -153,14 +172,21 @@ def rename_person(library: Library, old: str, new: str) -> None:
 
 def remove_person(library: Library, name: str) -> int:
     """Remove a person, their references and verdicts; returns how many photos were re-decided."""
+    engine = library.settings.engine
     with library.transaction() as session:
         concept = library.concept(session, name)
         affected = set(session.scalars(select(Verdict.photo_id).where(Verdict.concept_id == concept.id)))
         images = [r.image for r in concept.references]
         session.delete(concept)
         session.flush()
-        # A face this person had claimed may now belong to someone else.
-        refresh_photos(session, affected, library.rule)
+        if engine != "face":
+            from .engines.plvm_people import forget_tensors, structured_captions
+
+            structured_captions(session, affected)
+            forget_tensors(library, images)
+        else:
+            # A face this person had claimed may now belong to someone else.
+            refresh_photos(session, affected, library.rule)
     for image in images:
         (library.references_dir / image).unlink(missing_ok=True)
     return len(affected)

@@ -89,7 +89,11 @@ def scan(library: Library, paths: Iterable[str | Path], workers: int | None = No
         summary.error_files.append(err)
 
     jobs, stats = _plan(library, files, summary)
-    if jobs:
+    if library.settings.engine != "face":  # plvm / hybrid: models run in this process
+        from .engines.plvm_scan import analyse as analyse_plvm
+
+        analyse_plvm(library, files, jobs, stats, summary, progress)
+    elif jobs:
         _analyse(library, jobs, stats, summary, workers, progress)
     summary.missing = _mark_missing(library, roots, set(files))
     library.save_index()

@@ -23,7 +23,7 @@ class RegisteredPeople:
     @classmethod
     def load(cls, session: Session) -> "RegisteredPeople":
         by_concept: dict[int, list[np.ndarray]] = {}
-        for concept_id, blob in session.execute(select(Reference.concept_id, Reference.vector)).all():
+        for concept_id, blob in session.execute(select(Reference.concept_id, Reference.vector).where(Reference.engine == "face")).all():
             by_concept.setdefault(concept_id, []).append(np.frombuffer(blob, dtype=np.float32))
         names = dict(session.execute(select(Concept.id, Concept.name)).all())
         vectors = [PersonVectors(cid, np.stack(vs)) for cid, vs in sorted(by_concept.items())]
@@ -70,7 +70,7 @@ def refresh_photos(session: Session, photo_ids: set[int] | list[int], rule: Deci
         chunk = ids[start : start + 500]
         photos = {p.id: p for p in session.scalars(select(Photo).where(Photo.id.in_(chunk)))}
         regions: dict[int, list[Region]] = {pid: [] for pid in chunk}
-        for region in session.scalars(select(Region).where(Region.photo_id.in_(chunk)).order_by(Region.id)):
+        for region in session.scalars(select(Region).where(Region.photo_id.in_(chunk), Region.kind == "face").order_by(Region.id)):
             regions[region.photo_id].append(region)
         for pid in chunk:
             if pid in photos:
