@@ -196,7 +196,7 @@ def db_upgrade() -> None:
 
 # Feature areas keep their commands in modules of their own, each registering on ``app``
 # with ``@app.command``; they are imported here so that ``plvm-photos --help`` lists them all.
-COMMAND_MODULES: tuple[str, ...] = ("plvm_photos.cli_eval", "plvm_photos.cli_gallery", "plvm_photos.cli_config")
+COMMAND_MODULES: tuple[str, ...] = ("plvm_photos.cli_eval", "plvm_photos.cli_gallery", "plvm_photos.cli_config", "plvm_photos.cli_watch")
 
 
 def _register_command_modules() -> None:

@@ -85,3 +85,73 @@ def store_analysis(
         decide_and_store(session, photo, regions, people, rule, engine)
     upsert_file(session, stat, photo.id)
     return photo, regions
+
+
+# --- file-level changes the watcher sees: moves, renames, deletes (no re-analysis) -----------
+
+
+def move_file(session: Session, old_path: str, stat: FileStat) -> File | None:
+    """Give the file row at ``old_path`` its new path, when the content is the one recorded.
+
+    Returns the moved row, or None when ``old_path`` is unknown or its size/mtime differ from
+    ``stat`` (then the caller treats the new path as new content). A row already at the new path
+    (a file replaced by a rename) is dropped: that path now holds the moved content.
+    """
+    row = session.scalar(select(File).where(File.path == old_path))
+    if row is None or (row.size, row.mtime_ns) != (stat.size, stat.mtime_ns):
+        return None
+    existing = session.scalar(select(File).where(File.path == stat.path))
+    if existing is not None and existing.id != row.id:
+        session.delete(existing)
+        session.flush()
+    row.path = stat.path
+    row.missing = False
+    row.seen_at = utcnow()
+    return row
+
+
+def move_folder(session: Session, old_dir: str, new_dir: str) -> int:
+    """Rewrite the paths of every file under ``old_dir`` to lie under ``new_dir``."""
+    old_prefix, new_prefix = old_dir.rstrip(os.sep) + os.sep, new_dir.rstrip(os.sep) + os.sep
+    moved = 0
+    for row in files_under(session, old_dir, missing=None):
+        target = new_prefix + row.path[len(old_prefix) :]
+        existing = session.scalar(select(File).where(File.path == target))
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+        row.path = target
+        row.seen_at = utcnow()
+        moved += 1
+    return moved
+
+
+def mark_missing(session: Session, paths: list[str]) -> int:
+    """Mark these files missing (their photos' verdicts stay as history). Returns how many."""
+    marked = 0
+    for start in range(0, len(paths), 500):
+        for row in session.scalars(select(File).where(File.path.in_(paths[start : start + 500]), File.missing.is_(False))):
+            row.missing = True
+            marked += 1
+    return marked
+
+
+def files_under(session: Session, folder: str, missing: bool | None = False) -> list[File]:
+    """File rows under ``folder`` (present ones by default, all with None), non-UTF-8 paths too."""
+    from .db.fspath import ENCODED_PREFIX
+
+    prefix = folder.rstrip(os.sep) + os.sep
+    plain = select(File).where(File.path.startswith(prefix, autoescape=True))
+    # Encoded (non-UTF-8) paths do not share the plain prefix; there are few, filter them here.
+    encoded = select(File).where(_raw_path_startswith(ENCODED_PREFIX))
+    if missing is not None:
+        plain, encoded = plain.where(File.missing.is_(missing)), encoded.where(File.missing.is_(missing))
+    rows = list(session.scalars(plain))
+    rows.extend(r for r in session.scalars(encoded) if r.path.startswith(prefix))
+    return rows
+
+
+def _raw_path_startswith(prefix: str):
+    from sqlalchemy import literal_column
+
+    return literal_column("files.path").startswith(prefix, autoescape=True)
