@@ -17,24 +17,13 @@ from sqlalchemy.orm import Session
 
 from .db.models import Concept, File, Photo, Reference, Region, Verdict
 from .db.session import make_engine, make_sessionmaker
+from .errors import LibraryError, UnknownPersonError  # noqa: F401 (public names, re-exported)
 from .names import normalize, show
 
 DB_FILE = "library.db"
 INDEX_FILE = "index.faiss"
 FACE_REGION_KINDS = ("face",)  # what the 128-d face index holds; other kinds have their own index
 REFERENCES_DIR = "references"
-
-
-class LibraryError(Exception):
-    """A user-facing error: the message says what went wrong and what to do."""
-
-
-class UnknownPersonError(LibraryError):
-    def __init__(self, name: str, known: list[str]):
-        listing = ", ".join(show(n) for n in known) if known else "none yet (add one with add-person)"
-        super().__init__(f"unknown person {show(name)}; known people: {listing}")
-        self.name = name
-        self.known = known
 
 
 def default_root() -> Path:

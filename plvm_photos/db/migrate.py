@@ -7,9 +7,10 @@ Alembic when they differ, so read-only commands such as ``ask`` stay fast.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+if TYPE_CHECKING:  # importing SQLAlchemy here would cost ``plvm-photos ask`` ~0.2 s (launcher.py)
+    from sqlalchemy.engine import Engine
 
 HEAD_REVISION = "0001"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -26,6 +27,8 @@ def alembic_config(url: str | None = None):
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import text
+
     with engine.connect() as conn:
         try:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
