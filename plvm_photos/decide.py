@@ -53,12 +53,25 @@ def distance_matrix(faces: list[FaceVector], people: list[PersonVectors]) -> np.
     return out
 
 
-def decide_photo(faces: list[FaceVector], people: list[PersonVectors], rule: DecisionRule) -> dict[int, Verdict]:
-    """Verdicts keyed by concept id, for the people the prefilter passes in this photo."""
+def decide_photo(
+    faces: list[FaceVector],
+    people: list[PersonVectors],
+    rule: DecisionRule,
+    rejected: frozenset[tuple[int, int]] = frozenset(),
+) -> dict[int, Verdict]:
+    """Verdicts keyed by concept id, for the people the prefilter passes in this photo.
+
+    ``rejected`` holds (region id, concept id) pairs the user said are wrong: they are never paired.
+    """
     dist = distance_matrix(faces, people)
     verdicts: dict[int, Verdict] = {}
     if dist.size == 0:
         return verdicts
+    if rejected:
+        for i, face in enumerate(faces):
+            for j, person in enumerate(people):
+                if (face.region_id, person.concept_id) in rejected:
+                    dist[i, j] = np.inf
     taken_faces: set[int] = set()
     taken_people: set[int] = set()
     for flat in np.argsort(dist, axis=None, kind="stable"):

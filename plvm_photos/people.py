@@ -131,6 +131,35 @@ def add_person(
     return PersonAdded(name=key, photos=photos, candidates=len(candidates), boxes=[r.box for r in refs])
 
 
+@dataclass(frozen=True)
+class StoredFace:
+    """A face already in the library used as a reference: the photo it is in, its box and vector."""
+
+    path: Path
+    box: tuple[int, int, int, int]
+    vector: np.ndarray
+
+
+def add_person_from_faces(library: Library, name: str, faces: list[StoredFace]) -> PersonAdded:
+    """Register a person from stored faces (e.g. an unknown-face cluster): nothing is decoded."""
+    key = normalize(name)
+    if not faces:
+        raise LibraryError("a person needs at least one face")
+    with library.transaction() as session:
+        if session.scalar(select(Concept).where(Concept.name == key)) is not None:
+            raise LibraryError(f"{show(key)} is already registered; use add-reference to give it another photo")
+        concept = Concept(name=key, kind="person")
+        session.add(concept)
+        for face in faces:
+            _store_reference(library, session, concept, Path(face.path), face)
+        session.flush()
+        candidates = _candidate_photos(library, session, [f.vector for f in faces])
+        refresh_photos(session, candidates, library.rule)
+        session.flush()
+        photos = _present_count(session, concept.id)
+    return PersonAdded(name=key, photos=photos, candidates=len(candidates), boxes=[f.box for f in faces])
+
+
 def add_reference(library: Library, name: str, reference: str | Path, face: int | None = None) -> PersonAdded:
     path = Path(reference)
     if library.settings.engine != "face":

@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from .db.models import Concept, Photo, Reference, Region, Verdict
+from .db.models import Concept, Photo, Reference, Region, Rejection, Verdict
 from .decide import DecisionRule, FaceVector, PersonVectors, decide_photo
 from .positions import PlacedPerson, caption
 
@@ -39,7 +39,7 @@ def decide_and_store(
 ) -> None:
     """Replace the photo's verdicts and caption with ones decided from ``regions``."""
     faces = [FaceVector(r.id, vector_of(r)) for r in regions]
-    decided = decide_photo(faces, people.vectors, rule)
+    decided = decide_photo(faces, people.vectors, rule, rejected_pairs(session, photo.id, regions))
     session.execute(delete(Verdict).where(Verdict.photo_id == photo.id))
     for concept_id, v in decided.items():
         session.add(
@@ -60,6 +60,19 @@ def decide_and_store(
         if v.present and v.region_id in by_id
     ]
     photo.caption = caption(placed, len(regions) - len(placed), photo.width or 1, photo.height or 1)
+
+
+def rejected_pairs(session: Session, photo_id: int, regions: list[Region]) -> frozenset[tuple[int, int]]:
+    """(region id, concept id) pairs the user rejected; a photo-wide rejection covers every face."""
+    pairs: set[tuple[int, int]] = set()
+    for concept_id, region_id in session.execute(
+        select(Rejection.concept_id, Rejection.region_id).where(Rejection.photo_id == photo_id)
+    ).all():
+        if region_id is None:
+            pairs.update((r.id, concept_id) for r in regions)
+        else:
+            pairs.add((region_id, concept_id))
+    return frozenset(pairs)
 
 
 def refresh_photos(session: Session, photo_ids: set[int] | list[int], rule: DecisionRule, engine: str = "face") -> int:

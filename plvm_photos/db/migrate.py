@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # importing SQLAlchemy here would cost ``plvm-photos ask`` ~0.2 s (launcher.py)
     from sqlalchemy.engine import Engine
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 

@@ -143,6 +143,21 @@ class Verdict(Base):
     region: Mapped[Region | None] = relationship()
 
 
+class Rejection(Base):
+    """The user said a face is not this person (``region_id``), or the person is not in the photo
+    (``region_id`` NULL, also what a face rejection becomes if the photo's regions are re-made).
+    Decisions never pair a rejected face and person again."""
+
+    __tablename__ = "rejections"
+    __table_args__ = (UniqueConstraint("photo_id", "concept_id", "region_id", name="uq_rejection"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Setting(Base):
     __tablename__ = "settings"
 
