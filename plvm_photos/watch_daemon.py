@@ -455,6 +455,12 @@ class WatchDaemon:
                 record_error(self.library, path, message)
                 self._error(path, message)
             return
+        if seen.size == 0:  # often a copy that has not started writing; retried when it grows
+            row = known_files(self.library, [path]).get(path)
+            if row is None or not row.unchanged(0, seen.mtime_ns):
+                record_error(self.library, path, "empty file (0 bytes)")
+                self._error(path, "empty file (0 bytes)")
+            return
         try:
             sha256, stat = hash_stable(path)
         except ChangedWhileReading:

@@ -7,7 +7,10 @@ whether the photos in hand are finished or abandoned.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -16,9 +19,19 @@ from .analysis import AnalysisJob, analyze, warm_up
 log = logging.getLogger("plvm_photos.watch")
 
 
+def _exit_with_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A worker holds both ends of its task queue, so it never sees EOF when the watcher is
+    # killed (kill -9, OOM killer): without this it would wait forever, holding its models.
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     warm_up()
 
 

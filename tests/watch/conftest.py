@@ -153,6 +153,10 @@ def db_rows(library: Path, sql: str, params: tuple = ()) -> list[tuple]:
     con = sqlite3.connect(library / "library.db", timeout=30)
     try:
         return con.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # the watcher has not created the library yet
+            return []
+        raise
     finally:
         con.close()
 
