@@ -498,7 +498,13 @@ class WatchDaemon:
 
     def _submit(self, item: InFlight) -> None:
         item.submitted = time.monotonic()
-        future = self.pool.submit(item.job)
+        try:
+            future = self.pool.submit(item.job)
+        except BrokenProcessPool:  # a worker died while the pool was idle
+            self.status.counters.worker_crashes += 1
+            log.error("an analysis process died while idle; restarting the pool")
+            self.pool.restart()
+            future = self.pool.submit(item.job)
         self.in_flight[future] = item
         self.by_sha[item.job.sha256] = item
         self.status.queue["in_flight_max"] = max(self.status.queue.get("in_flight_max", 0), len(self.in_flight))
@@ -512,7 +518,7 @@ class WatchDaemon:
             try:
                 result = future.result()
             except BrokenProcessPool:
-                self._worker_died(item, [f for f in done if f in self.in_flight])
+                self._worker_died(item)
                 return
             except Exception as exc:
                 log.exception("analysis of %s failed", printable(item.job.path))
@@ -523,7 +529,7 @@ class WatchDaemon:
                 log.exception("could not store %s; retrying in a minute", printable(item.job.path))
                 self.settler.touch(item.job.path, delay=60.0)
 
-    def _worker_died(self, first: InFlight, _others) -> None:
+    def _worker_died(self, first: InFlight) -> None:
         """A worker process died (crash, out of memory, killed): replace the pool, retry suspects."""
         items = [first] + list(self.in_flight.values())
         self.in_flight.clear()
