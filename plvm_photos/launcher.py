@@ -76,6 +76,10 @@ def run_fast_ask(root: Path, question: str, as_json: bool) -> int | None:
             return None
         if revision is None or revision[0] != HEAD_REVISION:
             return None  # needs a migration: the full program runs it
+        from .routing import wants_model
+
+        if wants_model(question, lambda: conn.execute("SELECT value FROM settings WHERE key = 'engine'").fetchone()):
+            return None  # a visual question for the plvm engine: the full program loads the model
         from .ask import Reader, answer_question
 
         try:

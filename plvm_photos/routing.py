@@ -41,6 +41,15 @@ def routed(question: Question) -> bool:
     return bool(question.unseen) and question.intent in ROUTED_INTENTS and bool(question.include)
 
 
+def wants_model(text: str, engine_row) -> bool:
+    """Whether ``text`` goes to the plvm engine; ``engine_row()`` gives the stored engine setting
+    as a 1-tuple or None, and is only called for questions that would be routed."""
+    if not routed(parse(text)):
+        return False
+    row = engine_row()
+    return row is not None and row[0] != "face"
+
+
 def routed_answer(library, text: str):
     """The answer from the plvm engine, or None when the question is not routed (then ``ask``
     answers it from the stored verdicts, as it always has)."""

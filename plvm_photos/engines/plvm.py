@@ -28,6 +28,7 @@ MAX_SIDE = 1024  # photos are decoded at this long side, as for the face engine
 FACE_MARGIN = 1.6  # a face crop is this many times the detector's box, so hair and chin are in it
 CROP_FRACTION = 0.6  # the 2x2 covering crops overlap by 20 % of the photo in each direction
 ENCODER_BATCH = 16
+_LOADED: dict[tuple, object] = {}  # (locations, device, dtype) -> PLVM: one load per process
 
 
 def covering_crops(width: int, height: int) -> list[tuple[int, int, int, int]]:
@@ -77,6 +78,9 @@ class PlvmEngine:
 
     def model(self):
         """The PLVM (LLaVA + Aligner), loaded on first use."""
+        key = (self.locations, self.device, self.dtype_name)
+        if self._model is None and key in _LOADED:
+            self._model = _LOADED[key]
         if self._model is None:
             from plvm_model.lvlm import PLVM
 
@@ -90,6 +94,9 @@ class PlvmEngine:
                     f"could not load the plvm model (Aligner {loc.aligner}, LLaVA {loc.lvlm}, DINOv2 {loc.encoder}): "
                     f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 ) from None
+            _LOADED.clear()  # keep one model in memory, not one per configuration ever used
+            _LOADED[key] = self._model
+        if self._encoder is not self._model.aligner.encoder:
             self._encoder = self._model.aligner.encoder
             self._encoder_processor = self._model.encoder_processor
         return self._model

@@ -111,7 +111,7 @@ def _one(library: Library, pipeline: PlvmPipeline, concepts: list[RegisteredConc
     caption = pipeline.caption(image, present, unknown, analysis.width, analysis.height)
     # Both indexes are loaded (or repaired) before the commit, so the new regions are added once.
     library.index
-    library.vector_index(INDEX_NAME, REGION_KINDS, len(found[0].vector))
+    library.vector_index(INDEX_NAME, REGION_KINDS, next(len(r.vector) for r in found if r.kind in REGION_KINDS))
     removed, stored = _store(library, pipeline.mode, job, stats, analysis, decided, caption)
     _update_indexes(library, removed, stored)
     summary.analysed += 1
