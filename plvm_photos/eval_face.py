@@ -156,9 +156,10 @@ class FaceBenchEngine:
             return None
         key = self.register(concepts[0].name, concepts[0].reference)
         decision = self.decide(image)
-        present = decision.boxes.get(key) is not None
-        # A question that asks *which* person is <sks> presumes they are there: use the closest face.
-        target = decision.boxes.get(key) or decision.nearest.get(key)
+        # Only the face the decision matched to <sks>: when <sks> was not recognised, the closest face
+        # is as likely someone else (a turned head is often not detected at all), so abstain.
+        target = decision.boxes.get(key)
+        present = target is not None
         others = [r.box for r in decision.analysis.regions if r.box != target]
         question = question.replace(concepts[0].name, "<sks>")
         return spatial_answer(question, options, present, target, others,

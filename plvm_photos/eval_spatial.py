@@ -110,14 +110,20 @@ def _rank(values: list[float], value: float, gap: float) -> tuple[int, int]:
     return 0, len(groups)
 
 
-def _relative_checks(place: OptionPlace, target: Box, others: list[Box], width: int, height: int) -> list[bool]:
+def _relative_checks(place: OptionPlace, target: Box, others: list[Box], width: int, height: int,
+                     thirds: bool = True) -> list[bool]:
     """One bool per feature the option states: does the target satisfy it among the main faces?"""
     checks = []
     xs = [_cx(f) for f in others]
     if place.horizontal:
         if not others:
-            third = _cx(target) / max(width, 1)
-            h = "left" if third < 1 / 3 else "right" if third > 2 / 3 else "middle"
+            # The other person's face was not found: judge by the photo's halves (thirds when
+            # the options offer a middle).
+            x = _cx(target) / max(width, 1)
+            if thirds:
+                h = "left" if x < 1 / 3 else "right" if x > 2 / 3 else "middle"
+            else:
+                h = "left" if x < 0.5 else "right"
             checks.append(h == place.horizontal)
         elif place.horizontal == "left":
             checks.append(all(_cx(target) < x for x in xs))
@@ -199,8 +205,9 @@ def answer(question: str, options: Mapping[str, str], present: bool, target: Box
     uses_grid = any(p.row is not None or p.column for p in places.values())
     if kind == "where" and not uses_grid and not any(p.depth for p in places.values()):
         return _unique_best({k: _image_distance(p, target, width, height) for k, p in places.items()}, higher=False)
+    thirds = any(p.horizontal == "middle" for p in places.values())
     scores = {}
     for k, p in places.items():
-        checks = _relative_checks(p, target, main, width, height)
+        checks = _relative_checks(p, target, main, width, height, thirds)
         scores[k] = sum(checks) - sum(not c for c in checks)
     return _unique_best(scores)
