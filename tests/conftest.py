@@ -78,3 +78,78 @@ def sample_photos(tmp_path_factory) -> dict[str, Path]:
     from plvm_photos.demo_photos import sample_images
 
     return sample_images(tmp_path_factory.mktemp("samples"))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory):
+    """A PostgreSQL database on loopback: PLVM_TEST_PG_URL, else a throwaway cluster started here.
+
+    Skips (with the reason) only where no server can be started: no PostgreSQL binaries.
+    """
+    import glob
+    import subprocess
+
+    if url := os.environ.get("PLVM_TEST_PG_URL"):
+        yield url
+        return
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        pytest.skip("no PostgreSQL server binaries (apt-get install postgresql) and PLVM_TEST_PG_URL unset")
+    bindir = Path(bins[-1]).parent
+    data = tmp_path_factory.mktemp("pgdata")
+    port = _free_port()
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        shutil.chown(data, "postgres", "postgres")
+        os.chmod(data, 0o700)
+        for parent in data.parents:
+            if str(parent).startswith(tempfile_root()):
+                os.chmod(parent, os.stat(parent).st_mode | 0o711)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "plvm"], check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w",
+         "-o", f"-h 127.0.0.1 -p {port} -k {data}", "start"],
+        check=True, capture_output=True,
+    )
+    try:
+        subprocess.run([*run_as, str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "plvm", "photos"], check=True, capture_output=True)
+        yield f"postgresql+psycopg://plvm@127.0.0.1:{port}/photos"
+    finally:
+        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
+
+
+def tempfile_root() -> str:
+    import tempfile
+
+    return tempfile.gettempdir()
+
+
+@pytest.fixture(scope="session")
+def demo_set(tmp_path_factory) -> tuple[dict[str, Path], Path]:
+    """References of <eileen> and <grace> and a small photo folder built from packaged pictures."""
+    from plvm_photos.demo_photos import build_demo_set
+
+    return build_demo_set(tmp_path_factory.mktemp("demo-set"))
+
+
+@pytest.fixture(scope="session")
+def demo_library_dir(tmp_path_factory, demo_set) -> Path:
+    """The demo set registered and scanned once; copy it with ``copy_library`` before writing."""
+    from plvm_photos.library import Library
+
+    refs, photos = demo_set
+    root = tmp_path_factory.mktemp("demo-library")
+    with Library(root) as library:
+        for name, ref in refs.items():
+            library.add_person(name, [ref])
+        library.scan([photos], workers=1, progress=False)
+    return root

@@ -1,0 +1,66 @@
+import pytest
+
+from plvm_photos.ask import ask
+from plvm_photos.library import Library, LibraryError, UnknownPersonError
+
+
+@pytest.fixture(scope="module")
+def library(demo_library_dir):
+    with Library(demo_library_dir) as lib:
+        yield lib
+
+
+def _names(answer):
+    return sorted(p.path.rsplit("/", 1)[1] for p in answer.photos)
+
+
+def test_where(library):
+    answer = ask(library, "where is <eileen>?")
+    assert _names(answer) == ["eileen-and-grace.jpg", "eileen-mirror.jpg", "grace-and-eileen.jpg"]
+    lines = {line.split(": ")[0].rsplit("/", 1)[-1]: line for line in answer.answer.splitlines()[1:]}
+    assert "<eileen> left" in lines["eileen-and-grace.jpg"]
+    assert "<eileen> right" in lines["grace-and-eileen.jpg"]
+    photo = next(p for p in answer.photos if p.path.endswith("grace-and-eileen.jpg"))
+    left, top, right, bottom = photo.regions["eileen"]
+    assert left > 500 and right > left and bottom > top
+
+
+def test_with_and_but_not_and_count(library):
+    assert _names(ask(library, "photos with <eileen> and <grace>")) == ["eileen-and-grace.jpg", "grace-and-eileen.jpg"]
+    assert _names(ask(library, "photos with <grace> but not <eileen>")) == ["grace-mirror.jpg"]
+    count = ask(library, "how many photos of <grace>?")
+    assert count.answer.startswith("3 photos with <grace>")
+
+
+def test_is_in_and_who_is_in(library):
+    assert ask(library, "is <eileen> in eileen-mirror.jpg?").answer.startswith("yes, <eileen> is in")
+    assert ask(library, "is <grace> in coffee.jpg").answer.startswith("no, <grace> is not in")
+    who = ask(library, "who is in grace-and-eileen.jpg?")
+    assert who.answer.endswith("<grace> (left) and <eileen> (right)")
+    assert who.photos[0].people == ["grace", "eileen"]
+
+
+def test_json_shape(library):
+    data = ask(library, "photos with <eileen> and <grace>").as_dict()
+    assert set(data) == {"answer", "photos"}
+    for photo in data["photos"]:
+        assert set(photo) == {"path", "people", "regions"}
+        assert set(photo["people"]) == {"eileen", "grace"} == set(photo["regions"])
+        assert all(len(box) == 4 for box in photo["regions"].values())
+
+
+def test_unknown_names_and_unanswerable_questions(library):
+    with pytest.raises(UnknownPersonError, match=r"unknown person <billie>; known people: <eileen>, <grace>"):
+        ask(library, "where is <billie>?")
+    answer = ask(library, "what is the weather like")
+    assert not answer.answered and "where is <x>?" in answer.answer
+    with pytest.raises(LibraryError, match="no photo"):
+        ask(library, "who is in nowhere.jpg")
+    with pytest.raises(LibraryError, match="could not be analysed"):
+        ask(library, "who is in notes.jpg")
+
+
+def test_actions_are_answered_by_people_with_a_note(library):
+    answer = ask(library, "photos where <eileen> and <grace> are talking")
+    assert _names(answer) == ["eileen-and-grace.jpg", "grace-and-eileen.jpg"]
+    assert 'not "talking"' in answer.answer

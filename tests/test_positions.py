@@ -1,0 +1,16 @@
+from plvm_photos.positions import PlacedPerson, caption, describe
+
+
+def test_describe():
+    assert describe((0, 40, 20, 60), 300, 100) == "left"
+    assert describe((140, 40, 160, 60), 300, 100) == "center"
+    assert describe((280, 0, 300, 10), 300, 100) == "top right"
+    assert describe((140, 90, 160, 100), 300, 100) == "bottom"
+
+
+def test_caption_orders_people_left_to_right():
+    people = [PlacedPerson("biden", (250, 40, 290, 60)), PlacedPerson("obama", (10, 40, 50, 60))]
+    assert caption(people, 2, 300, 100) == "<obama> (left) and <biden> (right), with 2 other people"
+    assert caption(people[:1], 0, 300, 100) == "<biden> (right)"
+    assert caption([], 1, 300, 100) == "1 unknown person"
+    assert caption([], 0, 300, 100) == "no people"
