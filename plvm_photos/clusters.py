@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from .db.models import Concept, File, Photo, Region, Rejection, Verdict
 from .library import Library, LibraryError, current_photo_ids, photo_paths
@@ -268,12 +268,11 @@ def reject_match(library: Library, photo_ref: str, name: str, face: int | None =
             region_id: int | None = regions[face - 1].id
         else:
             region_id = verdict.region_id if present_before else None
+        same = Rejection.region_id.is_(None) if region_id is None else Rejection.region_id == region_id
+        if region_id is None and not present_before:
+            same = true()  # not matched and already rejected here: saying it again changes nothing
         exists = s.scalar(
-            select(Rejection.id).where(
-                Rejection.photo_id == photo_id,
-                Rejection.concept_id == concept.id,
-                Rejection.region_id.is_(None) if region_id is None else Rejection.region_id == region_id,
-            )
+            select(Rejection.id).where(Rejection.photo_id == photo_id, Rejection.concept_id == concept.id, same).limit(1)
         )
         if exists is None:
             s.add(Rejection(photo_id=photo_id, concept_id=concept.id, region_id=region_id))
