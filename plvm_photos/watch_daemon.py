@@ -48,6 +48,10 @@ LOG_FILE = "watch.log"
 INDEX_SAVE_EVERY = 200  # photos between saves of the FAISS cache while busy (also saved when idle)
 ROOT_CHECK_SECONDS = 2.0
 STATUS_EVERY_SECONDS = 1.0
+# After its writer closed it (IN_CLOSE_WRITE), a file need only stay unchanged this long: copy
+# tools write and close once. A file closed while still incomplete fails to decode, is looked at
+# again after the full settle time, and is re-read when it changes.
+CLOSED_SETTLE_SECONDS = 0.25
 YOUNG_SECONDS = 30.0  # a file modified this recently gets a second decode before its error is recorded
 
 
@@ -326,6 +330,8 @@ class WatchDaemon:
                 return
             if event.kind == "changed":
                 self.settler.touch(event.path)
+            elif event.kind == "closed":
+                self.settler.touch(event.path, settle=min(self.options.settle, CLOSED_SETTLE_SECONDS))
             elif event.kind == "deleted":
                 self._on_deleted(event.path)
             elif event.kind == "moved":

@@ -20,7 +20,7 @@ log = logging.getLogger("plvm_photos.watch")
 
 @dataclass(frozen=True)
 class FsEvent:
-    kind: str  # changed | deleted | moved | dir_changed | dir_deleted | dir_moved
+    kind: str  # changed | closed | deleted | moved | dir_changed | dir_deleted | dir_moved
     path: str
     dest: str | None = None
 
@@ -60,7 +60,9 @@ def translate(event) -> FsEvent | None:
         return None
     if kind == "deleted":
         return FsEvent("deleted", src)
-    return FsEvent("changed", src)  # created, modified, closed, attrib (chmod can make it readable)
+    if kind == "closed":  # a writer closed it (inotify IN_CLOSE_WRITE): likely complete
+        return FsEvent("closed", src)
+    return FsEvent("changed", src)  # created, modified, attrib (chmod can make it readable)
 
 
 class EventSource:

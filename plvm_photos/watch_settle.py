@@ -56,6 +56,7 @@ class _Entry:
     since: float = 0.0  # monotonic time when ``seen`` was first observed
     due: float = 0.0
     version: int = 0
+    settle: float | None = None  # this path's own settle time (shorter once its writer closed it)
 
 
 class Settler:
@@ -79,11 +80,13 @@ class Settler:
     def __contains__(self, path: str) -> bool:
         return path in self._entries
 
-    def touch(self, path: str, delay: float = 0.0) -> None:
+    def touch(self, path: str, delay: float = 0.0, settle: float | None = None) -> None:
+        """(Re)start ``path``'s wait; ``settle`` overrides the settle time until the next touch."""
         entry = self._entries.get(path)
         if entry is None:
             entry = self._entries[path] = _Entry()
         entry.seen = None  # something happened to it: observe afresh
+        entry.settle = settle
         entry.version += 1
         entry.due = self._clock() + delay
         heapq.heappush(self._heap, (entry.due, entry.version, path))
@@ -116,11 +119,12 @@ class Settler:
                 break
             heapq.heappop(self._heap)
             seen = self._observe(path)
-            if seen.kind != "file" or self._quiet_for(entry, seen, now) >= self.settle:
+            settle = self.settle if entry.settle is None else entry.settle
+            if seen.kind != "file" or self._quiet_for(entry, seen, now) >= settle:
                 del self._entries[path]
                 out.append(seen)
                 continue
-            wait = max(0.02, self.settle - self._quiet_for(entry, seen, now))
+            wait = max(0.02, settle - self._quiet_for(entry, seen, now))
             entry.version += 1
             entry.due = now + wait
             heapq.heappush(self._heap, (entry.due, entry.version, path))

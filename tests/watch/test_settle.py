@@ -70,3 +70,20 @@ def test_observe_kinds(tmp_path):
     os.symlink(tmp_path / "nowhere", tmp_path / "dangling.jpg")
     kinds = {name: observe(str(tmp_path / name)).kind for name in ("f.jpg", "d.jpg", "fifo.jpg", "loop.jpg", "dangling.jpg", "gone.jpg")}
     assert kinds == {"f.jpg": "file", "d.jpg": "dir", "fifo.jpg": "other", "loop.jpg": "error", "dangling.jpg": "error", "gone.jpg": "gone"}
+
+
+def test_closed_file_settles_sooner_until_touched_again():
+    clock = FakeClock()
+    files = {"/p/a.jpg": Observed("/p/a.jpg", "file", 10, int(clock.now * 1e9))}
+    settler = Settler(1.0, clock=clock, wall=clock, observe_fn=lambda p: files[p])
+    settler.touch("/p/a.jpg", settle=0.25)  # its writer closed it
+    assert settler.ready(10) == []
+    clock.now += 0.3
+    assert len(settler.ready(10)) == 1
+    settler.touch("/p/a.jpg", settle=0.25)
+    settler.touch("/p/a.jpg")  # written again: the full settle time applies
+    assert settler.ready(10) == []
+    clock.now += 0.3
+    assert settler.ready(10) == []
+    clock.now += 0.8
+    assert len(settler.ready(10)) == 1
