@@ -1,0 +1,117 @@
+"""``plvm-photos ask`` wall time, end to end (a new interpreter per question), on 100 000 photos.
+
+Each question form of the library issue runs as a subprocess of the installed ``plvm-photos``
+script (interpreter start included), on a synthetic library with 40 registered people and
+verdicts. Baselines in the same run: ``python -c pass`` and the full typer/SQLAlchemy program
+(``plvm_photos.cli.main``, what ``ask`` cost before the launcher's sqlite3 path).
+
+    python -m benchmarks.bench_ask [--photos 100000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.common import print_table
+
+FULL_CLI = "import sys; from plvm_photos.cli import main; sys.argv[0] = 'plvm-photos'; main()"
+
+
+@dataclass
+class AskResult:
+    photos: int
+    python_pass: float  # median seconds of `python -c pass`
+    per_form: list[tuple[str, float, float, int]]  # question, median fast, median full, output lines
+
+    @property
+    def median(self) -> float:
+        return statistics.median(t for _, t, _, _ in self.per_form)
+
+    @property
+    def median_full(self) -> float:
+        return statistics.median(t for _, _, t, _ in self.per_form)
+
+
+def _script() -> list[str]:
+    found = shutil.which("plvm-photos", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "plvm_photos.launcher"]
+
+
+def _timed(cmd: list[str], repeat: int) -> tuple[float, str]:
+    times, out = [], ""
+    for _ in range(repeat):
+        t = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        times.append(time.perf_counter() - t)
+        if done.returncode not in (0, 3):
+            raise RuntimeError(f"{cmd} failed ({done.returncode}): {done.stderr[-500:]}")
+        out = done.stdout
+    return statistics.median(times), out
+
+
+def questions(sample_photo: str) -> list[str]:
+    x, y = "<person005>", "<person002>"
+    name = Path(sample_photo).name
+    return [
+        f"where is {x}?",
+        f"photos with {x}",
+        f"photos with {x} and {y}",
+        f"photos with {x} but not {y}",
+        f"how many photos of {x}?",
+        f"is {x} in {name}?",
+        f"who is in {name}",
+        "where is <person000>?",  # the most photographed person (~5 % of the library)
+    ]
+
+
+def run(photos: int = 100_000, repeat: int = 5, full_repeat: int = 3) -> AskResult:
+    from benchmarks.synth import build
+
+    with tempfile.TemporaryDirectory(prefix="bench-ask-") as tmp:
+        synth = build(Path(tmp) / "library", photos=photos)
+        root = str(synth.root)
+        python_pass, _ = _timed([sys.executable, "-c", "pass"], repeat)
+        per_form = []
+        for question in questions(synth.photo_paths[0]):
+            fast, out = _timed([*_script(), "-L", root, "ask", question], repeat)
+            full, full_out = _timed([sys.executable, "-c", FULL_CLI, "-L", root, "ask", question], full_repeat)
+            if out != full_out:
+                raise RuntimeError(f"fast and full ask differ for {question!r}")
+            per_form.append((question, fast, full, out.count("\n")))
+    result = AskResult(photos, python_pass, per_form)
+    report(result, synth.seconds)
+    return result
+
+
+def report(r: AskResult, build_seconds: float) -> None:
+    print(f"\nask on a synthetic {r.photos}-photo library (built in {build_seconds:.1f} s); median wall seconds, "
+          "new interpreter per run")
+    rows = [["python -c pass", f"{r.python_pass:.3f}", "", "", ""]]
+    for question, fast, full, lines in r.per_form:
+        rows.append([f"ask \"{question}\"", f"{fast:.3f}", f"{full:.3f}", f"{full / fast:.1f}x", lines])
+    print_table(["command", "plvm-photos s", "full typer+ORM s", "full/fast", "output lines"], rows)
+    forms = r.per_form[:-1]  # the question forms; the last row is the busiest person, for information
+    median = statistics.median(t for _, t, _, _ in forms)
+    print(f"ask median over the {len(forms)} question forms: {median:.3f} s (target < 0.3 s: "
+          f"{'met' if median < 0.3 else 'NOT met'}); python -c pass {r.python_pass:.3f} s; "
+          f"{median / r.python_pass:.1f}x python start-up")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--photos", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    run(args.photos, args.repeat)
+
+
+if __name__ == "__main__":
+    main()

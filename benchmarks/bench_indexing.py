@@ -1,0 +1,276 @@
+"""Indexing speed: our scan pipeline on 2 cores vs a plain face_recognition-style pipeline.
+
+Baseline (what ``face_recognition`` does, reimplemented on dlib since that package is not
+installed): ``load_image_file`` = full PIL decode of the whole image, ``face_locations`` = dlib
+HOG with upsample 1 on that full image, ``face_encodings`` = 5-point landmarks + ResNet
+descriptor (num_jitters=1), one image at a time in one process.
+
+Ours: ``Library.scan`` end to end into a fresh library (walk, hash, process pool, decode at
+reduced size, analysis, one transaction per photo, verdicts, FAISS), all timed.
+
+Recall: manifest face boxes matched one-to-one by a found box with IoU >= 0.5, for both.
+
+    python -m benchmarks.bench_indexing [--photos N] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.common import data_dir, print_table
+
+IOU_MATCH = 0.5
+
+
+@dataclass
+class PipelineRun:
+    name: str
+    photos: int = 0
+    seconds: float = 0.0
+    faces_found: int = 0
+    boxes: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)  # rel path -> boxes
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds (summed over photos)
+    peak_rss_mb: float = 0.0
+
+    @property
+    def photos_per_s(self) -> float:
+        return self.photos / self.seconds if self.seconds else 0.0
+
+
+def select_photos(manifest: dict, count: int | None) -> list[dict]:
+    """``count`` photos spread evenly over the manifest (its kinds and sizes in proportion)."""
+    images = manifest["images"]
+    if count is None or count >= len(images):
+        return list(images)
+    step = len(images) / count
+    return [images[int(i * step)] for i in range(count)]
+
+
+def _iou(a, b) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def matched_faces(images: list[dict], boxes: dict[str, list]) -> tuple[int, int]:
+    """(manifest boxes matched one-to-one at IoU >= 0.5, manifest boxes)."""
+    matched = total = 0
+    for image in images:
+        truth = [f["box"] for f in image.get("faces", []) if "box" in f]
+        found = list(boxes.get(image["path"], []))
+        total += len(truth)
+        pairs = sorted(((_iou(t, f), i, j) for i, t in enumerate(truth) for j, f in enumerate(found)), reverse=True)
+        used_t, used_f = set(), set()
+        for score, i, j in pairs:
+            if score < IOU_MATCH:
+                break
+            if i in used_t or j in used_f:
+                continue
+            used_t.add(i)
+            used_f.add(j)
+            matched += 1
+    return matched, total
+
+
+# --- baseline: face_recognition's pipeline, in one child process ---------------------------------
+def _baseline_worker(paths: list[str]) -> dict:
+    import numpy as np
+    from PIL import Image
+
+    from plvm_photos.engines.face import _dlib_models
+
+    start = time.perf_counter()
+    detector, shaper, describer = _dlib_models()
+    stages = {"decode": 0.0, "detect": 0.0, "landmarks": 0.0, "descriptor": 0.0}
+    boxes: dict[str, list] = {}
+    for path in paths:
+        t0 = time.perf_counter()
+        image = np.array(Image.open(path).convert("RGB"))  # face_recognition.load_image_file
+        t1 = time.perf_counter()
+        rects = detector(image, 1)  # face_locations(image, number_of_times_to_upsample=1, model="hog")
+        t2 = time.perf_counter()
+        shapes = [shaper(image, r) for r in rects]  # face_encodings(image, locations): 5-point "small"
+        t3 = time.perf_counter()
+        for shape in shapes:
+            np.array(describer.compute_face_descriptor(image, shape, 1))
+        t4 = time.perf_counter()
+        for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            stages[key] += dt
+        h, w = image.shape[:2]
+        boxes[path] = [(max(r.left(), 0), max(r.top(), 0), min(r.right(), w), min(r.bottom(), h)) for r in rects]
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "stages": stages, "boxes": boxes, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+def run_baseline(images: list[dict], root: Path) -> PipelineRun:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    paths = [str(root / im["path"]) for im in images]
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        out = pool.submit(_baseline_worker, paths).result()
+    run = PipelineRun("face_recognition-style (1 process, full decode)", photos=len(paths), seconds=out["seconds"])
+    run.stages = out["stages"]
+    run.peak_rss_mb = out["peak_rss_kb"] / 1024
+    for image, path in zip(images, paths):
+        run.boxes[image["path"]] = out["boxes"][path]
+        run.faces_found += len(out["boxes"][path])
+    return run
+
+
+# --- ours ---------------------------------------------------------------------------------------
+def _link_photos(images: list[dict], root: Path, folder: Path) -> dict[str, str]:
+    """A folder of symlinks to the chosen photos (so the scan sees exactly them); abs path -> rel."""
+    folder.mkdir(parents=True)
+    back = {}
+    for image in images:
+        link = folder / image["path"].replace("/", "__")
+        link.symlink_to(root / image["path"])
+        back[os.path.abspath(link)] = image["path"]
+    return back
+
+
+def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> PipelineRun:
+    from sqlalchemy import select
+
+    from plvm_photos import scan as scan_module
+    from plvm_photos.db.models import File, Region
+    from plvm_photos.library import Library
+
+    back = _link_photos(images, root, tmp / "photos")
+    db_seconds = 0.0
+    original_store = scan_module._store_result
+
+    def timed_store(*args, **kwargs):
+        nonlocal db_seconds
+        t = time.perf_counter()
+        try:
+            return original_store(*args, **kwargs)
+        finally:
+            db_seconds += time.perf_counter() - t
+
+    scan_module._store_result = timed_store
+    try:
+        with Library(tmp / "library") as library:
+            started = time.perf_counter()
+            summary = library.scan([tmp / "photos"], workers=workers, progress=False)
+            seconds = time.perf_counter() - started
+            with library.session() as s:
+                rows = s.execute(
+                    select(File.path, Region.left, Region.top, Region.right, Region.bottom).join(
+                        Region, Region.photo_id == File.photo_id
+                    )
+                ).all()
+    finally:
+        scan_module._store_result = original_store
+    run = PipelineRun(f"plvm-photos scan ({workers} workers)", photos=summary.analysed + summary.errors, seconds=seconds)
+    for path, *box in rows:
+        run.boxes.setdefault(back[path], []).append(tuple(box))
+    run.faces_found = summary.faces
+    run.stages = _our_stages(images, root)
+    run.stages["database"] = db_seconds
+    # Largest resident set among the finished worker processes (the scan's pool is this process's
+    # only child so far).
+    run.peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return run
+
+
+def _our_stages(images: list[dict], root: Path) -> dict[str, float]:
+    """Per-stage seconds of our analysis, one process (the same calls as FaceEngine._faces)."""
+    import numpy as np
+
+    from plvm_photos.engines.face import FaceEngineConfig, _dlib_models
+    from plvm_photos.imaging import decode
+
+    config = FaceEngineConfig()
+    detector, shaper, describer = _dlib_models()
+    stages = {"decode": 0.0, "detect": 0.0, "landmarks": 0.0, "descriptor": 0.0}
+    for image in images:
+        t0 = time.perf_counter()
+        decoded = decode(root / image["path"], max_side=config.max_side)
+        t1 = time.perf_counter()
+        rects, _scores, _ = detector.run(decoded.pixels, config.upsample, config.min_detector_score)
+        t2 = time.perf_counter()
+        shapes = [shaper(decoded.pixels, r) for r in rects]
+        t3 = time.perf_counter()
+        for shape in shapes:
+            np.asarray(describer.compute_face_descriptor(decoded.pixels, shape, config.jitters))
+        t4 = time.perf_counter()
+        for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            stages[key] += dt
+    return stages
+
+
+# --- report -------------------------------------------------------------------------------------
+@dataclass
+class IndexingResult:
+    speedup: float
+    ours: PipelineRun
+    baseline: PipelineRun
+    recall_ours: tuple[int, int]
+    recall_baseline: tuple[int, int]
+
+
+def run(photos: int | None = 36, workers: int = 2) -> IndexingResult:
+    root = data_dir() / "library"
+    manifest = json.loads((root / "manifest.json").read_text())
+    images = select_photos(manifest, photos)
+    with tempfile.TemporaryDirectory(prefix="bench-indexing-") as tmp:
+        ours = run_ours(images, root, workers, Path(tmp))
+    baseline = run_baseline(images, root)
+    result = IndexingResult(
+        speedup=ours.photos_per_s / baseline.photos_per_s,
+        ours=ours,
+        baseline=baseline,
+        recall_ours=matched_faces(images, ours.boxes),
+        recall_baseline=matched_faces(images, baseline.boxes),
+    )
+    report(result, images)
+    return result
+
+
+def report(result: IndexingResult, images: list[dict]) -> None:
+    rows = []
+    for run, (hit, total) in ((result.baseline, result.recall_baseline), (result.ours, result.recall_ours)):
+        rows.append(
+            [
+                run.name,
+                run.photos,
+                f"{run.seconds:.1f}",
+                f"{run.photos_per_s:.2f}",
+                run.faces_found,
+                f"{hit}/{total} = {hit / max(total, 1):.3f}",
+                *(f"{run.stages.get(k, 0.0):.1f}" for k in ("decode", "detect", "landmarks", "descriptor", "database")),
+                f"{run.peak_rss_mb:.0f}",
+            ]
+        )
+    kinds = sorted({im["kind"] for im in images})
+    print(f"\nIndexing: {len(images)} photos of ../shared/data/library ({', '.join(kinds)}); per-stage seconds are summed "
+          "over photos on one core (ours: a separate single-process pass; database: the writer, in the scan)")
+    print_table(
+        ["pipeline", "photos", "wall s", "photos/s", "faces", "manifest boxes (IoU>=0.5)", "decode", "detect", "landmarks",
+         "descriptor", "database", "peak RSS/worker MB"],
+        rows,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--photos", type=int, default=36, help="how many manifest photos (0 = all 108)")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    result = run(args.photos or None, args.workers)
+    print(f"indexing speed-up: {result.speedup:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
