@@ -8,6 +8,7 @@ decided by ``decide.decide_photo`` against *all* registered people at once, as a
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from .engines.face import FaceEngine, FaceEngineConfig
 from .eval_spatial import answer as spatial_answer
 from .imaging import DecodedImage
 from .library import Library, LibraryError
-from .names import normalize
+from .names import InvalidNameError, normalize
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class FaceBenchEngine:
 
         if (name, reference) in self._keys:
             return self._keys[(name, reference)]
-        key = normalize(name)
+        key = self._new_key(name)
         try:
             self.library.add_person(key, [reference])
         except SeveralFacesInReference as exc:
@@ -107,6 +108,19 @@ class FaceBenchEngine:
             self.unusable[key] = str(exc)
         self._keys[(name, reference)] = key
         self._people = None
+        return key
+
+    def _new_key(self, name: str) -> str:
+        """A valid, unused library name for a dataset identity (folder names can be anything)."""
+        try:
+            base = normalize(name)
+        except InvalidNameError:
+            slug = re.sub(r"[^a-z0-9_.\-]+", "_", name.strip("<>").lower()).strip("_.-")[:56]
+            base = normalize(f"id_{slug or 'x'}")
+        key, n = base, 1
+        while key in self._keys.values():
+            n += 1
+            key = f"{base[:60]}_{n}"
         return key
 
     def _registered(self):

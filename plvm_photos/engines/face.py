@@ -59,6 +59,9 @@ class FaceEngineConfig:
     min_detector_score: float = 0.0  # HOG SVM margin (dlib's own cut); below it, mostly false faces
     jitters: int = 0  # descriptor jitters for photos (references use more)
     reference_jitters: int = 10
+    # A reference where the first pass finds no face gets a second HOG pass at this upsampling
+    # (faces down to ~20 px); only references, so scanning photos costs nothing more.
+    reference_retry_upsample: int = 2
 
 
 class FaceEngine:
@@ -68,10 +71,11 @@ class FaceEngine:
     def __init__(self, config: FaceEngineConfig | None = None):
         self.config = config or FaceEngineConfig()
 
-    def _faces(self, image: DecodedImage, jitters: int) -> list[Region]:
+    def _faces(self, image: DecodedImage, jitters: int, upsample: int | None = None) -> list[Region]:
         detector, shaper, describer = _dlib_models()
         pixels = image.pixels
-        rects, scores, _ = detector.run(pixels, self.config.upsample, self.config.min_detector_score)
+        upsample = self.config.upsample if upsample is None else upsample
+        rects, scores, _ = detector.run(pixels, upsample, self.config.min_detector_score)
         regions: list[Region] = []
         for rect, score in zip(rects, scores):
             shape = shaper(pixels, rect)
@@ -86,7 +90,11 @@ class FaceEngine:
 
     def faces_in_reference(self, image: DecodedImage) -> list[Region]:
         """Every face of a reference photo, left to right, described with extra jitter."""
-        return self._faces(image, self.config.reference_jitters)
+        faces = self._faces(image, self.config.reference_jitters)
+        retry = self.config.reference_retry_upsample
+        if not faces and retry > self.config.upsample:
+            faces = self._faces(image, self.config.reference_jitters, upsample=retry)
+        return faces
 
     def reference(self, image: DecodedImage, face: int | None = None) -> ConceptRef:
         faces = self.faces_in_reference(image)
