@@ -25,10 +25,11 @@ def _face_engine(data: EvalSet):
 
 
 def _plvm_engine(data: EvalSet):
-    raise LibraryError(
-        "the plvm engine is not wired into eval yet (issue 5); use --engine face, or evaluate a PLVM "
-        "directly with plvm_model.evaluation.evaluate(PLVMBenchEngine(model), DATASET)"
-    )
+    """The PLVM that the library (--library) is configured with: plvm-photos config plvm.aligner ..."""
+    from .cli import state
+    from .engines.plvm_eval import bench_engine
+
+    return bench_engine(state.library())
 
 
 ENGINES: dict[str, Callable[[EvalSet], object]] = {

@@ -22,7 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import Concept, Reference
-from ..decide import DecisionRule
 from ..imaging import ImageError, decode
 from ..library import Library, LibraryError
 from ..positions import PlacedPerson, caption as structured_caption
@@ -74,7 +73,8 @@ def tensor_path(library: Library, image_name: str) -> Path:
 
 
 def face_radius(library: Library) -> float:
-    return library.rule.prefilter_radius if isinstance(library.rule, DecisionRule) else DecisionRule().prefilter_radius
+    """The face engine's prefilter radius (hybrid mode uses the face engine's own cut)."""
+    return library.rule.prefilter_radius
 
 
 class PlvmPipeline:

@@ -84,18 +84,32 @@ def _one(library: Library, pipeline: PlvmPipeline, concepts: list[RegisteredConc
         summary.error_files.append({"path": job.path, "error": "file disappeared before it could be read"})
         return
     except ImageError as exc:
-        with library.transaction() as s:
-            store_analysis(s, AnalysisResult(job, None, str(exc), 0.0), stats[0], RegisteredPeople([], {}),
-                           library.rule, engine=pipeline.mode)
-            for extra in stats[1:]:
-                upsert_file(s, extra, s.scalar(select(Photo.id).where(Photo.sha256 == job.sha256)))
-        summary.errors += 1
-        summary.error_files.append({"path": job.path, "error": str(exc)})
+        _store_error(library, pipeline.mode, job, stats, str(exc), summary)
         return
     from PIL import Image
 
     image = Image.fromarray(decoded.pixels)
-    analysis = _analysis(pipeline, decoded)
+    try:
+        analysis = _analysis(pipeline, decoded)
+    except (MemoryError, RuntimeError) as exc:  # dlib raises RuntimeError on odd pixel data
+        _store_error(library, pipeline.mode, job, stats, f"{type(exc).__name__}: {exc}", summary)
+        return
+    _verify_and_store(library, pipeline, concepts, job, stats, summary, image, analysis)
+
+
+def _store_error(library: Library, mode: str, job: AnalysisJob, stats: list[FileStat], error: str, summary) -> None:
+    """The content is not a usable image: recorded like the face engine records it."""
+    with library.transaction() as s:
+        store_analysis(s, AnalysisResult(job, None, error, 0.0), stats[0], RegisteredPeople([], {}),
+                       library.rule, engine=mode)
+        for extra in stats[1:]:
+            upsert_file(s, extra, s.scalar(select(Photo.id).where(Photo.sha256 == job.sha256)))
+    summary.errors += 1
+    summary.error_files.append({"path": job.path, "error": error})
+
+
+def _verify_and_store(library: Library, pipeline: PlvmPipeline, concepts: list[RegisteredConcept], job: AnalysisJob,
+                      stats: list[FileStat], summary, image, analysis: Analysis) -> None:
     found = [StoredRegion(i, r.kind, r.box, np.asarray(r.vector, dtype=np.float32)) for i, r in enumerate(analysis.regions)]
     candidates: dict[int, Match] = {}
     for concept in concepts:

@@ -193,3 +193,19 @@ def test_face_engine_says_it_cannot_judge_and_loads_no_model(tmp_path, sample_ph
     lines = _ask_subprocess(tmp_path / "lib", "photos where <eileen> is talking")
     assert lines[-1] == "NO-TORCH"
     assert 'the face engine sees who is in a photo and where, not "talking"' in lines[0]
+
+
+def test_eval_runs_the_configured_plvm_on_the_bench(tmp_path, tiny_models, bench_data):
+    from conftest import configure
+
+    with Library(tmp_path / "lib") as library:
+        configure(library, tiny_models)
+    result = subprocess.run([str(CLI), "-L", str(tmp_path / "lib"), "eval", str(bench_data), "--engine", "plvm",
+                             "--identities", "2", "--json"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    recognition = report["recognition"]
+    assert recognition["n_positive"] > 0 and recognition["n_negative"] > 0
+    assert 0.0 <= recognition["mean"] <= 1.0
+    missing = run(tmp_path / "empty", "--engine", "plvm", "eval", str(bench_data), "--engine", "plvm")
+    assert missing.returncode == 2 and "model weights are missing" in missing.stderr
