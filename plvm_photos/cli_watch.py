@@ -18,6 +18,7 @@ def watch(
     settle: float = typer.Option(1.0, "--settle", help="Seconds a new file's size and mtime must stay unchanged before it is read."),
     rescan: float = typer.Option(900.0, "--rescan", help="Seconds between full rescans that catch events the file system lost (0: never)."),
     grace: float = typer.Option(10.0, "--grace", help="On SIGTERM/Ctrl-C, seconds to let photos in hand finish before abandoning them."),
+    poll_only: bool = typer.Option(False, "--poll-only", help="No file-system events, rescans only (network shares whose changes raise none); use with a short --rescan."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per line on stdout for each thing done."),
 ) -> None:
     """Watch folders and index photos as they arrive, move and disappear; runs until stopped.
@@ -32,7 +33,8 @@ def watch(
     if settle < 0 or rescan < 0 or grace < 0:
         raise typer.BadParameter("--settle, --rescan and --grace must not be negative")
     options = WatchOptions(
-        roots=[str(p) for p in paths], workers=workers or 0, settle=settle, rescan=rescan, json_lines=as_json, grace=grace
+        roots=[str(p) for p in paths], workers=workers or 0, settle=settle, rescan=rescan, json_lines=as_json, grace=grace,
+        events=not poll_only,
     )
     code = run_watch(state.library(), options)
     raise typer.Exit(code)

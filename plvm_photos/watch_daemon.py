@@ -63,6 +63,7 @@ class WatchOptions:
     rescan: float = 900.0  # seconds between full rescans; 0 = never
     json_lines: bool = False
     grace: float = 10.0  # on SIGTERM/SIGINT, seconds to let photos in hand finish
+    events: bool = True  # False: rescans only (network shares whose changes raise no events)
 
 
 @dataclass
@@ -178,7 +179,7 @@ class WatchDaemon:
             if not self.walks and now >= self._next_rescan:
                 self._start_walks([r for r in self.roots if r.online], reason="periodic rescan")
             self._advance_walks()
-            self._collect(block=False)
+            self._collect()
             self._dispatch()
             busy = bool(self.in_flight or len(self.settler) or self.walks or self.suspects)
             if not busy and self.stored_since_save:
@@ -215,7 +216,7 @@ class WatchDaemon:
         deadline = time.monotonic() + self.options.grace
         while self.in_flight and time.monotonic() < deadline:
             wait(list(self.in_flight), timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
-            self._collect(block=False)
+            self._collect()
         if self.in_flight:
             log.info("abandoning %d photo(s) in hand; they are analysed on the next start", len(self.in_flight))
         self.pool.stop(wait=not self.in_flight)
@@ -234,7 +235,7 @@ class WatchDaemon:
                 log.warning("%s is gone or unmounted: nothing is marked missing while it is away", root.path)
                 self._emit("root-offline", root=root.path)
             elif change in ("online", "replaced"):
-                root.watched = self.source.watch(root.path)
+                root.watched = self.options.events and self.source.watch(root.path)
                 if not initial:
                     log.info("%s is %s: rescanning it", root.path, "back" if change == "online" else "a new folder")
                     self._emit("root-online", root=root.path)
@@ -410,7 +411,7 @@ class WatchDaemon:
 
     def _walk_new_folder(self, path: str) -> None:
         """A folder appeared (created, moved in): its files may have come without events."""
-        if os.path.basename(path) and Path(path).suffix and self._is_image_name(path):
+        if self._is_image_name(path):
             self.settler.touch(path)  # a folder named like an image: recorded as such
         for batch in walk_batches(path, skip=self.library_dir):
             known = known_files(self.library, batch)
@@ -516,7 +517,7 @@ class WatchDaemon:
         self.status.queue["in_flight_max"] = max(self.status.queue.get("in_flight_max", 0), len(self.in_flight))
 
     # --- results --------------------------------------------------------------------------
-    def _collect(self, block: bool) -> None:
+    def _collect(self) -> None:
         done = [f for f in self.in_flight if f.done()]
         for future in done:
             item = self.in_flight.pop(future)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -34,7 +33,7 @@ def cli(library: Path, *args: str, timeout: float = 120) -> subprocess.Completed
 class Watcher:
     """A ``plvm-photos watch --json`` process; its JSON lines are collected as they come."""
 
-    def __init__(self, library: Path, roots: list[Path], settle: float = 0.3, rescan: float = 0, workers: int = 2, *extra: str):
+    def __init__(self, library: Path, roots: list[Path], settle: float = 0.3, rescan: float = 0, workers: int = 2, extra: tuple = ()):
         self.library = library
         self.stderr_path = library.parent / f"watch-stderr-{time.monotonic_ns()}.log"
         library.mkdir(parents=True, exist_ok=True)

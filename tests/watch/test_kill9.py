@@ -3,14 +3,14 @@ exactly once, no duplicate rows, the database passes integrity_check, FAISS matc
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
-from conftest import db_rows
+from conftest import cli, db_rows
 
 
 def _children(pid: int) -> list[int]:
@@ -56,6 +56,8 @@ def test_kill9_mid_batch_then_restart(tmp_path, library_data, manifest, watchers
     w.kill()  # SIGKILL: no cleanup at all
     assert w.proc.returncode == -signal.SIGKILL
     committed = dict(db_rows(library, "SELECT sha256, analyzed_at FROM photos"))
+    status = json.loads(cli(library, "status", "--json").stdout)
+    assert not status["running"] and status["state"] == "died"
     assert 3 <= len(committed) < len(chosen), "the kill must land in the middle of the batch"
     # The analysis processes notice their parent is gone and exit rather than linger.
     deadline = time.monotonic() + 20
