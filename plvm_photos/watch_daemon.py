@@ -39,7 +39,7 @@ from .watch_pipeline import (
     store_result,
 )
 from .watch_pool import AnalysisPool
-from .watch_roots import Root, Walk, walk_batches
+from .watch_roots import Root, Walk, identity, walk_batches
 from .watch_settle import Observed, Settler
 from .watch_status import WatchStatus, write_status
 
@@ -278,8 +278,8 @@ class WatchDaemon:
     def _end_walk(self, walk: Walk) -> None:
         """Mark missing what the database has under the root and the walk did not find."""
         root = walk.root
-        if root.check() != "same" or not root.online:
-            log.warning("%s changed during its scan: nothing marked missing", root.path)
+        if not self._deletes_allowed(root.path):
+            log.warning("%s went away or changed during its scan: nothing marked missing", root.path)
             return
         with self.library.session() as s:
             rows = [r.path for r in files_under(s, root.path)]
@@ -305,13 +305,9 @@ class WatchDaemon:
         return None
 
     def _deletes_allowed(self, path: str) -> bool:
+        """Only while the path's root is the folder it was (not gone, unmounted or replaced)."""
         root = self._root_of(path)
-        if root is None or not root.online:
-            return False
-        if root.check() != "same" or not root.online:
-            self._check_roots()
-            return False
-        return True
+        return root is not None and root.online and identity(root.path) == root.ident
 
     def _ignored(self, path: str) -> bool:
         return path == self.library_dir or path.startswith(self.library_dir + os.sep)

@@ -32,6 +32,17 @@ def test_rescan_without_events(tmp_path, sample_photos, watchers):
 
     first.unlink()
     w.wait_for(lambda: file_row(library, first)["missing"], timeout=30, what="the delete")
+
+    # A disk unmounted under its mount point leaves an empty folder there: not a mass delete.
+    away = tmp_path / "photos-away"
+    os.rename(photos, away)
+    photos.mkdir()
+    rescans = w.status()["rescans"]
+    w.wait_for(lambda: w.status().get("rescans", 0) >= rescans + 2, timeout=30, what="rescans of the empty root")
+    assert not file_row(library, renamed)["missing"]
+    assert "is empty but the library has" in w.stderr
+    photos.rmdir()
+    os.rename(away, photos)
     assert w.stop() == 0
     answer = json.loads(cli(library, "ask", "where is <eileen>?", "--json").stdout)
     assert [p["path"] for p in answer["photos"]] == [str(renamed)]
