@@ -23,9 +23,7 @@ def watch(
 ) -> None:
     """Watch folders and index photos as they arrive, move and disappear; runs until stopped.
 
-    Catches up with what changed while it was not running, then follows file-system events,
-    with a periodic full rescan as a safety net. Logs go to stderr and to watch.log in the
-    library; `plvm-photos status` shows what it is doing. Stop it with Ctrl-C or SIGTERM.
+    Catches up with what changed while it was not running, then follows file-system events, with a periodic full rescan as a safety net. Logs go to stderr and to watch.log in the library; `plvm-photos status` shows what it is doing. Stop it with Ctrl-C or SIGTERM.
     """
     from .watch_daemon import WatchOptions
     from .watch_daemon import watch as run_watch
@@ -74,7 +72,7 @@ def status(as_json: bool = JsonOption) -> None:
         "folders: " + ", ".join(f"{r['path']}{'' if r['online'] else ' (offline)'}" for r in data.get("roots", [])),
         f"done: {c.get('analysed', 0)} analysed ({c.get('faces', 0)} faces), {c.get('known_content', 0)} known content, "
         f"{c.get('moved', 0)} moved, {c.get('missing', 0)} missing, {c.get('restored', 0)} restored, {c.get('errors', 0)} errors",
-        f"queued: {q.get('settling', 0)} settling, {q.get('in_flight', 0)} being analysed"
+        f"{'queued' if data.get('running') else 'left queued'}: {q.get('settling', 0)} settling, {q.get('in_flight', 0)} being analysed"
         + (f", scanning {', '.join(q['walking'])}" if q.get("walking") else ""),
         f"last rescan: {_ago(data.get('last_rescan_at'))}",
     ]
