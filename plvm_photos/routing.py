@@ -44,7 +44,11 @@ def routed(question: Question) -> bool:
 def wants_model(text: str, engine_row) -> bool:
     """Whether ``text`` goes to the plvm engine; ``engine_row()`` gives the stored engine setting
     as a 1-tuple or None, and is only called for questions that would be routed."""
-    if not routed(parse(text)):
+    try:
+        question = parse(text)
+    except ValueError:  # an invalid name: the normal path reports it
+        return False
+    if not routed(question):
         return False
     row = engine_row()
     return row is not None and row[0] != "face"
@@ -53,7 +57,10 @@ def wants_model(text: str, engine_row) -> bool:
 def routed_answer(library, text: str):
     """The answer from the plvm engine, or None when the question is not routed (then ``ask``
     answers it from the stored verdicts, as it always has)."""
-    question = parse(text)
+    try:
+        question = parse(text)
+    except ValueError:  # an invalid name: the normal path reports it
+        return None
     if not routed(question):
         return None
     mode = library.settings.engine
