@@ -27,6 +27,7 @@ NO = re.compile(r"^\s*no\b", re.I)
 _PRESENCE = re.compile(r"\bis\s+<[^>]+>\s+(in|present in|visible in)\s+(this|the)\s+(photo|image|picture)", re.I)
 _WHICH = re.compile(r"\b(which|who)\b[^?]*<[^>]+>|<[^>]+>[^?]*\b(which|who)\b", re.I)
 _WHERE = re.compile(r"\bwhere\b[^?]*<[^>]+>", re.I)
+_SIDE = re.compile(r"\bis\s+<[^>]+>\s+(on|at|in)\s+the\b", re.I)  # "Is <sks> on the left or the right?"
 # Questions about someone else than <sks> ("the person next to <sks>") are not about <sks>'s place.
 _RELATIONAL = re.compile(r"next to|beside|behind|in front of|to the (left|right) of|standing with|"
                          r"wearing|holding|carrying|taller|shorter|older|younger", re.I)
@@ -185,7 +186,7 @@ def question_kind(question: str, options: Mapping[str, str]) -> str | None:
         return None
     if _WHERE.search(question):
         return "where"
-    if _WHICH.search(question):
+    if _WHICH.search(question) or _SIDE.search(question):
         return "which"
     return None
 
@@ -203,6 +204,9 @@ def answer(question: str, options: Mapping[str, str], present: bool, target: Box
     places = {k: parse_place(t) for k, t in options.items()}
     main = main_faces(target, list(others))[1:]
     uses_grid = any(p.row is not None or p.column for p in places.values())
+    only_sides = all(p.vertical in (None, "middle") and not p.depth for p in places.values())
+    if kind == "where" and main and only_sides and not uses_grid:
+        kind = "which"  # "where is <sks>?" -- "left" / "right" among the people in the photo
     if kind == "where" and not uses_grid and not any(p.depth for p in places.values()):
         return _unique_best({k: _image_distance(p, target, width, height) for k, p in places.items()}, higher=False)
     thirds = any(p.horizontal == "middle" for p in places.values())

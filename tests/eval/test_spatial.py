@@ -79,3 +79,14 @@ def test_presence_and_abstentions():
     # <sks> not matched to any face: which-person questions are abstained on, never guessed
     assert answer("Which person is <sks>?", {"A": "left person", "B": "right person"}, False, None, [LEFT], W, H) is None
     assert answer("What is <sks> wearing?", {"A": "shirt", "B": "suit"}, True, LEFT, [], W, H) is None
+
+
+def test_side_questions_are_judged_among_the_people():
+    lr = {"A": "on the left", "B": "on the right"}
+    assert question_kind("Is <sks> on the left or on the right?", lr) == "which"
+    # two people both in the left half: <sks> is the right one of them
+    a, b = (50, 200, 200, 350), (300, 200, 450, 350)
+    assert answer("Is <sks> on the left or on the right?", lr, True, b, [a], W, H) == "B"
+    assert answer("Where is <sks> standing?", {"A": "left side", "B": "right side"}, True, b, [a], W, H) == "B"
+    # alone in the photo: the photo's halves
+    assert answer("Where is <sks> standing?", {"A": "left side", "B": "right side"}, True, b, [], W, H) == "A"
