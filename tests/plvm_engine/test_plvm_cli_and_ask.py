@@ -200,12 +200,10 @@ def test_eval_runs_the_configured_plvm_on_the_bench(tmp_path, tiny_models, bench
 
     with Library(tmp_path / "lib") as library:
         configure(library, tiny_models)
-    result = subprocess.run([str(CLI), "-L", str(tmp_path / "lib"), "eval", str(bench_data), "--engine", "plvm",
-                             "--identities", "2", "--json"], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads(result.stdout)
-    recognition = report["recognition"]
+    result = cli(tmp_path / "lib", "eval", str(bench_data), "--engine", "plvm", "--identities", "2", "--json", "-q")
+    assert result.exit_code == 0, result.exception
+    recognition = json.loads(result.stdout)["recognition"]
     assert recognition["n_positive"] > 0 and recognition["n_negative"] > 0
     assert 0.0 <= recognition["mean"] <= 1.0
-    missing = run(tmp_path / "empty", "--engine", "plvm", "eval", str(bench_data), "--engine", "plvm")
-    assert missing.returncode == 2 and "model weights are missing" in missing.stderr
+    missing = cli(tmp_path / "empty", "eval", str(bench_data), "--engine", "plvm")
+    assert isinstance(missing.exception, MissingWeightsError)
