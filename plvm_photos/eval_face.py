@@ -30,7 +30,6 @@ class PhotoDecision:
     analysis: Analysis
     scores: dict[str, float]  # concept key -> P(present)
     boxes: dict[str, Box | None]  # concept key -> the face decided to be it (None when absent)
-    nearest: dict[str, Box | None]  # concept key -> its closest face, present or not
 
 
 def to_decoded(image, max_side: int) -> DecodedImage:
@@ -108,6 +107,7 @@ class FaceBenchEngine:
             self.unusable[key] = str(exc)
         self._keys[(name, reference)] = key
         self._people = None
+        self._cache.clear()  # decisions are joint over all registered people
         return key
 
     def _new_key(self, name: str) -> str:
@@ -142,7 +142,7 @@ class FaceBenchEngine:
         faces = [FaceVector(i, r.vector) for i, r in enumerate(analysis.regions)]
         verdicts = decide_photo(faces, people.vectors, self.rule)
         dist = distance_matrix(faces, people.vectors)
-        scores, boxes, nearest = {}, {}, {}
+        scores, boxes = {}, {}
         for j, person in enumerate(people.vectors):
             key = people.names[person.concept_id]
             v = verdicts.get(person.concept_id)
@@ -152,8 +152,7 @@ class FaceBenchEngine:
             else:
                 scores[key] = min(score_of(float(dist[closest, j]), self.rule), 0.49) if closest is not None else 0.0
             boxes[key] = analysis.regions[v.region_id].box if v is not None and v.present else None
-            nearest[key] = analysis.regions[closest].box if closest is not None else None
-        decision = PhotoDecision(analysis, scores, boxes, nearest)
+        decision = PhotoDecision(analysis, scores, boxes)
         if len(self._cache) > 256:
             self._cache.clear()
         self._cache[digest] = decision
