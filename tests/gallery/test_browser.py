@@ -48,9 +48,12 @@ def base_url(server) -> str:
 
 
 def images_loaded(page, selector: str) -> list[int]:
-    """naturalWidth of each matching <img> once loaded (0 = broken)."""
+    """naturalWidth of each matching <img> once loaded (0 = broken); lazy ones are loaded first."""
     page.wait_for_load_state("networkidle")
-    return page.eval_on_selector_all(selector, "els => els.map(e => e.complete ? e.naturalWidth : -1)")
+    return page.eval_on_selector_all(
+        selector,
+        "els => Promise.all(els.map(e => { e.loading = 'eager'; return e.decode().then(() => e.naturalWidth, () => 0); }))",
+    )
 
 
 def boxes_inside_photos(page) -> list[bool]:
@@ -116,3 +119,16 @@ def test_people_person_photo_and_ask_in_chromium(page, gallery_server, gallery_l
     page.click("header button[type=submit]")
     page.wait_for_load_state()
     assert "unknown person <nobody_here>" in page.locator(".error").inner_text()
+
+
+def test_unknown_faces_page_in_chromium(page, gallery_server, gallery_library, artifacts_dir):
+    from plvm_photos.clusters import cluster_unknown
+
+    clustering = cluster_unknown(gallery_library)
+    page.goto(base_url(gallery_server) + "/")
+    page.click("header a[href='/unknown']")
+    page.wait_for_url("**/unknown")
+    assert page.locator("h2").count() == min(len(clustering.clusters), 50) > 0
+    crops = images_loaded(page, ".grid img")
+    assert len(crops) == sum(min(len(c.faces), 24) for c in clustering.clusters[:50]) and all(w > 0 for w in crops)
+    page.screenshot(path=str(artifacts_dir / "5-unknown.png"), full_page=True)
