@@ -30,6 +30,7 @@ from .thumbs import face_thumbnail, thumbnail
 
 COOKIE = "plvm_token"
 MIN_TOKEN_LENGTH = 8
+TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~/=-]+")
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
@@ -56,6 +57,9 @@ def is_loopback(host: str) -> bool:
 def check_bind(host: str, token: str | None) -> None:
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
         raise ServeRefused(f"--token must be at least {MIN_TOKEN_LENGTH} characters (a short token is guessable)")
+    if token is not None and not TOKEN_CHARS.fullmatch(token):
+        # It travels in a URL and a cookie: keep it to characters neither needs to escape.
+        raise ServeRefused("--token may only use letters, digits and . _ ~ / = - (e.g. openssl rand -hex 16)")
     if not is_loopback(host) and not token:
         raise ServeRefused(
             f"refusing to serve on {host}: that address is reachable from other machines, and your photos "

@@ -115,6 +115,8 @@ def test_loopback_names():
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1")
     with pytest.raises(ServeRefused, match="at least"):
         check_bind("127.0.0.1", "short")
+    with pytest.raises(ServeRefused, match="only use"):
+        check_bind("0.0.0.0", "has a space; and semicolon")
 
 
 def test_cli_refuses_a_non_loopback_bind_without_token(tmp_path):
