@@ -289,8 +289,8 @@ def describe_clustering(clustering: Clustering) -> str:
         f"{clustering.noise} alone (eps {clustering.eps}):"
     ]
     for c in clustering.clusters:
-        sample = ", ".join(os.path.basename(f.path) for f in c.faces[:4])
-        more = f", ... (+{len(c.faces) - 4})" if len(c.faces) > 4 else ""
-        lines.append(f"  cluster {c.id}: {len(c.faces)} face(s): {sample}{more}")
-    lines.append("name one with: plvm-photos add-person NAME --from-cluster ID")
+        files = list(dict.fromkeys(os.path.basename(f.path) for f in c.faces))
+        more = f", ... (+{len(files) - 4})" if len(files) > 4 else ""
+        lines.append(f"  cluster {c.id}: {len(c.faces)} face(s) in {len(files)} photo(s): {', '.join(files[:4])}{more}")
+    lines.append("see them with `plvm-photos serve` (Unknown faces); name one with: plvm-photos add-person NAME --from-cluster ID")
     return "\n".join(lines)
