@@ -8,6 +8,7 @@ the share of group-photo boxes found (IoU >= 0.5 with the labelled box).
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -71,7 +72,7 @@ def score(library: Library, data_dir: Path, manifest: dict) -> ManifestScore:
         if row["present"]:
             by_path.setdefault(row["path"], {})[row["person"]] = row["box"]
     for image in manifest["images"]:
-        path = str((data_dir / image["path"]).resolve())
+        path = os.path.abspath(data_dir / image["path"])  # as scan records it (symlinks kept)
         found = by_path.get(path, {})
         truth = set(image["identities"])
         uncertain = set(image.get("uncertain_identities", []))
