@@ -65,8 +65,9 @@ def test_table_has_paper_columns_and_coverage():
 def test_plvm_engine_and_bad_input_give_clear_errors(tmp_path, bench_data):
     from plvm_photos.library import LibraryError
 
-    result = runner.invoke(app, ["eval", str(bench_data), "--engine", "plvm"])
-    assert isinstance(result.exception, LibraryError) and "issue 5" in str(result.exception)
+    # the plvm engine is the library's configured PLVM: a fresh library has no weights, and says so
+    result = runner.invoke(app, ["--library", str(tmp_path / "lib"), "eval", str(bench_data), "--engine", "plvm"])
+    assert isinstance(result.exception, LibraryError) and "plvm" in str(result.exception)
     result = runner.invoke(app, ["eval", str(bench_data), "--engine", "nope"])
     assert isinstance(result.exception, LibraryError) and "face" in str(result.exception)
     result = runner.invoke(app, ["eval", str(tmp_path)])
