@@ -29,7 +29,7 @@ def _plvm_engine(data: EvalSet):
     from .cli import state
     from .engines.plvm_eval import bench_engine
 
-    return bench_engine(state.library())
+    return bench_engine(state.library_dir, state.db_url)
 
 
 ENGINES: dict[str, Callable[[EvalSet], object]] = {

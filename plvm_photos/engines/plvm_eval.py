@@ -7,11 +7,14 @@ Model locations, device and dtype come from the library's settings (``plvm-photo
 from __future__ import annotations
 
 
-def bench_engine(library):
+def bench_engine(library_dir=None, db_url: str | None = None):
     from plvm_model.bench_engine import PLVMBenchEngine
 
+    from ..library import Library
     from .plvm import PlvmEngine
     from .plvm_weights import PlvmOptions
 
-    engine = PlvmEngine(PlvmOptions.from_settings(library.settings.all()))  # one clear message if weights are missing
+    with Library(library_dir, db_url=db_url) as library:  # only its settings are read
+        options = PlvmOptions.from_settings(library.settings.all())
+    engine = PlvmEngine(options)  # one clear message if weights are missing
     return PLVMBenchEngine(engine.model())
