@@ -90,6 +90,9 @@ def build(
         stop = min(photos, start + batch)
         n = stop - start
         counts = rng.poisson(faces_per_photo, n).clip(0, 8)
+        for i in range(n):  # a planted face needs a face slot
+            if start + i in planted_set and counts[i] == 0:
+                counts[i] = 1
         total = int(counts.sum())
         ids = rng.choice(identities, size=total, p=weights)
         vectors = faces_of(rng, centres, ids)
