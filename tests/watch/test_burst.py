@@ -12,7 +12,7 @@ from conftest import db_rows, variant
 from test_kill9 import _children
 
 BURST = 500
-WITH_FACES = 20  # face analysis costs ~0.3 s a photo here; the rest are small photos without faces
+WITH_FACES = 10  # face analysis costs ~0.3 s a photo here; the rest are small photos without faces
 
 
 def test_burst_of_500(tmp_path, sample_photos, watchers):
