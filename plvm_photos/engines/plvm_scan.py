@@ -55,6 +55,7 @@ def analyse(library: Library, files: list[str], jobs: list[AnalysisJob], stats: 
         return
     with library.session() as s:
         concepts = pipeline.concepts(s)
+    library.mark_mixed_regions()  # from now on the face index filters regions by kind
     library.index  # load (or repair) the face index before regions are committed
     bar = tqdm(total=len(jobs), unit="photo", desc="analysing (plvm)", disable=not progress or None, file=sys.stderr)
     try:

@@ -176,9 +176,11 @@ def test_switching_engine_reanalyses_on_the_next_scan(tmp_path, tiny_models, pho
     with Library(tmp_path / "lib") as library:
         first = library.scan([photo_folder], progress=False)
         assert first.analysed == 3 and len(library.index) == 2  # face engine: two 128-d faces
+        assert library._only_faces(("face",))  # face-only: the index query needs no kind filter
         configure(library, tiny_models, settings=LOOSE)
         second = library.scan([photo_folder], progress=False)
         assert second.analysed == 3 and second.unchanged == 0
+        assert not library._only_faces(("face",))
         assert {p.engine for p in _rows(library, Photo)} == {"plvm"}
         assert len(library.index) == 0  # the replaced face regions left the face index
         third = library.scan([photo_folder], progress=False)

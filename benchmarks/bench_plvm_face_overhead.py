@@ -1,0 +1,56 @@
+"""What the plvm engine adds to the face engine's path, on a synthetic library of N face regions.
+
+The face index's signature query (run when a process first touches the index) must stay as fast
+as before for face-only libraries; the engine-setting read happens once per scan / add-person.
+Baseline: the query as it was before the plvm engine, run in the same process.
+
+    python benchmarks/bench_plvm_face_overhead.py [N]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+
+import numpy as np
+from sqlalchemy import func, insert, select
+
+from plvm_photos.db.models import Photo, Region
+from plvm_photos.library import Library
+
+
+def best(fn, n: int = 7) -> float:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(n: int) -> None:
+    library = Library(tempfile.mkdtemp())
+    vector = np.zeros(128, np.float32).tobytes()
+    with library.transaction() as s:
+        s.execute(insert(Photo), [{"sha256": f"{i:064x}"} for i in range(n // 2)])
+        s.execute(insert(Region), [{"photo_id": 1 + i // 2, "kind": "face", "left": 0, "top": 0, "right": 1,
+                                    "bottom": 1, "score": 1.0, "vector": vector} for i in range(n)])
+
+    def before():
+        with library.session() as s:
+            s.execute(select(func.count(Region.id), func.coalesce(func.sum(Region.id), 0))).one()
+
+    baseline = best(before)
+    face_only = best(library.region_signature)
+    setting = best(lambda: library.settings.engine, 50)
+    library.mark_mixed_regions()
+    mixed = best(library.region_signature)
+    print(f"| {'regions':>8} | {'before':>9} | {'face-only now':>13} | {'ratio':>5} | {'mixed (kind filter)':>19} | "
+          f"{'engine setting read':>19} |")
+    print(f"| {n:>8} | {baseline * 1e3:>6.2f} ms | {face_only * 1e3:>10.2f} ms | {face_only / baseline:>5.2f} | "
+          f"{mixed * 1e3:>16.2f} ms | {setting * 1e3:>16.3f} ms |")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
