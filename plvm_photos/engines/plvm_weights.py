@@ -81,8 +81,8 @@ def _model_problem(what: str, location: str, setting: str, example_dir: str) -> 
         if _hub_cached(location):
             return None
         return (
-            f"{what} ({location}) is not on this machine. On a machine with network: "
-            f"huggingface-cli download {location} --local-dir {example_dir}, copy that folder here, then: "
+            f"{what} ({location}) are not on this machine. On a machine with network: "
+            f"hf download {location} --local-dir {example_dir}, copy that folder here, then: "
             f"plvm-photos config {setting} {example_dir}"
         )
     return f"{what}: {location} is neither a folder nor a hub id; set it with: plvm-photos config {setting} FOLDER"

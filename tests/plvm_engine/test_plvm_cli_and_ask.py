@@ -73,8 +73,8 @@ def test_missing_weights_is_one_clear_message_without_a_stack_trace(tmp_path, sa
     assert result.stderr.count("error:") == 1
     assert "the plvm engine cannot start, model weights are missing" in result.stderr
     assert "plvm-photos config plvm.aligner FOLDER" in result.stderr  # what to set
-    assert "huggingface-cli download llava-hf/llava-1.5-7b-hf" in result.stderr  # what to download
-    assert "huggingface-cli download facebook/dinov2-base" in result.stderr
+    assert "hf download llava-hf/llava-1.5-7b-hf" in result.stderr  # what to download
+    assert "hf download facebook/dinov2-base" in result.stderr
     scan = run(lib, "scan", str(sample_photos["coffee"].parent))
     assert scan.returncode == 2 and "model weights are missing" in scan.stderr and "Traceback" not in scan.stderr
 
@@ -94,7 +94,7 @@ def test_check_weights_names_each_missing_piece(tiny_models, tmp_path):
                                   "plvm.encoder": "someone/not-downloaded"}))
     message = str(err.value)
     assert f"the folder {tmp_path} has no config.json" in message
-    assert "DINOv2 weights (someone/not-downloaded) is not on this machine" in message
+    assert "DINOv2 weights (someone/not-downloaded) are not on this machine" in message
     assert "plvm-photos config plvm.encoder ~/models/dinov2-base" in message
     with pytest.raises(MissingWeightsError, match="does not hold plvm_config.json"):
         check_weights(_options(**{"plvm.aligner": str(tmp_path)}))
