@@ -222,4 +222,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # As a script this module is ``__main__``, not ``plvm_photos.cli``: go through the package so
+    # that the command modules register on the one ``app`` that runs.
+    from plvm_photos.launcher import main as _launch
+
+    _launch()

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _run(args: list[str], library: Path) -> None:
-    cmd = [sys.executable, "-m", "plvm_photos.cli", "--library", str(library), *args]
+    cmd = [sys.executable, "-m", "plvm_photos", "--library", str(library), *args]
     shown = "plvm-photos --library " + shlex.quote(str(library)) + " " + " ".join(shlex.quote(a) for a in args)
     print(f"\n$ {shown}", flush=True)
     subprocess.run(cmd, check=False)

@@ -78,7 +78,11 @@ def run_fast_ask(root: Path, question: str, as_json: bool) -> int | None:
             return None  # needs a migration: the full program runs it
         from .routing import wants_model
 
-        if wants_model(question, lambda: conn.execute("SELECT value FROM settings WHERE key = 'engine'").fetchone()):
+        try:
+            routed = wants_model(question, lambda: conn.execute("SELECT value FROM settings WHERE key = 'engine'").fetchone())
+        except ValueError:
+            routed = False  # an invalid <name>: answer_question below reports it as the CLI does
+        if routed:
             return None  # a visual question for the plvm engine: the full program loads the model
         from .ask import Reader, answer_question
 

@@ -141,7 +141,7 @@ class VectorIndex:
         import faiss
 
         path = Path(path)
-        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")  # two writers never share a temp file
         faiss.write_index(self._index, str(tmp))
         os.replace(tmp, path)
         _write_json_atomic(_meta_path(path), {"dim": self.dim, "kind": self.kind, "signature": list(self.signature)})
@@ -236,6 +236,6 @@ def _meta_path(path: Path) -> Path:
 
 
 def _write_json_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data))
     os.replace(tmp, path)

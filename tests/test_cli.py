@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-CLI = [sys.executable, "-m", "plvm_photos.cli"]
+CLI = [sys.executable, "-m", "plvm_photos"]
 
 
 def run(*args, library=None, check=True):

@@ -39,7 +39,7 @@ def test_cli_questions_on_the_shared_library(indexed_library_dir, copy_library, 
 
     def ask(question):
         proc = subprocess.run(
-            [sys.executable, "-m", "plvm_photos.cli", "--library", str(lib), "ask", question, "--json"],
+            [sys.executable, "-m", "plvm_photos", "--library", str(lib), "ask", question, "--json"],
             capture_output=True, text=True, check=True,
         )
         return json.loads(proc.stdout)
