@@ -179,6 +179,20 @@ def _present_count(session, concept_id: int) -> int:
         Verdict.concept_id == concept_id, Verdict.present.is_(True), Verdict.photo_id.in_(current_photo_ids())))))
 
 
+def _with_references(pipeline: PlvmPipeline, concept_id: int, name: str, kind: str, refs: list[EncodedReference],
+                     existing: RegisteredConcept | None = None) -> RegisteredConcept:
+    """The concept as verification sees it: its stored references (if any) plus the new ones."""
+    dino = [r.vector for r in refs]
+    faces = [r.face_vector for r in refs if r.face_vector is not None]
+    tensors = [r.concept for r in refs]
+    if existing is not None:
+        dino = list(existing.dino) + dino
+        faces = (list(existing.face) if existing.face is not None else []) + faces
+        tensors = pipeline.tensors_of(existing) + tensors
+    face = np.stack(faces) if faces and pipeline.mode == "hybrid" and kind == "person" else None
+    return RegisteredConcept(concept_id, name, kind, [], np.stack(dino), face, tensors)
+
+
 def add_concept(library: Library, key: str, kind: str, paths: list[Path], face: int | None, progress: bool = True):
     from ..people import PersonAdded
 
@@ -187,17 +201,20 @@ def add_concept(library: Library, key: str, kind: str, paths: list[Path], face: 
         if s.scalar(select(Concept).where(Concept.name == key)) is not None:
             raise LibraryError(f"{show(key)} is already registered; use add-reference to give it another photo")
     refs = [_encode(pipeline, p, key, kind, face) for p in paths]
+    registered = _with_references(pipeline, -1, key, kind, refs)  # its id comes with the commit below
+    # The model runs on a read-only session: no write lock is held while photos are verified.
+    with library.session() as session:
+        candidates = _candidate_photos(pipeline, session, refs, kind)
+        updates = verify_concept(pipeline, session, registered, candidates, progress)
     with library.transaction() as session:
+        if session.scalar(select(Concept).where(Concept.name == key)) is not None:
+            raise LibraryError(f"{show(key)} was registered meanwhile; use add-reference to give it another photo")
         concept = Concept(name=key, kind=kind)
         session.add(concept)
         session.flush()
         for ref in refs:
             _store_reference(pipeline, session, concept, ref)
-        session.flush()
-        registered = next(c for c in pipeline.concepts(session) if c.id == concept.id)
-        registered.tensors = [r.concept for r in refs]
-        candidates = _candidate_photos(pipeline, session, refs, kind)
-        _apply(session, concept.id, verify_concept(pipeline, session, registered, candidates, progress))
+        _apply(session, concept.id, updates)
         session.flush()
         photos = _present_count(session, concept.id)
     library.save_index()
@@ -210,15 +227,17 @@ def add_reference(library: Library, name: str, reference: Path, face: int | None
     pipeline = PlvmPipeline(library)
     with library.session() as s:
         found = library.concept(s, name)
-        key, kind = found.name, found.kind
+        concept_id, key, kind = found.id, found.name, found.kind
+        existing = next((c for c in pipeline.concepts(s) if c.id == concept_id), None)
     ref = _encode(pipeline, reference, key, kind, face)
+    registered = _with_references(pipeline, concept_id, key, kind, [ref], existing)
+    with library.session() as session:
+        candidates = _candidate_photos(pipeline, session, [ref], kind)
+        updates = verify_concept(pipeline, session, registered, candidates, progress)
     with library.transaction() as session:
         concept = library.concept(session, key)
         _store_reference(pipeline, session, concept, ref)
-        session.flush()
-        registered = next(c for c in pipeline.concepts(session) if c.id == concept.id)
-        candidates = _candidate_photos(pipeline, session, [ref], kind)
-        _apply(session, concept.id, verify_concept(pipeline, session, registered, candidates, progress))
+        _apply(session, concept.id, updates)
         session.flush()
         return PersonAdded(key, _present_count(session, concept.id), len(candidates), [ref.box])
 

@@ -204,3 +204,23 @@ def test_hybrid_prefilters_people_with_the_face_engine(tmp_path, tiny_models, ph
             assert all(v.engine == "plvm" and v.region.kind == "face" for v in verdicts)
         # objects have no face: DINOv2 prefilter
         assert library.add_person("cup", [photo_folder / "coffee.jpg"], kind="object").candidates == 3
+
+
+def test_add_reference_keeps_both_and_verdicts_take_the_best(plvm_library, reference_model, photo_folder):
+    from PIL import Image
+
+    from plvm_photos.imaging import decode
+
+    result = plvm_library.add_reference("astro", photo_folder / "hopper.jpg")
+    assert result.candidates == 3
+    refs = _rows(plvm_library, Reference, Reference.concept_id.in_(select(Concept.id).where(Concept.name == "astro")))
+    assert [r.engine for r in refs] == ["plvm", "plvm"]
+    assert len(list((plvm_library.root / "plvm-concepts").glob("astro-*.safetensors"))) == 2
+    encoded = reference_model.encode_concepts(
+        [Image.fromarray(decode(photo_folder / name, max_side=1600).pixels) for name in ("astronaut.jpg", "hopper.jpg")],
+        ["<astro>", "<astro>"])
+    with plvm_library.session() as s:
+        cid = s.scalar(select(Concept.id).where(Concept.name == "astro"))
+        for verdict in s.scalars(select(Verdict).where(Verdict.concept_id == cid)):
+            expected = max(reference_model.recognize(model_image(verdict.photo.files[0].path), encoded))
+            assert verdict.score == pytest.approx(expected, abs=1e-4)
