@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import model_image
+from plvm_helpers import model_image
 
 from plvm_photos.engines.plvm_weights import MissingWeightsError, PlvmOptions, check_weights, choose_device
 from plvm_photos.library import Library, LibraryError
@@ -196,7 +196,7 @@ def test_face_engine_says_it_cannot_judge_and_loads_no_model(tmp_path, sample_ph
 
 
 def test_eval_runs_the_configured_plvm_on_the_bench(tmp_path, tiny_models, bench_data):
-    from conftest import configure
+    from plvm_helpers import configure
 
     with Library(tmp_path / "lib") as library:
         configure(library, tiny_models)

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import LOOSE, configure, model_image
+from plvm_helpers import LOOSE, configure, model_image
 from sqlalchemy import select
 
 from plvm_photos.db.models import Concept, Photo, Reference, Region, Verdict

@@ -8,7 +8,7 @@ import os
 import signal
 from pathlib import Path
 
-from conftest import db_rows, variant
+from watch_helpers import db_rows, variant
 from test_kill9 import _children
 
 BURST = 500

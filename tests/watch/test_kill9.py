@@ -10,7 +10,7 @@ import signal
 import time
 from pathlib import Path
 
-from conftest import cli, db_rows
+from watch_helpers import cli, db_rows
 
 
 def _children(pid: int) -> list[int]:

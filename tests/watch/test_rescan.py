@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import analysed, cli, db_rows, file_row, variant
+from watch_helpers import analysed, cli, db_rows, file_row, variant
 
 
 def test_rescan_without_events(tmp_path, sample_photos, watchers):
