@@ -44,13 +44,14 @@ TINY = Shapes(64, 2, 4, 128, 512, 32, 2, 2, 64, 56, 14, 32, 2, 2, 56,
               AlignerConfig(num_queries=4, mlp_hidden=64, resampler_hidden=32, resampler_blocks=2, resampler_heads=2))
 
 
-def template_tokenizer():
+def template_tokenizer(extra_words: str = ""):
+    """A word-level tokenizer over the QA templates' words (plus ``extra_words``): no download."""
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
     text = " ".join(q + " " + a for q, a in templates.POSITIVE_RECOGNITION + templates.NEGATIVE_RECOGNITION)
     text += " ".join(templates.ATTRIBUTE_QUESTIONS) + templates.RECOGNITION_QUESTION + templates.CHOICE_INSTRUCTION
-    text += templates.CAPTION_QUESTION + " USER ASSISTANT A B C D"
+    text += templates.CAPTION_QUESTION + " USER ASSISTANT A B C D " + extra_words
     vocab = {t: i for i, t in enumerate(SPECIAL)}
     for w in sorted(set(re.findall(r"\w+|[^\w\s]", text))):
         vocab.setdefault(w, len(vocab))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import torch
@@ -16,22 +15,9 @@ EXTRA_WORDS = "USER ASSISTANT : Yes No A B C Describe this photo naming where th
 
 
 def build_tokenizer():
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast
+    from plvm_model.random_models import template_tokenizer
 
-    text = " ".join(q + " " + a for q, a in templates.POSITIVE_RECOGNITION + templates.NEGATIVE_RECOGNITION)
-    text += " " + " ".join(templates.ATTRIBUTE_QUESTIONS) + " " + templates.RECOGNITION_QUESTION
-    text += " " + templates.CHOICE_INSTRUCTION + " " + " ".join(EXTRA_WORDS) + " has brown hair blue eyes red shirt"
-    words = sorted(set(re.findall(r"\w+|[^\w\s]", text)))
-    vocab = {"<unk>": 0, "<s>": 1, "</s>": 2, "<pad>": 3, "<image>": 4}
-    for w in words:
-        vocab.setdefault(w, len(vocab))
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    hf = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", bos_token="<s>", eos_token="</s>",
-                                 pad_token="<pad>")
-    hf.add_tokens(["<image>"], special_tokens=True)
-    return hf
+    return template_tokenizer(" ".join(EXTRA_WORDS) + " has brown hair blue eyes red shirt")
 
 
 def image_processor():

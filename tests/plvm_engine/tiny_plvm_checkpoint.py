@@ -3,7 +3,6 @@ Aligner checkpoint folder (plvm_config.json + aligner_heads.safetensors), built 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 IMAGE_SIZE = 28
@@ -15,22 +14,9 @@ WORDS = (
 
 
 def build_tokenizer():
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast
+    from plvm_model.random_models import template_tokenizer
 
-    from plvm_model import templates
-
-    text = " ".join(q + " " + a for q, a in templates.POSITIVE_RECOGNITION + templates.NEGATIVE_RECOGNITION)
-    text += " " + templates.RECOGNITION_QUESTION + " " + templates.CAPTION_QUESTION + " " + WORDS
-    vocab = {"<unk>": 0, "<s>": 1, "</s>": 2, "<pad>": 3, "<image>": 4}
-    for word in sorted(set(re.findall(r"\w+|[^\w\s]", text))):
-        vocab.setdefault(word, len(vocab))
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    hf = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", bos_token="<s>", eos_token="</s>",
-                                 pad_token="<pad>")
-    hf.add_tokens(["<image>"], special_tokens=True)
-    return hf
+    return template_tokenizer(WORDS)
 
 
 def build(root: Path) -> dict[str, Path]:
