@@ -6,7 +6,6 @@ from pathlib import Path
 
 import torch
 
-from plvm_model import templates
 from plvm_model.config import AlignerConfig, PLVMConfig
 
 IMAGE_SIZE = 28
