@@ -9,6 +9,7 @@ from typing import List, Optional
 import typer
 
 from .cli import JsonOption, app, emit, state
+from .errors import LibraryError
 
 
 @app.command("watch")
@@ -34,7 +35,16 @@ def watch(
         roots=[str(p) for p in paths], workers=workers or 0, settle=settle, rescan=rescan, json_lines=as_json, grace=grace,
         events=not poll_only,
     )
-    code = run_watch(state.library(), options)
+    library = state.library()
+    if library.settings.engine != "face":
+        # The watcher's worker pool runs the face engine; analysing a plvm library with it would
+        # silently store face-only results.
+        raise LibraryError(
+            f"watch runs the face engine only, and this library uses the {library.settings.engine} engine; "
+            "index new photos with `plvm-photos scan PATH` (for example from cron), "
+            "or switch with `plvm-photos config engine face`"
+        )
+    code = run_watch(library, options)
     raise typer.Exit(code)
 
 

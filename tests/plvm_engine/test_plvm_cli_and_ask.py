@@ -207,3 +207,10 @@ def test_eval_runs_the_configured_plvm_on_the_bench(tmp_path, tiny_models, bench
     assert 0.0 <= recognition["mean"] <= 1.0
     missing = cli(tmp_path / "empty", "eval", str(bench_data), "--engine", "plvm")
     assert isinstance(missing.exception, MissingWeightsError)
+
+
+def test_watch_refuses_a_library_on_another_engine(tmp_path):
+    assert cli(tmp_path / "lib", "config", "engine", "plvm").exit_code == 0
+    result = cli(tmp_path / "lib", "watch", str(tmp_path))
+    assert isinstance(result.exception, LibraryError)
+    assert "watch runs the face engine only" in str(result.exception)
