@@ -31,6 +31,9 @@ class PlacedPerson:
     box: Box
 
 
+RELATIVE_WORDS = {2: ("left", "right"), 3: ("left", "middle", "right")}
+
+
 def caption(people: list[PlacedPerson], unknown_faces: int, width: int, height: int) -> str:
     """E.g. '<obama> (left) and <biden> (right), with 1 other person'."""
     if not people:
@@ -38,7 +41,11 @@ def caption(people: list[PlacedPerson], unknown_faces: int, width: int, height: 
             return "no people"
         return f"{unknown_faces} unknown {'person' if unknown_faces == 1 else 'people'}"
     ordered = sorted(people, key=lambda p: (p.box[0] + p.box[2]) / 2)
-    parts = [f"<{p.name}> ({describe(p.box, width, height)})" for p in ordered]
+    words = [describe(p.box, width, height) for p in ordered]
+    if len(set(words)) < len(words) and len(ordered) in RELATIVE_WORDS:
+        # Two people both in the middle third are still "left" and "right" of each other.
+        words = list(RELATIVE_WORDS[len(ordered)])
+    parts = [f"<{p.name}> ({word})" for p, word in zip(ordered, words)]
     text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     if unknown_faces:
         text += f", with {unknown_faces} other {'person' if unknown_faces == 1 else 'people'}"

@@ -14,3 +14,11 @@ def test_caption_orders_people_left_to_right():
     assert caption(people[:1], 0, 300, 100) == "<biden> (right)"
     assert caption([], 1, 300, 100) == "1 unknown person"
     assert caption([], 0, 300, 100) == "no people"
+
+
+def test_caption_uses_relative_words_when_absolute_ones_collide():
+    # Both faces sit in the middle third of a wide photo (as in Obama and Biden's photo).
+    people = [PlacedPerson("obama", (1135, 389, 1346, 600)), PlacedPerson("biden", (750, 441, 926, 615))]
+    assert caption(people, 1, 2000, 1428) == "<biden> (left) and <obama> (right), with 1 other person"
+    trio = [PlacedPerson(n, (x, 10, x + 20, 30)) for n, x in (("a", 100), ("b", 130), ("c", 160))]
+    assert caption(trio, 0, 300, 100) == "<a> (left), <b> (middle) and <c> (right)"
