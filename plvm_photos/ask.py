@@ -102,11 +102,19 @@ def ask(library, text: str) -> Answer:
         return visual
     raw = library.db.raw_connection()
     try:
-        dialect = library.db.dialect
-        placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
-        return answer_question(Reader(raw.driver_connection, placeholder, dialect.name), text)
+        return answer_question(_dbapi_reader(raw.driver_connection, library.db.dialect), text)
     finally:
         raw.close()
+
+
+def _dbapi_reader(connection, dialect) -> Reader:
+    return Reader(connection, "?" if dialect.paramstyle == "qmark" else "%s", dialect.name)
+
+
+def session_reader(session) -> Reader:
+    """A Reader on an ORM session's own connection, inside the session's transaction."""
+    conn = session.connection()
+    return _dbapi_reader(conn.connection.driver_connection, conn.dialect)
 
 
 def answer_question(db: Reader, text: str) -> Answer:
@@ -271,7 +279,7 @@ def resolve_photo(db: Reader, ref: str) -> int:
         return ids.pop()
     if len(ids) > 1:
         listing = "\n  ".join(sorted(p for _, p in rows)[:10])
-        raise LibraryError(f"several photos are named {base!r}; give the full path:\n  {listing}")
+        raise LibraryError(f"several photos are named {base!r}; give the full path or #ID:\n  {listing}")
     raise LibraryError(f"no photo {ref!r} in the library (scan its folder first)")
 
 

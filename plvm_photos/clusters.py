@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import select, true
 
-from .db.models import Concept, File, Photo, Region, Rejection, Verdict
+from .ask import resolve_photo, session_reader
+from .db.models import Concept, Region, Rejection, Verdict
 from .library import Library, LibraryError, current_photo_ids, photo_paths
 
 CLUSTERS_FILE = "clusters.json"
@@ -182,26 +183,6 @@ def add_person_from_cluster(library: Library, name: str, cluster_id: int):
 
 
 # --- faces of one photo, and rejecting a wrong match ------------------------------------------
-def resolve_photo(session, ref: str) -> int:
-    """A photo named as #ID, by path, or by a file name that only one photo has."""
-    if ref.startswith("#") and ref[1:].isdigit():
-        if session.get(Photo, int(ref[1:])) is None:
-            raise LibraryError(f"no photo with id {ref}")
-        return int(ref[1:])
-    photo_id = session.scalar(select(File.photo_id).where(File.path == os.path.abspath(os.path.expanduser(ref))))
-    if photo_id is not None:
-        return photo_id
-    base = os.path.basename(ref)
-    rows = session.execute(select(File.photo_id, File.path).where(File.path.endswith(os.sep + base, autoescape=True))).all()
-    ids = {pid for pid, _ in rows if pid is not None}
-    if len(ids) == 1:
-        return ids.pop()
-    if len(ids) > 1:
-        listing = "\n  ".join(sorted(p for _, p in rows)[:10])
-        raise LibraryError(f"several photos are named {base!r}; give the full path or #ID:\n  {listing}")
-    raise LibraryError(f"no photo {ref!r} in the library (scan its folder first)")
-
-
 @dataclass(frozen=True)
 class PhotoFace:
     region_id: int
@@ -214,7 +195,7 @@ class PhotoFace:
 def photo_faces(library: Library, photo_ref: str) -> tuple[int, str, list[PhotoFace]]:
     """The faces of a photo (named by path, file name or #ID) and who each is."""
     with library.session() as s:
-        photo_id = resolve_photo(s, photo_ref)
+        photo_id = resolve_photo(session_reader(s), photo_ref)
         path = photo_paths(s, [photo_id]).get(photo_id, photo_ref)
         who = dict(
             s.execute(
@@ -256,7 +237,7 @@ def reject_match(library: Library, photo_ref: str, name: str, face: int | None =
     from .verdicts import refresh_photos
 
     with library.transaction() as s:
-        photo_id = resolve_photo(s, photo_ref)
+        photo_id = resolve_photo(session_reader(s), photo_ref)
         concept = library.concept(s, name)
         path = photo_paths(s, [photo_id]).get(photo_id, photo_ref)
         verdict = s.scalar(select(Verdict).where(Verdict.photo_id == photo_id, Verdict.concept_id == concept.id))

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db.models import Concept, File, Photo, Reference, Region, Setting, Verdict
+from .db.models import Concept, File, Reference, Region, Setting, Verdict
 from .db.session import make_engine, make_sessionmaker
 from .errors import LibraryError, UnknownPersonError  # noqa: F401 (public names, re-exported)
-from .names import normalize, show
+from .names import normalize
 
 DB_FILE = "library.db"
 INDEX_FILE = "index.faiss"
@@ -297,7 +297,3 @@ def copy_reference_image(library: Library, source: Path, name: str, sha256: str)
     if not target.exists():
         shutil.copy2(source, target)
     return target.name
-
-
-def delete_unused_verdict_rows(session: Session, photo_ids: list[int]) -> None:
-    session.execute(delete(Verdict).where(Verdict.photo_id.in_(photo_ids)))

@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import select
 
 from .db.models import Concept, Reference, Region, Verdict
-from .imaging import ImageError, decode, sha256_file
+from .imaging import DecodedImage, ImageError, decode, sha256_file
 from .library import Library, LibraryError, copy_reference_image
 from .names import normalize, show
 from .verdicts import refresh_photos
@@ -33,15 +33,20 @@ class PersonAdded:
     boxes: list[tuple[int, int, int, int]]  # the face used in each reference
 
 
-def _reference_vector(library: Library, path: Path, face: int | None):
-    from .engines.face import FaceEngine, FaceEngineError, SeveralFacesError
-
+def decode_reference(path: Path) -> DecodedImage:
+    """A reference photo's pixels, or a user-facing error saying why there are none."""
     if not path.is_file():
         raise LibraryError(f"reference photo not found: {path}")
     try:
-        image = decode(path, max_side=1600)
+        return decode(path, max_side=1600)
     except ImageError as exc:
         raise LibraryError(f"{path} is not a usable image: {exc}") from None
+
+
+def _reference_vector(library: Library, path: Path, face: int | None):
+    from .engines.face import FaceEngine, FaceEngineError, SeveralFacesError
+
+    image = decode_reference(path)
     try:
         return FaceEngine().reference(image, face=face)
     except SeveralFacesError as exc:

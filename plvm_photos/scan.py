@@ -16,14 +16,13 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import numpy as np
 from sqlalchemy import select
 
 from .analysis import AnalysisJob, AnalysisResult, analyze, warm_up
 from .db.models import File, Photo
 from .imaging import is_image_path, sha256_file
 from .library import Library, LibraryError
-from .store import FileStat, store_analysis, upsert_file
+from .store import FileStat, commit_analysis, upsert_file
 from .verdicts import RegisteredPeople
 
 INDEX_SAVE_EVERY = 200  # photos between saves of the FAISS cache during long scans
@@ -214,24 +213,13 @@ def _store_result(
         summary.errors += 1
         summary.error_files.append({"path": result.job.path, "error": result.error})
         return
-    with library.transaction() as s:
-        photo, regions = store_analysis(s, result, stats[0], people, library.rule)
-        for extra in stats[1:]:
-            upsert_file(s, extra, photo.id)
-        s.flush()
-        region_ids = [r.id for r in regions]
-        vectors = [np.frombuffer(r.vector, dtype=np.float32) for r in regions]
-    # After the commit: a crash here leaves the index behind the database, which the next open
-    # detects (signature mismatch) and repairs by rebuilding.
-    if region_ids:
-        library.index.add(region_ids, np.stack(vectors))
-        library.mark_index_dirty()
+    committed = commit_analysis(library, result, stats, lambda _session: people)
     if result.error:
         summary.errors += 1
         summary.error_files.append({"path": result.job.path, "error": result.error})
     else:
         summary.analysed += 1
-        summary.faces += len(region_ids)
+        summary.faces += committed.faces
     summary.known_content += len(stats) - 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 from sqlalchemy import select
@@ -13,6 +14,9 @@ from .analysis import AnalysisResult
 from .db.models import File, Photo, Region, utcnow
 from .decide import DecisionRule
 from .verdicts import RegisteredPeople, decide_and_store
+
+if TYPE_CHECKING:
+    from .library import Library
 
 
 @dataclass(frozen=True)
@@ -155,3 +159,37 @@ def _raw_path_startswith(prefix: str):
     from sqlalchemy import literal_column
 
     return literal_column("files.path").startswith(prefix, autoescape=True)
+
+
+@dataclass(frozen=True)
+class CommittedPhoto:
+    photo_id: int
+    faces: int
+    error: str | None  # why the content is not a usable image
+
+
+def commit_analysis(
+    library: Library,
+    result: AnalysisResult,
+    stats: list[FileStat],
+    people_of: Callable[[Session], RegisteredPeople],
+) -> CommittedPhoto:
+    """Store one photo for all its paths in one transaction, then add its faces to the FAISS cache.
+
+    ``people_of`` gives the registered people from inside the transaction (the watcher takes the
+    write lock there first, so a person added meanwhile is not missed).
+    """
+    with library.transaction() as s:
+        photo, regions = store_analysis(s, result, stats[0], people_of(s), library.rule)
+        for extra in stats[1:]:
+            upsert_file(s, extra, photo.id)
+        s.flush()
+        region_ids = [r.id for r in regions]
+        vectors = [np.frombuffer(r.vector, dtype=np.float32) for r in regions]
+        committed = CommittedPhoto(photo.id, len(region_ids), photo.error)
+    # After the commit: a crash here leaves the cache behind the database, which the next open
+    # detects (signature mismatch) and repairs by rebuilding.
+    if region_ids:
+        library.index.add(region_ids, np.stack(vectors))
+        library.mark_index_dirty()
+    return committed

@@ -9,14 +9,13 @@ import hashlib
 import os
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from .analysis import AnalysisResult
 from .db.models import Concept, File, Photo, Reference, Verdict
 from .library import Library
-from .store import FileStat, store_analysis, upsert_file
+from .store import FileStat, commit_analysis, upsert_file
 from .verdicts import RegisteredPeople
 
 
@@ -144,27 +143,18 @@ class Stored:
 
 def store_result(library: Library, result: AnalysisResult, stats: list[FileStat], people: PeopleCache) -> Stored:
     """One photo's analysis, verdicts, caption and files in one transaction; then the FAISS cache."""
-    with library.transaction() as s:
-        take_write_lock(s)
-        registered = people.get(s)
-        photo, regions = store_analysis(s, result, stats[0], registered, library.rule)
-        for extra in stats[1:]:
-            upsert_file(s, extra, photo.id)
-        s.flush()
-        region_ids = [r.id for r in regions]
-        vectors = [np.frombuffer(r.vector, dtype=np.float32) for r in regions]
+    def people_of(session: Session) -> RegisteredPeople:
+        take_write_lock(session)
+        return people.get(session)
+
+    committed = commit_analysis(library, result, stats, people_of)
+    with library.session() as s:
         present = list(
             s.scalars(
                 select(Concept.name)
                 .join(Verdict, Verdict.concept_id == Concept.id)
-                .where(Verdict.photo_id == photo.id, Verdict.present.is_(True))
+                .where(Verdict.photo_id == committed.photo_id, Verdict.present.is_(True))
                 .order_by(Concept.name)
             )
         )
-        photo_id, error = photo.id, photo.error
-    # After the commit: a crash here leaves the cache behind the database, which the next open
-    # detects (signature mismatch) and repairs by rebuilding.
-    if region_ids:
-        library.index.add(region_ids, np.stack(vectors))
-        library.mark_index_dirty()
-    return Stored(photo_id, len(region_ids), present, error)
+    return Stored(committed.photo_id, committed.faces, present, committed.error)

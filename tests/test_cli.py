@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 
 CLI = [sys.executable, "-m", "plvm_photos"]
 

@@ -7,7 +7,7 @@ EXIF orientation and at the photo's full size (never at the reduced decode scale
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 

@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import delete, select
 
 from ..db.models import Concept, Photo, Reference, Region, Verdict
-from ..imaging import ImageError, decode, sha256_file
+from ..imaging import ImageError, sha256_file
 from ..library import Library, LibraryError, copy_reference_image, photo_paths
 from ..names import show
 from .plvm import FACE, REGION_KINDS
@@ -39,12 +39,9 @@ def _encode(pipeline: PlvmPipeline, path: Path, name: str, kind: str, face: int 
 
     from .face import FaceEngine, FaceEngineError
 
-    if not path.is_file():
-        raise LibraryError(f"reference photo not found: {path}")
-    try:
-        decoded = decode(path, max_side=1600)
-    except ImageError as exc:
-        raise LibraryError(f"{path} is not a usable image: {exc}") from None
+    from ..people import decode_reference
+
+    decoded = decode_reference(path)
     image = Image.fromarray(decoded.pixels)
     box = (0, 0, decoded.full_width, decoded.full_height)
     face_vector = face_box = None
