@@ -208,26 +208,31 @@ def _children_cpu() -> float:
 
 def _our_stages(images: list[dict], root: Path) -> dict[str, float]:
     """Per-stage seconds of our analysis, one process (the same calls as FaceEngine._faces)."""
+    import dlib
     import numpy as np
 
-    from plvm_photos.engines.face import FaceEngineConfig, _dlib_models
+    from plvm_photos.engines.face import FaceEngine, _dlib_models, with_new_faces
     from plvm_photos.imaging import decode
 
-    config = FaceEngineConfig()
-    detector, shaper, describer = _dlib_models()
-    stages = {"decode": 0.0, "detect": 0.0, "landmarks": 0.0, "descriptor": 0.0}
+    engine = FaceEngine()
+    config = engine.config
+    _, shaper, describer = _dlib_models()
+    stages = {"decode": 0.0, "detect (HOG)": 0.0, "detect (MTCNN)": 0.0, "landmarks": 0.0, "descriptor": 0.0}
     for image in images:
         t0 = time.process_time()
         decoded = decode(root / image["path"], max_side=config.max_side)
         t1 = time.process_time()
-        rects, _scores, _ = detector.run(decoded.pixels, config.upsample, config.min_detector_score)
+        found = engine._hog_boxes(decoded.pixels, config.upsample)
         t2 = time.process_time()
-        shapes = [shaper(decoded.pixels, r) for r in rects]
+        if config.second_detector:
+            found = with_new_faces(found, engine._mtcnn_boxes(decoded.pixels))
         t3 = time.process_time()
+        shapes = [shaper(decoded.pixels, dlib.rectangle(*b)) for b, _ in found]
+        t4 = time.process_time()
         for shape in shapes:
             np.asarray(describer.compute_face_descriptor(decoded.pixels, shape, config.jitters))
-        t4 = time.process_time()
-        for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+        t5 = time.process_time()
+        for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
             stages[key] += dt
     return stages
 

@@ -1,0 +1,255 @@
+"""MTCNN face detection (Zhang et al., 2016) in NumPy, with the weights the ``mtcnn`` package ships.
+
+The face engine's second detector: dlib's HOG detector misses faces turned ~30 degrees or more, and
+partly hidden ones; MTCNN's three cascaded nets (P-Net proposals over an image pyramid, R-Net and
+O-Net refinement on 24 and 48 px crops) find most of them. The ``mtcnn`` package (MIT) carries the
+original nets' weights as Keras-ordered arrays (``assets/weights/{p,r,o}net.lz4``); its own code
+needs TensorFlow, so only the weight files are used and the nets run here on NumPy, keeping the
+face engine free of any deep-learning framework.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+
+class MtcnnUnavailable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Detection:
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2 in the input image's pixels
+    score: float  # O-Net's face probability
+    landmarks: np.ndarray  # (5, 2) x, y: eyes, nose, mouth corners
+
+
+def weights_dir() -> Path:
+    # Located without importing the package: its __init__ imports TensorFlow.
+    spec = importlib.util.find_spec("mtcnn")
+    if spec is None or not spec.submodule_search_locations:
+        raise MtcnnUnavailable("the mtcnn package (which carries the MTCNN weights) is not installed: pip install mtcnn")
+    return Path(spec.submodule_search_locations[0]) / "assets" / "weights"
+
+
+@lru_cache(maxsize=1)
+def _weights() -> dict[str, list[np.ndarray]]:
+    import joblib
+
+    folder = weights_dir()
+    return {name: [np.asarray(a, dtype=np.float32) for a in joblib.load(folder / f"{name}.lz4")]
+            for name in ("pnet", "rnet", "onet")}
+
+
+# --- layers (NHWC, Keras weight layout) --------------------------------------------------------
+def conv(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """'valid' convolution, stride 1. x: (N, H, W, C); kernel: (kh, kw, C, O)."""
+    kh, kw, c, o = kernel.shape
+    if kh == kw == 1:
+        return x @ kernel[0, 0] + bias
+    h, w = x.shape[1] - kh + 1, x.shape[2] - kw + 1
+    # im2col as kh*kw shifted views side by side: the same (i, j, c) order as kernel.reshape.
+    columns = np.concatenate([x[:, i:i + h, j:j + w] for i in range(kh) for j in range(kw)], axis=-1)
+    return columns @ kernel.reshape(kh * kw * c, o) + bias
+
+
+def prelu(x: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    negative = np.minimum(x, 0)
+    x -= negative
+    negative *= alpha.reshape(-1)
+    x += negative
+    return x
+
+
+def max_pool(x: np.ndarray, size: int, stride: int, same: bool) -> np.ndarray:
+    """Keras MaxPooling2D: 'same' pads (mostly after) to ceil(n / stride) outputs, 'valid' does not pad."""
+    if same:
+        pads = []
+        for n in x.shape[1:3]:
+            total = max((-(-n // stride) - 1) * stride + size - n, 0)
+            pads.append((total // 2, total - total // 2))
+        x = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)), constant_values=-np.inf)
+    n, h, w, c = x.shape
+    oh, ow = (h - size) // stride + 1, (w - size) // stride + 1
+    if size == stride:  # non-overlapping windows: one reshape
+        return x[:, :oh * size, :ow * size].reshape(n, oh, size, ow, size, c).max(axis=(2, 4))
+    out = x[:, 0:(oh - 1) * stride + 1:stride, 0:(ow - 1) * stride + 1:stride]
+    for i in range(size):
+        for j in range(size):
+            if i or j:
+                out = np.maximum(out, x[:, i:i + (oh - 1) * stride + 1:stride, j:j + (ow - 1) * stride + 1:stride])
+    return out
+
+
+def softmax_face(logits: np.ndarray) -> np.ndarray:
+    """P(face) from the two-way softmax (index 1 = face)."""
+    z = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e[..., 1] / e.sum(axis=-1)
+
+
+def dense(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    return x @ weight + bias
+
+
+def flatten_wh(x: np.ndarray) -> np.ndarray:
+    """Keras Permute((2, 1, 3)) then Flatten: the dense layers were trained on W, H, C order."""
+    return x.transpose(0, 2, 1, 3).reshape(len(x), -1)
+
+
+def pnet(x: np.ndarray, w: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    x = max_pool(prelu(conv(x, w[0], w[1]), w[2]), 2, 2, same=True)
+    x = prelu(conv(x, w[3], w[4]), w[5])
+    x = prelu(conv(x, w[6], w[7]), w[8])
+    return conv(x, w[9], w[10]), softmax_face(conv(x, w[11], w[12]))
+
+
+def rnet(x: np.ndarray, w: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    x = max_pool(prelu(conv(x, w[0], w[1]), w[2]), 3, 2, same=True)
+    x = max_pool(prelu(conv(x, w[3], w[4]), w[5]), 3, 2, same=False)
+    x = prelu(conv(x, w[6], w[7]), w[8])
+    x = prelu(dense(flatten_wh(x), w[9], w[10]), w[11])
+    return dense(x, w[12], w[13]), softmax_face(dense(x, w[14], w[15]))
+
+
+def onet(x: np.ndarray, w: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = max_pool(prelu(conv(x, w[0], w[1]), w[2]), 3, 2, same=True)
+    x = max_pool(prelu(conv(x, w[3], w[4]), w[5]), 3, 2, same=False)
+    x = max_pool(prelu(conv(x, w[6], w[7]), w[8]), 2, 2, same=True)
+    x = prelu(conv(x, w[9], w[10]), w[11])
+    x = prelu(dense(flatten_wh(x), w[12], w[13]), w[14])
+    return dense(x, w[15], w[16]), dense(x, w[17], w[18]), softmax_face(dense(x, w[19], w[20]))
+
+
+# --- boxes -------------------------------------------------------------------------------------
+def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, by_min: bool = False) -> np.ndarray:
+    """Indices kept by greedy non-maximum suppression (overlap over the union, or over the smaller box)."""
+    order = np.argsort(-scores, kind="stable")
+    area = (boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)
+    keep = []
+    while order.size:
+        i, rest = order[0], order[1:]
+        keep.append(i)
+        w = np.clip(np.minimum(boxes[i, 2], boxes[rest, 2]) - np.maximum(boxes[i, 0], boxes[rest, 0]) + 1, 0, None)
+        h = np.clip(np.minimum(boxes[i, 3], boxes[rest, 3]) - np.maximum(boxes[i, 1], boxes[rest, 1]) + 1, 0, None)
+        inter = w * h
+        denom = np.minimum(area[i], area[rest]) if by_min else area[i] + area[rest] - inter
+        order = rest[inter / denom <= threshold]
+    return np.asarray(keep, dtype=np.int64)
+
+
+def regress(boxes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Apply the nets' box regression (offsets in units of the box's width and height)."""
+    w = boxes[:, 2] - boxes[:, 0] + 1
+    h = boxes[:, 3] - boxes[:, 1] + 1
+    return boxes[:, :4] + offsets * np.stack([w, h, w, h], axis=1)
+
+
+def square(boxes: np.ndarray) -> np.ndarray:
+    w = boxes[:, 2] - boxes[:, 0]
+    h = boxes[:, 3] - boxes[:, 1]
+    side = np.maximum(w, h)
+    x1 = boxes[:, 0] + (w - side) / 2
+    y1 = boxes[:, 1] + (h - side) / 2
+    return np.stack([x1, y1, x1 + side, y1 + side], axis=1)
+
+
+def crops(image: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
+    """Each box cut from the normalised image (zero outside it) and resized to size x size."""
+    out = np.zeros((len(boxes), size, size, 3), dtype=np.float32)
+    height, width = image.shape[:2]
+    for n, (x1, y1, x2, y2) in enumerate(np.round(boxes).astype(int)):
+        bw, bh = x2 - x1 + 1, y2 - y1 + 1
+        if bw < 2 or bh < 2:
+            continue
+        patch = np.zeros((bh, bw, 3), dtype=np.float32)
+        sx1, sy1, sx2, sy2 = max(x1, 0), max(y1, 0), min(x2 + 1, width), min(y2 + 1, height)
+        if sx2 <= sx1 or sy2 <= sy1:
+            continue
+        patch[sy1 - y1:sy2 - y1, sx1 - x1:sx2 - x1] = image[sy1:sy2, sx1:sx2]
+        out[n] = np.stack([np.asarray(Image.fromarray(patch[..., c], mode="F").resize((size, size), Image.BILINEAR))
+                           for c in range(3)], axis=-1)
+    return out
+
+
+def normalise(pixels: np.ndarray) -> np.ndarray:
+    return (pixels.astype(np.float32) - 127.5) / 128.0
+
+
+@dataclass
+class MtcnnDetector:
+    min_face: int = 20  # smallest face side searched for, in input pixels
+    thresholds: tuple[float, float, float] = (0.6, 0.7, 0.7)
+    scale_factor: float = 0.709
+
+    def scales(self, height: int, width: int) -> list[float]:
+        scale = 12.0 / self.min_face
+        shortest = min(height, width) * scale
+        out = []
+        while shortest >= 12:
+            out.append(scale)
+            scale *= self.scale_factor
+            shortest *= self.scale_factor
+        return out
+
+    def detect(self, pixels: np.ndarray) -> list[Detection]:
+        """Faces in an RGB uint8 image (H, W, 3), best first."""
+        w = _weights()
+        height, width = pixels.shape[:2]
+        boxes = self._propose(pixels, w["pnet"])
+        if not len(boxes):
+            return []
+        image = normalise(pixels)
+        offsets, p_face = rnet(crops(image, boxes, 24), w["rnet"])
+        keep = p_face > self.thresholds[1]
+        boxes, offsets, p_face = boxes[keep], offsets[keep], p_face[keep]
+        keep = nms(boxes, p_face, 0.7)
+        boxes = square(regress(boxes[keep], offsets[keep]))
+        if not len(boxes):
+            return []
+        offsets, marks, p_face = onet(crops(image, boxes, 48), w["onet"])
+        keep = p_face > self.thresholds[2]
+        boxes, offsets, marks, p_face = boxes[keep], offsets[keep], marks[keep], p_face[keep]
+        bw = (boxes[:, 2] - boxes[:, 0] + 1)[:, None]
+        bh = (boxes[:, 3] - boxes[:, 1] + 1)[:, None]
+        xs = boxes[:, :1] + bw * marks[:, :5] - 1
+        ys = boxes[:, 1:2] + bh * marks[:, 5:] - 1
+        boxes = regress(boxes, offsets)
+        keep = nms(boxes, p_face, 0.7, by_min=True)
+        result = []
+        for i in keep:
+            x1, y1, x2, y2 = boxes[i]
+            box = (max(0.0, float(x1)), max(0.0, float(y1)), min(float(width), float(x2)), min(float(height), float(y2)))
+            result.append(Detection(box, float(p_face[i]), np.stack([xs[i], ys[i]], axis=1)))
+        return result
+
+    def _propose(self, pixels: np.ndarray, w: list[np.ndarray]) -> np.ndarray:
+        """P-Net over the image pyramid: candidate squares (x1, y1, x2, y2) in input pixels."""
+        height, width = pixels.shape[:2]
+        source = Image.fromarray(pixels)
+        found, found_scores = [], []
+        for scale in self.scales(height, width):
+            size = (max(1, int(np.ceil(width * scale))), max(1, int(np.ceil(height * scale))))
+            scaled = normalise(np.asarray(source.resize(size, Image.BILINEAR)))[None]
+            offsets, p_face = pnet(scaled, w)
+            ys, xs = np.nonzero(p_face[0] > self.thresholds[0])
+            if not len(ys):
+                continue
+            cells = np.stack([xs * 2, ys * 2, xs * 2 + 11, ys * 2 + 11], axis=1).astype(np.float32)
+            boxes = (cells + np.array([1, 1, 1, 1], dtype=np.float32)) / scale - 1  # cell -> input pixels
+            boxes = regress(boxes, offsets[0, ys, xs])
+            scores = p_face[0, ys, xs]
+            keep = nms(boxes, scores, 0.5)
+            found.append(boxes[keep])
+            found_scores.append(scores[keep])
+        if not found:
+            return np.empty((0, 4), dtype=np.float32)
+        boxes, scores = np.concatenate(found), np.concatenate(found_scores)
+        keep = nms(boxes, scores, 0.7)
+        return square(boxes[keep])

@@ -1,0 +1,96 @@
+"""The NumPy MTCNN and how the face engine uses it beside HOG."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from plvm_photos.engines import mtcnn
+from plvm_photos.engines.face import FaceEngine, FaceEngineConfig, hog_like_box, iou
+from plvm_photos.eval_face import FaceBenchEngine, to_decoded
+
+
+def _naive_conv(x, kernel, bias):
+    kh, kw, _, o = kernel.shape
+    n, h, w, _ = x.shape
+    out = np.zeros((n, h - kh + 1, w - kw + 1, o), dtype=np.float64)
+    for i in range(h - kh + 1):
+        for j in range(w - kw + 1):
+            out[:, i, j] = np.einsum("nabc,abco->no", x[:, i:i + kh, j:j + kw], kernel)
+    return out + bias
+
+
+def test_conv_matches_a_direct_loop():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 7, 9, 3)).astype(np.float32)
+    for shape in [(3, 3, 3, 5), (2, 2, 3, 4), (1, 1, 3, 2)]:
+        kernel = rng.normal(size=shape).astype(np.float32)
+        bias = rng.normal(size=shape[-1]).astype(np.float32)
+        np.testing.assert_allclose(mtcnn.conv(x, kernel, bias), _naive_conv(x, kernel, bias), rtol=1e-4, atol=1e-4)
+
+
+def test_max_pool_same_and_valid_follow_keras():
+    x = np.arange(1 * 5 * 5 * 1, dtype=np.float32).reshape(1, 5, 5, 1)
+    # 'same', 2x2 stride 2 on 5 -> 3 outputs, the last window cut by the border
+    same = mtcnn.max_pool(x, 2, 2, same=True)[0, :, :, 0]
+    assert same.tolist() == [[6, 8, 9], [16, 18, 19], [21, 23, 24]]
+    # 'valid', 3x3 stride 2 on 5 -> 2 outputs
+    valid = mtcnn.max_pool(x, 3, 2, same=False)[0, :, :, 0]
+    assert valid.tolist() == [[12, 14], [22, 24]]
+    # 'same', 3x3 stride 2 on 5 -> 3 outputs, padded by one on each side
+    assert mtcnn.max_pool(x, 3, 2, same=True)[0, :, :, 0].tolist() == [[6, 8, 9], [16, 18, 19], [21, 23, 24]]
+
+
+def test_prelu_and_nms():
+    x = np.array([[-2.0, 3.0]], dtype=np.float32)
+    assert mtcnn.prelu(x.copy(), np.array([0.5, 0.5], dtype=np.float32)).tolist() == [[-1.0, 3.0]]
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [50, 50, 60, 60]], dtype=np.float32)
+    kept = mtcnn.nms(boxes, np.array([0.9, 0.95, 0.5]), 0.5)
+    assert kept.tolist() == [1, 2]
+
+
+def test_finds_the_faces_hog_finds_on_real_photos(library_data):
+    """Both detectors agree where both find a face: MTCNN boxes, made HOG-like, overlap HOG's."""
+    engine = FaceEngine(FaceEngineConfig(second_detector=False))
+    photos = [library_data / "barack_obama" / "ref.jpg", library_data / "angelina_jolie" / "ref.jpg",
+              *sorted((library_data / "_group" / "test").iterdir())[:3]]
+    matched = 0
+    for path in photos:
+        image = to_decoded(Image.open(path), 1024)
+        hog = engine._hog_boxes(image.pixels, 1)
+        found = mtcnn.MtcnnDetector(min_face=40).detect(image.pixels)
+        assert all(0.0 <= d.score <= 1.0 and d.landmarks.shape == (5, 2) for d in found)
+        for box, _ in hog:
+            best = max((iou(box, hog_like_box(d.box)) for d in found), default=0.0)
+            matched += best >= 0.5
+    assert matched >= 5
+
+
+def test_second_detector_finds_a_turned_face_and_it_is_recognised(bench_data):
+    """Andrew sits turned towards the camera in a 9-face dinner photo: HOG misses him, MTCNN does not."""
+    photo = Image.open(bench_data / "Andrew" / "query_img4.jpg")
+    hog_only = FaceBenchEngine(config=FaceEngineConfig(second_detector=False))
+    both = FaceBenchEngine()
+    try:
+        for engine in (hog_only, both):
+            engine.register("<Andrew>", bench_data / "Andrew" / "ref_img.jpg")
+        assert hog_only.recognize(photo, [_Concept(bench_data)])[0] < 0.5
+        decision = both.decide(photo)
+        assert decision.scores["andrew"] > 0.5
+        added = [r for r in decision.analysis.regions if r.score <= 0]  # MTCNN's faces score p - 1
+        assert decision.boxes["andrew"] in [r.box for r in added]
+        assert len(decision.analysis.regions) > len(hog_only.decide(photo).analysis.regions)
+    finally:
+        hog_only.close()
+        both.close()
+
+
+class _Concept:
+    def __init__(self, bench_data):
+        self.name = "<Andrew>"
+        self.reference = bench_data / "Andrew" / "ref_img.jpg"
+
+
+def test_missing_weights_package_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(mtcnn.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(mtcnn.MtcnnUnavailable, match="pip install mtcnn"):
+        mtcnn.weights_dir()
