@@ -97,11 +97,13 @@ class EvalReport:
     visual: Choices
     text: Choices
     notes: list[str] = field(default_factory=list)
+    spatial: Choices = field(default_factory=Choices)  # the visual questions about position and presence
 
     def as_dict(self) -> dict:
+        spatial = {k: v for k, v in self.spatial.as_dict().items() if k != "answers"}
         return {"dataset": self.dataset, "engine": self.engine, "part": self.part, "identities": self.identities,
                 "queries": self.queries, "recognition": self.recognition.as_dict(), "visual_qa": self.visual.as_dict(),
-                "text_qa": self.text.as_dict(), "notes": self.notes}
+                "spatial_qa": spatial, "text_qa": self.text.as_dict(), "notes": self.notes}
 
     def table(self) -> str:
         r = self.recognition
@@ -123,6 +125,11 @@ class EvalReport:
             f"recognition pairs: {r._acc(True)[1]} positive, {r._acc(False)[1]} negative; "
             f"errors: {sum(not p.right for p in r.pairs)}",
         ]
+        sp = self.spatial
+        if sp.total:
+            lines.append(f"spatial visual questions (where / which person / is <sks> here): accuracy "
+                         f"{pct(sp.accuracy).strip()} on {sp.answered} answered of {sp.total}; "
+                         f"{pct(sp.right / sp.total).strip()} counting abstentions as wrong")
         return "\n".join(lines + [f"note: {n}" for n in self.notes])
 
 
@@ -182,6 +189,23 @@ def run_choices(engine, data: EvalSet, questions: Sequence[ChoiceQuestion]) -> C
     return result
 
 
+def spatial_subset(visual: Choices, questions: Sequence[ChoiceQuestion]) -> Choices:
+    """The visual questions about where <sks> is or whether <sks> is there (``question_kind``), by the
+    question's text and options alone, so every engine is scored on the same subset."""
+    from .eval_spatial import question_kind
+
+    result = Choices()
+    for q, record in zip(questions, visual.answers):
+        if question_kind(q.question, q.options) is None:
+            continue
+        result.total += 1
+        result.answers.append(record)
+        if record["answer"] is not None:
+            result.answered += 1
+            result.right += record["answer"] == record["correct"]
+    return result
+
+
 def run(engine, data: EvalSet, engine_name: str, part: str = "all",
         progress: Callable[[int, int], None] | None = None) -> EvalReport:
     recognition = run_recognition(engine, data, progress)
@@ -189,7 +213,7 @@ def run(engine, data: EvalSet, engine_name: str, part: str = "all",
     text = run_choices(engine, data, data.text_questions)
     notes = [f"no usable face in the reference of <{k}>: {why}" for k, why in getattr(engine, "unusable", {}).items()]
     return EvalReport(str(data.root), engine_name, part, len(data.identities), len(data.queries),
-                      recognition, visual, text, notes)
+                      recognition, visual, text, notes, spatial_subset(visual, data.visual_questions))
 
 
 def write_pairs(report: EvalReport, path: Path) -> None:

@@ -8,7 +8,8 @@ Three kinds are answered from the matched face box and the other faces of the ph
   back", "the person at the front, left side" — judged against the other *main* faces (faces at
   least ``MAIN_FACE_RATIO`` the height of the largest one, so background faces do not count);
 - where: "Where is the position of <sks>?" with options such as "top-left" or "middle" (the nearest
-  canonical point of the photo), or "second row, right column" (rows and columns of the faces).
+  canonical point of the photo), or "second row, right column" (columns are sides of the faces' span;
+  rows are counted from the front, the way group photos are captioned).
 
 Everything else (clothes, colours, actions, places, "the person next to <sks>") is abstained on:
 ``answer`` returns None. An option that names no position makes the question unanswerable here.
@@ -22,6 +23,8 @@ from typing import Mapping, Sequence
 
 Box = tuple[int, int, int, int]
 MAIN_FACE_RATIO = 0.45
+FRONT_SIZE_RATIO = 1.2  # a face this much taller than another is nearer the camera
+ROW_GAP = 0.6  # rows of a group photo: centres at least this many face heights apart
 YES = re.compile(r"^\s*yes\b", re.I)
 NO = re.compile(r"^\s*no\b", re.I)
 _PRESENCE = re.compile(r"\bis\s+<[^>]+>\s+(in|present in|visible in)\s+(this|the)\s+(photo|image|picture)", re.I)
@@ -31,7 +34,7 @@ _SIDE = re.compile(r"\bis\s+<[^>]+>\s+(on|at|in)\s+the\b", re.I)  # "Is <sks> on
 # Questions about someone else than <sks> ("the person next to <sks>") are not about <sks>'s place.
 _RELATIONAL = re.compile(r"next to|beside|behind|in front of|to the (left|right) of|standing with|"
                          r"wearing|holding|carrying|taller|shorter|older|younger", re.I)
-_ORDINALS = {"first": 1, "1st": 1, "top": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class OptionPlace:
     horizontal: str | None = None  # left | right | middle
     vertical: str | None = None  # top | bottom | middle
     depth: str | None = None  # front | back
-    row: int | None = None  # 1 = top row
+    row: int | None = None  # 1 = front row ("top row" is a vertical place)
     column: str | None = None  # left | right | middle
 
     @property
@@ -50,7 +53,7 @@ class OptionPlace:
 def parse_place(text: str) -> OptionPlace:
     t = text.lower().replace("-", " ")
     row = column = horizontal = vertical = depth = None
-    if m := re.search(r"\b(first|second|third|fourth|1st|2nd|3rd|4th|top)\s+row\b", t):
+    if m := re.search(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+row\b", t):
         row = _ORDINALS[m.group(1)]
         t = t.replace(m.group(0), " ")
     if m := re.search(r"\b(left|right|middle|center|centre)\s+column\b", t):
@@ -96,21 +99,6 @@ def main_faces(target: Box, faces: Sequence[Box]) -> list[Box]:
     return [target, *main]
 
 
-def _rank(values: list[float], value: float, gap: float) -> tuple[int, int]:
-    """Which group ``value`` is in (1-based) among ``values`` grouped where they differ by >= gap."""
-    ordered = sorted(values)
-    groups = [[ordered[0]]]
-    for v in ordered[1:]:
-        if v - groups[-1][-1] >= gap:
-            groups.append([v])
-        else:
-            groups[-1].append(v)
-    for i, g in enumerate(groups):
-        if value in g:
-            return i + 1, len(groups)
-    return 0, len(groups)
-
-
 def _relative_checks(place: OptionPlace, target: Box, others: list[Box], width: int, height: int,
                      thirds: bool = True) -> list[bool]:
     """One bool per feature the option states: does the target satisfy it among the main faces?"""
@@ -141,17 +129,37 @@ def _relative_checks(place: OptionPlace, target: Box, others: list[Box], width: 
             checks.append(all(_height(target) < _height(f) for f in others))
     if place.row is not None or place.column:
         faces = [target, *others]
-        gap = 0.6 * sum(_height(f) for f in faces) / len(faces)
+        column = _column(target, faces, thirds)
         if place.row is not None:
-            checks.append(_rank([_cy(f) for f in faces], _cy(target), gap)[0] == place.row)
+            same_column = [f for f in faces if _column(f, faces, thirds) == column]
+            checks.append(_row_from_front(target, same_column) == place.row)
         if place.column:
-            col, cols = _rank([_cx(f) for f in faces], _cx(target), gap)
-            want = {"left": 1, "right": cols}.get(place.column)
-            checks.append(col == want if want is not None else 1 < col < cols)
+            checks.append(column == place.column)
     if place.vertical and place.vertical != "middle" and not (place.row or place.column):
         cy = _cy(target) / max(height, 1)
         checks.append(cy < 0.5 if place.vertical == "top" else cy > 0.5)
     return checks
+
+
+def _column(face: Box, faces: list[Box], thirds: bool) -> str:
+    """The face's column: its side of the span of the faces' centres (halves, or thirds with a middle)."""
+    xs = [_cx(f) for f in faces]
+    lo, hi = min(xs), max(xs)
+    x = (_cx(face) - lo) / (hi - lo) if hi > lo else 0.5
+    if thirds:
+        return "left" if x < 1 / 3 else "right" if x > 2 / 3 else "middle"
+    return "left" if x < 0.5 else "right"
+
+
+def _row_from_front(face: Box, column: list[Box]) -> int:
+    """Rows are counted from the front, as in "first row: ...": a face is in front of another when it is
+    clearly larger (nearer the camera), or about as large and lower in the photo (a row of a group photo)."""
+    def in_front(a: Box, b: Box) -> bool:
+        if _height(a) > FRONT_SIZE_RATIO * _height(b):
+            return True
+        return _height(a) * FRONT_SIZE_RATIO >= _height(b) and _cy(a) - _cy(b) > ROW_GAP * _height(b)
+
+    return 1 + sum(in_front(other, face) for other in column if other != face)
 
 
 _CANONICAL_X = {"left": 1 / 6, "middle": 0.5, "right": 5 / 6, None: None}
@@ -202,8 +210,9 @@ def answer(question: str, options: Mapping[str, str], present: bool, target: Box
     if target is None:
         return None
     places = {k: parse_place(t) for k, t in options.items()}
-    main = main_faces(target, list(others))[1:]
     uses_grid = any(p.row is not None or p.column for p in places.values())
+    # Rows and columns are of the whole group; left/right/front/back of the main people only.
+    main = list(others) if uses_grid else main_faces(target, list(others))[1:]
     only_sides = all(p.vertical in (None, "middle") and not p.depth for p in places.values())
     if kind == "where" and main and only_sides and not uses_grid:
         kind = "which"  # "where is <sks>?" -- "left" / "right" among the people in the photo

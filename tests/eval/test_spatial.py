@@ -67,9 +67,15 @@ def test_where_in_the_photo_and_grid():
     assert answer(q, opts, True, (520, 250, 680, 410), [], W, H) == "C"
     assert answer(q, opts, True, (900, 20, 1100, 200), [], W, H) == "B"
     grid = {"A": "second row, right column", "B": "first row, right column", "C": "second row, left column"}
+    # A group photo's rows are counted from the front: the lower row of equal faces is the first.
     faces = [(100, 100, 200, 200), (900, 100, 1000, 200), (100, 500, 200, 600)]
-    target = (900, 500, 1000, 600)
-    assert answer("Where is <sks> in the picture?", grid, True, target, faces, W, H) == "A"
+    assert answer("Where is <sks> in the picture?", grid, True, (900, 500, 1000, 600), faces, W, H) == "B"
+    assert answer("Where is <sks> in the picture?", grid, True, (900, 100, 1000, 200),
+                  [(100, 100, 200, 200), (100, 500, 200, 600), (900, 500, 1000, 600)], W, H) == "A"
+    # Around a table: depth shows in face size, not height in the photo; the large face on the
+    # right is the first row of the right column and a smaller one behind it the second.
+    table = [(40, 300, 100, 360), (120, 290, 170, 340), (700, 280, 740, 320), (900, 300, 1060, 460)]
+    assert answer("Where is <sks> in the picture?", grid, True, (760, 260, 850, 350), table, W, H) == "A"
 
 
 def test_presence_and_abstentions():
