@@ -18,7 +18,7 @@ import numpy as np
 
 from .decide import DecisionRule, FaceVector, decide_photo, distance_matrix, score_of
 from .engines.base import Analysis, Box
-from .engines.face import FaceEngine, FaceEngineConfig
+from .engines.face import FaceEngine, FaceEngineConfig, iou
 from .eval_spatial import answer as spatial_answer
 from .imaging import DecodedImage
 from .library import Library, LibraryError
@@ -46,14 +46,6 @@ def to_decoded(image, max_side: int) -> DecodedImage:
 
 def _largest(boxes: list[Box]) -> int:
     return max(range(len(boxes)), key=lambda i: (boxes[i][2] - boxes[i][0]) * (boxes[i][3] - boxes[i][1]))
-
-
-def _iou(a: Box, b: Box) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 class FaceBenchEngine:
@@ -101,7 +93,7 @@ class FaceBenchEngine:
             self.library.add_person(key, [reference])
         except SeveralFacesInReference as exc:
             hint = self.face_boxes.get(Path(reference))
-            best = max(range(len(exc.boxes)), key=lambda i: _iou(exc.boxes[i], hint)) if hint else _largest(exc.boxes)
+            best = max(range(len(exc.boxes)), key=lambda i: iou(exc.boxes[i], hint)) if hint else _largest(exc.boxes)
             self.library.add_person(key, [reference], face=best + 1)
         except LibraryError as exc:
             self.unusable[key] = str(exc)
