@@ -146,9 +146,13 @@ def scan(
     workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Analysis processes (default: CPU cores)."),
     as_json: bool = JsonOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    reanalyze: bool = typer.Option(False, "--reanalyze", help="Analyse every photo again, unchanged ones too (after an "
+                                   "upgrade that finds more faces). A face you marked 'not <name>' becomes 'not in "
+                                   "this photo'."),
 ) -> None:
     """Index new and changed photos. Already indexed photos cost nothing; moved ones are not re-analysed."""
-    summary = state.library().scan([str(p) for p in paths], workers=workers, progress=not quiet and not as_json)
+    summary = state.library().scan([str(p) for p in paths], workers=workers, progress=not quiet and not as_json,
+                                   reanalyze=reanalyze)
     text = (
         f"{summary.files} image file(s): {summary.analysed} analysed, {summary.unchanged} unchanged, "
         f"{summary.known_content} already known by content, {summary.errors} error(s), "

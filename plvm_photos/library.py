@@ -228,10 +228,10 @@ class Library:
         return remove_person(self, name)
 
     # --- photos -----------------------------------------------------------------------------
-    def scan(self, paths, workers: int | None = None, progress: bool = True):
+    def scan(self, paths, workers: int | None = None, progress: bool = True, reanalyze: bool = False):
         from .scan import scan
 
-        return scan(self, paths, workers=workers, progress=progress)
+        return scan(self, paths, workers=workers, progress=progress, reanalyze=reanalyze)
 
     def verdicts(self) -> list[dict]:
         """Every stored verdict, once per current file of its photo (a copied photo has two)."""

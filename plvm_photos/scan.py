@@ -73,7 +73,10 @@ def walk_images(root: Path, errors: list[dict]) -> Iterator[str]:
         # Folders named like images (holiday.jpg/) are walked into by os.walk, never opened.
 
 
-def scan(library: Library, paths: Iterable[str | Path], workers: int | None = None, progress: bool = True) -> ScanSummary:
+def scan(library: Library, paths: Iterable[str | Path], workers: int | None = None, progress: bool = True,
+         reanalyze: bool = False) -> ScanSummary:
+    """Index new and changed photos; with ``reanalyze``, every photo under ``paths`` again (after the
+    face engine improved: regions, verdicts and captions are replaced, files and people kept)."""
     started = time.perf_counter()
     roots = [Path(p) for p in paths]
     for root in roots:
@@ -87,7 +90,7 @@ def scan(library: Library, paths: Iterable[str | Path], workers: int | None = No
         summary.errors += 1
         summary.error_files.append(err)
 
-    jobs, stats = _plan(library, files, summary)
+    jobs, stats = _plan(library, files, summary, reanalyze)
     if library.settings.engine != "face":  # plvm / hybrid: models run in this process
         from .engines.plvm_scan import analyse as analyse_plvm
 
@@ -100,8 +103,10 @@ def scan(library: Library, paths: Iterable[str | Path], workers: int | None = No
     return summary
 
 
-def _plan(library: Library, files: list[str], summary: ScanSummary) -> tuple[list[AnalysisJob], dict[str, list[FileStat]]]:
-    """Decide per file: skip (unchanged), record path (known content), or analyse."""
+def _plan(library: Library, files: list[str], summary: ScanSummary,
+          reanalyze: bool = False) -> tuple[list[AnalysisJob], dict[str, list[FileStat]]]:
+    """Decide per file: skip (unchanged), record path (known content), or analyse (every one with
+    ``reanalyze``, each content once)."""
     jobs: list[AnalysisJob] = []
     stats_by_hash: dict[str, list[FileStat]] = {}
     known: dict[str, File] = {}
@@ -117,7 +122,8 @@ def _plan(library: Library, files: list[str], summary: ScanSummary) -> tuple[lis
             continue
         row = known.get(path)
         if (
-            row is not None
+            not reanalyze
+            and row is not None
             and not row.missing
             and (row.size, row.mtime_ns) == (stat.size, stat.mtime_ns)
             and (row.photo_id is not None or row.error is not None)
@@ -134,7 +140,7 @@ def _plan(library: Library, files: list[str], summary: ScanSummary) -> tuple[lis
             continue
         with library.transaction() as s:
             photo = s.scalar(select(Photo).where(Photo.sha256 == digest))
-            if photo is not None:
+            if photo is not None and not reanalyze:
                 upsert_file(s, stat, photo.id)
                 summary.known_content += 1
                 if photo.error:

@@ -97,3 +97,27 @@ def test_scanning_a_missing_folder_is_an_error(tmp_path):
     with Library(tmp_path / "lib") as library:
         with pytest.raises(LibraryError, match="no such file or folder"):
             library.scan([tmp_path / "nope"], progress=False)
+
+
+def test_reanalyze_redoes_every_photo_keeping_files_and_what_the_user_said(tmp_path, demo_set):
+    from plvm_photos.clusters import reject_match
+
+    refs, photos = demo_set
+    folder = tmp_path / "photos"
+    shutil.copytree(photos, folder)
+    with Library(tmp_path / "lib") as library:
+        library.add_person("eileen", [refs["eileen"]])
+        library.add_person("grace", [refs["grace"]])
+        library.scan([folder], workers=1, progress=False)
+        counts = _counts(library)
+        seen = sorted((v["path"], v["person"], v["present"], tuple(v["box"] or ())) for v in library.verdicts())
+        grace = next(v["path"] for v in library.verdicts() if v["person"] == "grace" and v["present"])
+        reject_match(library, grace, "grace")
+        again = library.scan([folder], workers=1, progress=False, reanalyze=True)
+        assert again.analysed == 5 and again.unchanged == 0 and again.errors == 1
+        assert _counts(library) == counts  # regions re-made, nothing duplicated
+        after = sorted((v["path"], v["person"], v["present"], tuple(v["box"] or ())) for v in library.verdicts())
+        rejected = (grace, "grace", True)
+        assert [v for v in after if v[:3] != rejected] == [v for v in seen if v[:3] != rejected]
+        assert not any(v[:3] == rejected for v in after)  # the rejection survives the new regions
+        assert library.scan([folder], workers=1, progress=False).unchanged == 6
