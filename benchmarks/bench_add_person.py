@@ -42,6 +42,7 @@ class AddPersonResult:
 
 def run(faces: int = 100_000, planted: int = 150) -> AddPersonResult:
     from plvm_photos import people as people_module
+    from plvm_photos.engines.face import FaceEngine
     from plvm_photos.library import Library
 
     from benchmarks.synth import build
@@ -49,7 +50,8 @@ def run(faces: int = 100_000, planted: int = 150) -> AddPersonResult:
     root = data_dir() / "library"
     manifest = json.loads((root / "manifest.json").read_text())
     reference = root / manifest["identities"][IDENTITY]["ref"]
-    vector = people_module._reference_vector(None, reference, None).vector  # warms dlib's models too
+    # the reference as add-person analyses it (warms dlib's models too)
+    vector = FaceEngine().reference(people_module.decode_reference(reference)).vector
 
     with tempfile.TemporaryDirectory(prefix="bench-add-person-") as tmp:
         lib_dir = Path(tmp) / "library"

@@ -27,19 +27,26 @@ class AnalysisResult:
 
 
 def _face_engine():
-    global _engine
     if _engine is None:
-        from .engines.face import FaceEngine
-
-        _engine = FaceEngine()
+        use_config(None)
     return _engine
 
 
-def warm_up() -> None:
+def use_config(config) -> None:
+    """The ``FaceEngineConfig`` this process analyses with (None: the defaults)."""
+    global _engine
+    from .engines.face import FaceEngine, FaceEngineConfig
+
+    config = config or FaceEngineConfig()
+    if _engine is None or _engine.config != config:
+        _engine = FaceEngine(config)
+
+
+def warm_up(config=None) -> None:
     """Pool initializer: load the models once per worker, not once per photo."""
     from .engines.face import _dlib_models
 
-    _face_engine()
+    use_config(config)
     _dlib_models()
 
 

@@ -228,6 +228,13 @@ class Library:
         return remove_person(self, name)
 
     # --- photos -----------------------------------------------------------------------------
+    @property
+    def face_config(self):
+        """How this library's face engine is set up (``face.*`` settings)."""
+        from .engines.face import FaceEngineConfig
+
+        return FaceEngineConfig(second_detector=self.settings.get("face.second_detector") == "on")
+
     def scan(self, paths, workers: int | None = None, progress: bool = True, reanalyze: bool = False):
         from .scan import scan
 

@@ -48,7 +48,7 @@ def _reference_vector(library: Library, path: Path, face: int | None):
 
     image = decode_reference(path)
     try:
-        return FaceEngine().reference(image, face=face)
+        return FaceEngine(library.face_config).reference(image, face=face)
     except SeveralFacesError as exc:
         raise SeveralFacesInReference(f"{path}: {exc}", exc.boxes) from None
     except FaceEngineError as exc:

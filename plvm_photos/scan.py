@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 from sqlalchemy import select
 
-from .analysis import AnalysisJob, AnalysisResult, analyze, warm_up
+from .analysis import AnalysisJob, AnalysisResult, analyze, use_config, warm_up
 from .db.models import File, Photo
 from .imaging import is_image_path, sha256_file
 from .library import Library, LibraryError
@@ -192,11 +192,14 @@ def _analyse(
         bar.update(1)
 
     try:
+        config = library.face_config
         if workers == 1 or len(jobs) < 3:
+            use_config(config)
             for job in jobs:
                 handle(analyze(job))
         else:
-            with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm_up) as pool:
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm_up,
+                                     initargs=(config,)) as pool:
                 pending: set[Future] = set()
                 queue = iter(jobs)
                 window = 2 * workers  # bounded: memory does not grow with the number of photos

@@ -152,7 +152,7 @@ class WatchDaemon:
         )
         self._emit("started", roots=[r.path for r in self.roots], workers=self.workers, pid=os.getpid())
         self.library.index  # load, or rebuild when it disagrees with the database (e.g. after kill -9)
-        self.pool = AnalysisPool(self.workers)
+        self.pool = AnalysisPool(self.workers, self.library.face_config)
         self.pool.start()
         self.source = EventSource()
         try:

@@ -26,22 +26,24 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(0)
 
 
-def _worker_init() -> None:
+def _worker_init(config) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A worker holds both ends of its task queue, so it never sees EOF when the watcher is
     # killed (kill -9, OOM killer): without this it would wait forever, holding its models.
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    warm_up()
+    warm_up(config)
 
 
 class AnalysisPool:
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, config=None):
         self.workers = max(1, workers)
+        self.config = config  # the library's FaceEngineConfig (None: the defaults)
         self._pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_worker_init)
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_worker_init,
+                                         initargs=(self.config,))
 
     def submit(self, job: AnalysisJob) -> Future:
         if self._pool is None:

@@ -94,3 +94,23 @@ def test_missing_weights_package_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(mtcnn.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(mtcnn.MtcnnUnavailable, match="pip install mtcnn"):
         mtcnn.weights_dir()
+
+
+def test_the_library_setting_turns_the_second_detector_off_for_scans(tmp_path, bench_data):
+    import shutil
+
+    from plvm_photos.library import Library
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copy(bench_data / "Andrew" / "query_img4.jpg", folder / "dinner.jpg")
+    faces = {}
+    for setting in ("on", "off"):
+        with Library(tmp_path / f"lib-{setting}") as library:
+            library.settings.set("face.second_detector", setting)
+            assert library.face_config.second_detector is (setting == "on")
+            library.add_person("andrew", [bench_data / "Andrew" / "ref_img.jpg"])
+            faces[setting] = library.scan([folder], workers=1, progress=False).faces
+            present = [v["person"] for v in library.verdicts() if v["present"]]
+            assert present == (["andrew"] if setting == "on" else [])
+    assert faces["on"] > faces["off"] == 9  # HOG alone finds the nine faces facing the camera
