@@ -34,7 +34,8 @@ class EncodedReference:
     face_box: tuple[int, int, int, int] | None
 
 
-def _encode(pipeline: PlvmPipeline, path: Path, name: str, kind: str, face: int | None) -> EncodedReference:
+def _encode(pipeline: PlvmPipeline, path: Path, name: str, kind: str, face: int | None,
+            face_config=None) -> EncodedReference:
     from PIL import Image
 
     from .face import FaceEngine, FaceEngineError
@@ -47,7 +48,7 @@ def _encode(pipeline: PlvmPipeline, path: Path, name: str, kind: str, face: int 
     face_vector = face_box = None
     if kind == "person" and (face is not None or pipeline.mode == "hybrid"):
         try:
-            ref = FaceEngine().reference(decoded, face=face)
+            ref = FaceEngine(face_config).reference(decoded, face=face)
         except FaceEngineError as exc:
             if face is not None:  # --face N asks for a face: its absence is an error
                 raise LibraryError(f"{path}: {exc}") from None
@@ -197,7 +198,7 @@ def add_concept(library: Library, key: str, kind: str, paths: list[Path], face: 
     with library.session() as s:
         if s.scalar(select(Concept).where(Concept.name == key)) is not None:
             raise LibraryError(f"{show(key)} is already registered; use add-reference to give it another photo")
-    refs = [_encode(pipeline, p, key, kind, face) for p in paths]
+    refs = [_encode(pipeline, p, key, kind, face, library.face_config) for p in paths]
     registered = _with_references(pipeline, -1, key, kind, refs)  # its id comes with the commit below
     # The model runs on a read-only session: no write lock is held while photos are verified.
     with library.session() as session:
@@ -226,7 +227,7 @@ def add_reference(library: Library, name: str, reference: Path, face: int | None
         found = library.concept(s, name)
         concept_id, key, kind = found.id, found.name, found.kind
         existing = next((c for c in pipeline.concepts(s) if c.id == concept_id), None)
-    ref = _encode(pipeline, reference, key, kind, face)
+    ref = _encode(pipeline, reference, key, kind, face, library.face_config)
     registered = _with_references(pipeline, concept_id, key, kind, [ref], existing)
     with library.session() as session:
         candidates = _candidate_photos(pipeline, session, [ref], kind)

@@ -66,10 +66,10 @@ def analyse(library: Library, files: list[str], jobs: list[AnalysisJob], stats: 
         bar.close()
 
 
-def _analysis(pipeline: PlvmPipeline, decoded) -> Analysis:
+def _analysis(pipeline: PlvmPipeline, decoded, face_config=None) -> Analysis:
     from .face import FaceEngine
 
-    faces = FaceEngine().analyze(decoded).regions
+    faces = FaceEngine(face_config).analyze(decoded).regions
     analysis = pipeline.engine.analyze(decoded, faces)
     if pipeline.mode == "hybrid":  # the face engine's own regions are the people prefilter
         return Analysis(analysis.width, analysis.height, faces + analysis.regions)
@@ -91,7 +91,7 @@ def _one(library: Library, pipeline: PlvmPipeline, concepts: list[RegisteredConc
 
     image = Image.fromarray(decoded.pixels)
     try:
-        analysis = _analysis(pipeline, decoded)
+        analysis = _analysis(pipeline, decoded, library.face_config)
     except (MemoryError, RuntimeError) as exc:  # dlib raises RuntimeError on odd pixel data
         _store_error(library, pipeline.mode, job, stats, f"{type(exc).__name__}: {exc}", summary)
         return
