@@ -1,8 +1,9 @@
 """The offline default engine: dlib's HOG face detector with MTCNN beside it, 5-point alignment,
 dlib's ResNet descriptor.
 
-dlib's weights come from the ``face-recognition-models`` package, MTCNN's from ``mtcnn``. The former's ``__init__`` imports
-``pkg_resources`` (gone from setuptools >= 82), so its folder is located without importing it.
+dlib's weights come from the ``face-recognition-models`` package, MTCNN's from ``mtcnn``. The
+former's ``__init__`` imports ``pkg_resources`` (gone from setuptools >= 82), so its folder is
+located without importing it.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class FaceEngineConfig:
     # (faces down to ~20 px); only references, so scanning photos costs nothing more.
     reference_retry_upsample: int = 2
     # MTCNN beside HOG: it finds the turned and partly hidden faces HOG misses (``mtcnn.py``).
-    # Its faces that overlap no HOG face are added; about 0.13 s more per 1024 px photo.
+    # Its faces that overlap no HOG face are added; about 0.08 CPU s more per 1024 px photo.
     second_detector: bool = True
     second_min_face: int = 40  # px in the decoded image, as HOG at upsample 1
     second_min_score: float = 0.95  # O-Net probability; below it, the extras are mostly not faces
