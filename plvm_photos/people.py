@@ -121,19 +121,25 @@ def add_person(
         return add_concept(library, key, kind, paths, face)
     # Analyse every reference before touching the database, so a bad one adds nothing.
     refs = [_reference_vector(library, p, face) for p in paths]
+    return _register(library, key, kind, list(zip(paths, refs)))
+
+
+def _register(library: Library, key: str, kind: str, references: list[tuple[Path, object]]) -> PersonAdded:
+    """Store a new concept with its (path, analysed face) references and re-decide the photos near
+    them, in one transaction."""
     with library.transaction() as session:
         if session.scalar(select(Concept).where(Concept.name == key)) is not None:
             raise LibraryError(f"{show(key)} is already registered; use add-reference to give it another photo")
         concept = Concept(name=key, kind=kind)
         session.add(concept)
-        for path, ref in zip(paths, refs):
+        for path, ref in references:
             _store_reference(library, session, concept, path, ref)
         session.flush()
-        candidates = _candidate_photos(library, session, [r.vector for r in refs])
+        candidates = _candidate_photos(library, session, [ref.vector for _, ref in references])
         refresh_photos(session, candidates, library.rule)
         session.flush()
         photos = _present_count(session, concept.id)
-    return PersonAdded(name=key, photos=photos, candidates=len(candidates), boxes=[r.box for r in refs])
+    return PersonAdded(name=key, photos=photos, candidates=len(candidates), boxes=[ref.box for _, ref in references])
 
 
 @dataclass(frozen=True)
@@ -150,19 +156,7 @@ def add_person_from_faces(library: Library, name: str, faces: list[StoredFace]) 
     key = normalize(name)
     if not faces:
         raise LibraryError("a person needs at least one face")
-    with library.transaction() as session:
-        if session.scalar(select(Concept).where(Concept.name == key)) is not None:
-            raise LibraryError(f"{show(key)} is already registered; use add-reference to give it another photo")
-        concept = Concept(name=key, kind="person")
-        session.add(concept)
-        for face in faces:
-            _store_reference(library, session, concept, Path(face.path), face)
-        session.flush()
-        candidates = _candidate_photos(library, session, [f.vector for f in faces])
-        refresh_photos(session, candidates, library.rule)
-        session.flush()
-        photos = _present_count(session, concept.id)
-    return PersonAdded(name=key, photos=photos, candidates=len(candidates), boxes=[f.box for f in faces])
+    return _register(library, key, "person", [(Path(f.path), f) for f in faces])
 
 
 def add_reference(library: Library, name: str, reference: str | Path, face: int | None = None) -> PersonAdded:
