@@ -41,8 +41,8 @@ class AddPersonResult:
 
 
 def run(faces: int = 100_000, planted: int = 150) -> AddPersonResult:
-    from plvm_photos import people as people_module
-    from plvm_photos.engines.face import FaceEngine
+    from plvm_photos.curation import people as people_module
+    from plvm_photos.engines.face.engine import FaceEngine
     from plvm_photos.library import Library
 
     from benchmarks.synth import build

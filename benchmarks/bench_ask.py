@@ -3,7 +3,7 @@
 Each question form of the library issue runs as a subprocess of the installed ``plvm-photos``
 script (interpreter start included), on a synthetic library with 40 registered people and
 verdicts. Baselines in the same run: ``python -c pass`` and the full typer/SQLAlchemy program
-(``plvm_photos.cli.main``, what ``ask`` cost before the launcher's sqlite3 path).
+(``plvm_photos.cli.app.main``, what ``ask`` cost before the launcher's sqlite3 path).
 
     python -m benchmarks.bench_ask [--photos 100000] [--repeat 5]
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from benchmarks.common import print_table
 
-FULL_CLI = "import sys; from plvm_photos.cli import main; sys.argv[0] = 'plvm-photos'; main()"
+FULL_CLI = "import sys; from plvm_photos.cli.app import main; sys.argv[0] = 'plvm-photos'; main()"
 
 
 @dataclass

@@ -19,7 +19,7 @@ from benchmarks.common import data_dir, print_table
 
 
 def sweep(sizes: list[int], upsamples: list[int]) -> list[list]:
-    from plvm_photos.engines.face import _dlib_models
+    from plvm_photos.engines.face.engine import _dlib_models
     from plvm_photos.imaging import decode
 
     root = data_dir() / "library"

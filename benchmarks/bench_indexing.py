@@ -91,7 +91,7 @@ def _baseline_worker(paths: list[str]) -> dict:
     import numpy as np
     from PIL import Image
 
-    from plvm_photos.engines.face import _dlib_models
+    from plvm_photos.engines.face.engine import _dlib_models
 
     start = time.perf_counter()
     cpu_start = time.process_time()
@@ -155,7 +155,7 @@ def _link_photos(images: list[dict], root: Path, folder: Path) -> dict[str, str]
 def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> PipelineRun:
     from sqlalchemy import select
 
-    from plvm_photos import scan as scan_module
+    from plvm_photos.indexing import scan as scan_module
     from plvm_photos.db.models import File, Region
     from plvm_photos.library import Library
 
@@ -211,7 +211,7 @@ def _our_stages(images: list[dict], root: Path) -> dict[str, float]:
     import dlib
     import numpy as np
 
-    from plvm_photos.engines.face import FaceEngine, _dlib_models, with_new_faces
+    from plvm_photos.engines.face.engine import FaceEngine, _dlib_models, with_new_faces
     from plvm_photos.imaging import decode
 
     engine = FaceEngine()

@@ -62,9 +62,9 @@ def _timed_queries(index, queries: np.ndarray, radius: float) -> tuple[float, li
 
 
 def run(regions: int = 1_000_000) -> ScaleResult:
-    from plvm_photos.decide import DecisionRule
+    from plvm_photos.engines.face.decide import DecisionRule
     from plvm_photos.library import Library
-    from plvm_photos.vector_index import FLAT, VectorIndex
+    from plvm_photos.store.vector_index import FLAT, VectorIndex
 
     from benchmarks.synth import FACE_NOISE, build_regions, unit_rows
 

@@ -1,6 +1,6 @@
 """``python -m plvm_photos``: the same program as the ``plvm-photos`` command."""
 
-from .launcher import main
+from plvm_photos.launcher import main
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,7 @@ catch them without importing the database layer."""
 
 from __future__ import annotations
 
-from .names import show
+from plvm_photos.names import show
 
 
 class LibraryError(Exception):

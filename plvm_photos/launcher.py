@@ -4,9 +4,9 @@ Importing typer (+ rich) and SQLAlchemy's ORM takes ~0.5 s on a small machine, s
 work of answering a question. When the command line is exactly ``[-L DIR | --library DIR] ask
 QUESTION [--json]`` and the library is a SQLite file at the current schema revision, the question
 is answered here with the standard library's ``sqlite3`` through the same code as the full CLI
-(``plvm_photos.ask.answer_question``), with the same output and exit codes. Anything else (help,
+(``plvm_photos.ask.answer.answer_question``), with the same output and exit codes. Anything else (help,
 other options, another database, a library that does not exist yet or needs a migration) goes
-to the full typer program in ``plvm_photos.cli``.
+to the full typer program in ``plvm_photos.cli.app``.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ def run_fast_ask(root: Path, question: str, as_json: bool) -> int | None:
     """Answer and return the exit code, or None when the full program must handle it."""
     import sqlite3
 
-    from .db.migrate import HEAD_REVISION
-    from .errors import LibraryError
+    from plvm_photos.db.migrate import HEAD_REVISION
+    from plvm_photos.errors import LibraryError
 
     db_path = (root / DB_FILE).resolve()
     if not db_path.is_file():
@@ -76,7 +76,7 @@ def run_fast_ask(root: Path, question: str, as_json: bool) -> int | None:
             return None
         if revision is None or revision[0] != HEAD_REVISION:
             return None  # needs a migration: the full program runs it
-        from .routing import wants_model
+        from plvm_photos.ask.routing import wants_model
 
         try:
             routed = wants_model(question, lambda: conn.execute("SELECT value FROM settings WHERE key = 'engine'").fetchone())
@@ -84,11 +84,11 @@ def run_fast_ask(root: Path, question: str, as_json: bool) -> int | None:
             routed = False  # an invalid <name>: answer_question below reports it as the CLI does
         if routed:
             return None  # a visual question for the plvm engine: the full program loads the model
-        from .ask import Reader, answer_question
+        from plvm_photos.ask.answer import Reader, answer_question
 
         try:
             answer = answer_question(Reader(conn), question)
-        except (LibraryError, ValueError) as exc:  # as plvm_photos.cli.main reports them
+        except (LibraryError, ValueError) as exc:  # as plvm_photos.cli.app.main reports them
             print(f"error: {exc}", file=sys.stderr)
             return 2
         except sqlite3.Error:
@@ -106,7 +106,7 @@ def main() -> None:
         if code is not None:
             sys.stdout.flush()
             sys.exit(code)
-    from .cli import main as full_main
+    from plvm_photos.cli.app import main as full_main
 
     full_main()
 

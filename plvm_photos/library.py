@@ -15,10 +15,10 @@ from typing import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db.models import Concept, File, Reference, Region, Setting, Verdict
-from .db.session import make_engine, make_sessionmaker
-from .errors import LibraryError, UnknownPersonError  # noqa: F401 (public names, re-exported)
-from .names import normalize
+from plvm_photos.db.models import Concept, File, Reference, Region, Setting, Verdict
+from plvm_photos.db.session import make_engine, make_sessionmaker
+from plvm_photos.errors import LibraryError, UnknownPersonError  # noqa: F401 (public names, re-exported)
+from plvm_photos.names import normalize
 
 DB_FILE = "library.db"
 INDEX_FILE = "index.faiss"
@@ -76,7 +76,7 @@ class Library:
     @property
     def rule(self):
         if self._rule is None:
-            from .decide import DecisionRule
+            from plvm_photos.engines.face.decide import DecisionRule
 
             self._rule = DecisionRule()
         return self._rule
@@ -85,8 +85,8 @@ class Library:
     def index(self):
         """The FAISS prefilter, checked against the database (rebuilt when they disagree)."""
         if self._index is None:
-            from .engines.face import DESCRIPTOR_DIM
-            from .vector_index import load_consistent
+            from plvm_photos.engines.face.engine import DESCRIPTOR_DIM
+            from plvm_photos.store.vector_index import load_consistent
 
             self._index, _ = load_consistent(self.index_path, DESCRIPTOR_DIM, self.region_signature(), self._region_batches)
         return self._index
@@ -137,7 +137,7 @@ class Library:
         """A FAISS index of the regions of ``kinds`` (one file per name and dimension), like ``index``."""
         cached = self._extra_indexes.get(name)
         if cached is None or cached[0].dim != dim:
-            from .vector_index import load_consistent
+            from plvm_photos.store.vector_index import load_consistent
 
             path = self.root / f"index-{name}-{dim}.faiss"
             index, _ = load_consistent(
@@ -153,7 +153,7 @@ class Library:
     @property
     def settings(self):
         """The library's key/value settings (engine, model locations, ...)."""
-        from .settings import Settings
+        from plvm_photos.store.settings import Settings
 
         return Settings(self)
 
@@ -208,22 +208,22 @@ class Library:
             ]
 
     def add_person(self, name: str, references: list[str | Path], face: int | None = None, kind: str = "person"):
-        from .people import add_person
+        from plvm_photos.curation.people import add_person
 
         return add_person(self, name, references, face=face, kind=kind)
 
     def add_reference(self, name: str, reference: str | Path, face: int | None = None):
-        from .people import add_reference
+        from plvm_photos.curation.people import add_reference
 
         return add_reference(self, name, reference, face=face)
 
     def rename_person(self, old: str, new: str) -> None:
-        from .people import rename_person
+        from plvm_photos.curation.people import rename_person
 
         rename_person(self, old, new)
 
     def remove_person(self, name: str) -> int:
-        from .people import remove_person
+        from plvm_photos.curation.people import remove_person
 
         return remove_person(self, name)
 
@@ -231,12 +231,12 @@ class Library:
     @property
     def face_config(self):
         """How this library's face engine is set up (``face.*`` settings)."""
-        from .engines.face import FaceEngineConfig
+        from plvm_photos.engines.face.engine import FaceEngineConfig
 
         return FaceEngineConfig(second_detector=self.settings.get("face.second_detector") == "on")
 
     def scan(self, paths, workers: int | None = None, progress: bool = True, reanalyze: bool = False):
-        from .scan import scan
+        from plvm_photos.indexing.scan import scan
 
         return scan(self, paths, workers=workers, progress=progress, reanalyze=reanalyze)
 

@@ -47,7 +47,7 @@ def indexed_library_dir(tmp_path_factory, library_data, manifest) -> Path:
     Tests must not modify it: copy it with ``copy_library`` first if they need to write.
     """
     from plvm_photos.library import Library
-    from plvm_photos.manifest_eval import register_all
+    from plvm_photos.evaluation.manifest import register_all
 
     root = tmp_path_factory.mktemp("indexed-library")
     with Library(root) as library:
@@ -75,7 +75,7 @@ def sample_photos(tmp_path_factory) -> dict[str, Path]:
     astronaut: Eileen Collins (scikit-image, NASA, public domain); hopper: Grace Hopper
     (matplotlib sample data); coffee: a cup, no face (scikit-image, CC0).
     """
-    from plvm_photos.demo_photos import sample_images
+    from plvm_photos.demo.photos import sample_images
 
     return sample_images(tmp_path_factory.mktemp("samples"))
 
@@ -136,7 +136,7 @@ def tempfile_root() -> str:
 @pytest.fixture(scope="session")
 def demo_set(tmp_path_factory) -> tuple[dict[str, Path], Path]:
     """References of <eileen> and <grace> and a small photo folder built from packaged pictures."""
-    from plvm_photos.demo_photos import build_demo_set
+    from plvm_photos.demo.photos import build_demo_set
 
     return build_demo_set(tmp_path_factory.mktemp("demo-set"))
 

@@ -1,6 +1,6 @@
 import pytest
 
-from plvm_photos.ask import ask
+from plvm_photos.ask.answer import ask
 from plvm_photos.library import Library, LibraryError, UnknownPersonError
 
 

@@ -71,7 +71,7 @@ def test_default_library_is_in_the_xdg_data_dir(tmp_path, monkeypatch):
 def test_every_command_has_help():
     from typer.main import get_command
 
-    from plvm_photos import cli
+    from plvm_photos.cli import app as cli
 
     cli._register_command_modules()
     root = get_command(cli.app)

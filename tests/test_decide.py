@@ -1,6 +1,6 @@
 import numpy as np
 
-from plvm_photos.decide import DecisionRule, FaceVector, PersonVectors, decide_photo, score_of
+from plvm_photos.engines.face.decide import DecisionRule, FaceVector, PersonVectors, decide_photo, score_of
 
 RULE = DecisionRule(threshold=0.55, prefilter_radius=0.72)
 

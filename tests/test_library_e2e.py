@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from plvm_photos.library import Library
-from plvm_photos.manifest_eval import score
+from plvm_photos.evaluation.manifest import score
 
 
 def test_recognition_against_the_manifest(indexed_library_dir, library_data, manifest):

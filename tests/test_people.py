@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 import plvm_photos.imaging as imaging
 from plvm_photos.db.models import Concept, Reference, Verdict
 from plvm_photos.library import Library, LibraryError, UnknownPersonError
-from plvm_photos.people import SeveralFacesInReference
+from plvm_photos.curation.people import SeveralFacesInReference
 
 
 def test_reference_without_a_face_is_a_clear_error(tmp_path, sample_photos):
@@ -55,7 +55,7 @@ def test_adding_a_person_to_an_indexed_library_decodes_no_photo(copy_library, de
             decoded.append(str(path))
             return real_decode(path, *args, **kwargs)
 
-        monkeypatch.setattr("plvm_photos.people.decode", counting_decode)
+        monkeypatch.setattr("plvm_photos.curation.people.decode", counting_decode)
         added = library.add_person("grace", [refs["grace"]])
         assert decoded == [str(refs["grace"])]  # only the reference itself
         assert added.photos == 3
@@ -69,7 +69,7 @@ def test_duplicate_rename_remove_keep_the_database_consistent(copy_library, demo
             library.add_person("<grace>", [refs["grace"]])
         library.rename_person("<grace>", "<hopper>")
         assert library.known_names() == ["eileen", "hopper"]
-        from plvm_photos.ask import ask
+        from plvm_photos.ask.answer import ask
 
         answer = ask(library, "who is in grace-and-eileen.jpg?")
         assert "<hopper> (left) and <eileen> (right)" in answer.answer

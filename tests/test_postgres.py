@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from plvm_photos.ask import ask
+from plvm_photos.ask.answer import ask
 from plvm_photos.library import Library
 
 pytestmark = pytest.mark.postgres

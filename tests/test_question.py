@@ -1,7 +1,7 @@
 import pytest
 
 from plvm_photos.names import InvalidNameError, normalize, show
-from plvm_photos.question import parse
+from plvm_photos.ask.question import parse
 
 
 def test_names_are_normalised():

@@ -44,7 +44,7 @@ def test_moved_and_copied_photos_are_not_analysed_again(tmp_path, demo_set):
         assert second.analysed == 0 and second.known_content == 2 and second.missing == 1
         photos_after, _, regions_after = _counts(library)
         assert (photos_after, regions_after) == (photos_before, regions_before)
-        from plvm_photos.ask import ask
+        from plvm_photos.ask.answer import ask
 
         paths = [p.path for p in ask(library, "where is <eileen>?").photos]
         assert any(p.endswith("eileen-mirror.jpg") for p in paths)
@@ -100,7 +100,7 @@ def test_scanning_a_missing_folder_is_an_error(tmp_path):
 
 
 def test_reanalyze_redoes_every_photo_keeping_files_and_what_the_user_said(tmp_path, demo_set):
-    from plvm_photos.clusters import reject_match
+    from plvm_photos.curation.clusters import reject_match
 
     refs, photos = demo_set
     folder = tmp_path / "photos"

@@ -1,6 +1,6 @@
 import numpy as np
 
-from plvm_photos.vector_index import VectorIndex, load_consistent
+from plvm_photos.store.vector_index import VectorIndex, load_consistent
 
 
 def _data(n=50, dim=8, seed=0):

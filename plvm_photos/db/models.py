@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .fspath import FsPath
+from plvm_photos.db.fspath import FsPath
 
 
 def utcnow() -> datetime:

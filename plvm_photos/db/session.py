@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from .migrate import ensure_current
+from plvm_photos.db.migrate import ensure_current
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..db.models import Concept, File, Photo, Reference, Region, Rejection, Verdict
-from ..library import Library, LibraryError, current_photo_ids, photo_paths
-from ..names import show
+from plvm_photos.db.models import Concept, File, Photo, Reference, Region, Rejection, Verdict
+from plvm_photos.library import Library, LibraryError, current_photo_ids, photo_paths
+from plvm_photos.names import show
 
 Box = tuple[int, int, int, int]
 MAX_GRID = 600  # photos on one page; more are listed as a count
@@ -237,8 +237,8 @@ def photo_page(library: Library, photo_id: int) -> str:
 
 
 def ask_page(library: Library, question: str) -> str:
-    from ..ask import ask
-    from ..question import parse
+    from plvm_photos.ask.answer import ask
+    from plvm_photos.ask.question import parse
 
     if not question.strip():
         return page("Ask", "<h1>Ask</h1><p class=muted>Type a question such as <code>where is &lt;mike&gt;?</code></p>")
@@ -274,7 +274,7 @@ def ask_page(library: Library, question: str) -> str:
 
 
 def unknown_page(library: Library) -> str:
-    from ..clusters import cluster_unknown
+    from plvm_photos.curation.clusters import cluster_unknown
 
     clustering = cluster_unknown(library)
     sections = []

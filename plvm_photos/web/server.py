@@ -23,10 +23,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from ..imaging import ImageError
-from ..library import Library, LibraryError
-from . import pages
-from .thumbs import face_thumbnail, thumbnail
+from plvm_photos.imaging import ImageError
+from plvm_photos.library import Library, LibraryError
+from plvm_photos.web import pages
+from plvm_photos.web.thumbs import face_thumbnail, thumbnail
 
 COOKIE = "plvm_token"
 MIN_TOKEN_LENGTH = 8

@@ -11,7 +11,7 @@ import os
 import threading
 from pathlib import Path
 
-from ..imaging import ImageError, decode
+from plvm_photos.imaging import ImageError, decode
 
 THUMB_DIR = "thumbnails"
 SIZES = {"small": 360, "large": 1400}

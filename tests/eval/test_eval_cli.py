@@ -5,9 +5,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-import plvm_photos.cli_eval  # noqa: F401  (registers the command on the app)
-from plvm_photos.cli import app
-from plvm_photos.eval_data import load_eval_set
+import plvm_photos.cli.eval  # noqa: F401  (registers the command on the app)
+from plvm_photos.cli.app import app
+from plvm_photos.evaluation.data import load_eval_set
 
 runner = CliRunner()
 
@@ -56,7 +56,7 @@ def test_slice_is_recognised_and_spatial_questions_answered(slice_run):
 
 
 def test_table_has_paper_columns_and_coverage():
-    from plvm_photos.eval_run import Choices, EvalReport, Pair, Recognition
+    from plvm_photos.evaluation.run import Choices, EvalReport, Pair, Recognition
 
     pairs = [Pair("a/1.jpg", ["a"], "a", True, 0.9), Pair("a/1.jpg", ["a"], "b", False, 0.1),
              Pair("b/1.jpg", ["b"], "b", False, 0.3), Pair("b/1.jpg", ["b"], "a", False, 0.2)]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from plvm_photos.engines.face import FaceEngine, FaceEngineConfig, NoFaceError
+from plvm_photos.engines.face.engine import FaceEngine, FaceEngineConfig, NoFaceError
 from plvm_photos.imaging import DecodedImage, decode
 
 
@@ -30,7 +30,7 @@ def test_reference_with_a_tiny_face_gets_a_second_hog_pass(library_data):
 
 
 def test_eval_engine_accepts_any_identity_folder_name(bench_data):
-    from plvm_photos.eval_face import FaceBenchEngine
+    from plvm_photos.evaluation.face import FaceBenchEngine
 
     ref = bench_data / "Obama" / "ref_img.jpg"
     with FaceBenchEngine() as engine:

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from plvm_photos.engines import mtcnn
-from plvm_photos.engines.face import FaceEngine, FaceEngineConfig, hog_like_box, iou
-from plvm_photos.eval_face import FaceBenchEngine, to_decoded
+from plvm_photos.engines.face import mtcnn
+from plvm_photos.engines.face.engine import FaceEngine, FaceEngineConfig, hog_like_box, iou
+from plvm_photos.evaluation.face import FaceBenchEngine, to_decoded
 
 
 def _naive_conv(x, kernel, bias):

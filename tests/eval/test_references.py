@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from plvm_photos.cli import app
+from plvm_photos.cli.app import app
 from plvm_photos.library import Library
 
 runner = CliRunner()

@@ -1,6 +1,6 @@
 """Multiple-choice answers from face geometry, and abstentions on everything else (no photos needed)."""
 
-from plvm_photos.eval_spatial import answer, parse_place, question_kind
+from plvm_photos.evaluation.spatial import answer, parse_place, question_kind
 
 W, H = 1200, 800
 LEFT = (100, 200, 300, 400)

@@ -122,7 +122,7 @@ def test_people_person_photo_and_ask_in_chromium(page, gallery_server, gallery_l
 
 
 def test_unknown_faces_page_in_chromium(page, gallery_server, gallery_library, artifacts_dir):
-    from plvm_photos.clusters import cluster_unknown
+    from plvm_photos.curation.clusters import cluster_unknown
 
     clustering = cluster_unknown(gallery_library)
     page.goto(base_url(gallery_server) + "/")

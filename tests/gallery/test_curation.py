@@ -8,17 +8,17 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, select
 
-from plvm_photos.clusters import cluster_unknown, dbscan, photo_faces, reject_match
+from plvm_photos.curation.clusters import cluster_unknown, dbscan, photo_faces, reject_match
 from plvm_photos.db.models import Concept, Region, Rejection, Verdict
 from plvm_photos.library import Library, LibraryError
-from plvm_photos.verdicts import refresh_photos
+from plvm_photos.indexing.verdicts import refresh_photos
 
 
 def run_cli(args: list[str]):
     from typer.testing import CliRunner
 
-    import plvm_photos.cli_gallery  # noqa: F401 (registers the commands)
-    from plvm_photos.cli import app, state
+    import plvm_photos.cli.gallery  # noqa: F401 (registers the commands)
+    from plvm_photos.cli.app import app, state
 
     state._library = None
     try:
@@ -113,7 +113,7 @@ def test_a_rejected_match_is_never_reported_again(indexed_library_dir, copy_libr
         assert photo_id not in present_photos(lib, "barack_obama")
         assert len(present_photos(lib, "barack_obama")) >= 8  # elsewhere he is still found
 
-        from plvm_photos.ask import ask
+        from plvm_photos.ask.answer import ask
 
         assert not any(p.path == photo for p in ask(lib, "photos with <barack_obama>").photos)
 

@@ -123,7 +123,7 @@ def test_cli_refuses_a_non_loopback_bind_without_token(tmp_path):
     env = {**os.environ, "PLVM_SERVE_TOKEN": ""}
     env.pop("PLVM_SERVE_TOKEN")
     proc = subprocess.run(
-        [sys.executable, "-c", "from plvm_photos.cli import main; main()", "-L", str(tmp_path / "lib"), "serve", "--host", "0.0.0.0", "--port", "0"],
+        [sys.executable, "-c", "from plvm_photos.cli.app import main; main()", "-L", str(tmp_path / "lib"), "serve", "--host", "0.0.0.0", "--port", "0"],
         capture_output=True, text=True, timeout=60, cwd=REPO, env=env,
     )
     assert proc.returncode == 2, proc

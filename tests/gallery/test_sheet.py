@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from plvm_photos.library import LibraryError
-from plvm_photos.sheet import BOX_COLOUR, GAP, LABEL_HEIGHT, contact_sheet
+from plvm_photos.curation.sheet import BOX_COLOUR, GAP, LABEL_HEIGHT, contact_sheet
 
 
 def test_sheet_has_a_boxed_cell_per_photo(gallery_library, tmp_path):

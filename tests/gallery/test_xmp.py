@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from plvm_photos.db.models import Concept, File, Photo, Region, Verdict
 from plvm_photos.library import Library
-from plvm_photos.xmp import export, read_people
+from plvm_photos.curation.xmp import export, read_people
 
 GROUP_PHOTOS = ["_group/test/facerec__two_people.jpg", "_group/test/facerec__test_obama_and_biden.jpg"]
 
@@ -165,8 +165,8 @@ def test_existing_sidecar_keeps_its_other_tags(small_library, tmp_path):
 def test_export_xmp_cli_json(small_library, tmp_path):
     from typer.testing import CliRunner
 
-    import plvm_photos.cli_gallery  # noqa: F401 (registers the command)
-    from plvm_photos.cli import app, state
+    import plvm_photos.cli.gallery  # noqa: F401 (registers the command)
+    from plvm_photos.cli.app import app, state
 
     lib_dir, photos = small_library
     state.library_dir, state.db_url, state._library = lib_dir, None, None

@@ -25,8 +25,8 @@ def main() -> int:
     import torch
     from PIL import Image
 
-    from plvm_photos.engines.plvm import PlvmEngine
-    from plvm_photos.engines.plvm_weights import PlvmOptions
+    from plvm_photos.engines.plvm.model import PlvmEngine
+    from plvm_photos.engines.plvm.weights import PlvmOptions
     from tiny_plvm_checkpoint import build
 
     dry = "--cpu-dry-run" in sys.argv  # checks this script where no GPU is present: cpu bf16 instead

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from plvm_helpers import model_image
 
-from plvm_photos.engines.plvm_weights import MissingWeightsError, PlvmOptions, check_weights, choose_device
+from plvm_photos.engines.plvm.weights import MissingWeightsError, PlvmOptions, check_weights, choose_device
 from plvm_photos.library import Library, LibraryError
 
 CLI = Path(sys.executable).with_name("plvm-photos")
@@ -27,7 +27,7 @@ def cli(library: Path, *args: str):
     """Run the CLI in this process (the library is opened afresh each time, as a new process would)."""
     from typer.testing import CliRunner
 
-    from plvm_photos.cli import _register_command_modules, app, state
+    from plvm_photos.cli.app import _register_command_modules, app, state
 
     _register_command_modules()
     state._library = None
@@ -114,10 +114,10 @@ def test_device_and_dtype_are_automatic_and_overridable():
 
 # --- ask ------------------------------------------------------------------------------------------
 def test_visual_question_is_judged_by_plvm_over_the_selected_photos(plvm_library, reference_model, photo_folder):
-    from plvm_photos.ask import ask
-    from plvm_photos.engines.plvm_pipeline import PlvmPipeline
-    from plvm_photos.routing import yes_no_prompt
-    from plvm_photos.question import parse
+    from plvm_photos.ask.answer import ask
+    from plvm_photos.engines.plvm.pipeline import PlvmPipeline
+    from plvm_photos.ask.routing import yes_no_prompt
+    from plvm_photos.ask.question import parse
 
     answer = ask(plvm_library, "photos where <astro> and <cup> are talking")
     data = answer.as_dict()
@@ -138,7 +138,7 @@ def test_visual_question_is_judged_by_plvm_over_the_selected_photos(plvm_library
 
 
 def test_open_question_is_answered_per_photo(plvm_library):
-    from plvm_photos.ask import ask
+    from plvm_photos.ask.answer import ask
 
     plvm_library.settings.set("plvm.ask_limit", "2")
     answer = ask(plvm_library, "what is <astro> doing?").as_dict()
@@ -148,7 +148,7 @@ def test_open_question_is_answered_per_photo(plvm_library):
 
 
 def test_questions_without_unseen_words_are_answered_from_verdicts(plvm_library):
-    from plvm_photos.ask import ask
+    from plvm_photos.ask.answer import ask
 
     answer = ask(plvm_library, "photos with <astro> but not <cup>")
     assert answer.answer == "no photos with <astro> but not <cup>"
@@ -158,7 +158,7 @@ def test_questions_without_unseen_words_are_answered_from_verdicts(plvm_library)
 ASK_IMPORTS = """
 import sys
 from plvm_photos.library import Library
-from plvm_photos.ask import ask
+from plvm_photos.ask.answer import ask
 library = Library(sys.argv[1])
 for question in sys.argv[2:]:
     print(ask(library, question).answer)

@@ -10,7 +10,7 @@ from plvm_helpers import LOOSE, configure, model_image
 from sqlalchemy import select
 
 from plvm_photos.db.models import Concept, Photo, Reference, Region, Verdict
-from plvm_photos.engines.plvm import CROP, FACE, PHOTO, REGION_KINDS
+from plvm_photos.engines.plvm.model import CROP, FACE, PHOTO, REGION_KINDS
 from plvm_photos.library import Library, LibraryError
 
 
@@ -51,7 +51,7 @@ def test_scan_stores_global_tokens_of_photo_faces_and_covering_crops(plvm_librar
 
 
 def test_plvm_regions_get_their_own_index_and_the_face_index_stays_face_only(plvm_library):
-    from plvm_photos.engines.plvm_scan import INDEX_NAME
+    from plvm_photos.engines.plvm.scan import INDEX_NAME
 
     n_plvm = len(_rows(plvm_library, Region, Region.kind.in_(REGION_KINDS)))
     assert n_plvm == 17  # 3 photos x (1 + 4) + 2 faces

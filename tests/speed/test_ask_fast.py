@@ -11,7 +11,7 @@ import pytest
 
 from plvm_photos import launcher
 
-FULL = "import sys; from plvm_photos.cli import main; sys.argv[0] = 'plvm-photos'; main()"
+FULL = "import sys; from plvm_photos.cli.app import main; sys.argv[0] = 'plvm-photos'; main()"
 FAST = "import sys; from plvm_photos.launcher import main; sys.argv[0] = 'plvm-photos'; main()"
 
 

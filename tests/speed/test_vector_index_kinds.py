@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from plvm_photos import vector_index as vi
+from plvm_photos.store import vector_index as vi
 
 
 def _clustered(n: int, dim: int = 16, seed: int = 0) -> tuple[list[int], np.ndarray]:

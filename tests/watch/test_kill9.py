@@ -36,7 +36,7 @@ def _alive(pid: int) -> bool:
 
 def test_kill9_mid_batch_then_restart(tmp_path, library_data, manifest, watchers):
     from plvm_photos.library import Library
-    from plvm_photos.vector_index import VectorIndex
+    from plvm_photos.store.vector_index import VectorIndex
 
     singles = [im for im in manifest["images"] if im["kind"] == "single"]
     chosen = singles[:8]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from plvm_photos.watch_settle import Observed, Settler, observe
+from plvm_photos.watch.settle import Observed, Settler, observe
 
 
 class FakeClock:

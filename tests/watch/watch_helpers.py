@@ -15,9 +15,9 @@ import pytest
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[2]
-# Not ``-m plvm_photos.cli``: run as __main__, cli.py's app would be a second copy that the
+# Not ``-m plvm_photos.cli.app``: run as __main__, cli.py's app would be a second copy that the
 # command modules (watch, status) do not register on.
-PLVM = [sys.executable, "-c", "from plvm_photos.cli import main; main()"]
+PLVM = [sys.executable, "-c", "from plvm_photos.cli.app import main; main()"]
 
 
 def cli(library: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -1,0 +1,225 @@
+"""The ``plvm-photos`` command line: a thin layer over ``plvm_photos.library.Library``.
+
+Heavy modules (dlib, faiss, numpy-heavy code) are imported inside the commands that need them,
+so that ``ask`` starts quickly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from plvm_photos.library import Library, LibraryError
+
+app = typer.Typer(
+    help="A local, private photo library that knows your people. Register a person from one photo, "
+    "scan your folders, and ask: plvm-photos ask \"where is <mike>?\"",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+class State:
+    library_dir: Optional[Path] = None
+    db_url: Optional[str] = None
+    engine: Optional[str] = None  # --engine: stored in the library's settings when it opens
+    _library: Optional[Library] = None
+
+    def library(self) -> Library:
+        if self._library is None:
+            self._library = Library(self.library_dir, db_url=self.db_url)
+            if self.engine:
+                self._library.settings.set("engine", self.engine)
+        return self._library
+
+
+state = State()
+
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on stdout.")
+
+
+@app.callback()
+def main_options(
+    library: Optional[Path] = typer.Option(
+        None, "--library", "-L", envvar="PLVM_LIBRARY", help="Library folder (database, index, reference copies). "
+        "Default: $XDG_DATA_HOME/plvm-photos.", show_default=False
+    ),
+    db: Optional[str] = typer.Option(
+        None, "--db", envvar="PLVM_DB", help="SQLAlchemy database URL instead of the library's SQLite file, "
+        "e.g. postgresql+psycopg://user@localhost/photos.", show_default=False
+    ),
+    engine: Optional[str] = typer.Option(
+        None, "--engine", help="face | plvm | hybrid: the library's engine from now on (stored in its settings, "
+        "see plvm-photos config).", show_default=False
+    ),
+) -> None:
+    state.library_dir = library
+    state.db_url = db
+    state.engine = engine
+
+
+def emit(data, as_json: bool, text: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(text)
+
+
+@app.command("add-person")
+def add_person(
+    name: str = typer.Argument(..., help="The person's name, written <mike> or mike."),
+    references: Optional[List[Path]] = typer.Argument(None, help="One or more reference photos of this person."),
+    face: Optional[int] = typer.Option(None, "--face", help="Which face of a group reference to use (1 = leftmost)."),
+    kind: str = typer.Option("person", "--kind", help="person | pet | object (pets and objects need the plvm engine)."),
+    from_cluster: Optional[int] = typer.Option(
+        None, "--from-cluster", help="Use the faces of cluster ID from `plvm-photos faces --unknown` instead of photos."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a person from a reference photo and find them in every photo already scanned."""
+    if from_cluster is not None:
+        if references:
+            raise LibraryError("give reference photos or --from-cluster, not both")
+        from plvm_photos.curation.clusters import add_person_from_cluster
+
+        result = add_person_from_cluster(state.library(), name, from_cluster)
+    else:
+        if not references:
+            raise LibraryError("add-person needs a reference photo (or --from-cluster ID)")
+        result = state.library().add_person(name, [str(p) for p in references], face=face, kind=kind)
+    emit(
+        {"name": result.name, "photos": result.photos, "candidates": result.candidates, "boxes": result.boxes},
+        as_json,
+        f"added <{result.name}>: found in {result.photos} photo(s) ({result.candidates} checked)",
+    )
+
+
+@app.command("add-reference")
+def add_reference(
+    name: str = typer.Argument(..., help="A registered person, <mike> or mike."),
+    reference: Path = typer.Argument(..., help="Another reference photo of this person."),
+    face: Optional[int] = typer.Option(None, "--face", help="Which face of a group reference to use (1 = leftmost)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Give a registered person one more reference photo (helps with age, angle, lighting)."""
+    result = state.library().add_reference(name, str(reference), face=face)
+    emit(
+        {"name": result.name, "photos": result.photos, "candidates": result.candidates},
+        as_json,
+        f"<{result.name}> now has another reference: found in {result.photos} photo(s)",
+    )
+
+
+@app.command("people")
+def people(as_json: bool = JsonOption) -> None:
+    """List registered people with how many photos each is in."""
+    rows = state.library().people()
+    data = [{"name": p.name, "kind": p.kind, "photos": p.photos, "references": p.references} for p in rows]
+    text = "\n".join(f"<{p.name}>\t{p.photos} photo(s)\t{p.references} reference(s)" for p in rows) or "no people yet"
+    emit(data, as_json, text)
+
+
+@app.command("rename-person")
+def rename_person(old: str = typer.Argument(..., help="Current name."), new: str = typer.Argument(..., help="New name.")) -> None:
+    """Rename a person; captions are rewritten."""
+    state.library().rename_person(old, new)
+    typer.echo(f"renamed {old} to {new}")
+
+
+@app.command("remove-person")
+def remove_person(name: str = typer.Argument(..., help="The person to forget.")) -> None:
+    """Forget a person: their references and verdicts are removed, affected photos re-decided."""
+    n = state.library().remove_person(name)
+    typer.echo(f"removed {name} ({n} photo(s) re-decided)")
+
+
+@app.command("scan")
+def scan(
+    paths: List[Path] = typer.Argument(..., help="Folders or photos to index (recursively)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Analysis processes (default: CPU cores)."),
+    as_json: bool = JsonOption,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    reanalyze: bool = typer.Option(False, "--reanalyze", help="Analyse every photo again, unchanged ones too (after an "
+                                   "upgrade that finds more faces). A face you marked 'not <name>' becomes 'not in "
+                                   "this photo'."),
+) -> None:
+    """Index new and changed photos. Already indexed photos cost nothing; moved ones are not re-analysed."""
+    summary = state.library().scan([str(p) for p in paths], workers=workers, progress=not quiet and not as_json,
+                                   reanalyze=reanalyze)
+    text = (
+        f"{summary.files} image file(s): {summary.analysed} analysed, {summary.unchanged} unchanged, "
+        f"{summary.known_content} already known by content, {summary.errors} error(s), "
+        f"{summary.missing} gone; {summary.faces} face(s) found in {summary.seconds:.1f} s"
+    )
+    if summary.error_files and not as_json:
+        text += "\n" + "\n".join(f"  error: {e['path']}: {e['error']}" for e in summary.error_files[:20])
+        if len(summary.error_files) > 20:
+            text += f"\n  ... and {len(summary.error_files) - 20} more (see --json)"
+    emit(summary.as_dict(), as_json, text)
+
+
+@app.command("ask")
+def ask(
+    question: str = typer.Argument(..., help='E.g. "where is <obama>?", "photos with <mike> but not <susan>".'),
+    as_json: bool = JsonOption,
+) -> None:
+    """Ask about your people in plain English; names in angle brackets."""
+    from plvm_photos.ask.answer import ask as answer_question
+
+    answer = answer_question(state.library(), question)
+    emit(answer.as_dict(), as_json, answer.answer)
+    if not answer.answered:
+        raise typer.Exit(3)
+
+
+@app.command("verdicts")
+def verdicts(as_json: bool = JsonOption) -> None:
+    """Every stored verdict (photo, person, present, score, box)."""
+    rows = state.library().verdicts()
+    text = "\n".join(
+        f"{r['path']}\t<{r['person']}>\t{'yes' if r['present'] else 'no'}\t{r['score']:.3f}\t{r['box'] or ''}" for r in rows
+    )
+    emit(rows, as_json, text or "no verdicts yet")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (opening a library does this too)."""
+    from plvm_photos.db.migrate import HEAD_REVISION, current_revision
+
+    lib = state.library()
+    typer.echo(f"database at revision {current_revision(lib.db)} (head {HEAD_REVISION})")
+
+
+# Feature areas keep their commands in modules of their own, each registering on ``app``
+# with ``@app.command``; they are imported here so that ``plvm-photos --help`` lists them all.
+COMMAND_MODULES: tuple[str, ...] = ("plvm_photos.cli.eval", "plvm_photos.cli.gallery", "plvm_photos.cli.config", "plvm_photos.cli.watch")
+
+
+def _register_command_modules() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+
+
+def main() -> None:
+    _register_command_modules()
+    try:
+        app()
+    except LibraryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except ValueError as exc:  # invalid names and similar input errors
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        if state._library is not None:
+            state._library.close()

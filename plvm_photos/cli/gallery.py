@@ -1,0 +1,132 @@
+"""Commands to see and curate the library: serve, faces, sheet, export-xmp."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from plvm_photos.cli.app import JsonOption, app, emit, state
+from plvm_photos.library import LibraryError
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but loopback needs --token."),
+    port: int = typer.Option(8765, "--port", "-p", help="Port to listen on (0 = any free port)."),
+    token: Optional[str] = typer.Option(
+        None, "--token", envvar="PLVM_SERVE_TOKEN", help="Secret every request must carry (open the printed address "
+        "once; a cookie keeps it). Required for a non-loopback --host.", show_default=False
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not log requests."),
+) -> None:
+    """Browse people, their photos with face boxes, every photo's regions, and ask questions in a web page."""
+    from plvm_photos.web.server import ServeRefused, make_server, url_of
+
+    try:
+        server = make_server(state.library(), host, port, token, quiet=quiet)
+    except ServeRefused as exc:
+        _fail(str(exc))
+    typer.echo(f"serving the library {state.library().root} at {url_of(server, token)}  (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    finally:
+        server.server_close()
+
+
+@app.command("faces")
+def faces(
+    photo: Optional[str] = typer.Argument(None, help="A photo (path, file name or #ID) to list or correct the faces of."),
+    unknown: bool = typer.Option(False, "--unknown", help="Group the faces that match no registered person into clusters."),
+    not_: Optional[str] = typer.Option(None, "--not", help="With PHOTO: NAME is a wrong match there; remembered for good."),
+    face: Optional[int] = typer.Option(None, "--face", help="With --not: which face (1 = leftmost) is not NAME."),
+    eps: float = typer.Option(0.5, "--eps", help="With --unknown: neighbourhood radius in descriptor distance."),
+    min_size: int = typer.Option(2, "--min-size", help="With --unknown: faces needed to form a cluster."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Unknown-face clusters (--unknown), a photo's faces, or reject a wrong match (PHOTO --not NAME)."""
+    from plvm_photos.curation import clusters
+
+    lib = state.library()
+    if unknown:
+        if photo or not_:
+            _fail("--unknown takes no PHOTO or --not")
+        result = clusters.cluster_unknown(lib, eps=eps, min_samples=min_size)
+        clusters.save_clustering(lib, result)
+        emit(result.as_dict(), as_json, clusters.describe_clustering(result))
+        return
+    if photo is None:
+        _fail("give --unknown, or a PHOTO to list its faces (add --not NAME to reject a match)")
+    if not_:
+        r = clusters.reject_match(lib, photo, not_, face=face)
+        what = f"face {face}" if face else ("the face it was matched to" if r.region_id else "this photo")
+        emit(
+            {"photo_id": r.photo_id, "path": r.path, "person": r.person, "region_id": r.region_id,
+             "was_present": r.present_before},
+            as_json,
+            f"remembered: <{r.person}> is not {what} in {r.path}" + ("" if r.present_before else " (was not matched anyway)"),
+        )
+        return
+    if face is not None:
+        _fail("--face goes with --not NAME")
+    photo_id, path, found = clusters.photo_faces(lib, photo)
+    rows = [
+        {"face": i, "region_id": f.region_id, "box": list(f.box), "person": f.person, "detector": f.score, "not": f.rejected}
+        for i, f in enumerate(found, start=1)
+    ]
+    text = "\n".join(
+        [f"{path} (#{photo_id}): {len(rows)} face(s)"]
+        + [
+            f"  face {r['face']}: {('<' + r['person'] + '>') if r['person'] else 'unknown'}\tbox {r['box']}"
+            + (f"\tnot: {', '.join('<' + n + '>' for n in r['not'])}" if r["not"] else "")
+            for r in rows
+        ]
+    )
+    emit({"photo_id": photo_id, "path": path, "faces": rows}, as_json, text)
+
+
+@app.command("sheet")
+def sheet(
+    person: str = typer.Argument(..., help="A registered person, <mike> or mike."),
+    output: Path = typer.Option(..., "--output", "-o", help="PNG (or JPEG) file to write."),
+    columns: int = typer.Option(6, "--columns", help="Photos per row."),
+    tile: int = typer.Option(240, "--tile", help="Tile size in pixels."),
+    limit: int = typer.Option(200, "--limit", help="At most this many photos."),
+    as_json: bool = JsonOption,
+) -> None:
+    """A contact sheet of a person's photos with their face box drawn."""
+    from plvm_photos.curation.sheet import contact_sheet
+
+    result = contact_sheet(state.library(), person, output, columns=columns, tile=tile, limit=limit,
+                           progress=not as_json)
+    emit(result.as_dict(), as_json, f"wrote {result.output}: {result.photos} photo(s) of <{result.person}>"
+         + (f" (of {result.total})" if result.total > result.photos else ""))
+
+
+@app.command("export-xmp")
+def export_xmp(
+    path: Optional[Path] = typer.Argument(None, help="A photo or folder to export (default: the whole library)."),
+    into: Optional[Path] = typer.Option(None, "--into", help="Write sidecars into this folder (mirroring the photos' "
+                                        "folders) instead of next to the photos."),
+    stem: bool = typer.Option(False, "--stem", help="Name sidecars photo.xmp (Lightroom) instead of photo.jpg.xmp "
+                              "(digiKam, darktable)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Write names and face regions to XMP sidecars other photo tools read (existing content is kept)."""
+    from plvm_photos.curation.xmp import export
+
+    try:
+        summary = export(state.library(), path, into=into, stem=stem, progress=not as_json)
+    except OSError as exc:
+        raise LibraryError(f"cannot write sidecars: {exc}") from None
+    emit(summary.as_dict(), as_json,
+         f"{summary.written} sidecar(s) written, {summary.unchanged} unchanged, {summary.skipped} photo(s) skipped"
+         + "".join(f"\n  {e}" for e in summary.errors[:20]))

@@ -1,0 +1,277 @@
+"""Unknown faces: grouping the faces no registered person claims, and curating matches.
+
+Clustering is DBSCAN on the 128-d descriptors (the density-based grouping photo tools such as
+Immich and digiKam use): a face with at least ``min_samples`` faces (itself included) within
+``eps`` is a core face; clusters are core faces linked through each other plus the faces they
+reach. Neighbours come from a FAISS range search, so no N x N matrix is built.
+
+The last clustering is saved in the library folder so that ``add-person --from-cluster ID``
+names exactly the cluster the user was shown, even if the library changed in between.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import deque
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select, true
+
+from plvm_photos.ask.answer import resolve_photo, session_reader
+from plvm_photos.db.models import Concept, Region, Rejection, Verdict
+from plvm_photos.library import Library, LibraryError, current_photo_ids, photo_paths
+
+CLUSTERS_FILE = "clusters.json"
+DEFAULT_EPS = 0.5
+DEFAULT_MIN_SAMPLES = 2
+MAX_REFERENCES = 3  # faces of a cluster kept as references when it becomes a person
+
+
+@dataclass(frozen=True)
+class UnknownFace:
+    region_id: int
+    photo_id: int
+    path: str
+    box: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class FaceCluster:
+    id: int  # 1 = largest
+    faces: list[UnknownFace]  # closest to the cluster's centre first
+    spread: float  # mean distance of its faces to the centre
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "size": len(self.faces), "spread": round(self.spread, 4), "faces": [asdict(f) for f in self.faces]}
+
+
+@dataclass(frozen=True)
+class Clustering:
+    clusters: list[FaceCluster]
+    unknown_faces: int  # faces matched to nobody
+    noise: int  # of those, faces in no cluster
+    eps: float
+    min_samples: int
+
+    def as_dict(self) -> dict:
+        return {
+            "eps": self.eps,
+            "min_samples": self.min_samples,
+            "unknown_faces": self.unknown_faces,
+            "unclustered": self.noise,
+            "clusters": [c.as_dict() for c in self.clusters],
+        }
+
+
+def dbscan(vectors: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
+    """Cluster labels (0, 1, ... in order of discovery; -1 = noise) for float32 rows."""
+    import faiss
+
+    n = len(vectors)
+    labels = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return labels
+    x = np.ascontiguousarray(vectors, dtype=np.float32)
+    index = faiss.IndexFlatL2(x.shape[1])
+    index.add(x)
+    lims, _dist2, ids = index.range_search(x, float(eps) ** 2)
+    neighbours = [ids[lims[i] : lims[i + 1]] for i in range(n)]  # each includes the face itself
+    core = np.array([len(nb) >= min_samples for nb in neighbours])
+    next_label = 0
+    for start in range(n):
+        if not core[start] or labels[start] != -1:
+            continue
+        labels[start] = next_label
+        queue = deque([start])
+        while queue:
+            i = queue.popleft()
+            for j in neighbours[i]:
+                j = int(j)
+                if labels[j] == -1:
+                    labels[j] = next_label
+                    if core[j]:
+                        queue.append(j)
+        next_label += 1
+    return labels
+
+
+def unknown_regions(library: Library) -> tuple[list[UnknownFace], np.ndarray]:
+    """Faces in current photos that no registered person is present as, with their vectors."""
+    with library.session() as s:
+        claimed = select(Verdict.region_id).where(Verdict.present.is_(True), Verdict.region_id.is_not(None))
+        rows = s.execute(
+            select(Region.id, Region.photo_id, Region.left, Region.top, Region.right, Region.bottom, Region.vector)
+            .where(Region.kind == "face", Region.photo_id.in_(current_photo_ids()), Region.id.not_in(claimed))
+            .order_by(Region.id)
+        ).all()
+        paths = photo_paths(s, {r[1] for r in rows})
+    faces = [UnknownFace(r[0], r[1], paths.get(r[1], ""), (r[2], r[3], r[4], r[5])) for r in rows]
+    vectors = (
+        np.frombuffer(b"".join(r[6] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        if rows
+        else np.zeros((0, 128), dtype=np.float32)
+    )
+    return faces, vectors
+
+
+def cluster_unknown(library: Library, eps: float = DEFAULT_EPS, min_samples: int = DEFAULT_MIN_SAMPLES) -> Clustering:
+    if eps <= 0:
+        raise LibraryError(f"--eps must be positive (got {eps})")
+    if min_samples < 1:
+        raise LibraryError(f"--min-size must be at least 1 (got {min_samples})")
+    faces, vectors = unknown_regions(library)
+    labels = dbscan(vectors, eps, min_samples)
+    groups: list[tuple[list[UnknownFace], float]] = []
+    for label in range(int(labels.max()) + 1 if len(labels) else 0):
+        members = np.flatnonzero(labels == label)
+        centre = vectors[members].mean(axis=0)
+        d = np.linalg.norm(vectors[members] - centre, axis=1)
+        order = np.argsort(d, kind="stable")
+        groups.append(([faces[members[k]] for k in order], float(d.mean())))
+    groups.sort(key=lambda g: (-len(g[0]), min(f.region_id for f in g[0])))
+    clusters = [FaceCluster(i + 1, members, spread) for i, (members, spread) in enumerate(groups)]
+    noise = int((labels == -1).sum())
+    return Clustering(clusters, len(faces), noise, eps, min_samples)
+
+
+def save_clustering(library: Library, clustering: Clustering) -> Path:
+    path = library.root / CLUSTERS_FILE
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(clustering.as_dict()))
+    os.replace(tmp, path)
+    return path
+
+
+def saved_cluster(library: Library, cluster_id: int) -> list[int]:
+    """Region ids of cluster ``cluster_id`` from the last ``faces --unknown``."""
+    path = library.root / CLUSTERS_FILE
+    if not path.exists():
+        raise LibraryError("no clusters yet: run `plvm-photos faces --unknown` first")
+    data = json.loads(path.read_text())
+    for cluster in data["clusters"]:
+        if cluster["id"] == cluster_id:
+            return [f["region_id"] for f in cluster["faces"]]
+    raise LibraryError(
+        f"no cluster {cluster_id} in the last `faces --unknown` ({len(data['clusters'])} cluster(s)); run it again to see the current ones"
+    )
+
+
+def add_person_from_cluster(library: Library, name: str, cluster_id: int):
+    """Register ``name`` from a cluster: its faces nearest the centre become the references."""
+    from plvm_photos.curation.people import StoredFace, add_person_from_faces
+
+    region_ids = saved_cluster(library, cluster_id)
+    with library.session() as s:
+        rows = {r.id: r for r in s.scalars(select(Region).where(Region.id.in_(region_ids)))}
+        paths = photo_paths(s, {r.photo_id for r in rows.values()})
+        claimed = set(
+            s.scalars(select(Verdict.region_id).where(Verdict.region_id.in_(region_ids), Verdict.present.is_(True)))
+        )
+    usable = [rid for rid in region_ids if rid in rows and rid not in claimed and os.path.isfile(paths.get(rows[rid].photo_id, ""))]
+    if not usable:
+        raise LibraryError(
+            f"cluster {cluster_id}'s faces are gone or now belong to someone; run `plvm-photos faces --unknown` again"
+        )
+    faces = [
+        StoredFace(Path(paths[rows[rid].photo_id]), rows[rid].box, np.frombuffer(rows[rid].vector, dtype=np.float32))
+        for rid in usable[:MAX_REFERENCES]
+    ]
+    return add_person_from_faces(library, name, faces)
+
+
+# --- faces of one photo, and rejecting a wrong match ------------------------------------------
+@dataclass(frozen=True)
+class PhotoFace:
+    region_id: int
+    box: tuple[int, int, int, int]
+    score: float
+    person: str | None
+    rejected: list[str]  # people the user said this face is not
+
+
+def photo_faces(library: Library, photo_ref: str) -> tuple[int, str, list[PhotoFace]]:
+    """The faces of a photo (named by path, file name or #ID) and who each is."""
+    with library.session() as s:
+        photo_id = resolve_photo(session_reader(s), photo_ref)
+        path = photo_paths(s, [photo_id]).get(photo_id, photo_ref)
+        who = dict(
+            s.execute(
+                select(Verdict.region_id, Concept.name)
+                .join(Concept, Concept.id == Verdict.concept_id)
+                .where(Verdict.photo_id == photo_id, Verdict.present.is_(True))
+            ).all()
+        )
+        rejected: dict[int | None, list[str]] = {}
+        for region_id, name in s.execute(
+            select(Rejection.region_id, Concept.name)
+            .join(Concept, Concept.id == Rejection.concept_id)
+            .where(Rejection.photo_id == photo_id)
+        ).all():
+            rejected.setdefault(region_id, []).append(name)
+        regions = list(s.scalars(select(Region).where(Region.photo_id == photo_id).order_by(Region.left, Region.id)))
+        faces = [
+            PhotoFace(r.id, r.box, round(float(r.score), 4), who.get(r.id), sorted(rejected.get(r.id, []) + rejected.get(None, [])))
+            for r in regions
+        ]
+    return photo_id, path, faces
+
+
+@dataclass(frozen=True)
+class RejectionResult:
+    photo_id: int
+    path: str
+    person: str
+    region_id: int | None  # the face that was wrongly matched, None = the whole photo
+    present_before: bool
+
+
+def reject_match(library: Library, photo_ref: str, name: str, face: int | None = None) -> RejectionResult:
+    """Remember that ``name`` is not in a photo (or not face number ``face``, 1 = leftmost).
+
+    Without ``face`` the face the person was matched to is rejected, or, when they were matched
+    to none, the whole photo; the photo is decided again at once and never pairs them again.
+    """
+    from plvm_photos.indexing.verdicts import refresh_photos
+
+    with library.transaction() as s:
+        photo_id = resolve_photo(session_reader(s), photo_ref)
+        concept = library.concept(s, name)
+        path = photo_paths(s, [photo_id]).get(photo_id, photo_ref)
+        verdict = s.scalar(select(Verdict).where(Verdict.photo_id == photo_id, Verdict.concept_id == concept.id))
+        present_before = bool(verdict is not None and verdict.present)
+        if face is not None:
+            regions = list(s.scalars(select(Region).where(Region.photo_id == photo_id).order_by(Region.left, Region.id)))
+            if not 1 <= face <= len(regions):
+                raise LibraryError(f"{path} has {len(regions)} face(s); --face must be 1..{len(regions)} (1 = leftmost)")
+            region_id: int | None = regions[face - 1].id
+        else:
+            region_id = verdict.region_id if present_before else None
+        same = Rejection.region_id.is_(None) if region_id is None else Rejection.region_id == region_id
+        if region_id is None and not present_before:
+            same = true()  # not matched and already rejected here: saying it again changes nothing
+        exists = s.scalar(
+            select(Rejection.id).where(Rejection.photo_id == photo_id, Rejection.concept_id == concept.id, same).limit(1)
+        )
+        if exists is None:
+            s.add(Rejection(photo_id=photo_id, concept_id=concept.id, region_id=region_id))
+            s.flush()
+        refresh_photos(s, {photo_id}, library.rule)
+        return RejectionResult(photo_id, path, concept.name, region_id, present_before)
+
+
+def describe_clustering(clustering: Clustering) -> str:
+    if not clustering.clusters:
+        return f"{clustering.unknown_faces} unknown face(s), no cluster of {clustering.min_samples} or more"
+    lines = [
+        f"{clustering.unknown_faces} unknown face(s) in {len(clustering.clusters)} cluster(s), "
+        f"{clustering.noise} alone (eps {clustering.eps}):"
+    ]
+    for c in clustering.clusters:
+        files = list(dict.fromkeys(os.path.basename(f.path) for f in c.faces))
+        more = f", ... (+{len(files) - 4})" if len(files) > 4 else ""
+        lines.append(f"  cluster {c.id}: {len(c.faces)} face(s) in {len(files)} photo(s): {', '.join(files[:4])}{more}")
+    lines.append("see them with `plvm-photos serve` (Unknown faces); name one with: plvm-photos add-person NAME --from-cluster ID")
+    return "\n".join(lines)

@@ -1,0 +1,376 @@
+"""XMP sidecars with the people found, in the forms digiKam, Lightroom, darktable and Immich read.
+
+Written per photo file:
+- ``Iptc4xmpExt:PersonInImage`` (bag of names);
+- ``dc:subject`` (flat keywords) and ``lr:hierarchicalSubject`` (``People|name``);
+- ``mwg-rs:Regions``: ``AppliedToDimensions`` (full-size pixels after EXIF orientation) and one
+  ``Type="Face"`` region per face, with a normalised centre-based ``stArea`` (x, y = centre;
+  w, h = size; all 0..1). Unnamed faces are written without a name.
+
+An existing sidecar is parsed and merged: everything else in it is kept. What this tool owns is
+recognised without a marker file: names of registered people in the name lists (so a person
+no longer found is removed, a keyword the user typed is not), and face regions that carry
+``plvm:Source`` or a registered person's name; other regions stay.
+"""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from plvm_photos.db.models import Concept, File, Photo, Region, Verdict
+from plvm_photos.library import Library, LibraryError
+
+NS = {
+    "x": "adobe:ns:meta/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "lr": "http://ns.adobe.com/lightroom/1.0/",
+    "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
+    "mwg-rs": "http://www.metadataworkinggroup.com/schemas/regions/",
+    "stDim": "http://ns.adobe.com/xap/1.0/sType/Dimensions#",
+    "stArea": "http://ns.adobe.com/xmp/sType/Area#",
+    "plvm": "https://plvm-photos.invalid/ns/1.0/",
+}
+PEOPLE_ROOT = "People"
+XPACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+XPACKET_END = '\n<?xpacket end="w"?>\n'
+
+
+def q(prefix: str, local: str) -> str:
+    return f"{{{NS[prefix]}}}{local}"
+
+
+RDF_LI, RDF_BAG, RDF_DESC = q("rdf", "li"), q("rdf", "Bag"), q("rdf", "Description")
+RDF_ABOUT, RDF_PARSETYPE = q("rdf", "about"), q("rdf", "parseType")
+
+
+@dataclass(frozen=True)
+class FaceRegion:
+    box: tuple[int, int, int, int]  # full-size pixels
+    name: str | None
+
+
+@dataclass(frozen=True)
+class PhotoPeople:
+    width: int
+    height: int
+    names: list[str]  # present people, left to right
+    faces: list[FaceRegion]
+
+
+@dataclass
+class ExportSummary:
+    written: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # photos with no usable analysis or no present file
+    sidecars: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- reading the library --------------------------------------------------------------------------
+def photos_to_export(library: Library, path: Path | None) -> tuple[dict[int, PhotoPeople], dict[int, list[str]], list[str], int]:
+    """(people per photo id, present files per photo id, all registered names, skipped photos)."""
+    with library.session() as s:
+        files = s.execute(select(File.photo_id, File.path).where(File.missing.is_(False), File.photo_id.is_not(None))).all()
+        if path is not None:
+            root = os.path.abspath(path)
+            files = [(pid, p) for pid, p in files if p == root or p.startswith(root.rstrip(os.sep) + os.sep)]
+        by_photo: dict[int, list[str]] = {}
+        for pid, p in files:
+            by_photo.setdefault(pid, []).append(p)
+        ids = sorted(by_photo)
+        out: dict[int, PhotoPeople] = {}
+        skipped = 0
+        registered = sorted(s.scalars(select(Concept.name)))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            photos = {p.id: p for p in s.scalars(select(Photo).where(Photo.id.in_(chunk)))}
+            names = {
+                rid: name
+                for rid, name in s.execute(
+                    select(Verdict.region_id, Concept.name)
+                    .join(Concept, Concept.id == Verdict.concept_id)
+                    .where(Verdict.photo_id.in_(chunk), Verdict.present.is_(True), Verdict.region_id.is_not(None))
+                )
+            }
+            regions: dict[int, list[Region]] = {}
+            for r in s.scalars(select(Region).where(Region.photo_id.in_(chunk), Region.kind == "face").order_by(Region.left, Region.id)):
+                regions.setdefault(r.photo_id, []).append(r)
+            for pid in chunk:
+                photo = photos.get(pid)
+                if photo is None or photo.error is not None or not photo.width or not photo.height:
+                    skipped += 1
+                    by_photo.pop(pid, None)
+                    continue
+                faces = [FaceRegion(r.box, names.get(r.id)) for r in regions.get(pid, [])]
+                out[pid] = PhotoPeople(photo.width, photo.height, [f.name for f in faces if f.name], faces)
+    return out, by_photo, registered, skipped
+
+
+# --- building and merging the XMP tree ---------------------------------------------------------
+def _register_namespaces(extra: dict[str, str]) -> None:
+    for prefix, uri in {**extra, **NS}.items():
+        try:
+            ET.register_namespace(prefix, uri)
+        except ValueError:  # reserved prefixes such as ns0
+            pass
+
+
+def _existing_namespaces(text: str) -> dict[str, str]:
+    import io
+
+    found = {}
+    for _event, (prefix, uri) in ET.iterparse(io.StringIO(text), events=("start-ns",)):
+        if prefix and prefix not in found:
+            found[prefix] = uri
+    return found
+
+
+def new_tree() -> ET.Element:
+    meta = ET.Element(q("x", "xmpmeta"), {q("x", "xmptk"): "plvm-photos"})
+    rdf = ET.SubElement(meta, q("rdf", "RDF"))
+    ET.SubElement(rdf, RDF_DESC, {RDF_ABOUT: ""})
+    return meta
+
+
+def _descriptions(meta: ET.Element) -> list[ET.Element]:
+    rdf = meta if meta.tag == q("rdf", "RDF") else meta.find(q("rdf", "RDF"))
+    if rdf is None:
+        raise ValueError("no rdf:RDF element")
+    descs = rdf.findall(RDF_DESC)
+    if not descs:
+        descs = [ET.SubElement(rdf, RDF_DESC, {RDF_ABOUT: ""})]
+    return descs
+
+
+def _find_property(descs: list[ET.Element], tag: str) -> tuple[ET.Element, ET.Element | None]:
+    for d in descs:
+        found = d.find(tag)
+        if found is not None:
+            return d, found
+    return descs[0], None
+
+
+def _bag_items(prop: ET.Element | None) -> list[str]:
+    if prop is None:
+        return []
+    return [(li.text or "").strip() for li in prop.iter(RDF_LI) if li.text and li.text.strip()]
+
+
+def _set_bag(descs: list[ET.Element], tag: str, items: list[str]) -> None:
+    desc, prop = _find_property(descs, tag)
+    if prop is not None:
+        desc.remove(prop)
+    if not items:
+        return
+    prop = ET.SubElement(desc, tag)
+    bag = ET.SubElement(prop, RDF_BAG)
+    for item in items:
+        ET.SubElement(bag, RDF_LI).text = item
+
+
+def _merge_names(existing: list[str], ours: list[str], managed: set[str]) -> list[str]:
+    """Keep what is not ours, drop our names no longer present, add ours in order, no duplicates."""
+    kept = [v for v in existing if v not in managed]
+    return list(dict.fromkeys(kept + ours))
+
+
+def _region_name(li: ET.Element) -> str | None:
+    desc = li.find(RDF_DESC)
+    node = desc if desc is not None else li
+    name = node.get(q("mwg-rs", "Name"))
+    if name is None:
+        child = node.find(q("mwg-rs", "Name"))
+        name = child.text if child is not None else None
+    return name
+
+
+def _is_ours(li: ET.Element, registered: set[str]) -> bool:
+    desc = li.find(RDF_DESC)
+    node = desc if desc is not None else li
+    if node.get(q("plvm", "Source")) is not None:
+        return True
+    return _region_name(li) in registered
+
+
+def _region_li(face: FaceRegion, width: int, height: int) -> ET.Element:
+    left, top, right, bottom = face.box
+    li = ET.Element(RDF_LI)
+    attrs = {q("mwg-rs", "Type"): "Face", q("plvm", "Source"): "plvm-photos"}
+    if face.name:
+        attrs = {q("mwg-rs", "Name"): face.name, **attrs}
+    desc = ET.SubElement(li, RDF_DESC, attrs)
+    ET.SubElement(
+        desc,
+        q("mwg-rs", "Area"),
+        {
+            q("stArea", "x"): f"{(left + right) / 2 / width:.6f}",
+            q("stArea", "y"): f"{(top + bottom) / 2 / height:.6f}",
+            q("stArea", "w"): f"{(right - left) / width:.6f}",
+            q("stArea", "h"): f"{(bottom - top) / height:.6f}",
+            q("stArea", "unit"): "normalized",
+        },
+    )
+    return li
+
+
+def _set_regions(descs: list[ET.Element], people: PhotoPeople, registered: set[str]) -> None:
+    tag = q("mwg-rs", "Regions")
+    desc, regions = _find_property(descs, tag)
+    kept: list[ET.Element] = []
+    if regions is not None:
+        bag = regions.find(f"{q('mwg-rs', 'RegionList')}/{RDF_BAG}")
+        if bag is None:  # RegionList written with an inner Description (rdf:parseType omitted)
+            bag = regions.find(f".//{q('mwg-rs', 'RegionList')}/{RDF_BAG}")
+        if bag is not None:
+            kept = [li for li in bag.findall(RDF_LI) if not _is_ours(li, registered)]
+        desc.remove(regions)
+    if not people.faces and not kept:
+        return
+    regions = ET.SubElement(desc, tag, {RDF_PARSETYPE: "Resource"})
+    ET.SubElement(
+        regions,
+        q("mwg-rs", "AppliedToDimensions"),
+        {q("stDim", "w"): str(people.width), q("stDim", "h"): str(people.height), q("stDim", "unit"): "pixel"},
+    )
+    region_list = ET.SubElement(regions, q("mwg-rs", "RegionList"))
+    bag = ET.SubElement(region_list, RDF_BAG)
+    for li in kept:
+        bag.append(li)
+    for face in people.faces:
+        bag.append(_region_li(face, people.width, people.height))
+
+
+def merge(existing_text: str | None, people: PhotoPeople, registered: list[str]) -> str:
+    """The sidecar text: ``existing_text`` (if any) with this tool's properties replaced."""
+    extra_ns = _existing_namespaces(existing_text) if existing_text else {}
+    _register_namespaces(extra_ns)
+    if existing_text:
+        root = ET.fromstring(existing_text)
+        if root.tag not in (q("x", "xmpmeta"), q("rdf", "RDF")):
+            raise ValueError(f"not an XMP sidecar (root element {root.tag})")
+    else:
+        root = new_tree()
+    descs = _descriptions(root)
+    managed = set(registered)
+    hier_managed = {f"{PEOPLE_ROOT}|{n}" for n in registered}
+
+    _, prop = _find_property(descs, q("Iptc4xmpExt", "PersonInImage"))
+    _set_bag(descs, q("Iptc4xmpExt", "PersonInImage"), _merge_names(_bag_items(prop), people.names, managed))
+    _, prop = _find_property(descs, q("dc", "subject"))
+    _set_bag(descs, q("dc", "subject"), _merge_names(_bag_items(prop), people.names, managed))
+    _, prop = _find_property(descs, q("lr", "hierarchicalSubject"))
+    _set_bag(
+        descs,
+        q("lr", "hierarchicalSubject"),
+        _merge_names(_bag_items(prop), [f"{PEOPLE_ROOT}|{n}" for n in people.names], hier_managed),
+    )
+    _set_regions(descs, people, managed)
+    ET.indent(root, space=" ")
+    return XPACKET_BEGIN + ET.tostring(root, encoding="unicode") + XPACKET_END
+
+
+# --- writing ------------------------------------------------------------------------------------
+def sidecar_path(photo_path: str, into: Path | None, base: Path | None, stem: bool) -> Path:
+    p = Path(photo_path)
+    name = (p.stem if stem else p.name) + ".xmp"
+    if into is None:
+        return p.with_name(name)
+    rel_dir = p.parent.relative_to(base) if base is not None and p.parent.is_relative_to(base) else Path(*p.parent.parts[1:])
+    return Path(into) / rel_dir / name
+
+
+def read_sidecar(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return None
+
+
+def export(library: Library, path: Path | None = None, into: Path | None = None, stem: bool = False,
+           progress: bool = True) -> ExportSummary:
+    if path is not None and not Path(path).exists():
+        raise LibraryError(f"{path} does not exist")
+    people, files, registered, skipped = photos_to_export(library, path)
+    if path is not None and not files and not skipped:
+        raise LibraryError(f"no indexed photo under {path} (scan it first)")
+    summary = ExportSummary(skipped=skipped)
+    base: Path | None = None
+    if into is not None:
+        all_dirs = [os.path.dirname(p) for ps in files.values() for p in ps]
+        if path is not None:
+            base = Path(os.path.abspath(path))
+            base = base if base.is_dir() else base.parent
+        elif all_dirs:
+            base = Path(os.path.commonpath(all_dirs))
+    jobs = [(pid, p) for pid in sorted(files) for p in sorted(files[pid])]
+    bar = None
+    if progress and len(jobs) > 50:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(jobs), unit="sidecar", desc="export-xmp")
+    for pid, photo_path in jobs:
+        target = sidecar_path(photo_path, into, base, stem)
+        try:
+            existing = read_sidecar(target)
+            text = merge(existing, people[pid], registered)
+            if existing == text:
+                summary.unchanged += 1
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(f".{target.name}.tmp")
+                tmp.write_text(text, encoding="utf-8")
+                os.replace(tmp, target)
+                summary.written += 1
+            summary.sidecars.append(str(target))
+        except (ET.ParseError, ValueError) as exc:
+            summary.errors.append(f"{target}: existing sidecar is not valid XMP, left alone ({exc})")
+        except OSError as exc:
+            summary.errors.append(f"{target}: {exc.strerror or exc}")
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    return summary
+
+
+# --- reading back (for tests and for `plvm-photos` users checking a sidecar) ----------------------
+@dataclass(frozen=True)
+class SidecarPeople:
+    persons: list[str]
+    subjects: list[str]
+    hierarchical: list[str]
+    dimensions: tuple[int, int] | None
+    regions: list[tuple[str | None, str | None, tuple[float, float, float, float]]]  # (name, type, x,y,w,h)
+
+
+def read_people(text: str) -> SidecarPeople:
+    root = ET.fromstring(text)
+    descs = _descriptions(root)
+    persons = _bag_items(_find_property(descs, q("Iptc4xmpExt", "PersonInImage"))[1])
+    subjects = _bag_items(_find_property(descs, q("dc", "subject"))[1])
+    hier = _bag_items(_find_property(descs, q("lr", "hierarchicalSubject"))[1])
+    _, regions = _find_property(descs, q("mwg-rs", "Regions"))
+    dims, found = None, []
+    if regions is not None:
+        d = regions.find(q("mwg-rs", "AppliedToDimensions"))
+        if d is not None:
+            dims = (int(float(d.get(q("stDim", "w")))), int(float(d.get(q("stDim", "h")))))
+        for li in regions.iter(RDF_LI):
+            desc = li.find(RDF_DESC)
+            if desc is None:
+                continue
+            area = desc.find(q("mwg-rs", "Area"))
+            if area is None:
+                continue
+            xywh = tuple(float(area.get(q("stArea", k))) for k in ("x", "y", "w", "h"))
+            found.append((_region_name(li), desc.get(q("mwg-rs", "Type")), xywh))
+    return SidecarPeople(persons, subjects, hier, dims, found)

@@ -1,0 +1,82 @@
+"""``make demo``: register people, scan a folder of photos, answer questions, on the face engine.
+
+With ../shared/data/library present (or PLVM_DEMO_DATA pointing at such a folder) it uses that
+set of 19 people and 108 photos; elsewhere it builds demo photos from public-domain pictures
+that installed packages ship (see demo_photos.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(args: list[str], library: Path) -> None:
+    cmd = [sys.executable, "-m", "plvm_photos", "--library", str(library), *args]
+    shown = "plvm-photos --library " + shlex.quote(str(library)) + " " + " ".join(shlex.quote(a) for a in args)
+    print(f"\n$ {shown}", flush=True)
+    subprocess.run(cmd, check=False)
+
+
+def _shared_library() -> Path | None:
+    candidate = Path(os.environ.get("PLVM_DEMO_DATA", REPO.parent / "shared" / "data" / "library"))
+    return candidate if (candidate / "manifest.json").exists() else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=REPO / "demo-library", help="where the demo library goes")
+    args = parser.parse_args()
+    library = args.out
+    if library.exists():
+        shutil.rmtree(library)
+    data = _shared_library()
+    if data is not None:
+        manifest = json.loads((data / "manifest.json").read_text())
+        print(f"demo on {data} ({len(manifest['identities'])} people, {len(manifest['images'])} photos)")
+        for identity, info in manifest["identities"].items():
+            _run(["add-person", f"<{identity}>", str(data / info["ref"])], library)
+        photos = data
+        questions = [
+            "where is <barack_obama>?",
+            "photos with <barack_obama> and <joe_biden>",
+            "photos with <kit_harington> but not <rose_leslie>",
+            "how many photos of <angelina_jolie>?",
+            f"who is in {data / '_group/test/facerec__test_obama_and_biden.jpg'}?",
+            "photos where <kit_harington> and <rose_leslie> are talking",
+        ]
+    else:
+        from plvm_photos.demo.photos import build_demo_set
+
+        folder = REPO / "demo-photos"
+        if folder.exists():
+            shutil.rmtree(folder)
+        refs, photos = build_demo_set(folder)
+        print(f"../shared/data not found: demo photos built in {folder} from packaged public-domain pictures")
+        for name, ref in refs.items():
+            _run(["add-person", f"<{name}>", str(ref)], library)
+        questions = [
+            "where is <eileen>?",
+            "photos with <eileen> and <grace>",
+            "photos with <grace> but not <eileen>",
+            "how many photos of <grace>?",
+            "who is in grace-and-eileen.jpg?",
+            "photos where <eileen> and <grace> are talking",
+        ]
+    _run(["scan", str(photos)], library)
+    _run(["people"], library)
+    for question in questions:
+        _run(["ask", question], library)
+    print(f"\nthe demo library is in {library}; try: plvm-photos --library {library} ask \"...\"")
+
+
+if __name__ == "__main__":
+    main()

