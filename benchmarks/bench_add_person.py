@@ -51,7 +51,7 @@ def run(faces: int = 100_000, planted: int = 150) -> AddPersonResult:
     manifest = json.loads((root / "manifest.json").read_text())
     reference = root / manifest["identities"][IDENTITY]["ref"]
     # the reference as add-person analyses it (warms dlib's models too)
-    vector = FaceEngine().reference(people_module.decode_reference(reference)).vector
+    vector = FaceAnalyzer().reference_face(people_module.decode_reference(reference)).vector
 
     with tempfile.TemporaryDirectory(prefix="bench-add-person-") as tmp:
         lib_dir = Path(tmp) / "library"

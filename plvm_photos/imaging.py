@@ -14,16 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from plvm_photos.errors import ImageError  # noqa: F401 (callers catch it from here too)
+
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif", ".avif"}
 )
 # Refuse anything larger than this many pixels (Pillow's own limit is a warning at ~89 MP and an
 # error at twice that; a photo library has no business decoding 200 MP "photos").
 MAX_PIXELS = 120_000_000
-
-
-class ImageError(Exception):
-    """The file is not a usable image (not an image, truncated, a decompression bomb, ...)."""
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,8 @@ import os
 import sys
 from pathlib import Path
 
-DB_FILE = "library.db"  # as plvm_photos.library.DB_FILE
-
-
-def default_root() -> Path:
-    """As ``plvm_photos.library.default_root`` (kept equal by tests/speed)."""
-    if env := os.environ.get("PLVM_LIBRARY"):
-        return Path(env)
-    data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
-    return Path(data_home) / "plvm-photos"
+from plvm_photos.errors import EXIT_ERROR, EXIT_REFUSED, LibraryError, error_line
+from plvm_photos.store.layout import DB_FILE, default_root
 
 
 def parse_fast_ask(argv: list[str]) -> tuple[Path, str, bool] | None:
@@ -59,7 +52,6 @@ def run_fast_ask(root: Path, question: str, as_json: bool) -> int | None:
     import sqlite3
 
     from plvm_photos.db.migrate import HEAD_REVISION
-    from plvm_photos.errors import LibraryError
 
     db_path = (root / DB_FILE).resolve()
     if not db_path.is_file():
@@ -96,7 +88,7 @@ def run_fast_ask(root: Path, question: str, as_json: bool) -> int | None:
     finally:
         conn.close()
     print(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False) if as_json else answer.answer)
-    return 0 if answer.answered else 3
+    return 0 if answer.answered else EXIT_REFUSED
 
 
 def main() -> None:

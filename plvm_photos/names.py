@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
+from plvm_photos.errors import InvalidNameError
+
 _VALID = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
-
-
-class InvalidNameError(ValueError):
-    pass
 
 
 def normalize(name: str) -> str:

@@ -50,3 +50,19 @@ def caption(people: list[PlacedPerson], unknown_faces: int, width: int, height: 
     if unknown_faces:
         text += f", with {unknown_faces} other {'person' if unknown_faces == 1 else 'people'}"
     return text
+
+
+FACE_MARGIN = 1.6  # a face crop is this many times the detector's box, so hair and chin are in it
+
+
+def face_crop(box: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:
+    """A square around a face box, ``FACE_MARGIN`` times its size, clipped to the photo."""
+    left, top, right, bottom = box
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    half = max(right - left, bottom - top) * FACE_MARGIN / 2
+    return (
+        max(0, int(cx - half)),
+        max(0, int(cy - half)),
+        min(width, int(cx + half) + 1),
+        min(height, int(cy + half) + 1),
+    )

@@ -1,7 +1,8 @@
 import pytest
 
 from plvm_photos.ask.answer import ask
-from plvm_photos.library import Library, LibraryError, UnknownPersonError
+from plvm_photos.errors import LibraryError, UnknownPersonError
+from plvm_photos.library import Library
 
 
 @pytest.fixture(scope="module")

@@ -61,7 +61,7 @@ def test_library_from_environment(tmp_path, demo_set):
 
 
 def test_default_library_is_in_the_xdg_data_dir(tmp_path, monkeypatch):
-    from plvm_photos.library import default_root
+    from plvm_photos.store.layout import default_root
 
     monkeypatch.delenv("PLVM_LIBRARY", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))

@@ -16,15 +16,15 @@ def test_a_face_goes_to_the_closest_person_only():
     faces = [FaceVector(1, _vec(0.0))]
     people = [PersonVectors(10, _vec(0.30)[None]), PersonVectors(20, _vec(0.45)[None])]
     out = decide_photo(faces, people, RULE)
-    assert out[10].present and out[10].region_id == 1
-    assert not out[20].present and out[20].region_id is None and out[20].score < 0.5
+    assert out[10].present and out[10].region_key == 1
+    assert not out[20].present and out[20].region_key is None and out[20].score < 0.5
 
 
 def test_a_person_appears_once_per_photo():
     faces = [FaceVector(1, _vec(0.1)), FaceVector(2, _vec(0.2))]
     people = [PersonVectors(10, _vec(0.0)[None])]
     out = decide_photo(faces, people, RULE)
-    assert out[10].present and out[10].region_id == 1
+    assert out[10].present and out[10].region_key == 1
     assert abs(out[10].distance - 0.1) < 1e-6
 
 
@@ -32,7 +32,7 @@ def test_two_people_two_faces():
     faces = [FaceVector(1, _vec(0.0, 0.0)), FaceVector(2, _vec(1.0, 0.0))]
     people = [PersonVectors(10, _vec(1.05)[None]), PersonVectors(20, _vec(0.05)[None])]
     out = decide_photo(faces, people, RULE)
-    assert out[10].region_id == 2 and out[20].region_id == 1
+    assert out[10].region_key == 2 and out[20].region_key == 1
 
 
 def test_far_pairs_get_no_verdict_and_near_misses_are_no():

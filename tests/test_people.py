@@ -3,8 +3,9 @@ from sqlalchemy import func, select
 
 import plvm_photos.imaging as imaging
 from plvm_photos.db.models import Concept, Reference, Verdict
-from plvm_photos.library import Library, LibraryError, UnknownPersonError
-from plvm_photos.curation.people import SeveralFacesInReference
+from plvm_photos.errors import LibraryError, UnknownPersonError
+from plvm_photos.library import Library
+from plvm_photos.errors import SeveralFacesError
 
 
 def test_reference_without_a_face_is_a_clear_error(tmp_path, sample_photos):
@@ -29,7 +30,7 @@ def test_group_reference_needs_face_and_numbers_faces_left_to_right(tmp_path, de
     _, photos = demo_set
     group = photos / "2024-party" / "grace-and-eileen.jpg"  # Grace left, Eileen right
     with Library(tmp_path / "lib") as library:
-        with pytest.raises(SeveralFacesInReference, match="--face") as info:
+        with pytest.raises(SeveralFacesError, match="--face") as info:
             library.add_person("grace", [group])
         assert len(info.value.boxes) == 2 and info.value.boxes[0][0] < info.value.boxes[1][0]
         library.add_person("grace", [group], face=1)

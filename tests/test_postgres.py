@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from plvm_photos.ask.answer import ask
+from plvm_photos.db.queries import region_signature
 from plvm_photos.library import Library
 
 pytestmark = pytest.mark.postgres
@@ -41,4 +42,5 @@ def test_the_main_job_on_postgresql(tmp_path, demo_set, pg_library_url):
         assert library.scan([photos], workers=1, progress=False).analysed == 0
     # Reopening checks the FAISS cache against the PostgreSQL rows.
     with Library(tmp_path / "lib", db_url=pg_library_url) as library:
-        assert len(library.index) == library.region_signature()[0]
+        with library.session() as s:
+            assert len(library.index) == region_signature(s, ("face",))[0]

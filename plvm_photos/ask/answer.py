@@ -10,35 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from plvm_photos.errors import LibraryError, UnknownPersonError
 from plvm_photos.names import show
 from plvm_photos.positions import describe
 from plvm_photos.ask.question import SUPPORTED_FORMS, Question, parse
+from plvm_photos.ask.results import Answer, PhotoAnswer
 
 CHUNK = 500  # ids per IN (...) list
-
-
-@dataclass(frozen=True)
-class PhotoAnswer:
-    path: str
-    people: list[str]
-    regions: dict[str, list[int]]
-    caption: str | None = None
-
-    def as_dict(self) -> dict:
-        return {"path": self.path, "people": self.people, "regions": self.regions}
-
-
-@dataclass(frozen=True)
-class Answer:
-    answer: str
-    photos: list[PhotoAnswer] = field(default_factory=list)
-    answered: bool = True
-
-    def as_dict(self) -> dict:
-        return {"answer": self.answer, "photos": [p.as_dict() for p in self.photos]}
 
 
 class Reader:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 
 from plvm_photos.names import show
 from plvm_photos.ask.question import Question, parse
+from plvm_photos.ask.results import VisualAnswer, VisualPhotoAnswer
+from plvm_photos.engines.registry import sees_pixels
 
 ROUTED_INTENTS = ("with", "count", "where")
 OPEN = re.compile(r"^\s*(?:what|how(?!\s+many)|describe|why|tell\s+me)\b", re.I)
@@ -42,8 +43,8 @@ def routed(question: Question) -> bool:
 
 
 def wants_model(text: str, engine_row) -> bool:
-    """Whether ``text`` goes to the plvm engine; ``engine_row()`` gives the stored engine setting
-    as a 1-tuple or None, and is only called for questions that would be routed."""
+    """Whether ``text`` goes to the library's engine; ``engine_row()`` gives the stored engine
+    setting as a 1-tuple or None, and is only called for questions that would be routed."""
     try:
         question = parse(text)
     except ValueError:  # an invalid name: the normal path reports it
@@ -51,49 +52,19 @@ def wants_model(text: str, engine_row) -> bool:
     if not routed(question):
         return False
     row = engine_row()
-    return row is not None and row[0] != "face"
+    return sees_pixels(row[0] if row is not None else None)
 
 
 def routed_answer(library, text: str):
-    """The answer from the plvm engine, or None when the question is not routed (then ``ask``
+    """The answer from the library's engine, or None when the question is not routed (then ``ask``
     answers it from the stored verdicts, as it always has)."""
     try:
         question = parse(text)
     except ValueError:  # an invalid name: the normal path reports it
         return None
-    if not routed(question):
-        return None
-    mode = library.settings.engine
-    if mode == "face":
+    if not routed(question) or not sees_pixels(library.settings.engine):
         return None
     return answer_visual(library, question)
-
-
-def _answer_classes():
-    from plvm_photos.ask.answer import Answer, PhotoAnswer
-
-    @dataclass(frozen=True)
-    class VisualPhotoAnswer(PhotoAnswer):
-        reply: str | None = None  # PLVM's answer to an open question
-        score: float | None = None  # P(Yes) of a yes/no question
-
-        def as_dict(self) -> dict:
-            data = super().as_dict()
-            data.update({k: v for k, v in (("reply", self.reply), ("score", self.score)) if v is not None})
-            return data
-
-    @dataclass(frozen=True)
-    class VisualAnswer(Answer):
-        engine: str = "plvm"
-        judged: int = 0  # photos the model looked at
-        selected: int = 0  # photos the stored verdicts selected
-
-        def as_dict(self) -> dict:
-            data = super().as_dict()
-            data.update({"engine": self.engine, "judged": self.judged, "selected": self.selected})
-            return data
-
-    return VisualAnswer, VisualPhotoAnswer
 
 
 def _selected(session, question: Question) -> dict[int, dict[str, list[int]]]:
@@ -102,7 +73,7 @@ def _selected(session, question: Question) -> dict[int, dict[str, list[int]]]:
     from sqlalchemy import select
 
     from plvm_photos.db.models import Concept, Region, Verdict
-    from plvm_photos.library import current_photo_ids
+    from plvm_photos.db.queries import current_photo_ids
 
     names = question.include + question.exclude
     rows = session.execute(
@@ -122,55 +93,51 @@ def _selected(session, question: Question) -> dict[int, dict[str, list[int]]]:
 
 
 def answer_visual(library, question: Question, progress: bool = True):
-    """Run PLVM over the photos the verdicts select; see the module docstring."""
+    """Run the engine over the photos the verdicts select; see the module docstring."""
+    from sqlalchemy import select
     from tqdm import tqdm
 
-    from plvm_photos.engines.plvm.pipeline import PlvmPipeline, open_photo
-    from plvm_photos.imaging import ImageError
-    from plvm_photos.library import LibraryError, UnknownPersonError, photo_paths
+    from plvm_photos.db.models import Concept
+    from plvm_photos.db.queries import photo_paths
+    from plvm_photos.engines.registry import open_engine
+    from plvm_photos.errors import ImageError, UnknownPersonError
 
-    VisualAnswer, VisualPhotoAnswer = _answer_classes()
+    engine = open_engine(library)
+    visual = engine.visual(library)
     with library.session() as s:
         known = library.known_names(s)
         for name in question.include + question.exclude:
             if name not in known:
                 raise UnknownPersonError(name, known)
-        pipeline = PlvmPipeline(library)
-        concepts = {c.name: c for c in pipeline.concepts(s)}
-        missing = [n for n in question.include if n not in concepts]
-        if missing:
-            raise LibraryError(
-                f"{', '.join(show(n) for n in missing)} was registered with the face engine only; give it a "
-                f"reference under the plvm engine (plvm-photos add-reference {missing[0]} PHOTO)"
-            )
-        if len(question.include) > pipeline.engine.max_concepts:
-            raise LibraryError(f"a visual question can name at most {pipeline.engine.max_concepts} concepts")
+        ids = dict(s.execute(select(Concept.name, Concept.id).where(Concept.name.in_(question.include))).all())
+        concept_ids = [ids[n] for n in question.include]
+        visual.check(s, concept_ids)
         selected = _selected(s, question)
         paths = photo_paths(s, selected)
-    tensors = [pipeline.tensors_of(concepts[n])[0] for n in question.include]
     order = sorted(paths, key=lambda pid: paths[pid])
-    limit = pipeline.options.ask_limit
+    limit = visual.photo_limit
     judged = order[:limit]
     is_open = bool(OPEN.match(question.text))
     clause, prompt = yes_no_prompt(question)
     answers = []
-    for pid in tqdm(judged, desc="asking plvm", unit="photo", disable=not progress or None, file=sys.stderr):
+    for pid in tqdm(judged, desc=f"asking the {engine.name} engine", unit="photo", disable=not progress or None,
+                    file=sys.stderr):
         try:
-            _, image = open_photo(paths[pid])
+            image = visual.open_photo(paths[pid])
         except (ImageError, OSError):
             continue
         people = sorted(selected[pid], key=lambda n: (selected[pid][n][:1] or [0])[0])
         if is_open:
-            reply = pipeline.engine.answer(image, question.text, tensors).strip()
+            reply = visual.answer(image, question.text, concept_ids)
             answers.append(VisualPhotoAnswer(paths[pid], people, selected[pid], reply=reply))
         else:
-            p = pipeline.engine.yes_probability(image, prompt, tensors)
-            if p >= pipeline.options.threshold:
+            p = visual.yes_probability(image, prompt, concept_ids)
+            if p >= visual.threshold:
                 answers.append(VisualPhotoAnswer(paths[pid], people, selected[pid], score=round(p, 4)))
     who = " and ".join(show(n) for n in question.include)
     if question.exclude:
         who += " but not " + " or ".join(show(n) for n in question.exclude)
-    scope = f"the plvm engine looked at {len(judged)} of the {len(order)} photo(s) with {who}"
+    scope = f"the {engine.name} engine looked at {len(judged)} of the {len(order)} photo(s) with {who}"
     if len(judged) < len(order):
         scope += f" (the first {limit} by path; plvm-photos config plvm.ask_limit N for more)"
     n = len(answers)
@@ -186,4 +153,4 @@ def answer_visual(library, question: Question, progress: bool = True):
         lines = [f"{n} {plural} where {clause} ({scope})" + (":" if n else "")]
         lines += [f"  {a.path}  P(yes) {a.score:.2f}" for a in answers]
         text = "\n".join(lines)
-    return VisualAnswer(text, answers, engine=pipeline.mode, judged=len(judged), selected=len(order))
+    return VisualAnswer(text, answers, engine=engine.name, judged=len(judged), selected=len(order))

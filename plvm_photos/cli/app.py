@@ -13,7 +13,8 @@ from typing import List, Optional
 
 import typer
 
-from plvm_photos.library import Library, LibraryError
+from plvm_photos.errors import EXIT_ERROR, EXIT_REFUSED, LibraryError, error_line
+from plvm_photos.library import Library
 
 app = typer.Typer(
     help="A local, private photo library that knows your people. Register a person from one photo, "
@@ -81,6 +82,8 @@ def add_person(
     from_cluster: Optional[int] = typer.Option(
         None, "--from-cluster", help="Use the faces of cluster ID from `plvm-photos faces --unknown` instead of photos."
     ),
+    force: bool = typer.Option(False, "--force", help="Register even when the engine recognises someone already "
+                               "registered in the reference."),
     as_json: bool = JsonOption,
 ) -> None:
     """Register a person from a reference photo and find them in every photo already scanned."""
@@ -89,11 +92,11 @@ def add_person(
             raise LibraryError("give reference photos or --from-cluster, not both")
         from plvm_photos.curation.clusters import add_person_from_cluster
 
-        result = add_person_from_cluster(state.library(), name, from_cluster)
+        result = add_person_from_cluster(state.library(), name, from_cluster, force=force)
     else:
         if not references:
             raise LibraryError("add-person needs a reference photo (or --from-cluster ID)")
-        result = state.library().add_person(name, [str(p) for p in references], face=face, kind=kind)
+        result = state.library().add_person(name, [str(p) for p in references], face=face, kind=kind, force=force)
     emit(
         {"name": result.name, "photos": result.photos, "candidates": result.candidates, "boxes": result.boxes},
         as_json,
@@ -106,10 +109,11 @@ def add_reference(
     name: str = typer.Argument(..., help="A registered person, <mike> or mike."),
     reference: Path = typer.Argument(..., help="Another reference photo of this person."),
     face: Optional[int] = typer.Option(None, "--face", help="Which face of a group reference to use (1 = leftmost)."),
+    force: bool = typer.Option(False, "--force", help="Add it even when the engine recognises someone else in it."),
     as_json: bool = JsonOption,
 ) -> None:
     """Give a registered person one more reference photo (helps with age, angle, lighting)."""
-    result = state.library().add_reference(name, str(reference), face=face)
+    result = state.library().add_reference(name, str(reference), face=face, force=force)
     emit(
         {"name": result.name, "photos": result.photos, "candidates": result.candidates},
         as_json,
@@ -176,7 +180,7 @@ def ask(
     answer = answer_question(state.library(), question)
     emit(answer.as_dict(), as_json, answer.answer)
     if not answer.answered:
-        raise typer.Exit(3)
+        raise typer.Exit(EXIT_REFUSED)
 
 
 @app.command("verdicts")
@@ -214,12 +218,9 @@ def main() -> None:
     _register_command_modules()
     try:
         app()
-    except LibraryError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except ValueError as exc:  # invalid names and similar input errors
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    except (LibraryError, ValueError) as exc:  # ValueError: invalid input deeper down, said as one line
+        typer.echo(error_line(exc), err=True)
+        sys.exit(EXIT_ERROR)
     finally:
         if state._library is not None:
             state._library.close()

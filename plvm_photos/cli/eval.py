@@ -15,7 +15,7 @@ import typer
 
 from plvm_photos.cli.app import app, emit
 from plvm_photos.evaluation.data import PARTS, EvalSet
-from plvm_photos.library import LibraryError
+from plvm_photos.errors import LibraryError
 
 
 def _face_engine(data: EvalSet):

@@ -9,7 +9,6 @@ from typing import List, Optional
 import typer
 
 from plvm_photos.cli.app import JsonOption, app, emit, state
-from plvm_photos.errors import LibraryError
 
 
 @app.command("watch")
@@ -36,14 +35,6 @@ def watch(
         events=not poll_only,
     )
     library = state.library()
-    if library.settings.engine != "face":
-        # The watcher's worker pool runs the face engine; analysing a plvm library with it would
-        # silently store face-only results.
-        raise LibraryError(
-            f"watch runs the face engine only, and this library uses the {library.settings.engine} engine; "
-            "index new photos with `plvm-photos scan PATH` (for example from cron), "
-            "or switch with `plvm-photos config engine face`"
-        )
     code = run_watch(library, options)
     raise typer.Exit(code)
 
@@ -62,7 +53,7 @@ def _ago(ts: float | None) -> str:
 @app.command("status")
 def status(as_json: bool = JsonOption) -> None:
     """Is a watcher running on this library, what has it done, and what is queued."""
-    from plvm_photos.library import default_root
+    from plvm_photos.store.layout import default_root
     from plvm_photos.watch.status import read_status
 
     root = Path(state.library_dir) if state.library_dir else default_root()

@@ -22,7 +22,9 @@ from sqlalchemy import select, true
 
 from plvm_photos.ask.answer import resolve_photo, session_reader
 from plvm_photos.db.models import Concept, Region, Rejection, Verdict
-from plvm_photos.library import Library, LibraryError, current_photo_ids, photo_paths
+from plvm_photos.db.queries import current_photo_ids, photo_paths
+from plvm_photos.errors import LibraryError
+from plvm_photos.library import Library
 
 CLUSTERS_FILE = "clusters.json"
 DEFAULT_EPS = 0.5
@@ -159,7 +161,7 @@ def saved_cluster(library: Library, cluster_id: int) -> list[int]:
     )
 
 
-def add_person_from_cluster(library: Library, name: str, cluster_id: int):
+def add_person_from_cluster(library: Library, name: str, cluster_id: int, force: bool = False):
     """Register ``name`` from a cluster: its faces nearest the centre become the references."""
     from plvm_photos.curation.people import StoredFace, add_person_from_faces
 
@@ -179,7 +181,7 @@ def add_person_from_cluster(library: Library, name: str, cluster_id: int):
         StoredFace(Path(paths[rows[rid].photo_id]), rows[rid].box, np.frombuffer(rows[rid].vector, dtype=np.float32))
         for rid in usable[:MAX_REFERENCES]
     ]
-    return add_person_from_faces(library, name, faces)
+    return add_person_from_faces(library, name, faces, force=force)
 
 
 # --- faces of one photo, and rejecting a wrong match ------------------------------------------
@@ -234,9 +236,11 @@ def reject_match(library: Library, photo_ref: str, name: str, face: int | None =
     Without ``face`` the face the person was matched to is rejected, or, when they were matched
     to none, the whole photo; the photo is decided again at once and never pairs them again.
     """
-    from plvm_photos.indexing.verdicts import refresh_photos
+    from plvm_photos.engines.registry import open_engine
+    from plvm_photos.indexing.decisions import apply_decisions, decide_photos
 
-    with library.transaction() as s:
+    engine = open_engine(library)
+    with library.write_transaction() as s:
         photo_id = resolve_photo(session_reader(s), photo_ref)
         concept = library.concept(s, name)
         path = photo_paths(s, [photo_id]).get(photo_id, photo_ref)
@@ -258,7 +262,8 @@ def reject_match(library: Library, photo_ref: str, name: str, face: int | None =
         if exists is None:
             s.add(Rejection(photo_id=photo_id, concept_id=concept.id, region_id=region_id))
             s.flush()
-        refresh_photos(s, {photo_id}, library.rule)
+        decided = decide_photos(library, engine, s, {photo_id}, engine.concepts(s), frozenset({concept.id}))
+        apply_decisions(s, decided, engine.name)
         return RejectionResult(photo_id, path, concept.name, region_id, present_before)
 
 

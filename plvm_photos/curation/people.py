@@ -1,4 +1,10 @@
-"""Registering, renaming and removing people (concepts) in a library."""
+"""Registering, renaming and removing people (concepts), for every engine.
+
+A reference is described by the library's engine before anything is stored, so a bad reference
+adds nothing; the photos it may show are found by the engine's prefilter (no photo is decoded for
+that), and their verdicts are decided again through ``indexing.decisions.update_decisions``, in
+one transaction with the registration itself.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +14,19 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import select
 
-from plvm_photos.db.models import Concept, Reference, Region, Verdict
-from plvm_photos.imaging import DecodedImage, ImageError, decode, sha256_file
-from plvm_photos.library import Library, LibraryError, copy_reference_image
+from plvm_photos.db.models import Concept, Photo, Reference, Verdict
+from plvm_photos.db.queries import current_photo_ids
+from plvm_photos.engines.base import DescribedReference, Engine, PhotoToDecide, StoredRegion
+from plvm_photos.engines.face.engine import iou
+from plvm_photos.engines.registry import engines_for_kind, open_engine
+from plvm_photos.errors import BadReferenceError, ImageError, LibraryError
+from plvm_photos.imaging import DecodedImage, decode, sha256_file
+from plvm_photos.indexing.decisions import prefilter_candidates, update_decisions
 from plvm_photos.names import normalize, show
-from plvm_photos.indexing.verdicts import refresh_photos
+from plvm_photos.store.library_store import LibraryStore
 
 KINDS = ("person", "pet", "object")
-
-
-class SeveralFacesInReference(LibraryError):
-    """The reference shows several faces and no --face was given; ``boxes`` are left to right."""
-
-    def __init__(self, message: str, boxes: list[tuple[int, int, int, int]]):
-        super().__init__(message)
-        self.boxes = boxes
+PROVISIONAL_ID = -1  # a new concept's id while its decisions are previewed
 
 
 @dataclass(frozen=True)
@@ -30,116 +34,14 @@ class PersonAdded:
     name: str
     photos: int  # current photos where the person is now present
     candidates: int  # photos the prefilter passed to a verdict
-    boxes: list[tuple[int, int, int, int]]  # the face used in each reference
+    boxes: list[tuple[int, int, int, int]]  # the face (or region) used in each reference
 
 
-def decode_reference(path: Path) -> DecodedImage:
-    """A reference photo's pixels, or a user-facing error saying why there are none."""
-    if not path.is_file():
-        raise LibraryError(f"reference photo not found: {path}")
-    try:
-        return decode(path, max_side=1600)
-    except ImageError as exc:
-        raise LibraryError(f"{path} is not a usable image: {exc}") from None
-
-
-def _reference_vector(library: Library, path: Path, face: int | None):
-    from plvm_photos.engines.face.engine import FaceEngine, FaceEngineError, SeveralFacesError
-
-    image = decode_reference(path)
-    try:
-        return FaceEngine(library.face_config).reference(image, face=face)
-    except SeveralFacesError as exc:
-        raise SeveralFacesInReference(f"{path}: {exc}", exc.boxes) from None
-    except FaceEngineError as exc:
-        raise LibraryError(f"{path}: {exc}") from None
-
-
-def _store_reference(library: Library, session, concept: Concept, path: Path, ref) -> None:
-    stored_name = copy_reference_image(library, path, concept.name, sha256_file(path))
-    session.add(
-        Reference(
-            concept=concept,
-            image=stored_name,
-            source_path=str(path.resolve()),
-            engine="face",
-            left=ref.box[0],
-            top=ref.box[1],
-            right=ref.box[2],
-            bottom=ref.box[3],
-            vector=np.asarray(ref.vector, dtype=np.float32).tobytes(),
-        )
-    )
-
-
-def _candidate_photos(library: Library, session, vectors: list[np.ndarray]) -> set[int]:
-    """Photos with a stored face near any of ``vectors``: the FAISS prefilter, no decoding."""
-    region_ids: set[int] = set()
-    for vector in vectors:
-        region_ids.update(n.region_id for n in library.index.within(vector, library.rule.prefilter_radius))
-    photo_ids: set[int] = set()
-    ids = sorted(region_ids)
-    for start in range(0, len(ids), 500):
-        photo_ids.update(session.scalars(select(Region.photo_id).where(Region.id.in_(ids[start : start + 500]))))
-    return photo_ids
-
-
-def _present_count(session, concept_id: int) -> int:
-    from plvm_photos.library import current_photo_ids
-
-    return len(
-        set(
-            session.scalars(
-                select(Verdict.photo_id).where(
-                    Verdict.concept_id == concept_id,
-                    Verdict.present.is_(True),
-                    Verdict.photo_id.in_(current_photo_ids()),
-                )
-            )
-        )
-    )
-
-
-def add_person(
-    library: Library, name: str, references: list[str | Path], face: int | None = None, kind: str = "person"
-) -> PersonAdded:
-    key = normalize(name)
-    if kind not in KINDS:
-        raise LibraryError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
-    engine = library.settings.engine
-    if kind != "person" and engine == "face":
-        raise LibraryError(
-            f"{show(key)} is a {kind}: concepts that are not people need the plvm engine "
-            "(plvm-photos config engine plvm)"
-        )
-    if not references:
-        raise LibraryError("add-person needs at least one reference photo")
-    paths = [Path(p) for p in references]
-    if engine != "face":
-        from plvm_photos.engines.plvm.people import add_concept
-
-        return add_concept(library, key, kind, paths, face)
-    # Analyse every reference before touching the database, so a bad one adds nothing.
-    refs = [_reference_vector(library, p, face) for p in paths]
-    return _register(library, key, kind, list(zip(paths, refs)))
-
-
-def _register(library: Library, key: str, kind: str, references: list[tuple[Path, object]]) -> PersonAdded:
-    """Store a new concept with its (path, analysed face) references and re-decide the photos near
-    them, in one transaction."""
-    with library.transaction() as session:
-        if session.scalar(select(Concept).where(Concept.name == key)) is not None:
-            raise LibraryError(f"{show(key)} is already registered; use add-reference to give it another photo")
-        concept = Concept(name=key, kind=kind)
-        session.add(concept)
-        for path, ref in references:
-            _store_reference(library, session, concept, path, ref)
-        session.flush()
-        candidates = _candidate_photos(library, session, [ref.vector for _, ref in references])
-        refresh_photos(session, candidates, library.rule)
-        session.flush()
-        photos = _present_count(session, concept.id)
-    return PersonAdded(name=key, photos=photos, candidates=len(candidates), boxes=[ref.box for _, ref in references])
+@dataclass(frozen=True)
+class NewReference:
+    path: Path
+    sha256: str
+    described: DescribedReference
 
 
 @dataclass(frozen=True)
@@ -151,70 +53,211 @@ class StoredFace:
     vector: np.ndarray
 
 
-def add_person_from_faces(library: Library, name: str, faces: list[StoredFace]) -> PersonAdded:
-    """Register a person from stored faces (e.g. an unknown-face cluster): nothing is decoded."""
+def decode_reference(path: Path) -> DecodedImage:
+    """A reference photo's pixels, or a user-facing error saying why there are none."""
+    if path.is_dir():
+        raise LibraryError(f"{path} is a folder; give a reference photo (an image file)")
+    if not path.is_file():
+        raise LibraryError(f"reference photo not found: {path}")
+    try:
+        return decode(path, max_side=1600)
+    except ImageError as exc:
+        raise LibraryError(f"{path} is not a usable image: {exc}") from None
+
+
+def describe(engine: Engine, path: Path, kind: str, face: int | None, label: str) -> NewReference:
+    image = decode_reference(path)
+    try:
+        described = engine.describe_reference(image, kind, face, label)
+    except BadReferenceError as exc:
+        exc.args = (f"{path}: {exc}",)
+        raise
+    return NewReference(path, sha256_file(path), described)
+
+
+def add_person(store: LibraryStore, name: str, references: list[str | Path], face: int | None = None,
+               kind: str = "person", force: bool = False) -> PersonAdded:
+    key = normalize(name)
+    engine = open_engine(store)
+    _check_kind(engine, key, kind)
+    if not references:
+        raise LibraryError("add-person needs at least one reference photo")
+    _refuse_existing(store, key)
+    new = [describe(engine, Path(p), kind, face, key) for p in references]
+    _refuse_lookalikes(store, engine, new, key, None, force)
+    return _register(store, engine, key, kind, new)
+
+
+def add_person_from_faces(store: LibraryStore, name: str, faces: list[StoredFace], force: bool = False) -> PersonAdded:
+    """Register a person from faces already in the library (e.g. an unknown-face cluster)."""
     key = normalize(name)
     if not faces:
         raise LibraryError("a person needs at least one face")
-    return _register(library, key, "person", [(Path(f.path), f) for f in faces])
+    engine = open_engine(store)
+    _refuse_existing(store, key)
+    new = [NewReference(Path(f.path), sha256_file(f.path), engine.describe_face(str(f.path), f.box, f.vector, key))
+           for f in faces]
+    _refuse_lookalikes(store, engine, new, key, None, force)
+    return _register(store, engine, key, "person", new)
 
 
-def add_reference(library: Library, name: str, reference: str | Path, face: int | None = None) -> PersonAdded:
-    path = Path(reference)
-    if library.settings.engine != "face":
-        from plvm_photos.engines.plvm.people import add_reference as add_plvm_reference
-
-        return add_plvm_reference(library, name, path, face)
-    ref = _reference_vector(library, path, face)
-    with library.transaction() as session:
-        concept = library.concept(session, name)
-        _store_reference(library, session, concept, path, ref)
-        session.flush()
-        candidates = _candidate_photos(library, session, [ref.vector])
-        refresh_photos(session, candidates, library.rule)
-        session.flush()
-        return PersonAdded(concept.name, _present_count(session, concept.id), len(candidates), [ref.box])
+def add_reference(store: LibraryStore, name: str, reference: str | Path, face: int | None = None,
+                  force: bool = False) -> PersonAdded:
+    engine = open_engine(store)
+    with store.session() as s:
+        concept = store.concept(s, name)
+        cid, key, kind = concept.id, concept.name, concept.kind
+    new = describe(engine, Path(reference), kind, face, key)
+    _refuse_lookalikes(store, engine, [new], key, cid, force)
+    return _register(store, engine, key, kind, [new], cid)
 
 
-def rename_person(library: Library, old: str, new: str) -> None:
+def _check_kind(engine: Engine, key: str, kind: str) -> None:
+    if kind not in KINDS:
+        raise LibraryError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    if kind not in engine.kinds:
+        other = engines_for_kind(kind)[0]
+        raise LibraryError(f"{show(key)} is a {kind}: {kind}s need the {other} engine (plvm-photos config engine {other})")
+
+
+def _refuse_existing(store: LibraryStore, key: str) -> None:
+    with store.session() as s:
+        if s.scalar(select(Concept.id).where(Concept.name == key)) is not None:
+            raise LibraryError(f"{show(key)} is already registered; use add-reference to give it another photo")
+
+
+def _refuse_lookalikes(store: LibraryStore, engine: Engine, new: list[NewReference], key: str,
+                       concept_id: int | None, force: bool) -> None:
+    """A reference that is already one (same photo, same face) is refused; one the engine
+    recognises as another registered person is refused unless ``force``: registering it would
+    silently take that person's photos."""
+    with store.session() as s:
+        existing = s.execute(
+            select(Concept.id, Concept.name, Reference.image, Reference.left, Reference.top, Reference.right,
+                   Reference.bottom).join(Concept, Concept.id == Reference.concept_id)
+        ).all()
+        concepts = None if force else engine.concepts(s)
+    for ref in new:
+        for owner_id, owner, image, *box in existing:
+            same_face = Path(image).stem.endswith(ref.sha256[:12]) and iou(tuple(box), ref.described.box) > 0.5
+            if same_face and (owner_id == concept_id or not force):
+                raise LibraryError(f"{ref.path} (this face of it) is already a reference of {show(owner)}"
+                                   + ("" if owner_id == concept_id else f"; to register it for {show(key)} too, add --force"))
+    if force:
+        return
+    for ref in new:
+        photo = _as_photo(engine, ref)
+        decision = engine.decide(photo, concepts, None)
+        names = _names(store, [cid for cid, v in decision.verdicts.items() if v.present and cid != concept_id])
+        if names:
+            raise LibraryError(
+                f"{ref.path}: the {engine.name} engine recognises {', '.join(show(n) for n in names)} in this reference; "
+                f"registering it for {show(key)} would take their photos. If it really is {show(key)}, add it with --force"
+            )
+
+
+def _as_photo(engine: Engine, ref: NewReference) -> PhotoToDecide:
+    """The reference's own vectors as a photo to decide (what the engine thinks it shows)."""
+    regions = [StoredRegion(i, engine.space(v.tag).region_kinds[0], v.box, np.asarray(v.vector, dtype=np.float32))
+               for i, v in enumerate(ref.described.vectors)]
+    box = ref.described.box
+    return PhotoToDecide(max(box[2], 1), max(box[3], 1), regions, frozenset(),
+                         image=lambda: decode(ref.path, max_side=engine.analyzer().max_side))
+
+
+def _names(store: LibraryStore, ids: list[int]) -> list[str]:
+    if not ids:
+        return []
+    with store.session() as s:
+        return sorted(s.scalars(select(Concept.name).where(Concept.id.in_(ids))))
+
+
+def _register(store: LibraryStore, engine: Engine, key: str, kind: str, new: list[NewReference],
+              concept_id: int | None = None) -> PersonAdded:
+    """Store the references (of a new concept, or of ``concept_id``) and decide again the photos
+    the prefilter passes for them, in one transaction."""
+    target = PROVISIONAL_ID if concept_id is None else concept_id
+    images = []
+    for ref in new:  # copies and engine artefacts first: a failed transaction leaves only files
+        image = store.keep_reference(ref.path, key, ref.sha256)
+        engine.keep_artefacts(store, image, ref.described)
+        images.append(image)
+    vectors = [v for ref in new for v in ref.described.vectors]
+
+    def write(session) -> dict[int, int]:
+        if concept_id is None:
+            if session.scalar(select(Concept.id).where(Concept.name == key)) is not None:
+                raise LibraryError(f"{show(key)} was registered meanwhile; use add-reference to give it another photo")
+            concept = Concept(name=key, kind=kind)
+            session.add(concept)
+            session.flush()
+            stored_id = concept.id
+        else:
+            if session.get(Concept, concept_id) is None:
+                raise LibraryError(f"{show(key)} was removed meanwhile")
+            stored_id = concept_id
+        for ref, image in zip(new, images):
+            for v in ref.described.vectors:
+                session.add(Reference(concept_id=stored_id, image=image, source_path=str(ref.path.resolve()), engine=v.tag,
+                                      left=v.box[0], top=v.box[1], right=v.box[2], bottom=v.box[3],
+                                      vector=np.asarray(v.vector, dtype=np.float32).tobytes()))
+        return {PROVISIONAL_ID: stored_id} if concept_id is None else {}
+
+    updated = update_decisions(
+        store, engine,
+        photos_of=lambda s: prefilter_candidates(store, engine, s, vectors),
+        preview=lambda concepts: engine.with_references(concepts, target, key, kind, [r.described for r in new]),
+        write=write,
+        changed=frozenset({target}),
+    )
+    stored_id = updated.ids.get(PROVISIONAL_ID, concept_id)
+    store.save_index()
+    with store.session() as s:
+        photos = _present_count(s, stored_id)
+    return PersonAdded(key, photos, updated.candidates, [r.described.box for r in new])
+
+
+def _present_count(session, concept_id: int) -> int:
+    return len(set(session.scalars(select(Verdict.photo_id).where(
+        Verdict.concept_id == concept_id, Verdict.present.is_(True), Verdict.photo_id.in_(current_photo_ids())))))
+
+
+def rename_person(store: LibraryStore, old: str, new: str) -> None:
+    """Rename a person; captions, which name people, are rewritten with the new name."""
     new_key = normalize(new)
-    engine = library.settings.engine
-    with library.transaction() as session:
-        concept = library.concept(session, old)
+    with store.write_transaction() as session:
+        concept = store.concept(session, old)
         if concept.name == new_key:
             return
         if session.scalar(select(Concept).where(Concept.name == new_key)) is not None:
             raise LibraryError(f"{show(new_key)} is already registered")
-        old_key = concept.name
-        concept.name = new_key
-        session.flush()
-        if engine != "face":  # PLVM captions are text: rewrite the name in place, no model needed
-            from plvm_photos.engines.plvm.people import rename_captions
-
-            rename_captions(session, concept.id, old_key, new_key)
-            return
-        # Captions name people, so the photos that show this person get theirs rewritten.
-        affected = set(session.scalars(select(Verdict.photo_id).where(Verdict.concept_id == concept.id)))
-        refresh_photos(session, affected, library.rule)
+        old_key, concept.name = concept.name, new_key
+        photo_ids = select(Verdict.photo_id).where(Verdict.concept_id == concept.id, Verdict.present.is_(True))
+        for photo in session.scalars(select(Photo).where(Photo.id.in_(photo_ids), Photo.caption.is_not(None))):
+            photo.caption = photo.caption.replace(show(old_key), show(new_key))
 
 
-def remove_person(library: Library, name: str) -> int:
-    """Remove a person, their references and verdicts; returns how many photos were re-decided."""
-    engine = library.settings.engine
-    with library.transaction() as session:
-        concept = library.concept(session, name)
-        affected = set(session.scalars(select(Verdict.photo_id).where(Verdict.concept_id == concept.id)))
+def remove_person(store: LibraryStore, name: str) -> int:
+    """Remove a person, their references and verdicts; returns how many photos were decided again
+    (a face this person had claimed may now belong to someone else)."""
+    engine = open_engine(store)
+    with store.session() as s:
+        concept = store.concept(s, name)
+        cid = concept.id
         images = [r.image for r in concept.references]
-        session.delete(concept)
-        session.flush()
-        if engine != "face":
-            from plvm_photos.engines.plvm.people import forget_tensors, structured_captions
 
-            structured_captions(session, affected)
-            forget_tensors(library, images)
-        else:
-            # A face this person had claimed may now belong to someone else.
-            refresh_photos(session, affected, library.rule)
-    for image in images:
-        (library.references_dir / image).unlink(missing_ok=True)
-    return len(affected)
+    def photos_of(session) -> set[int]:
+        return set(session.scalars(select(Verdict.photo_id).where(Verdict.concept_id == cid)))
+
+    def write(session) -> dict[int, int]:
+        found = session.get(Concept, cid)
+        if found is not None:
+            session.delete(found)
+        return {}
+
+    updated = update_decisions(store, engine, photos_of=photos_of, preview=lambda c: engine.without(c, cid),
+                               write=write, changed=frozenset())
+    engine.forget_artefacts(store, images)
+    for image in set(images):
+        (store.references_dir / image).unlink(missing_ok=True)
+    return updated.candidates

@@ -1,26 +1,48 @@
-"""What crosses the boundary between an engine and the library.
+"""The engine protocol: what every engine does for the library, and the values that cross it.
 
-Boxes are ``(left, top, right, bottom)`` in pixels of the photo as displayed, i.e. after
-EXIF orientation and at the photo's full size (never at the reduced decode scale).
+An engine turns images into what the library stores and decides "is <concept> in this photo?":
+
+- ``analyzer()``: a picklable object that turns a decoded photo into regions (box, kind, vector);
+  it runs in worker processes, or in this process where the engine's models are too big to load
+  once per worker (``Analyzer.in_process``).
+- ``describe_reference(image, kind, face)``: the vectors (and artefacts) kept for one reference
+  photo of a concept; vectors live in the engine's ``spaces``, whose FAISS indexes give the
+  photos a new concept must be decided on (the prefilter).
+- ``concepts(session)``: the registered concepts as this engine decides with them.
+- ``decide(photo, concepts, changed)``: every verdict of one photo and its caption.
+- ``visual()``: the engine's answers to questions about what is seen (None when it has none).
+
+Boxes are ``(left, top, right, bottom)`` in pixels of the photo as displayed: after EXIF
+orientation and at full size (never at the reduced decode scale).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence
 
 import numpy as np
+
+from plvm_photos.store.indexes import VectorSpace
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from plvm_photos.imaging import DecodedImage
+    from plvm_photos.store.library_store import LibraryStore
 
 Box = tuple[int, int, int, int]
 
 
+# --- photos ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Region:
     """One thing found in a photo: for the face engine, one face."""
 
     box: Box
     score: float  # the detector's confidence (dlib HOG: SVM margin; higher is surer)
-    vector: np.ndarray  # float32; the engine's descriptor used by the prefilter and verdicts
+    vector: np.ndarray  # float32, in the space of the region's kind
     kind: str = "face"
 
 
@@ -33,21 +55,42 @@ class Analysis:
     regions: list[Region] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ConceptRef:
-    """What is kept of one reference image of a registered concept."""
+class Analyzer(Protocol):
+    """Picklable: sent to worker processes, where ``analyze`` runs (unless ``in_process``)."""
 
+    max_side: int  # photos are decoded with their long side at most this many pixels
+    in_process: bool  # True: run in the deciding process (models too big to load per worker)
+
+    def warm_up(self) -> None: ...
+
+    def analyze(self, image: DecodedImage) -> Analysis: ...
+
+
+# --- concepts -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReferenceVector:
+    """One vector of a reference, stored as a ``concept_references`` row tagged ``tag``."""
+
+    tag: str  # the ``reference_tag`` of one of the engine's spaces
+    box: Box  # the part of the reference photo it describes
     vector: np.ndarray
-    box: Box
-    image_width: int
-    image_height: int
+    prefilter: bool = True  # whether new concepts are prefiltered by it (hybrid: faces only)
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A stored region the prefilter thinks may show a concept."""
+class DescribedReference:
+    box: Box  # the part of the reference photo that shows the concept
+    vectors: tuple[ReferenceVector, ...]
+    artefacts: object | None = None  # engine-specific, kept with ``Engine.keep_artefacts``
 
-    region_id: int
+
+# --- decisions ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StoredRegion:
+    """A region as a decision sees it: ``key`` is its id, or its position before it is stored."""
+
+    key: int
+    kind: str
     box: Box
     vector: np.ndarray
 
@@ -58,14 +101,106 @@ class Verdict:
 
     present: bool
     score: float  # P(present) in [0, 1]; 0.5 is the decision boundary
-    region_id: int | None  # the region that matched, when present
+    region_key: int | None  # the region that matched, when present
     distance: float | None = None
 
 
-class Engine(Protocol):
-    name: str
-    vector_dim: int
+@dataclass(frozen=True)
+class PhotoToDecide:
+    width: int
+    height: int
+    regions: list[StoredRegion]
+    # (region key, concept id) pairs the user rejected; a region key of None rejects the photo
+    rejected: frozenset[tuple[int | None, int]]
+    image: Callable[[], DecodedImage]  # the pixels, decoded when first asked for
+    previous: Mapping[int, Verdict] = field(default_factory=dict)  # stored verdicts, same regions
+    previous_caption: str | None = None
 
-    def analyze(self, image) -> Analysis: ...
+    def is_rejected(self, region_key: int | None, concept_id: int) -> bool:
+        return (None, concept_id) in self.rejected or (region_key, concept_id) in self.rejected
 
-    def reference(self, image, face: int | None = None) -> ConceptRef: ...
+
+@dataclass(frozen=True)
+class Decision:
+    """Every verdict of one photo (concepts the prefilter passed) and its caption."""
+
+    verdicts: dict[int, Verdict]  # by concept id
+    caption: str
+
+
+# --- visual questions -----------------------------------------------------------------------------
+class VisualAnswers(Protocol):
+    """What an engine that looks at pixels answers about named concepts in a photo."""
+
+    max_concepts: int  # concepts one question may name
+    photo_limit: int  # photos one question sends to the model
+    threshold: float  # P(Yes) at or above which a photo answers a yes/no question
+
+    def check(self, session: Session, concept_ids: Sequence[int]) -> None:
+        """Raise a ``LibraryError`` when a concept cannot be asked about (e.g. no reference of
+        this engine's kind)."""
+
+    def open_photo(self, path: str): ...
+
+    def yes_probability(self, image, prompt: str, concept_ids: Sequence[int]) -> float: ...
+
+    def answer(self, image, question: str, concept_ids: Sequence[int]) -> str: ...
+
+
+class Engine(ABC):
+    name: str  # stored with what it analysed and decided (photos.engine, verdicts.engine)
+    spaces: tuple[VectorSpace, ...]
+    kinds: tuple[str, ...] = ("person",)  # concept kinds it can register
+    face_kind: str = "face"  # the region kind of a face (counted as "faces found")
+
+    @abstractmethod
+    def analyzer(self) -> Analyzer: ...
+
+    @abstractmethod
+    def describe_reference(self, image: DecodedImage, kind: str, face: int | None, label: str) -> DescribedReference:
+        """The reference's vectors; ``face`` (1 = leftmost) chooses a face of a group photo.
+        Raises ``NoFaceError`` / ``SeveralFacesError`` / ``BadReferenceError``."""
+
+    @abstractmethod
+    def concepts(self, session: Session):
+        """The registered concepts as ``decide`` takes them (loaded once per change)."""
+
+    @abstractmethod
+    def with_references(self, concepts, concept_id: int, name: str, kind: str,
+                        references: Sequence[DescribedReference]):
+        """``concepts`` as they will be once these references of ``concept_id`` (a new concept's
+        provisional id, or a registered one) are stored: decisions are previewed on it."""
+
+    @abstractmethod
+    def without(self, concepts, concept_id: int):
+        """``concepts`` without ``concept_id`` (previewing a removal)."""
+
+    @abstractmethod
+    def decide(self, photo: PhotoToDecide, concepts, changed: frozenset[int] | None) -> Decision:
+        """All verdicts of ``photo``. ``changed`` names the concepts whose references changed
+        since ``photo.previous`` was decided (None: decide everything, e.g. a new photo); an
+        engine may keep the previous verdicts of the others."""
+
+    def describe_face(self, photo_path: str, box: Box, vector: np.ndarray, label: str) -> DescribedReference:
+        """A face already in the library (``box`` in ``photo_path``, described by ``vector``) as a
+        reference: by default the photo is decoded and the face's surroundings described."""
+        from plvm_photos.imaging import DecodedImage, decode
+        from plvm_photos.positions import face_crop
+
+        image = decode(photo_path, max_side=1600)
+        left, top, right, bottom = face_crop(tuple(v * image.scale for v in box), image.pixels.shape[1], image.pixels.shape[0])
+        crop = np.ascontiguousarray(image.pixels[top:bottom, left:right])
+        full = image.to_full((left, top, right, bottom))
+        return self.describe_reference(DecodedImage(crop, full[2] - full[0], full[3] - full[1]), "person", None, label)
+
+    def keep_artefacts(self, store: LibraryStore, reference_image: str, described: DescribedReference) -> None:
+        """Keep what ``describe_reference`` made beside the vectors (default: nothing)."""
+
+    def forget_artefacts(self, store: LibraryStore, reference_images: list[str]) -> None:
+        """A concept was removed: drop what ``keep_artefacts`` kept for these references."""
+
+    def visual(self, store: LibraryStore) -> VisualAnswers | None:
+        return None
+
+    def space(self, tag: str) -> VectorSpace:
+        return next(s for s in self.spaces if s.reference_tag == tag)

@@ -21,8 +21,10 @@ from plvm_photos.engines.base import Analysis, Box
 from plvm_photos.engines.face.engine import FaceEngine, FaceEngineConfig, iou
 from plvm_photos.evaluation.spatial import answer as spatial_answer
 from plvm_photos.imaging import DecodedImage
-from plvm_photos.library import Library, LibraryError
-from plvm_photos.names import InvalidNameError, normalize
+from plvm_photos.errors import LibraryError
+from plvm_photos.library import Library
+from plvm_photos.errors import InvalidNameError, SeveralFacesError
+from plvm_photos.names import normalize
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,8 @@ class FaceBenchEngine:
                  config: FaceEngineConfig | None = None, face_boxes: Mapping[Path, Box] | None = None):
         self._tmp = None if library_dir else tempfile.TemporaryDirectory(prefix="plvm-eval-")
         self.library = Library(library_dir or self._tmp.name)
-        if rule is not None:
-            self.library._rule = rule
-        self.engine = FaceEngine(config)
+        self._rule = rule or DecisionRule()
+        self.engine = FaceEngine(config, self._rule)
         self.face_boxes = dict(face_boxes or {})
         self.unusable: dict[str, str] = {}  # concept key -> why its reference gave no face
         self._keys: dict[tuple[str, Path], str] = {}
@@ -68,7 +69,7 @@ class FaceBenchEngine:
 
     @property
     def rule(self) -> DecisionRule:
-        return self.library.rule
+        return self._rule
 
     def close(self) -> None:
         self.library.close()
@@ -84,17 +85,16 @@ class FaceBenchEngine:
     # --- concepts ----------------------------------------------------------------------------
     def register(self, name: str, reference: Path) -> str:
         """Add the concept to the throwaway library once; returns its library key."""
-        from plvm_photos.curation.people import SeveralFacesInReference
 
         if (name, reference) in self._keys:
             return self._keys[(name, reference)]
         key = self._new_key(name)
         try:
-            self.library.add_person(key, [reference])
-        except SeveralFacesInReference as exc:
+            self.library.add_person(key, [reference], force=True)
+        except SeveralFacesError as exc:
             hint = self.face_boxes.get(Path(reference))
             best = max(range(len(exc.boxes)), key=lambda i: iou(exc.boxes[i], hint)) if hint else _largest(exc.boxes)
-            self.library.add_person(key, [reference], face=best + 1)
+            self.library.add_person(key, [reference], face=best + 1, force=True)
         except LibraryError as exc:
             self.unusable[key] = str(exc)
         self._keys[(name, reference)] = key
@@ -116,7 +116,7 @@ class FaceBenchEngine:
         return key
 
     def _registered(self):
-        from plvm_photos.indexing.verdicts import RegisteredPeople
+        from plvm_photos.engines.face.people import RegisteredPeople
 
         if self._people is None:
             with self.library.session() as s:
@@ -143,7 +143,7 @@ class FaceBenchEngine:
                 scores[key] = v.score
             else:
                 scores[key] = min(score_of(float(dist[closest, j]), self.rule), 0.49) if closest is not None else 0.0
-            boxes[key] = analysis.regions[v.region_id].box if v is not None and v.present else None
+            boxes[key] = analysis.regions[v.region_key].box if v is not None and v.present else None
         decision = PhotoDecision(analysis, scores, boxes)
         if len(self._cache) > 256:
             self._cache.clear()

@@ -61,15 +61,15 @@ def iou(a, b) -> float:
 
 def register_all(library: Library, data_dir: Path, manifest: dict) -> None:
     """Register every identity; a reference with several faces uses the one the manifest boxes."""
-    from plvm_photos.curation.people import SeveralFacesInReference
+    from plvm_photos.errors import SeveralFacesError
 
     for identity, info in manifest["identities"].items():
         reference = data_dir / info["ref"]
         try:
-            library.add_person(identity, [reference])
-        except SeveralFacesInReference as exc:
+            library.add_person(identity, [reference], force=True)
+        except SeveralFacesError as exc:
             best = max(range(len(exc.boxes)), key=lambda i: iou(exc.boxes[i], info["ref_face_box"]))
-            library.add_person(identity, [reference], face=best + 1)
+            library.add_person(identity, [reference], face=best + 1, force=True)
 
 
 def score(library: Library, data_dir: Path, manifest: dict) -> ManifestScore:

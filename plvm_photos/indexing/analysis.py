@@ -1,14 +1,12 @@
-"""The unit of work a pool worker does: decode one photo and run the engine on it."""
+"""The unit of work of an analysis worker: decode one photo and run the engine's analyzer on it."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from plvm_photos.engines.base import Analysis
-from plvm_photos.imaging import ImageError, decode
-
-_engine = None
+from plvm_photos.engines.base import Analysis, Analyzer
+from plvm_photos.imaging import DecodedImage, ImageError, decode
 
 
 @dataclass(frozen=True)
@@ -24,43 +22,22 @@ class AnalysisResult:
     error: str | None  # why the content is not a usable image
     seconds: float
     vanished: bool = False  # the file was gone before it could be decoded
+    image: DecodedImage | None = None  # the decoded pixels, kept only by in-process analyzers
+
+    def without_image(self) -> "AnalysisResult":
+        return replace(self, image=None)
 
 
-def _face_engine():
-    if _engine is None:
-        use_config(None)
-    return _engine
-
-
-def use_config(config) -> None:
-    """The ``FaceEngineConfig`` this process analyses with (None: the defaults)."""
-    global _engine
-    from plvm_photos.engines.face.engine import FaceEngine, FaceEngineConfig
-
-    config = config or FaceEngineConfig()
-    if _engine is None or _engine.config != config:
-        _engine = FaceEngine(config)
-
-
-def warm_up(config=None) -> None:
-    """Pool initializer: load the models once per worker, not once per photo."""
-    from plvm_photos.engines.face.engine import _dlib_models
-
-    use_config(config)
-    _dlib_models()
-
-
-def analyze(job: AnalysisJob) -> AnalysisResult:
+def analyze_file(analyzer: Analyzer, job: AnalysisJob) -> AnalysisResult:
     start = time.perf_counter()
-    engine = _face_engine()
     try:
-        image = decode(job.path, max_side=engine.config.max_side)
-        analysis = engine.analyze(image)
-        error = None
+        image = decode(job.path, max_side=analyzer.max_side)
+        analysis = analyzer.analyze(image)
     except ImageError as exc:
-        analysis, error = None, str(exc)
+        return AnalysisResult(job, None, str(exc), time.perf_counter() - start)
     except FileNotFoundError:
         return AnalysisResult(job, None, "file disappeared before it could be read", time.perf_counter() - start, True)
     except (MemoryError, RuntimeError) as exc:  # dlib raises RuntimeError on odd pixel data
-        analysis, error = None, f"{type(exc).__name__}: {exc}"
-    return AnalysisResult(job=job, analysis=analysis, error=error, seconds=time.perf_counter() - start)
+        return AnalysisResult(job, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+    kept = image if analyzer.in_process else None
+    return AnalysisResult(job, analysis, None, time.perf_counter() - start, image=kept)

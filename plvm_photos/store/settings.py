@@ -12,9 +12,10 @@ from typing import Callable
 from sqlalchemy import delete, select
 
 from plvm_photos.db.models import Setting
-from plvm_photos.library import LibraryError
+# The one upward import of the store: the engine setting's choices are the engines' own table (light).
+from plvm_photos.engines.registry import DEFAULT_ENGINE, ENGINES
+from plvm_photos.errors import LibraryError
 
-ENGINES = ("face", "plvm", "hybrid")
 DEVICES_HELP = "auto | cpu | cuda | cuda:N | mps"
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
@@ -78,8 +79,8 @@ class SettingSpec:
 SPECS: dict[str, SettingSpec] = {
     s.key: s
     for s in (
-        SettingSpec("engine", "face", "face (dlib, offline default) | plvm (DINOv2 prefilter, PLVM verdicts and "
-                    "captions) | hybrid (face prefilter for people, PLVM verdicts and captions)", _choice(ENGINES)),
+        SettingSpec("engine", DEFAULT_ENGINE, " | ".join(f"{e.name} ({e.summary})" for e in ENGINES.values()),
+                    _choice(tuple(ENGINES))),
         SettingSpec("face.second_detector", "on", "on | off: MTCNN beside HOG finds turned and half-hidden "
                     "faces (about 0.08 CPU s more a photo); takes effect for photos analysed from now on "
                     "(scan --reanalyze redoes the others)", _choice(("on", "off"))),

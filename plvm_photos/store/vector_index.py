@@ -75,6 +75,7 @@ class VectorIndex:
             raise ValueError(f"unknown index kind {kind!r}")
         self._count = 0
         self._sum_ids = 0
+        self.max_id: int | None = 0  # highest id ever added (None: unknown, from an older index file)
 
     # --- contents -------------------------------------------------------------------------
     @property
@@ -92,6 +93,8 @@ class VectorIndex:
         self._index.add_with_ids(vectors, ids)
         self._count += len(ids)
         self._sum_ids += int(ids.sum())
+        if self.max_id is not None:
+            self.max_id = max(self.max_id, int(ids.max()))
 
     def remove(self, ids: Iterable[int]) -> None:
         import faiss
@@ -99,7 +102,7 @@ class VectorIndex:
         ids = np.asarray(list(ids), dtype=np.int64)
         if len(ids) == 0:
             return
-        present = np.asarray([i for i in ids if self._contains(int(i))], dtype=np.int64)
+        present = np.asarray([i for i in ids if self.contains(int(i))], dtype=np.int64)
         if len(present) == 0:
             return
         if self.kind == IVF:  # the IVF's hash-table direct map removes only through an array selector
@@ -110,7 +113,7 @@ class VectorIndex:
         self._count -= int(removed)
         self._sum_ids -= int(present.sum())
 
-    def _contains(self, region_id: int) -> bool:
+    def contains(self, region_id: int) -> bool:
         try:
             self._index.reconstruct(region_id)
             return True
@@ -144,7 +147,7 @@ class VectorIndex:
         tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")  # two writers never share a temp file
         faiss.write_index(self._index, str(tmp))
         os.replace(tmp, path)
-        _write_json_atomic(_meta_path(path), {"dim": self.dim, "kind": self.kind, "signature": list(self.signature)})
+        _write_json_atomic(_meta_path(path), {"dim": self.dim, "kind": self.kind, "signature": list(self.signature), "max_id": self.max_id})
 
     @classmethod
     def load(cls, path: Path, dim: int) -> "VectorIndex | None":
@@ -166,6 +169,7 @@ class VectorIndex:
             ivf = faiss.extract_index_ivf(raw)
             ivf.nprobe = ivf_probes(ivf.nlist)
         index._count, index._sum_ids = (int(v) for v in meta["signature"])
+        index.max_id = meta.get("max_id")
         if index._count != raw.ntotal:
             return None
         return index

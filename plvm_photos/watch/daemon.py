@@ -17,35 +17,34 @@ import queue
 import signal
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass
 from pathlib import Path
 
-from plvm_photos.indexing.analysis import AnalysisJob, AnalysisResult
 from plvm_photos.db.fspath import printable
-from plvm_photos.library import Library, LibraryError
-from plvm_photos.indexing.commit import FileStat, files_under, mark_missing, move_file, move_folder
+from plvm_photos.engines.registry import open_engine
+from plvm_photos.errors import LibraryError
+from plvm_photos.indexing.files import (
+    FileStat,
+    files_under,
+    known_files,
+    mark_missing,
+    move_file,
+    move_folder,
+    quick_stat,
+    record_file_error,
+)
+from plvm_photos.indexing.indexer import Indexer, InFlight, Outcome
+from plvm_photos.indexing.walk import walk_batches
+from plvm_photos.store.library_store import LibraryStore
 from plvm_photos.watch.events import EventSource, FsEvent
 from plvm_photos.watch.lock import WatchLock
-from plvm_photos.watch.pipeline import (
-    ChangedWhileReading,
-    PeopleCache,
-    attach_known_content,
-    hash_stable,
-    known_files,
-    quick_stat,
-    record_error,
-    store_result,
-)
-from plvm_photos.watch.pool import AnalysisPool
-from plvm_photos.watch.roots import Root, Walk, identity, walk_batches
+from plvm_photos.watch.roots import Root, Walk, identity
 from plvm_photos.watch.settle import Observed, Settler
 from plvm_photos.watch.status import WatchStatus, write_status
 
 log = logging.getLogger("plvm_photos.watch")
 LOG_FILE = "watch.log"
-INDEX_SAVE_EVERY = 200  # photos between saves of the FAISS cache while busy (also saved when idle)
 ROOT_CHECK_SECONDS = 2.0
 STATUS_EVERY_SECONDS = 1.0
 # After its writer closed it (IN_CLOSE_WRITE), a file need only stay unchanged this long: copy
@@ -66,15 +65,6 @@ class WatchOptions:
     events: bool = True  # False: rescans only (network shares whose changes raise no events)
 
 
-@dataclass
-class InFlight:
-    job: AnalysisJob
-    stats: list[FileStat]  # first: the path analysed; then other paths with the same content
-    attempt: int = 0  # decodes already failed for this file while it was young
-    crashes: int = 0
-    submitted: float = field(default_factory=time.monotonic)
-
-
 def setup_logging(library_root: Path) -> None:
     log.setLevel(logging.INFO)
     log.propagate = False
@@ -90,21 +80,16 @@ def setup_logging(library_root: Path) -> None:
 
 
 class WatchDaemon:
-    def __init__(self, library: Library, options: WatchOptions):
+    def __init__(self, library: LibraryStore, options: WatchOptions):
         self.library = library
         self.options = options
         self.workers = options.workers or os.cpu_count() or 1
-        self.window = 2 * self.workers  # photos in flight: memory stays bounded in a burst
         self.roots = [Root(os.path.abspath(p)) for p in options.roots]
         self.library_dir = os.path.abspath(library.root)
         self.settler = Settler(options.settle)
-        self.people = PeopleCache()
-        self.in_flight: dict[Future, InFlight] = {}
-        self.by_sha: dict[str, InFlight] = {}
-        self.suspects: list[InFlight] = []  # jobs in flight when a worker died: re-run one at a time
-        self.retry_decode: dict[str, int] = {}
+        self.indexer: Indexer | None = None  # the one way in for photos, shared with scan
+        self.retry_decode: dict[str, int] = {}  # decodes already failed for a young file
         self.walks: list[Walk] = []
-        self.stored_since_save = 0
         self._stop = False
         self._next_rescan = float("inf")
         self._next_root_check = 0.0
@@ -123,11 +108,14 @@ class WatchDaemon:
         for root in self.roots:
             if not os.path.isdir(root.path):
                 raise LibraryError(f"no such folder: {root.path}")
+        engine = open_engine(self.library)  # a library without its model weights fails here, as scan does
         lock = WatchLock(self.library.root)
         lock.acquire()
         try:
             setup_logging(Path(self.library.root))
             self._install_signals()
+            self.indexer = Indexer(self.library, engine, self.workers, retry=self._retry_young)
+            self.workers = self.indexer.pool.workers
             return self._run_locked()
         finally:
             lock.release()
@@ -144,16 +132,15 @@ class WatchDaemon:
 
     def _run_locked(self) -> int:
         log.info(
-            "watching %s with %d analysis process(es), settle %.2f s, rescan every %s",
+            "watching %s with the %s engine, %d analysis process(es), settle %.2f s, rescan every %s",
             ", ".join(r.path for r in self.roots),
+            self.indexer.engine.name,
             self.workers,
             self.options.settle,
             f"{self.options.rescan:.0f} s" if self.options.rescan > 0 else "never",
         )
         self._emit("started", roots=[r.path for r in self.roots], workers=self.workers, pid=os.getpid())
-        self.library.index  # load, or rebuild when it disagrees with the database (e.g. after kill -9)
-        self.pool = AnalysisPool(self.workers, self.library.face_config)
-        self.pool.start()
+        self.indexer.start()
         self.source = EventSource()
         try:
             self._check_roots(initial=True)
@@ -181,10 +168,10 @@ class WatchDaemon:
             self._advance_walks()
             self._collect()
             self._dispatch()
-            busy = bool(self.in_flight or len(self.settler) or self.walks or self.suspects)
-            if not busy and self.stored_since_save:
+            busy = bool(self.indexer.busy or len(self.settler) or self.walks)
+            if not busy and self.indexer.stored_since_save:
                 self.library.save_index()  # idle: let add-person load a fresh cache
-                self.stored_since_save = 0
+                self.indexer.stored_since_save = 0
             if now >= self._next_status:
                 self._write_status()
                 self._next_status = now + STATUS_EVERY_SECONDS
@@ -192,8 +179,8 @@ class WatchDaemon:
 
     def _sleep(self, busy: bool) -> None:
         """Wait for the next thing to do: a result, an event, a settle check or a timer."""
-        if self.in_flight:
-            wait(list(self.in_flight), timeout=0.05, return_when=FIRST_COMPLETED)
+        if self.indexer.in_flight:
+            wait(list(self.indexer.in_flight), timeout=0.05, return_when=FIRST_COMPLETED)
             return
         if self.walks:
             return
@@ -214,14 +201,12 @@ class WatchDaemon:
         self.status.state = "stopping"
         self._write_status()
         deadline = time.monotonic() + self.options.grace
-        while self.in_flight and time.monotonic() < deadline:
-            wait(list(self.in_flight), timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
-            self._collect()
-        if self.in_flight:
-            log.info("abandoning %d photo(s) in hand; they are analysed on the next start", len(self.in_flight))
-        self.pool.stop(wait=not self.in_flight)
-        self.in_flight.clear()
-        self.by_sha.clear()
+        while self.indexer.in_flight and time.monotonic() < deadline:
+            self._collect(timeout=max(0.0, deadline - time.monotonic()))
+        abandoned = len(self.indexer.in_flight)
+        if abandoned:
+            log.info("abandoning %d photo(s) in hand; they are analysed on the next start", abandoned)
+        self.indexer.stop(wait=not abandoned)
 
     # --- roots and walks ------------------------------------------------------------------
     def _check_roots(self, initial: bool = False) -> None:
@@ -247,7 +232,7 @@ class WatchDaemon:
     def _start_walks(self, roots: list[Root], reason: str) -> None:
         for root in roots:
             self.walks = [w for w in self.walks if w.root is not root]
-            self.walks.append(Walk(root, walk_batches(root.path, skip=self.library_dir)))
+            self.walks.append(Walk(root, walk_batches(root.path, skip=self.library_dir, on_error=self._walk_error)))
         log.info("%s of %s", reason, ", ".join(r.path for r in roots))
         self.status.state = "catching-up"
         if self.options.rescan > 0:
@@ -263,13 +248,13 @@ class WatchDaemon:
             self.walks.pop(0)
             self._end_walk(walk)
             return
-        known = known_files(self.library, batch)
+        known = self._known(batch)
         for path in batch:
             walk.seen.add(path)
             row = known.get(path)
             if row is not None:
                 st = quick_stat(path)
-                if st is not None and row.unchanged(*st):
+                if st is not None and row.unchanged(*st, self.indexer.engine.name):
                     self.status.counters.unchanged += 1
                     continue
             if path not in self.settler and not self._is_in_flight(path):
@@ -347,7 +332,8 @@ class WatchDaemon:
             self.settler.discard(path)
             if not os.path.lexists(path) and self._deletes_allowed(path):
                 # Created and deleted before it settled: say so, and keep a trace of it.
-                record_error(self.library, path, "deleted before it could be read", missing=True)
+                with self.library.transaction() as s:
+                    record_file_error(s, path, "deleted before it could be read", missing=True)
                 self._error(path, "deleted before it could be read")
                 return
         if os.path.lexists(path) or not self._deletes_allowed(path):
@@ -409,12 +395,12 @@ class WatchDaemon:
         """A folder appeared (created, moved in): its files may have come without events."""
         if self._is_image_name(path):
             self.settler.touch(path)  # a folder named like an image: recorded as such
-        for batch in walk_batches(path, skip=self.library_dir):
-            known = known_files(self.library, batch)
+        for batch in walk_batches(path, skip=self.library_dir, on_error=self._walk_error):
+            known = self._known(batch)
             for p in batch:
                 row = known.get(p)
                 st = quick_stat(p)
-                if row is not None and st is not None and row.unchanged(*st):
+                if row is not None and st is not None and row.unchanged(*st, self.indexer.engine.name):
                     continue
                 self.settler.touch(p)
 
@@ -426,15 +412,18 @@ class WatchDaemon:
 
     # --- settled files --------------------------------------------------------------------
     def _is_in_flight(self, path: str) -> bool:
-        return any(st.path == path for item in self.in_flight.values() for st in item.stats)
+        return self.indexer.holds(path)
+
+    def _known(self, paths: list[str]):
+        with self.library.session() as s:
+            return known_files(s, paths)
+
+    def _walk_error(self, path: str, message: str) -> None:
+        log.warning("%s: %s", printable(path), message)
 
     def _dispatch(self) -> None:
-        if self.suspects:
-            if not self.in_flight:
-                self._submit(self.suspects.pop(0))
-            return
-        while len(self.in_flight) < self.window and not self._stop:
-            ready = self.settler.ready(self.window - len(self.in_flight))
+        while self.indexer.has_room() and not self._stop:
+            ready = self.settler.ready(self.indexer.window - self.indexer.busy)
             if not ready:
                 return
             for seen in ready:
@@ -445,148 +434,57 @@ class WatchDaemon:
                     self.settler.touch(seen.path, delay=60.0)
 
     def _plan(self, seen: Observed) -> None:
-        path = seen.path
         if seen.kind == "gone":
             return  # its delete event (or the next rescan) records it
-        if seen.kind != "file":
-            message = {
-                "dir": "a folder named like an image, not an image file",
-                "other": "not a regular file (FIFO, socket or device)",
-            }.get(seen.kind, seen.error or "cannot be read")
-            row = known_files(self.library, [path]).get(path)
-            if row is None or row.error != message or row.missing:
-                record_error(self.library, path, message)
-                self._error(path, message)
-            return
-        if seen.size == 0:  # often a copy that has not started writing; retried when it grows
-            row = known_files(self.library, [path]).get(path)
-            if row is None or not row.unchanged(0, seen.mtime_ns):
-                record_error(self.library, path, "empty file (0 bytes)")
-                self._error(path, "empty file (0 bytes)")
-            return
-        try:
-            sha256, stat = hash_stable(path)
-        except ChangedWhileReading:
-            self.settler.touch(path)
-            return
-        except FileNotFoundError:
-            return
-        except OSError as exc:  # permission denied, I/O error
-            message = f"cannot read: {exc.strerror or exc}"
-            record_error(self.library, path, message)
-            self._error(path, message)
-            return
-        row = known_files(self.library, [path]).get(path)
-        if row is not None and row.unchanged(stat.size, stat.mtime_ns) and row.photo_id is not None:
-            return  # an event for a file that did not change (e.g. touched, or opened for writing)
-        pending = self.by_sha.get(sha256)
-        if pending is not None:  # the same content is being analysed: it gets this path too
-            if all(s.path != path for s in pending.stats):
-                pending.stats.append(stat)
-            return
-        attached = attach_known_content(self.library, stat, sha256)
-        if attached is not None:
-            if attached.restored:
-                self.status.counters.restored += 1
-                log.info("restored: %s", printable(path))
-                self._emit("restored", path=printable(path))
-            else:
-                self.status.counters.known_content += 1
-                self._emit("known", path=printable(path))
-            if attached.error:
-                self._error(path, attached.error)
-            return
-        item = InFlight(AnalysisJob(path=path, sha256=sha256), [stat], attempt=self.retry_decode.pop(path, 0))
-        self._submit(item)
+        path = seen.path
+        outcome = self.indexer.offer(path, self._known([path]).get(path), attempt=self.retry_decode.pop(path, 0))
+        self.status.queue["in_flight_max"] = max(self.status.queue.get("in_flight_max", 0), self.indexer.busy)
+        if outcome is not None:
+            self._handle(outcome)
 
-    def _submit(self, item: InFlight) -> None:
-        item.submitted = time.monotonic()
-        try:
-            future = self.pool.submit(item.job)
-        except BrokenProcessPool:  # a worker died while the pool was idle
-            self.status.counters.worker_crashes += 1
-            log.error("an analysis process died while idle; restarting the pool")
-            self.pool.restart()
-            future = self.pool.submit(item.job)
-        self.in_flight[future] = item
-        self.by_sha[item.job.sha256] = item
-        self.status.queue["in_flight_max"] = max(self.status.queue.get("in_flight_max", 0), len(self.in_flight))
+    def _retry_young(self, item: InFlight, result) -> bool:
+        """A decode that fails on a file modified in the last ``YOUNG_SECONDS`` is retried once:
+        perhaps it is still being written with pauses longer than the settle time."""
+        return item.attempt == 0 and time.time() - item.stats[0].mtime_ns / 1e9 < YOUNG_SECONDS
 
     # --- results --------------------------------------------------------------------------
-    def _collect(self) -> None:
-        done = [f for f in self.in_flight if f.done()]
-        for future in done:
-            item = self.in_flight.pop(future)
-            self.by_sha.pop(item.job.sha256, None)
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                self._worker_died(item)
-                return
-            except Exception as exc:
-                log.exception("analysis of %s failed", printable(item.job.path))
-                result = AnalysisResult(item.job, None, f"{type(exc).__name__}: {exc}", 0.0)
-            try:
-                self._store(item, result)
-            except Exception:
-                log.exception("could not store %s; retrying in a minute", printable(item.job.path))
-                self.settler.touch(item.job.path, delay=60.0)
+    def _collect(self, timeout: float = 0.0) -> None:
+        for outcome in self.indexer.collect(timeout=timeout):
+            self._handle(outcome)
+        self.status.counters.worker_crashes = self.indexer.worker_crashes
 
-    def _worker_died(self, first: InFlight) -> None:
-        """A worker process died (crash, out of memory, killed): replace the pool, retry suspects."""
-        items = [first] + list(self.in_flight.values())
-        self.in_flight.clear()
-        self.by_sha.clear()
-        self.status.counters.worker_crashes += 1
-        log.error("an analysis process died with %d photo(s) in hand; restarting the pool", len(items))
-        self.pool.restart()
-        for item in items:
-            item.crashes += 1
-            if item.crashes >= 2 and len(items) == 1 or item.crashes >= 3:
-                message = "the analysis process died on this file"
-                record_error(self.library, item.job.path, message)
-                self._error(item.job.path, message)
+    def _handle(self, outcome: Outcome) -> None:
+        path, kind = outcome.path, outcome.kind
+        if kind == "analysed":
+            self.status.counters.analysed += 1
+            self.status.counters.faces += outcome.faces
+            self.status.counters.known_content += outcome.copies
+            people = list(outcome.present)
+            self.status.recent_photos.append({"path": printable(path), "faces": outcome.faces, "people": people, "at": time.time()})
+            log.info("analysed %s: %d face(s)%s", printable(path), outcome.faces, f", {', '.join(people)}" if people else "")
+            self._emit("analysed", path=printable(path), faces=outcome.faces, people=people, seconds=outcome.seconds)
+        elif kind in ("known", "restored"):
+            if kind == "restored":
+                self.status.counters.restored += 1
+                log.info("restored: %s", printable(path))
             else:
-                self.suspects.append(item)
-
-    def _store(self, item: InFlight, result: AnalysisResult) -> None:
-        # Keep only the paths that still hold the analysed content.
-        current: list[FileStat] = []
-        for stat in item.stats:
-            st = quick_stat(stat.path)
-            if st is None:
-                continue
-            if st != (stat.size, stat.mtime_ns):
-                self.settler.touch(stat.path)  # changed while being analysed: do it again
-                continue
-            current.append(stat)
-        if result.vanished and current:  # moved while queued: analyse it at its new path
-            self._submit(InFlight(AnalysisJob(current[0].path, item.job.sha256), current, item.attempt))
-            return
-        if result.vanished or not current:
-            log.info("%s vanished before it was analysed", printable(item.job.path))
-            return
-        if result.error and item.attempt == 0 and time.time() - current[0].mtime_ns / 1e9 < YOUNG_SECONDS:
-            # Perhaps still being written with pauses longer than the settle time: look again.
-            self.retry_decode[current[0].path] = 1
-            self.settler.touch(current[0].path, delay=max(self.options.settle, 0.5))
+                self.status.counters.known_content += 1
+            self._emit(kind, path=printable(path))
+            if outcome.error:
+                self._error(path, outcome.error)
+        elif kind == "error":
+            self._error(path, outcome.error or "error")
+        elif kind == "changing":
+            self.settler.touch(path)  # changed while read or analysed: do it again once it settles
+        elif kind == "retry":
+            self.retry_decode[path] = outcome.attempt
+            self.settler.touch(path, delay=max(self.options.settle, 0.5))
             self.status.counters.retried += 1
-            return
-        stored = store_result(self.library, result, current, self.people)
-        self.stored_since_save += 1
-        if self.stored_since_save >= INDEX_SAVE_EVERY:
-            self.library.save_index()
-            self.stored_since_save = 0
-        path = current[0].path
-        if stored.error:
-            self._error(path, stored.error)
-            return
-        self.status.counters.analysed += 1
-        self.status.counters.faces += stored.faces
-        seconds = round(time.monotonic() - item.submitted, 3)
-        self.status.recent_photos.append({"path": printable(path), "faces": stored.faces, "people": stored.present, "at": time.time()})
-        log.info("analysed %s: %d face(s)%s", printable(path), stored.faces, f", {', '.join(stored.present)}" if stored.present else "")
-        self._emit("analysed", path=printable(path), faces=stored.faces, people=stored.present, seconds=seconds)
+        elif kind == "failed":  # could not be stored (e.g. the database was busy): later
+            log.error("could not store %s (%s); retrying in a minute", printable(path), outcome.error)
+            self.settler.touch(path, delay=60.0)
+        elif kind == "vanished":
+            log.info("%s vanished before it was analysed", printable(path))
 
     # --- reporting ------------------------------------------------------------------------
     def _error(self, path: str, message: str) -> None:
@@ -603,16 +501,16 @@ class WatchDaemon:
     def _queue_info(self) -> dict:
         return {
             "settling": len(self.settler),
-            "in_flight": len(self.in_flight) + len(self.suspects),
+            "in_flight": self.indexer.busy if self.indexer else 0,
             "in_flight_max": self.status.queue.get("in_flight_max", 0),
-            "window": self.window,
+            "window": self.indexer.window if self.indexer else 0,
             "walking": [w.root.path for w in self.walks],
         }
 
     def _write_status(self) -> None:
         self.status.queue = self._queue_info()
         if self.status.state not in ("stopping", "stopped"):
-            busy = self.in_flight or len(self.settler) or self.suspects
+            busy = self.indexer.busy or len(self.settler)
             self.status.state = "catching-up" if self.walks else ("busy" if busy else "idle")
         self.status.roots = [r.as_dict() for r in self.roots]
         try:
@@ -621,5 +519,5 @@ class WatchDaemon:
             log.warning("cannot write the status file: %s", exc)
 
 
-def watch(library: Library, options: WatchOptions) -> int:
+def watch(library: LibraryStore, options: WatchOptions) -> int:
     return WatchDaemon(library, options).run()

@@ -13,7 +13,7 @@ import struct
 import sys
 from pathlib import Path
 
-from plvm_photos.library import LibraryError
+from plvm_photos.errors import LibraryError
 
 LOCK_FILE = "watch.lock"
 

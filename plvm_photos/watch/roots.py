@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterator
 
-from plvm_photos.imaging import is_image_path
 
 log = logging.getLogger("plvm_photos.watch")
 
@@ -48,33 +46,6 @@ class Root:
 
     def as_dict(self) -> dict:
         return {"path": self.path, "online": self.online, "events": self.watched}
-
-
-def walk_batches(root: str, skip: str | None, batch: int = 500) -> Iterator[list[str]]:
-    """Paths named like images under ``root`` (files, and folders named like images), in batches.
-
-    Directory symlinks are not followed; ``skip`` (the library folder) is never entered.
-    """
-    out: list[str] = []
-
-    def on_error(exc: OSError) -> None:
-        log.warning("cannot read folder %s: %s", exc.filename, exc.strerror)
-
-    for folder, dirs, files in os.walk(root, onerror=on_error):
-        dirs.sort()
-        if skip:
-            dirs[:] = [d for d in dirs if os.path.join(folder, d) != skip]
-        for name in dirs:
-            if is_image_path(Path(name)):
-                out.append(os.path.join(folder, name))
-        for name in sorted(files):
-            if is_image_path(Path(name)):
-                out.append(os.path.join(folder, name))
-        if len(out) >= batch:
-            yield out
-            out = []
-    if out:
-        yield out
 
 
 @dataclass

@@ -71,7 +71,7 @@ def test_table_has_paper_columns_and_coverage():
 
 
 def test_plvm_engine_and_bad_input_give_clear_errors(tmp_path, bench_data):
-    from plvm_photos.library import LibraryError
+    from plvm_photos.errors import LibraryError
 
     # the plvm engine is the library's configured PLVM: a fresh library has no weights, and says so
     result = runner.invoke(app, ["--library", str(tmp_path / "lib"), "eval", str(bench_data), "--engine", "plvm"])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from plvm_photos.engines.face.engine import FaceEngine, FaceEngineConfig, NoFaceError
+from plvm_photos.engines.face.engine import FaceAnalyzer, FaceEngine, FaceEngineConfig, NoFaceError
 from plvm_photos.imaging import DecodedImage, decode
 
 
@@ -19,9 +19,9 @@ def test_reference_with_a_tiny_face_gets_a_second_hog_pass(library_data):
     tiny = _small(ref, 80)  # the face is ~22 px: below what HOG finds at upsample 1
     hog_only = FaceEngineConfig(second_detector=False)
     with pytest.raises(NoFaceError):
-        FaceEngine(FaceEngineConfig(reference_retry_upsample=0, second_detector=False)).reference(tiny)
-    found = FaceEngine(hog_only).reference(tiny)
-    full = FaceEngine().reference(decode(ref, max_side=1600))
+        FaceAnalyzer(FaceEngineConfig(reference_retry_upsample=0, second_detector=False)).reference_face(tiny)
+    found = FaceAnalyzer(hog_only).reference_face(tiny)
+    full = FaceAnalyzer().reference_face(decode(ref, max_side=1600))
     # the box is in the tiny image's coordinates and it is the same person (loosely: 22 px faces)
     assert found.box[2] <= tiny.full_width and found.box[3] <= tiny.full_height
     assert float(np.linalg.norm(found.vector - full.vector)) < 0.6

@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from plvm_photos.engines.face import mtcnn
-from plvm_photos.engines.face.engine import FaceEngine, FaceEngineConfig, hog_like_box, iou
+from plvm_photos.engines.registry import face_config_of
+from plvm_photos.engines.face.engine import FaceAnalyzer, FaceEngineConfig, hog_like_box, iou
 from plvm_photos.evaluation.face import FaceBenchEngine, to_decoded
 
 
@@ -50,7 +51,7 @@ def test_prelu_and_nms():
 
 def test_finds_the_faces_hog_finds_on_real_photos(library_data):
     """Both detectors agree where both find a face: MTCNN boxes, made HOG-like, overlap HOG's."""
-    engine = FaceEngine(FaceEngineConfig(second_detector=False))
+    engine = FaceAnalyzer(FaceEngineConfig(second_detector=False))
     photos = [library_data / "barack_obama" / "ref.jpg", library_data / "angelina_jolie" / "ref.jpg",
               *sorted((library_data / "_group" / "test").iterdir())[:3]]
     matched = 0
@@ -108,7 +109,7 @@ def test_the_library_setting_turns_the_second_detector_off_for_scans(tmp_path, b
     for setting in ("on", "off"):
         with Library(tmp_path / f"lib-{setting}") as library:
             library.settings.set("face.second_detector", setting)
-            assert library.face_config.second_detector is (setting == "on")
+            assert face_config_of(library.settings.all()).second_detector is (setting == "on")
             library.add_person("andrew", [bench_data / "Andrew" / "ref_img.jpg"])
             faces[setting] = library.scan([folder], workers=1, progress=False).faces
             present = [v["person"] for v in library.verdicts() if v["present"]]

@@ -8,10 +8,17 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, select
 
-from plvm_photos.curation.clusters import cluster_unknown, dbscan, photo_faces, reject_match
+from plvm_photos.curation.clusters import (
+    cluster_unknown,
+    dbscan,
+    photo_faces,
+    reject_match,
+)
 from plvm_photos.db.models import Concept, Region, Rejection, Verdict
-from plvm_photos.library import Library, LibraryError
-from plvm_photos.indexing.verdicts import refresh_photos
+from plvm_photos.engines.registry import open_engine
+from plvm_photos.errors import LibraryError
+from plvm_photos.indexing.decisions import apply_decisions, decide_photos
+from plvm_photos.library import Library
 
 
 def run_cli(args: list[str]):
@@ -106,8 +113,7 @@ def test_a_rejected_match_is_never_reported_again(indexed_library_dir, copy_libr
             assert len(s.scalars(select(Rejection)).all()) == 1
 
         # Re-decisions from every path that re-decides keep it out.
-        with lib.transaction() as s:
-            refresh_photos(s, {photo_id}, lib.rule)
+        redecide(lib, photo_id)
         lib.remove_person("joe_biden")  # re-decides the photos Biden was in, this one included
         lib.add_reference("barack_obama", library_data / "_group" / "test" / "facerec__two_people.jpg", face=1)
         assert photo_id not in present_photos(lib, "barack_obama")
@@ -122,8 +128,7 @@ def test_a_rejected_match_is_never_reported_again(indexed_library_dir, copy_libr
             s.execute(delete(Region).where(Region.id == result.region_id))
         with lib.session() as s:
             assert s.scalar(select(Rejection.region_id)) is None
-        with lib.transaction() as s:
-            refresh_photos(s, {photo_id}, lib.rule)
+        redecide(lib, photo_id)
         assert photo_id not in present_photos(lib, "barack_obama")
 
 
@@ -133,7 +138,7 @@ def test_rejecting_a_face_by_number_and_bad_input(indexed_library_dir, copy_libr
     result = run_cli(["-L", str(lib_dir), "faces", photo, "--json"])
     assert result.exit_code == 0, result.output
     faces = json.loads(result.stdout)["faces"]
-    biden = [f for f in faces if f["person"] == "joe_biden"][0]
+    biden = next(f for f in faces if f["person"] == "joe_biden")
     result = run_cli(["-L", str(lib_dir), "faces", photo, "--not", "joe_biden", "--face", str(biden["face"]), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["region_id"] == biden["region_id"]
@@ -145,3 +150,10 @@ def test_rejecting_a_face_by_number_and_bad_input(indexed_library_dir, copy_libr
             reject_match(lib, photo, "nobody")
         with pytest.raises(LibraryError, match="no photo"):
             reject_match(lib, "/nowhere/none.jpg", "joe_biden")
+
+
+def redecide(lib, photo_id: int) -> None:
+    """Decide the photo again from its stored regions, as every re-decision path does."""
+    engine = open_engine(lib)
+    with lib.write_transaction() as s:
+        apply_decisions(s, decide_photos(lib, engine, s, {photo_id}, engine.concepts(s), None), engine.name)

@@ -25,7 +25,7 @@ def main() -> int:
     import torch
     from PIL import Image
 
-    from plvm_photos.engines.plvm.model import PlvmEngine
+    from plvm_photos.engines.plvm.model import PlvmModel
     from plvm_photos.engines.plvm.weights import PlvmOptions
     from tiny_plvm_checkpoint import build
 
@@ -40,7 +40,7 @@ def main() -> int:
     results = {}
     for device in ("cpu", "auto"):
         overrides = {"plvm.device": "cpu", "plvm.dtype": "bfloat16"} if dry and device == "auto" else {"plvm.device": device}
-        engine = PlvmEngine(PlvmOptions.from_settings({**values, **overrides}))
+        engine = PlvmModel(PlvmOptions.from_settings({**values, **overrides}))
         start = time.perf_counter()
         tokens = engine.global_tokens(photos)
         refs = [engine.encode_reference(p, f"c{i}") for i, p in enumerate(photos[:2])]

@@ -45,8 +45,8 @@ def plvm_library_dir(tmp_path_factory, tiny_models, photo_folder) -> Path:
     with Library(root) as library:
         configure(library, tiny_models, settings=LOOSE)
         library.scan([photo_folder], progress=False)
-        library.add_person("astro", [photo_folder / "astronaut.jpg"])
-        library.add_person("cup", [photo_folder / "coffee.jpg"], kind="object")
+        library.add_person("astro", [photo_folder / "astronaut.jpg"], force=True)
+        library.add_person("cup", [photo_folder / "coffee.jpg"], kind="object", force=True)
     return root
 
 

@@ -12,7 +12,8 @@ import pytest
 from plvm_helpers import model_image
 
 from plvm_photos.engines.plvm.weights import MissingWeightsError, PlvmOptions, check_weights, choose_device
-from plvm_photos.library import Library, LibraryError
+from plvm_photos.errors import LibraryError
+from plvm_photos.library import Library
 
 CLI = Path(sys.executable).with_name("plvm-photos")
 
@@ -115,7 +116,7 @@ def test_device_and_dtype_are_automatic_and_overridable():
 # --- ask ------------------------------------------------------------------------------------------
 def test_visual_question_is_judged_by_plvm_over_the_selected_photos(plvm_library, reference_model, photo_folder):
     from plvm_photos.ask.answer import ask
-    from plvm_photos.engines.plvm.pipeline import PlvmPipeline
+    from plvm_photos.engines.registry import open_engine
     from plvm_photos.ask.routing import yes_no_prompt
     from plvm_photos.ask.question import parse
 
@@ -125,12 +126,12 @@ def test_visual_question_is_judged_by_plvm_over_the_selected_photos(plvm_library
     assert "the plvm engine looked at 3 of the 3 photo(s) with <astro> and <cup>" in answer.answer
     clause, prompt = yes_no_prompt(parse("photos where <astro> and <cup> are talking"))
     assert clause == "<astro> and <cup> are talking"
-    pipeline = PlvmPipeline(plvm_library)
+    engine = open_engine(plvm_library)
     with plvm_library.session() as s:
-        concepts = {c.name: c for c in pipeline.concepts(s)}
-    tensors = [pipeline.tensors_of(concepts["astro"])[0], pipeline.tensors_of(concepts["cup"])[0]]
+        concepts = {c.name: c for c in engine.concepts(s)}
+    tensors = [engine.tensors.of(concepts["astro"])[0], engine.tensors.of(concepts["cup"])[0]]
     for photo in data["photos"]:  # threshold 0: every judged photo is kept, with PLVM's P(Yes)
-        expected = pipeline.engine.yes_probability(model_image(photo["path"]), prompt, tensors)
+        expected = engine.model.yes_probability(model_image(photo["path"]), prompt, tensors)
         assert photo["score"] == pytest.approx(expected, abs=1e-4)
     plvm_library.settings.set("plvm.threshold", "1")
     none = ask(plvm_library, "how many photos where <astro> is smiling?")
@@ -209,8 +210,12 @@ def test_eval_runs_the_configured_plvm_on_the_bench(tmp_path, tiny_models, bench
     assert isinstance(missing.exception, MissingWeightsError)
 
 
-def test_watch_refuses_a_library_on_another_engine(tmp_path):
+def test_watch_without_weights_fails_with_the_message_scan_gives(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
     assert cli(tmp_path / "lib", "config", "engine", "plvm").exit_code == 0
-    result = cli(tmp_path / "lib", "watch", str(tmp_path))
-    assert isinstance(result.exception, LibraryError)
-    assert "watch runs the face engine only" in str(result.exception)
+    watched = cli(tmp_path / "lib", "watch", str(photos))
+    scanned = cli(tmp_path / "lib", "scan", str(photos))
+    assert isinstance(watched.exception, MissingWeightsError)
+    assert str(watched.exception) == str(scanned.exception)
+    assert "Aligner checkpoint: not configured" in str(watched.exception)

@@ -10,8 +10,10 @@ from plvm_helpers import LOOSE, configure, model_image
 from sqlalchemy import select
 
 from plvm_photos.db.models import Concept, Photo, Reference, Region, Verdict
+from plvm_photos.db.queries import only_face_regions
 from plvm_photos.engines.plvm.model import CROP, FACE, PHOTO, REGION_KINDS
-from plvm_photos.library import Library, LibraryError
+from plvm_photos.errors import LibraryError
+from plvm_photos.library import Library
 
 
 def _rows(library, model, *where):
@@ -51,7 +53,7 @@ def test_scan_stores_global_tokens_of_photo_faces_and_covering_crops(plvm_librar
 
 
 def test_plvm_regions_get_their_own_index_and_the_face_index_stays_face_only(plvm_library):
-    from plvm_photos.engines.plvm.scan import INDEX_NAME
+    from plvm_photos.engines.registry import open_engine
 
     n_plvm = len(_rows(plvm_library, Region, Region.kind.in_(REGION_KINDS)))
     assert n_plvm == 17  # 3 photos x (1 + 4) + 2 faces
@@ -60,7 +62,7 @@ def test_plvm_regions_get_their_own_index_and_the_face_index_stays_face_only(plv
     assert files == ["index-plvm-32.faiss"]  # tiny DINOv2: 32-d
     meta = json.loads((plvm_library.root / "index-plvm-32.faiss.json").read_text())
     assert meta["signature"][0] == n_plvm
-    assert len(plvm_library.vector_index(INDEX_NAME, REGION_KINDS, 32)) == n_plvm
+    assert len(plvm_library.indexes.get(open_engine(plvm_library).space("plvm"), 32)) == n_plvm
 
 
 def test_aligner_outputs_are_stored_per_reference_and_match_the_model(plvm_library, reference_model, photo_folder):
@@ -112,7 +114,7 @@ def test_prefilter_by_reference_global_token(plvm_library, photo_folder):
     # The reference photo itself is in the library: its whole-photo token is the reference's
     # z_ref[0] (cosine 1), the other photos are far below 0.999, so only it is verified.
     plvm_library.settings.set("plvm.min_similarity", "0.999")
-    result = plvm_library.add_person("eileen", [photo_folder / "astronaut.jpg"])
+    result = plvm_library.add_person("eileen", [photo_folder / "astronaut.jpg"], force=True)
     assert result.candidates == 1
     with plvm_library.session() as s:
         cid = s.scalar(select(Concept.id).where(Concept.name == "eileen"))
@@ -122,7 +124,7 @@ def test_prefilter_by_reference_global_token(plvm_library, photo_folder):
 
 def test_threshold_decides_presence_and_absent_concepts_leave_captions(plvm_library, photo_folder, tmp_path):
     plvm_library.settings.set("plvm.threshold", "1")  # P(Yes) never reaches 1 exactly
-    result = plvm_library.add_person("nobody", [photo_folder / "hopper.jpg"])
+    result = plvm_library.add_person("nobody", [photo_folder / "hopper.jpg"], force=True)
     assert result.photos == 0 and result.candidates == 3
     assert all(not v.present and v.region_id is None
                for v in _rows(plvm_library, Verdict, Verdict.concept_id.in_(select(Concept.id).where(Concept.name == "nobody"))))
@@ -150,7 +152,7 @@ def test_new_photos_use_the_stored_aligner_outputs(plvm_library, photo_folder, t
 
 
 def test_pet_and_object_kinds(plvm_library, photo_folder, tmp_path):
-    plvm_library.add_person("mug", [photo_folder / "coffee.jpg"], kind="pet")
+    plvm_library.add_person("mug", [photo_folder / "coffee.jpg"], kind="pet", force=True)
     kinds = dict((c.name, c.kind) for c in _rows(plvm_library, Concept))
     assert kinds == {"astro": "person", "cup": "object", "mug": "pet"}
     face = Library(tmp_path / "face-library")
@@ -176,11 +178,13 @@ def test_switching_engine_reanalyses_on_the_next_scan(tmp_path, tiny_models, pho
     with Library(tmp_path / "lib") as library:
         first = library.scan([photo_folder], progress=False)
         assert first.analysed == 3 and len(library.index) == 2  # face engine: two 128-d faces
-        assert library._only_faces(("face",))  # face-only: the index query needs no kind filter
+        with library.session() as s:  # face-only: the index query needs no kind filter
+            assert only_face_regions(s)
         configure(library, tiny_models, settings=LOOSE)
         second = library.scan([photo_folder], progress=False)
         assert second.analysed == 3 and second.unchanged == 0
-        assert not library._only_faces(("face",))
+        with library.session() as s:
+            assert not only_face_regions(s)
         assert {p.engine for p in _rows(library, Photo)} == {"plvm"}
         assert len(library.index) == 0  # the replaced face regions left the face index
         third = library.scan([photo_folder], progress=False)
@@ -192,7 +196,7 @@ def test_hybrid_prefilters_people_with_the_face_engine(tmp_path, tiny_models, ph
         configure(library, tiny_models, engine="hybrid", settings=LOOSE)
         library.scan([photo_folder], progress=False)
         assert len(library.index) == 2  # dlib's 128-d faces, for the people prefilter
-        result = library.add_person("astro", [photo_folder / "astronaut.jpg"])
+        result = library.add_person("astro", [photo_folder / "astronaut.jpg"], force=True)
         # min_similarity -1 would pass all 3 photos through DINOv2; the face prefilter passes the
         # two photos with a face within its radius (not the coffee cup)
         assert result.candidates == 2 and result.photos == 2
@@ -201,9 +205,9 @@ def test_hybrid_prefilters_people_with_the_face_engine(tmp_path, tiny_models, ph
         with library.session() as s:
             verdicts = s.scalars(select(Verdict)).all()
             assert {v.photo.files[0].path.rsplit("/", 1)[-1] for v in verdicts} == {"astronaut.jpg", "hopper.jpg"}
-            assert all(v.engine == "plvm" and v.region.kind == "face" for v in verdicts)
+            assert all(v.engine == "hybrid" and v.region.kind == "face" for v in verdicts)
         # objects have no face: DINOv2 prefilter
-        assert library.add_person("cup", [photo_folder / "coffee.jpg"], kind="object").candidates == 3
+        assert library.add_person("cup", [photo_folder / "coffee.jpg"], kind="object", force=True).candidates == 3
 
 
 def test_add_reference_keeps_both_and_verdicts_take_the_best(plvm_library, reference_model, photo_folder):
@@ -211,7 +215,7 @@ def test_add_reference_keeps_both_and_verdicts_take_the_best(plvm_library, refer
 
     from plvm_photos.imaging import decode
 
-    result = plvm_library.add_reference("astro", photo_folder / "hopper.jpg")
+    result = plvm_library.add_reference("astro", photo_folder / "hopper.jpg", force=True)
     assert result.candidates == 3
     refs = _rows(plvm_library, Reference, Reference.concept_id.in_(select(Concept.id).where(Concept.name == "astro")))
     assert [r.engine for r in refs] == ["plvm", "plvm"]

@@ -78,16 +78,6 @@ def test_parse_fast_ask_takes_only_plain_ask(tmp_path, monkeypatch):
     assert launcher.parse_fast_ask(["ask", "q"]) is None
 
 
-def test_launcher_default_root_is_the_librarys(monkeypatch, tmp_path):
-    from plvm_photos.library import default_root
-
-    monkeypatch.delenv("PLVM_LIBRARY", raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    assert launcher.default_root() == default_root()
-    monkeypatch.setenv("PLVM_LIBRARY", str(tmp_path / "lib"))
-    assert launcher.default_root() == default_root()
-
-
 def test_fast_path_defers_to_full_program_for_new_or_old_libraries(tmp_path):
     # No library yet: the full program creates it and answers (unknown person), exit 2.
     new = _run(FAST, ["-L", str(tmp_path / "new"), "ask", "where is <x>?"])

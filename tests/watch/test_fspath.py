@@ -19,7 +19,7 @@ def test_round_trip_and_plain_paths_unchanged():
 
 def test_orm_lookup_and_folder_listing(tmp_path):
     from plvm_photos.library import Library
-    from plvm_photos.indexing.commit import FileStat, files_under, move_folder, upsert_file
+    from plvm_photos.indexing.files import FileStat, files_under, move_folder, upsert_file
 
     odd = os.fsdecode(os.fsencode(str(tmp_path)) + b"/in/caf\xe9.jpg")
     with Library(tmp_path / "lib") as lib:

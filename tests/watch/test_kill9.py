@@ -90,4 +90,4 @@ def test_kill9_mid_batch_then_restart(tmp_path, library_data, manifest, watchers
     index = VectorIndex.load(library / "index.faiss", 128)
     region_ids = [i for (i,) in db_rows(library, "SELECT id FROM regions")]
     assert index is not None and index.signature == (len(region_ids), sum(region_ids))
-    assert all(index._contains(i) for i in region_ids)
+    assert all(index.contains(i) for i in region_ids)

@@ -61,7 +61,7 @@ def decide_photo(
 ) -> dict[int, Verdict]:
     """Verdicts keyed by concept id, for the people the prefilter passes in this photo.
 
-    ``rejected`` holds (region id, concept id) pairs the user said are wrong: they are never paired.
+    ``rejected`` holds (region key, concept id) pairs the user said are wrong: they are never paired.
     """
     dist = distance_matrix(faces, people)
     verdicts: dict[int, Verdict] = {}
@@ -84,7 +84,7 @@ def decide_photo(
         taken_faces.add(i)
         taken_people.add(j)
         verdicts[people[j].concept_id] = Verdict(
-            present=True, score=score_of(d, rule), region_id=faces[i].region_id, distance=d
+            present=True, score=score_of(d, rule), region_key=faces[i].region_id, distance=d
         )
     for j, person in enumerate(people):
         if person.concept_id in verdicts:
@@ -93,6 +93,6 @@ def decide_photo(
         if d < rule.prefilter_radius:
             # Close but not chosen: either over the threshold, or its face went to a closer person.
             verdicts[person.concept_id] = Verdict(
-                present=False, score=min(score_of(d, rule), 0.49), region_id=None, distance=d
+                present=False, score=min(score_of(d, rule), 0.49), region_key=None, distance=d
             )
     return verdicts

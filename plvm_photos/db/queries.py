@@ -1,0 +1,90 @@
+"""Queries many parts of the product share: which photos are current, and their paths."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plvm_photos.db.models import File, Region, Setting
+
+CHUNK = 500  # ids per IN (...) list
+MIXED_REGIONS_KEY = "internal.mixed_regions"  # set once regions of kinds other than 'face' were stored
+
+
+def current_photo_ids():
+    """Photos with at least one file that is still there (a subquery)."""
+    return select(File.photo_id).where(File.missing.is_(False), File.photo_id.is_not(None))
+
+
+def photo_paths(session: Session, photo_ids) -> dict[int, str]:
+    """One path per photo: the first present file, else the first file (for history)."""
+    ids = list(photo_ids)
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(File.photo_id, File.path, File.missing)
+            .where(File.photo_id.in_(ids[start : start + CHUNK]))
+            .order_by(File.missing, File.id)
+        ).all()
+        for photo_id, path, _missing in rows:
+            out.setdefault(photo_id, path)
+    return out
+
+
+def all_photo_paths(session: Session, photo_ids) -> dict[int, list[str]]:
+    """Every current path of each photo; photos with none keep their last known path."""
+    ids = list(photo_ids)
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(File.photo_id, File.path, File.missing)
+            .where(File.photo_id.in_(ids[start : start + CHUNK]))
+            .order_by(File.path)
+        ).all()
+        for photo_id, path, missing in rows:
+            if not missing:
+                out.setdefault(photo_id, []).append(path)
+        for photo_id, path, _ in rows:
+            out.setdefault(photo_id, [path])
+    return out
+
+
+def photos_of_regions(session: Session, region_ids) -> set[int]:
+    ids = sorted(set(region_ids))
+    photos: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        photos.update(session.scalars(select(Region.photo_id).where(Region.id.in_(ids[start : start + CHUNK]))))
+    return photos
+
+
+def only_face_regions(session: Session) -> bool:
+    """True while no engine ever stored regions of kinds other than 'face' (then a kind filter is a
+    no-op, and filtering on the unindexed kind column costs ~4x at 100k regions)."""
+    return session.scalar(select(Setting.value).where(Setting.key == MIXED_REGIONS_KEY)) is None
+
+
+def region_signature(session: Session, kinds: tuple[str, ...]) -> tuple[int, int]:
+    """(count, sum of ids) of the regions of ``kinds``: what a vector index must hold."""
+    query = select(func.count(Region.id), func.coalesce(func.sum(Region.id), 0))
+    if not (kinds == ("face",) and only_face_regions(session)):
+        query = query.where(Region.kind.in_(kinds))
+    count, total = session.execute(query).one()
+    return int(count), int(total)
+
+
+def region_vectors(session: Session, kinds: tuple[str, ...], after: int = 0, batch: int = 50_000):
+    """(ids, float32 vectors) batches of the regions of ``kinds`` with id > ``after``, in id order."""
+    import numpy as np
+
+    only_faces = kinds == ("face",) and only_face_regions(session)
+    last = after
+    while True:
+        query = select(Region.id, Region.vector).where(Region.id > last)
+        if not only_faces:
+            query = query.where(Region.kind.in_(kinds))
+        rows = session.execute(query.order_by(Region.id).limit(batch)).all()
+        if not rows:
+            return
+        ids = [r[0] for r in rows]
+        yield ids, np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        last = ids[-1]

@@ -1,0 +1,117 @@
+"""Registered concepts as the plvm engine decides with them.
+
+Each reference keeps its DINOv2 global token in the database (the prefilter) and its Aligner
+outputs in ``plvm-concepts/<reference>.safetensors`` in the library folder, tagged with the
+checkpoint they came from, so verdicts never recompute them (unless the checkpoint changes: then
+they are recomputed once from the kept reference copy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plvm_photos.db.models import Concept, Reference
+from plvm_photos.engines.face.space import FACE_TAG
+from plvm_photos.errors import ImageError, LibraryError
+from plvm_photos.store.layout import CONCEPT_TENSORS_DIR
+
+PLVM_TAG = "plvm"  # concept_references.engine of DINOv2 global tokens
+
+
+@dataclass
+class RegisteredConcept:
+    id: int
+    name: str
+    kind: str
+    images: list[str]  # reference copies (file names in references/) with a plvm reference row
+    dino: np.ndarray  # (r, d) global tokens of the references
+    face: np.ndarray | None  # (r, 128) face descriptors (hybrid mode, people only)
+    tensors: list = field(default_factory=list)  # plvm_model Concepts, one per reference, loaded lazily
+
+
+def load_concepts(session: Session, hybrid: bool) -> list[RegisteredConcept]:
+    rows = session.execute(
+        select(Concept.id, Concept.name, Concept.kind, Reference.engine, Reference.image, Reference.vector)
+        .join(Reference, Reference.concept_id == Concept.id)
+        .order_by(Concept.id, Reference.id)
+    ).all()
+    by_id: dict[int, dict] = {}
+    for cid, name, kind, tag, image, blob in rows:
+        entry = by_id.setdefault(cid, {"name": name, "kind": kind, "images": [], "dino": [], "face": []})
+        vector = np.frombuffer(blob, dtype=np.float32)
+        if tag == PLVM_TAG:
+            entry["images"].append(image)
+            entry["dino"].append(vector)
+        elif tag == FACE_TAG:
+            entry["face"].append(vector)
+    out = []
+    for cid, e in by_id.items():
+        if not e["dino"]:
+            continue  # registered under the face engine only: add-reference it again to use PLVM
+        face = np.stack(e["face"]) if e["face"] and hybrid and e["kind"] == "person" else None
+        out.append(RegisteredConcept(cid, e["name"], e["kind"], e["images"], np.stack(e["dino"]), face))
+    return out
+
+
+def tensor_path(root: Path, image_name: str) -> Path:
+    return root / CONCEPT_TENSORS_DIR / (Path(image_name).stem + ".safetensors")
+
+
+class ConceptTensors:
+    """The Aligner outputs of references, on disk beside the library and in memory once loaded."""
+
+    def __init__(self, root: Path, references_dir: Path, model):
+        self.root = root
+        self.references_dir = references_dir
+        self.model = model  # plvm_photos.engines.plvm.model.PlvmModel
+
+    def save(self, image_name: str, concept) -> None:
+        from safetensors.torch import save_file
+
+        path = tensor_path(self.root, image_name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        save_file(self.model.concept_to_tensors(concept), str(tmp), metadata={"aligner": self.model.checkpoint_identity()})
+        tmp.replace(path)
+
+    def forget(self, image_names: list[str]) -> None:
+        for image in image_names:
+            tensor_path(self.root, image).unlink(missing_ok=True)
+
+    def of(self, concept: RegisteredConcept) -> list:
+        """The concept's Aligner outputs (one per reference), read from the stored files."""
+        if concept.tensors:
+            return concept.tensors
+        from safetensors import safe_open
+
+        identity = self.model.checkpoint_identity()
+        for image in concept.images:
+            path = tensor_path(self.root, image)
+            tensors = None
+            if path.is_file():
+                with safe_open(str(path), framework="pt") as f:
+                    if (f.metadata() or {}).get("aligner") == identity:
+                        tensors = {k: f.get_tensor(k) for k in f.keys()}
+            if tensors is None:  # missing, or made by another checkpoint: encode the kept copy once
+                tensors = self._reencode(concept.name, image)
+            concept.tensors.append(self.model.concept_from_tensors(concept.name, tensors))
+        return concept.tensors
+
+    def _reencode(self, name: str, image_name: str) -> dict:
+        from PIL import Image
+
+        from plvm_photos.imaging import decode
+
+        source = self.references_dir / image_name
+        try:
+            image = decode(source, max_side=1600)
+        except (ImageError, FileNotFoundError) as exc:
+            raise LibraryError(f"the kept reference {source} of <{name}> is unusable ({exc}); add-reference it again") from None
+        encoded = self.model.encode_reference(Image.fromarray(image.pixels), name)
+        self.save(image_name, encoded.concept)
+        return self.model.concept_to_tensors(encoded.concept)

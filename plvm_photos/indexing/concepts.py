@@ -1,0 +1,38 @@
+"""The registered concepts an engine decides with, reloaded only when they change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plvm_photos.db.models import Concept, Reference
+from plvm_photos.engines.base import Engine
+
+
+def concepts_signature(session: Session) -> tuple:
+    """Changes whenever a concept or a reference is added, removed or renamed."""
+    refs = session.execute(select(func.count(Reference.id), func.coalesce(func.sum(Reference.id), 0))).one()
+    names = session.execute(select(Concept.id, Concept.name).order_by(Concept.id)).all()
+    return (tuple(refs), tuple(map(tuple, names)))
+
+
+@dataclass(frozen=True)
+class ConceptsSnapshot:
+    signature: tuple
+    concepts: object  # what ``engine.concepts`` returned
+
+
+class ConceptsCache:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._snapshot: ConceptsSnapshot | None = None
+        self.reloads = 0
+
+    def get(self, session: Session) -> ConceptsSnapshot:
+        signature = concepts_signature(session)
+        if self._snapshot is None or self._snapshot.signature != signature:
+            self._snapshot = ConceptsSnapshot(signature, self.engine.concepts(session))
+            self.reloads += 1
+        return self._snapshot

@@ -1,0 +1,87 @@
+"""Where analyses run: a pool of worker processes, or one thread of this process.
+
+Workers start once and stay warm (models loaded by the initializer). They ignore SIGINT (Ctrl-C
+reaches the whole process group; the parent decides whether photos in hand finish) and exit when
+their parent dies, even by kill -9: a worker holds both ends of its task queue and would
+otherwise wait forever, holding its models and the parent's stdout.
+
+An analyzer whose models are too big to load per worker (``Analyzer.in_process``) runs in one
+thread of this process instead, behind the same ``submit`` / ``Future`` interface.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
+
+from plvm_photos.engines.base import Analyzer
+from plvm_photos.indexing.analysis import AnalysisJob, AnalysisResult, analyze_file
+
+_analyzer: Analyzer | None = None  # this worker's analyzer (set by the initializer)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _worker_init(analyzer: Analyzer) -> None:
+    global _analyzer
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    analyzer.warm_up()
+    _analyzer = analyzer
+
+
+def _analyze_in_worker(job: AnalysisJob) -> AnalysisResult:
+    return analyze_file(_analyzer, job)
+
+
+class AnalysisPool:
+    def __init__(self, analyzer: Analyzer, workers: int):
+        self.analyzer = analyzer
+        self.workers = 1 if analyzer.in_process else max(1, workers)
+        self._pool: ProcessPoolExecutor | ThreadPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.analyzer.in_process:
+            self.analyzer.warm_up()
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="analysis")
+        else:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_worker_init,
+                                             initargs=(self.analyzer,))
+
+    def submit(self, job: AnalysisJob) -> Future:
+        if self._pool is None:
+            self.start()
+        if self.analyzer.in_process:
+            return self._pool.submit(analyze_file, self.analyzer, job)
+        return self._pool.submit(_analyze_in_worker, job)
+
+    def restart(self) -> None:
+        """After a worker died (the pool is broken): a fresh pool."""
+        self.stop(wait=False)
+        self.start()
+
+    def stop(self, wait: bool = True) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if wait or isinstance(pool, ThreadPoolExecutor):
+            pool.shutdown(wait=wait, cancel_futures=True)
+            return
+        # Abandon the photos in hand: stop the workers now rather than after their current photo.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in processes:
+            proc.join(timeout=5)

@@ -1,0 +1,105 @@
+"""The FAISS prefilter caches of one library: one index per vector space.
+
+A vector space is what an engine compares references with: the regions of some kinds and the
+reference vectors stored under one tag (the face engine's 128-d descriptors; the plvm engine's
+DINOv2 global tokens). Each space's index file is a cache of the database, checked against it when
+loaded (``load_consistent``) and, inside a write transaction, brought up to date with what other
+processes committed since (``catch_up``), so a prefilter never misses a region the database has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from plvm_photos.db.queries import region_signature, region_vectors
+from plvm_photos.store.layout import FACE_INDEX_FILE
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from plvm_photos.store.library_store import LibraryStore
+    from plvm_photos.store.vector_index import VectorIndex
+
+
+@dataclass(frozen=True)
+class VectorSpace:
+    name: str  # "face" is kept in index.faiss, any other in index-NAME-DIM.faiss
+    region_kinds: tuple[str, ...]  # the regions whose vectors live in this space
+    reference_tag: str  # concept_references.engine of the reference vectors in this space
+    radius: float  # prefilter: regions within this Euclidean distance of a reference are candidates
+
+
+class VectorIndexes:
+    def __init__(self, store: LibraryStore):
+        self._store = store
+        self._loaded: dict[tuple[str, int], tuple[VectorSpace, VectorIndex]] = {}
+        self._dirty: set[tuple[str, int]] = set()
+
+    def path(self, space: VectorSpace, dim: int) -> Path:
+        if space.name == "face":
+            return self._store.root / FACE_INDEX_FILE
+        return self._store.root / f"index-{space.name}-{dim}.faiss"
+
+    def get(self, space: VectorSpace, dim: int) -> VectorIndex:
+        """The space's index, loaded once, rebuilt where it disagrees with the database."""
+        key = (space.name, dim)
+        if key not in self._loaded:
+            from plvm_photos.store.vector_index import load_consistent
+
+            def batches():
+                with self._store.session() as s:
+                    yield from region_vectors(s, space.region_kinds)
+
+            with self._store.session() as s:
+                signature = region_signature(s, space.region_kinds)
+            index, _ = load_consistent(self.path(space, dim), dim, signature, batches)
+            self._loaded[key] = (space, index)
+        return self._loaded[key][1]
+
+    def catch_up(self, session: Session, space: VectorSpace, dim: int) -> VectorIndex:
+        """The index as the database is inside ``session``'s transaction: regions committed by
+        other processes since it was loaded are added; anything else (deletions) rebuilds it."""
+        index = self.get(space, dim)
+        signature = region_signature(session, space.region_kinds)
+        if index.signature == signature:
+            return index
+        if index.max_id is not None:
+            for ids, vectors in region_vectors(session, space.region_kinds, after=index.max_id):
+                index.add(ids, vectors)
+        if index.signature != signature:
+            from plvm_photos.store.vector_index import VectorIndex
+
+            index = VectorIndex.build(dim, region_vectors(session, space.region_kinds), count=signature[0])
+            self._loaded[(space.name, dim)] = (space, index)
+        self._dirty.add((space.name, dim))
+        return index
+
+    def add(self, space: VectorSpace, ids: list[int], vectors: np.ndarray) -> None:
+        if not ids:
+            return
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1)
+        index = self.get(space, vectors.shape[1])
+        # An index loaded after the commit already holds these regions.
+        fresh = [i for i, rid in enumerate(ids) if index.max_id is None or rid > index.max_id or not index.contains(rid)]
+        index.add([ids[i] for i in fresh], vectors[fresh])
+        dim = vectors.shape[1]
+        self._dirty.add((space.name, dim))
+
+    def forget(self, regions: list[tuple[int, str]]) -> None:
+        """Drop deleted regions, given as (id, kind), from every loaded index that holds their kind
+        (an index not loaded notices on its next load: its signature no longer matches)."""
+        for key, (space, index) in self._loaded.items():
+            ids = [i for i, kind in regions if kind in space.region_kinds]
+            if ids:
+                index.remove(ids)
+                self._dirty.add(key)
+
+    def save(self) -> None:
+        for key in sorted(self._dirty):
+            space, index = self._loaded[key]
+            index.save(self.path(space, key[1]))
+        self._dirty.clear()

@@ -1,0 +1,36 @@
+"""Copies of reference photos kept in the library, so a concept survives its source file.
+
+A copy is named ``NAME-HASH12.ext`` and written to a temporary file, fsynced and renamed into
+place, so a crash never leaves a truncated copy under the final name; an existing copy is used
+only when its content hash is the source's (a truncated copy from an older version is replaced).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from plvm_photos.imaging import sha256_file
+
+
+def keep_reference_copy(folder: Path, source: Path, name: str, sha256: str) -> str:
+    """The file name (inside ``folder``) of a verified copy of ``source``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}-{sha256[:12]}{source.suffix.lower()}"
+    if target.is_file() and not target.is_symlink() and sha256_file(target) == sha256:
+        return target.name
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".copy-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        if sha256_file(tmp) != sha256:
+            raise OSError(f"{source} changed while it was being copied")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target.name
