@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
 from plvm_photos.cli.app import JsonOption, app, emit, state
-from plvm_photos.library import LibraryError
+from plvm_photos.errors import LibraryError
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -20,20 +20,21 @@ def _fail(message: str, code: int = 2) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but loopback needs --token."),
     port: int = typer.Option(8765, "--port", "-p", help="Port to listen on (0 = any free port)."),
-    token: Optional[str] = typer.Option(
+    token: str | None = typer.Option(
         None, "--token", envvar="PLVM_SERVE_TOKEN", help="Secret every request must carry (open the printed address "
         "once; a cookie keeps it). Required for a non-loopback --host.", show_default=False
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not log requests."),
 ) -> None:
     """Browse people, their photos with face boxes, every photo's regions, and ask questions in a web page."""
+    from plvm_photos.db.fspath import printable
     from plvm_photos.web.server import ServeRefused, make_server, url_of
 
     try:
         server = make_server(state.library(), host, port, token, quiet=quiet)
     except ServeRefused as exc:
         _fail(str(exc))
-    typer.echo(f"serving the library {state.library().root} at {url_of(server, token)}  (Ctrl+C to stop)")
+    typer.echo(f"serving the library {printable(str(state.library().root))} at {url_of(server, token)}  (Ctrl+C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -95,8 +96,8 @@ def faces(
 
 @app.command("sheet")
 def sheet(
-    person: str = typer.Argument(..., help="A registered person, <mike> or mike."),
-    output: Path = typer.Option(..., "--output", "-o", help="PNG (or JPEG) file to write."),
+    person: Annotated[str, typer.Argument(help="A registered person, <mike> or mike.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="PNG, JPEG or WebP file to write (its folder must exist).")],
     columns: int = typer.Option(6, "--columns", help="Photos per row."),
     tile: int = typer.Option(240, "--tile", help="Tile size in pixels."),
     limit: int = typer.Option(200, "--limit", help="At most this many photos."),
@@ -104,29 +105,36 @@ def sheet(
 ) -> None:
     """A contact sheet of a person's photos with their face box drawn."""
     from plvm_photos.curation.sheet import contact_sheet
+    from plvm_photos.db.fspath import printable
 
+    # An unwritable --output is a LibraryError: one line on stderr, exit code 2 (cli.app.main).
     result = contact_sheet(state.library(), person, output, columns=columns, tile=tile, limit=limit,
                            progress=not as_json)
-    emit(result.as_dict(), as_json, f"wrote {result.output}: {result.photos} photo(s) of <{result.person}>"
+    emit(result.as_dict(), as_json, f"wrote {printable(result.output)}: {result.photos} photo(s) of <{result.person}>"
          + (f" (of {result.total})" if result.total > result.photos else ""))
 
 
 @app.command("export-xmp")
 def export_xmp(
-    path: Optional[Path] = typer.Argument(None, help="A photo or folder to export (default: the whole library)."),
-    into: Optional[Path] = typer.Option(None, "--into", help="Write sidecars into this folder (mirroring the photos' "
-                                        "folders) instead of next to the photos."),
+    path: Annotated[Path | None, typer.Argument(help="A photo or folder to export (default: the whole library).")] = None,
+    into: Annotated[Path | None, typer.Option("--into", help="Write sidecars into this folder (mirroring the photos' "
+                                              "folders) instead of next to the photos.")] = None,
     stem: bool = typer.Option(False, "--stem", help="Name sidecars photo.xmp (Lightroom) instead of photo.jpg.xmp "
                               "(digiKam, darktable)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Write names and face regions to XMP sidecars other photo tools read (existing content is kept)."""
+    from plvm_photos import safe_write
     from plvm_photos.curation.xmp import export
+    from plvm_photos.db.fspath import printable
 
+    # Sidecars are written through safe_write (no planted link is followed); a sidecar that cannot
+    # be written is listed in the summary's errors, the others are still written.
     try:
         summary = export(state.library(), path, into=into, stem=stem, progress=not as_json)
     except OSError as exc:
-        raise LibraryError(f"cannot write sidecars: {exc}") from None
+        where = f" ({printable(exc.filename)})" if isinstance(exc.filename, str) else ""
+        raise LibraryError(f"cannot write sidecars{where}: {safe_write.describe(exc)}") from None
     emit(summary.as_dict(), as_json,
          f"{summary.written} sidecar(s) written, {summary.unchanged} unchanged, {summary.skipped} photo(s) skipped"
          + "".join(f"\n  {e}" for e in summary.errors[:20]))

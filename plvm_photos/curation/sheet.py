@@ -1,4 +1,10 @@
-"""Contact sheets: a person's photos in one image, their face box drawn, for the terminal user."""
+"""Contact sheets: a person's photos in one image, their face box drawn, for the terminal user.
+
+The sheet is written through ``safe_write`` (exclusive temporary file in the target folder, then
+renamed over the target; no link followed). The target is checked before any photo is read: a
+folder, a missing folder (never created) or a folder that takes no files is a one-line
+``LibraryError`` and nothing is left behind.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from plvm_photos import safe_write
+from plvm_photos.db.fspath import printable
+from plvm_photos.errors import LibraryError
 from plvm_photos.imaging import ImageError
-from plvm_photos.library import Library, LibraryError
+from plvm_photos.library import Library
 from plvm_photos.names import show
 
 BOX_COLOUR = (242, 177, 52)
 LABEL_HEIGHT = 22
 GAP = 6
 BACKGROUND = (30, 32, 36)
+FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 
 
 @dataclass(frozen=True)
@@ -26,8 +36,9 @@ class SheetResult:
     skipped: list[str]  # photos that could not be read
 
     def as_dict(self) -> dict:
-        return {"output": self.output, "person": self.person, "photos": self.photos, "total": self.total,
-                "size": list(self.size), "skipped": self.skipped}
+        """For JSON: paths with undecodable bytes shown as \\xNN."""
+        return {"output": printable(self.output), "person": self.person, "photos": self.photos, "total": self.total,
+                "size": list(self.size), "skipped": [printable(s) for s in self.skipped]}
 
 
 def _font(size: int):
@@ -42,23 +53,38 @@ def _font(size: int):
 def contact_sheet(library: Library, person: str, output: str | Path, columns: int = 6, tile: int = 240,
                   limit: int = 200, progress: bool = True) -> SheetResult:
     """Write a grid of thumbnails (cached ones reused) with the person's box on each."""
-    from PIL import Image, ImageDraw
-
     from plvm_photos.web.pages import person_tiles
-    from plvm_photos.web.thumbs import thumbnail
 
     if columns < 1 or tile < 64 or limit < 1:
         raise LibraryError("--columns must be >= 1, --tile >= 64 and --limit >= 1")
     output = Path(output)
-    if output.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
-        raise LibraryError(f"{output}: write the sheet as .png, .jpg or .webp")
+    shown = printable(str(output))
+    if output.is_dir():
+        raise LibraryError(f"cannot write the sheet to {shown}: is a directory (give a file name such as sheet.png)")
+    fmt = FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        raise LibraryError(f"{shown}: write the sheet as .png, .jpg or .webp")
     with library.session() as s:
         concept = library.concept(s, person)
         concept_id, name = concept.id, concept.name
     _, tiles = person_tiles(library, concept_id)
     if not tiles:
         raise LibraryError(f"{show(name)} is in no photo yet; nothing to put on a sheet")
-    shown = tiles[:limit]
+    try:
+        with safe_write.atomic_writer(output) as fh:  # fails here, before any photo is read
+            sheet, skipped, placed = _render(library, tiles[:limit], columns, tile, progress)
+            sheet.save(fh, format=fmt)
+    except OSError as exc:
+        raise LibraryError(f"cannot write the sheet to {shown}: {safe_write.describe(exc)}") from None
+    return SheetResult(str(output), name, placed, len(tiles), sheet.size, skipped)
+
+
+def _render(library: Library, shown: list, columns: int, tile: int, progress: bool):
+    """(the sheet image, skipped photos with the reason, photos placed)."""
+    from PIL import Image, ImageDraw
+
+    from plvm_photos.web.thumbs import Busy, thumbnail
+
     rows = (len(shown) + columns - 1) // columns
     cell_w, cell_h = tile, tile + LABEL_HEIGHT
     sheet = Image.new("RGB", (columns * cell_w + (columns + 1) * GAP, rows * cell_h + (rows + 1) * GAP), BACKGROUND)
@@ -82,7 +108,7 @@ def contact_sheet(library: Library, person: str, output: str | Path, columns: in
                 im = im.convert("RGB")
                 im.thumbnail((tile, tile))
                 thumb = im.copy()
-        except (ImageError, OSError) as exc:
+        except (ImageError, Busy, OSError) as exc:
             skipped.append(f"{t.path}: {exc}")
             continue
         x0 = GAP + (k % columns) * (cell_w + GAP) + (tile - thumb.width) // 2
@@ -92,11 +118,9 @@ def contact_sheet(library: Library, person: str, output: str | Path, columns: in
         for b in t.boxes:
             left, top, right, bottom = (round(v * scale) for v in b.box)
             draw.rectangle((x0 + left, y0 + top, x0 + right, y0 + bottom), outline=BOX_COLOUR, width=3)
-        label = os.path.basename(t.path)
+        label = printable(os.path.basename(t.path))
         while label and draw.textlength(label, font=font) > tile:
             label = label[:-2] + "…" if len(label) > 2 else ""
         lx = GAP + (k % columns) * (cell_w + GAP)
         draw.text((lx, GAP + (k // columns) * (cell_h + GAP) + tile + 4), label, fill=(220, 220, 220), font=font)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(output)
-    return SheetResult(str(output), name, len(shown) - len(skipped), len(tiles), sheet.size, skipped)
+    return sheet, skipped, len(shown) - len(skipped)

@@ -22,8 +22,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from plvm_photos import safe_write
+from plvm_photos.db.fspath import printable
 from plvm_photos.db.models import Concept, File, Photo, Region, Verdict
-from plvm_photos.library import Library, LibraryError
+from plvm_photos.errors import LibraryError
+from plvm_photos.library import Library
 
 NS = {
     "x": "adobe:ns:meta/",
@@ -72,7 +75,10 @@ class ExportSummary:
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """For JSON: paths with undecodable bytes shown as \\xNN (``printable``)."""
+        data = asdict(self)
+        data["sidecars"] = [printable(p) for p in self.sidecars]
+        return data
 
 
 # --- reading the library --------------------------------------------------------------------------
@@ -289,10 +295,9 @@ def sidecar_path(photo_path: str, into: Path | None, base: Path | None, stem: bo
 
 
 def read_sidecar(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        return None
+    """The existing sidecar's text, None if there is none; a symbolic link or anything but a
+    regular file raises OSError (``safe_write``): it is never followed."""
+    return safe_write.read_text_nofollow(path, encoding="utf-8-sig")
 
 
 def export(library: Library, path: Path | None = None, into: Path | None = None, stem: bool = False,
@@ -325,16 +330,17 @@ def export(library: Library, path: Path | None = None, into: Path | None = None,
             if existing == text:
                 summary.unchanged += 1
             else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(f".{target.name}.tmp")
-                tmp.write_text(text, encoding="utf-8")
-                os.replace(tmp, target)
+                if into is not None:  # next to a photo the folder exists; never create one there
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                safe_write.write_text(target, text)  # exclusive temp file, fsync, replace; no links followed
                 summary.written += 1
             summary.sidecars.append(str(target))
+        except safe_write.SymlinkRefused:
+            summary.errors.append(f"{printable(str(target))}: is a symbolic link; not followed, left alone")
         except (ET.ParseError, ValueError) as exc:
-            summary.errors.append(f"{target}: existing sidecar is not valid XMP, left alone ({exc})")
+            summary.errors.append(f"{printable(str(target))}: existing sidecar is not valid XMP, left alone ({exc})")
         except OSError as exc:
-            summary.errors.append(f"{target}: {exc.strerror or exc}")
+            summary.errors.append(f"{printable(str(target))}: {safe_write.describe(exc)}")
         if bar is not None:
             bar.update(1)
     if bar is not None:

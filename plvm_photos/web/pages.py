@@ -1,6 +1,8 @@
 """The gallery's pages: database queries and server-rendered HTML (no scripts, boxes as inline SVG).
 
 Every value that reaches the HTML goes through ``esc``; images are addressed by database id only.
+File names that are not valid UTF-8 (``str`` with surrogate escapes, see ``db/fspath.py``) are shown
+with their undecodable bytes as ``\\xNN`` (``readable``), never passed to an encoder that fails.
 """
 
 from __future__ import annotations
@@ -11,16 +13,41 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from plvm_photos.db.models import Concept, File, Photo, Reference, Region, Rejection, Verdict
-from plvm_photos.library import Library, LibraryError, current_photo_ids, photo_paths
+from plvm_photos.db.fspath import printable
+from plvm_photos.db.models import (
+    Concept,
+    File,
+    Photo,
+    Reference,
+    Region,
+    Rejection,
+    Verdict,
+)
+from plvm_photos.db.queries import current_photo_ids, photo_paths
+from plvm_photos.errors import LibraryError
+from plvm_photos.library import Library
 from plvm_photos.names import show
 
 Box = tuple[int, int, int, int]
 MAX_GRID = 600  # photos on one page; more are listed as a count
 
 
+def readable(value) -> str:
+    """``str(value)`` that always encodes as UTF-8: undecodable file-name bytes become \\xNN."""
+    text = str(value)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return printable(text)
+    except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def esc(value) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(readable(value), quote=True)
 
 
 @dataclass(frozen=True)
@@ -298,18 +325,19 @@ def unknown_page(library: Library) -> str:
 
 
 # --- image sources (ids to files) -------------------------------------------------------------------
-def photo_source(library: Library, photo_id: int) -> tuple[str, str]:
-    """(sha256, a present file path) of a usable photo; KeyError otherwise."""
+def photo_source(library: Library, photo_id: int) -> tuple[str, list[str]]:
+    """(sha256, its present file paths) of a usable photo; KeyError otherwise. The thumbnail code
+    uses the first file whose bytes still hash to sha256 (``thumbs.decode_verified``)."""
     with library.session() as s:
         photo = s.get(Photo, photo_id)
         if photo is None or photo.error is not None:
             raise KeyError(photo_id)
-        path = s.scalar(
-            select(File.path).where(File.photo_id == photo_id, File.missing.is_(False)).order_by(File.id).limit(1)
+        paths = list(
+            s.scalars(select(File.path).where(File.photo_id == photo_id, File.missing.is_(False)).order_by(File.id))
         )
-        if path is None:
+        if not paths:
             raise KeyError(photo_id)
-        return photo.sha256, path
+        return photo.sha256, paths
 
 
 def reference_face(library: Library, concept_id: int) -> tuple[str, str, Box]:
@@ -322,10 +350,17 @@ def reference_face(library: Library, concept_id: int) -> tuple[str, str, Box]:
         return key, str(library.references_dir / ref.image), (ref.left, ref.top, ref.right, ref.bottom)
 
 
-def region_face(library: Library, region_id: int) -> tuple[str, str, Box]:
+def region_face(library: Library, region_id: int) -> tuple[str, list[str], Box, str]:
+    """(cache key, the photo's present paths, box, the photo's sha256) of a face region."""
     with library.session() as s:
         region = s.get(Region, region_id)
         if region is None:
             raise KeyError(region_id)
-        sha, path = photo_source(library, region.photo_id)
-        return f"region-{sha[:16]}-{'-'.join(map(str, region.box))}", path, region.box
+        sha, paths = photo_source(library, region.photo_id)
+        return f"region-{sha[:16]}-{'-'.join(map(str, region.box))}", paths, region.box, sha
+
+
+def live_hashes(library: Library) -> set[str]:
+    """sha256 of every photo that still has a present file (what thumbnails may be kept for)."""
+    with library.session() as s:
+        return set(s.scalars(select(Photo.sha256).where(Photo.id.in_(current_photo_ids()))))

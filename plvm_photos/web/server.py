@@ -5,33 +5,52 @@ Safety rules, all enforced here:
 - with a token, every request must carry it (``?token=``, which also sets a cookie, the cookie,
   or ``Authorization: Bearer``); compared in constant time;
 - without a token the Host header must name a loopback host (no DNS-rebinding access);
+- a token offered as ``?token=`` sets the cookie (HttpOnly, SameSite=Strict) and answers 303 to the
+  same address without it, so it leaves the address bar; a query string carrying a token is never
+  logged;
+- cross-site requests are refused on every route (``Sec-Fetch-Site`` other than ``same-origin`` or
+  ``none`` is 403), every response says ``Cross-Origin-Resource-Policy: same-origin``: no other web
+  page can load (or probe for) a photo;
 - images are addressed by database id only: no request part is ever used as a path; anything
-  outside the route table is 404.
+  outside the route table is 404;
+- bounded resources: at most ``max_handlers`` connections are served at once (more are answered
+  503 and closed at once); a request must arrive whole within ``request_timeout`` seconds (no
+  keep-alive: one request per connection); every socket operation times out after ``io_timeout``;
+  image decoding is bounded in ``thumbs`` (2 at a time, a pixel budget).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
+import io
 import ipaddress
 import re
 import socket
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+from plvm_photos.errors import LibraryError
 from plvm_photos.imaging import ImageError
-from plvm_photos.library import Library, LibraryError
+from plvm_photos.library import Library
 from plvm_photos.web import pages
-from plvm_photos.web.thumbs import face_thumbnail, thumbnail
+from plvm_photos.web.thumbs import Busy, face_thumbnail, prune_stale, thumbnail
 
 COOKIE = "plvm_token"
 MIN_TOKEN_LENGTH = 8
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~/=-]+")
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+ALLOWED_FETCH_SITES = {"same-origin", "none"}  # Sec-Fetch-Site values answered; absent = not a browser
+CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+MAX_REQUEST_HEAD = 16 * 1024  # request line and headers of a GET; the gallery takes no bodies
+TOKEN_IN_TEXT = re.compile(r"((?:^|[?&;/\s\"'])token=)[^&;\s\"']*", re.IGNORECASE)
 
 
 class ServeRefused(LibraryError):
@@ -93,15 +112,94 @@ class NotFound(Exception):
     pass
 
 
+class Unprocessable(Exception):
+    """An existing photo that cannot be shown (not decodable, over the decode budget, changed)."""
+
+
+def redact(text: str) -> str:
+    """``text`` with every ``token=VALUE`` replaced: for logs."""
+    return TOKEN_IN_TEXT.sub(r"\1<redacted>", text)
+
+
+def query_without_token(query: str) -> str:
+    """The raw query string minus its ``token`` parameters (others kept verbatim, in order)."""
+    kept = [part for part in query.split("&") if part and "token" not in parse_qs(part, keep_blank_values=True)]
+    return "&".join(kept)
+
+
+def route_of(path: str) -> tuple[str, re.Match] | None:
+    for pattern, name in ROUTES:
+        match = pattern.fullmatch(path)
+        if match:
+            return name, match
+    return None
+
+
 class GalleryHandler(BaseHTTPRequestHandler):
     server_version = "plvm-photos"
     sys_version = ""
+    protocol_version = "HTTP/1.0"  # one request per connection: no idle keep-alive connections to hold
     config: GalleryConfig  # set on the subclass made by make_server
+    server: GalleryServer
 
     # --- plumbing -----------------------------------------------------------------------------
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.io_timeout)
+        self._socket_rfile = self.rfile
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self._socket_rfile.close()
+
+    def handle(self) -> None:
+        """Read the request head against a deadline (a half-sent request cannot hold the
+        connection), then answer that one request."""
+        self.close_connection = True
+        try:
+            head = self._read_head()
+        except (TimeoutError, OSError):
+            return  # too slow, or gone: close without a word
+        if head is None:
+            return
+        self.rfile = io.BytesIO(head)
+        try:
+            self.handle_one_request()
+        except (TimeoutError, BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _read_head(self) -> bytes | None:
+        deadline = time.monotonic() + self.server.request_timeout
+        buf = bytearray()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("request not received in time")
+            self.connection.settimeout(min(remaining, self.server.io_timeout))
+            chunk = self.connection.recv(4096)
+            if not chunk:
+                return None
+            buf += chunk
+            ends = [i + n for i, n in ((buf.find(b"\r\n\r\n"), 4), (buf.find(b"\n\n"), 2)) if i >= 0]
+            if ends:
+                self.connection.settimeout(self.server.io_timeout)
+                return bytes(buf[: min(ends)])
+            if len(buf) > MAX_REQUEST_HEAD:
+                self.connection.settimeout(self.server.io_timeout)
+                self.requestline, self.request_version, self.command = "", "HTTP/1.0", "GET"
+                self._text(431, "request head too large")
+                return None
+
     def log_message(self, fmt, *args) -> None:
-        if not self.config.quiet:
-            sys.stderr.write("%s - %s\n" % (self.address_string(), fmt % args))
+        if self.config.quiet:
+            return
+        message = fmt % args
+        raw = urlsplit(getattr(self, "path", "") or "").query
+        if raw and redact(raw) == raw and "token" in parse_qs(raw, keep_blank_values=True):
+            message = message.replace(raw, "<redacted>")  # a token under an escaped name (%74oken=)
+        sys.stderr.write(f"{self.address_string()} - {pages.readable(redact(message))}\n")
 
     def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -110,20 +208,21 @@ class GalleryHandler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("X-Frame-Options", "DENY")
-        self.send_header(
-            "Content-Security-Policy",
-            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-        )
+        self.send_header("Content-Security-Policy", CSP)
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Vary", "Sec-Fetch-Site, Cookie, Authorization")
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _text(self, status: int, message: str) -> None:
+    def _text(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
         body = pages.page(HTTPStatus(status).phrase, f"<h1>{status} {pages.esc(HTTPStatus(status).phrase)}</h1>"
                           f"<p>{pages.esc(message)}</p>")
-        self._send(status, body.encode(), "text/html; charset=utf-8", {"Cache-Control": "no-store"})
+        self._send(status, body.encode("utf-8", "backslashreplace"), "text/html; charset=utf-8",
+                   {"Cache-Control": "no-store", **(extra or {})})
 
     def _token_ok(self, query: dict[str, list[str]]) -> tuple[bool, bool]:
         """(allowed, came from the query string)."""
@@ -138,14 +237,12 @@ class GalleryHandler(BaseHTTPRequestHandler):
         if auth.startswith("Bearer "):
             offered.append((auth[7:].strip(), False))
         cookie = SimpleCookie()
-        try:
+        with contextlib.suppress(CookieError):  # a malformed Cookie header offers nothing
             cookie.load(self.headers.get("Cookie", ""))
-        except Exception:
-            pass
         if COOKIE in cookie:
             offered.append((cookie[COOKIE].value, False))
         for value, from_query in offered:
-            if hmac.compare_digest(value.encode(), expected):
+            if hmac.compare_digest(value.encode("utf-8", "surrogateescape"), expected):
                 return True, from_query
         return False, False
 
@@ -156,6 +253,26 @@ class GalleryHandler(BaseHTTPRequestHandler):
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         return name in LOOPBACK_NAMES or name == self.config.host.lower()
 
+    def _same_origin(self) -> bool:
+        site = self.headers.get("Sec-Fetch-Site")
+        return site is None or site.strip().lower() in ALLOWED_FETCH_SITES
+
+    def _admitted(self, query: dict[str, list[str]]) -> tuple[bool, bool]:
+        """Every check a request passes before routing; answers the refusals itself."""
+        if not self._same_origin():
+            self._text(403, "this gallery does not answer requests made by other web sites: open its address "
+                       "directly (type or paste it into the address bar)")
+            return False, False
+        if not self._host_ok():
+            self._text(403, "this gallery only answers requests addressed to localhost")
+            return False, False
+        allowed, from_query = self._token_ok(query)
+        if not allowed:
+            self._text(403, "wrong or missing token: open the address printed by plvm-photos serve "
+                       "(the gallery keeps it in a cookie; cookies must be allowed)")
+            return False, False
+        return True, from_query
+
     # --- requests -----------------------------------------------------------------------------
     def do_HEAD(self) -> None:
         self.do_GET()
@@ -163,71 +280,138 @@ class GalleryHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         query = parse_qs(parts.query, keep_blank_values=True)
-        if not self._host_ok():
-            self._text(403, "this gallery only answers requests addressed to localhost")
+        admitted, from_query = self._admitted(query)
+        if not admitted:
             return
-        allowed, from_query = self._token_ok(query)
-        if not allowed:
-            self._text(403, "wrong or missing token: open the address printed by plvm-photos serve")
-            return
-        extra = {}
         if from_query:
-            extra["Set-Cookie"] = f"{COOKIE}={self.config.token}; HttpOnly; SameSite=Strict; Path=/"
+            # Keep the token in an HttpOnly cookie and take it out of the address bar (and history).
+            if route_of(parts.path) is None:
+                self._text(404, "no such page or photo")
+                return
+            clean = urlunsplit(("", "", parts.path, query_without_token(parts.query), ""))
+            self._send(303, b"", "text/plain; charset=utf-8", {
+                "Location": clean,
+                "Set-Cookie": f"{COOKIE}={self.config.token}; HttpOnly; SameSite=Strict; Path=/",
+                "Cache-Control": "no-store",
+            })
+            return
         try:
-            self._route(parts.path, query, extra)
+            self._route(parts.path, query)
         except NotFound:
             self._text(404, "no such page or photo")
-        except (BrokenPipeError, ConnectionResetError):
+        except Unprocessable as exc:
+            self._text(422, str(exc))
+        except Busy as exc:
+            self._text(503, str(exc), {"Retry-After": "5"})
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
             pass
-        except Exception as exc:  # keep serving; show what broke
+        except Exception as exc:  # noqa: BLE001 - any bug: answer 500, keep serving, log what broke
             self.log_error("error on %s: %r", parts.path, exc)
             self._text(500, f"internal error: {type(exc).__name__}")
 
     def do_POST(self) -> None:
-        self._text(405, "this gallery is read-only")
+        if self._admitted({})[0]:
+            self._text(405, "this gallery is read-only")
 
-    def _route(self, path: str, query: dict[str, list[str]], extra: dict[str, str]) -> None:
-        for pattern, name in ROUTES:
-            match = pattern.fullmatch(path)
-            if match:
-                break
-        else:
+    def _route(self, path: str, query: dict[str, list[str]]) -> None:
+        found = route_of(path)
+        if found is None:
             raise NotFound(path)
+        name, match = found
         lib = self.config.library
         arg = int(match.group(1)) if match.groups() else None
         try:
             if name == "people":
-                return self._html(pages.people_page(lib), extra)
+                return self._html(pages.people_page(lib))
             if name == "person":
-                return self._html(pages.person_page(lib, arg), extra)
+                return self._html(pages.person_page(lib, arg))
             if name == "photo":
-                return self._html(pages.photo_page(lib, arg), extra)
+                return self._html(pages.photo_page(lib, arg))
             if name == "ask":
-                return self._html(pages.ask_page(lib, query.get("q", [""])[0]), extra)
+                return self._html(pages.ask_page(lib, query.get("q", [""])[0]))
             if name == "unknown":
-                return self._html(pages.unknown_page(lib), extra)
+                return self._html(pages.unknown_page(lib))
+        except KeyError:
+            raise NotFound(path) from None
+        try:
             if name in ("thumb", "large"):
-                sha, source = pages.photo_source(lib, arg)
-                return self._file(thumbnail(lib.root, sha, source, "small" if name == "thumb" else "large"), extra)
+                sha, sources = pages.photo_source(lib, arg)
+                return self._file(thumbnail(lib.root, sha, sources, "small" if name == "thumb" else "large"))
             if name == "face":
                 key, source, box = pages.reference_face(lib, arg)
-                return self._file(face_thumbnail(lib.root, key, source, box), extra)
+                return self._file(face_thumbnail(lib.root, key, source, box))
             if name == "region":
-                key, source, box = pages.region_face(lib, arg)
-                return self._file(face_thumbnail(lib.root, key, source, box), extra)
-        except (KeyError, ImageError):
+                key, sources, box, sha = pages.region_face(lib, arg)
+                return self._file(face_thumbnail(lib.root, key, sources, box, sha256=sha))
+        except (KeyError, FileNotFoundError):
             raise NotFound(path) from None
+        except ImageError as exc:
+            raise Unprocessable(f"this photo cannot be shown: {exc}") from None
         raise NotFound(path)
 
-    def _html(self, text: str, extra: dict[str, str]) -> None:
-        self._send(200, text.encode(), "text/html; charset=utf-8", {"Cache-Control": "no-store", **extra})
+    def _html(self, text: str) -> None:
+        self._send(200, text.encode("utf-8", "backslashreplace"), "text/html; charset=utf-8", {"Cache-Control": "no-store"})
 
-    def _file(self, path: Path, extra: dict[str, str]) -> None:
-        self._send(200, path.read_bytes(), "image/jpeg", {"Cache-Control": "private, max-age=3600", **extra})
+    def _file(self, path: Path) -> None:
+        self._send(200, path.read_bytes(), "image/jpeg", {"Cache-Control": "private, max-age=3600"})
 
 
 class GalleryServer(ThreadingHTTPServer):
+    """A thread per connection, at most ``max_handlers`` of them; the rest are answered 503."""
+
     daemon_threads = True
+    block_on_close = False
+    request_queue_size = 64  # listen backlog
+    max_handlers = 32
+    request_timeout = 5.0  # seconds to receive a whole request head
+    io_timeout = 15.0  # seconds for any one socket operation (sending an image included)
+    BUSY_BODY = b"too many connections at once; try again in a moment\n"
+    BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 2\r\n"
+            b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(BUSY_BODY), BUSY_BODY))
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        self.set_limits()
+
+    def set_limits(self, max_handlers: int | None = None, request_timeout: float | None = None,
+                   io_timeout: float | None = None) -> None:
+        """Change the limits (before serving)."""
+        if max_handlers is not None:
+            self.max_handlers = max_handlers
+        if request_timeout is not None:
+            self.request_timeout = request_timeout
+        if io_timeout is not None:
+            self.io_timeout = io_timeout
+        self._slots = threading.BoundedSemaphore(self.max_handlers)
+
+    def process_request(self, request, client_address) -> None:
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request) -> None:
+        try:
+            request.setblocking(False)
+            request.send(self.BUSY)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], OSError):  # timeouts and dropped connections are routine
+            return
+        super().handle_error(request, client_address)
 
 
 class GalleryServer6(GalleryServer):
@@ -235,15 +419,28 @@ class GalleryServer6(GalleryServer):
 
 
 def make_server(library: Library, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-                quiet: bool = False) -> GalleryServer:
-    """A bound (not yet serving) gallery server; port 0 picks a free port."""
+                quiet: bool = False, *, max_handlers: int | None = None, request_timeout: float | None = None,
+                io_timeout: float | None = None, prune: bool = True) -> GalleryServer:
+    """A bound (not yet serving) gallery server; port 0 picks a free port. With ``prune``, stale
+    thumbnails are removed in the background meanwhile."""
     check_bind(host, token)
     handler = type("BoundGalleryHandler", (GalleryHandler,), {"config": GalleryConfig(library, token or None, quiet, host)})
     cls = GalleryServer6 if ":" in host.strip("[]") else GalleryServer
     try:
-        return cls((host.strip("[]"), port), handler)
+        server = cls((host.strip("[]"), port), handler)
     except OSError as exc:
         raise ServeRefused(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from None
+    server.set_limits(max_handlers, request_timeout, io_timeout)
+    if prune:
+        threading.Thread(target=_prune_quietly, args=(library,), name="thumbnail-prune", daemon=True).start()
+    return server
+
+
+def _prune_quietly(library: Library) -> None:
+    try:
+        prune_stale(library.root, pages.live_hashes(library))
+    except Exception as exc:  # noqa: BLE001 - cleaning is best effort; serving goes on
+        print(f"plvm-photos serve: could not clean stale thumbnails: {exc!r}", file=sys.stderr)
 
 
 def url_of(server: GalleryServer, token: str | None) -> str:

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from gallery_helpers import start_server
+
 
 @pytest.fixture(scope="session")
 def gallery_library_dir(indexed_library_dir, tmp_path_factory) -> Path:

@@ -132,3 +132,69 @@ def test_unknown_faces_page_in_chromium(page, gallery_server, gallery_library, a
     crops = images_loaded(page, ".grid img")
     assert len(crops) == sum(min(len(c.faces), 24) for c in clustering.clusters[:50]) and all(w > 0 for w in crops)
     page.screenshot(path=str(artifacts_dir / "5-unknown.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def small_gallery(tmp_path_factory):
+    """Two noise photos, rows written directly (no engine): enough to load images in a browser."""
+    from gallery_helpers import noise_jpeg, synthetic_library
+
+    root = tmp_path_factory.mktemp("browser-small")
+    (root / "photos").mkdir()
+    paths = [str(noise_jpeg(root / "photos" / f"{k}.jpg", k)) for k in range(2)]
+    library, ids = synthetic_library(root / "lib", {p: [("eileen", (10, 10, 200, 200))] for p in paths}, ["eileen"])
+    yield library, [ids[p] for p in paths]
+    library.close()
+
+
+def test_the_token_link_becomes_a_cookie_and_leaves_the_address_bar(browser, small_gallery):
+    from gallery_helpers import start_server
+
+    library, _ = small_gallery
+    token = "browser-test-token-1234"
+    server = start_server(library, token=token)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        url = base_url(server)
+        page.goto(f"{url}/?token={token}")
+        assert page.url == f"{url}/"  # the token is out of the address bar (and the history)
+        assert "People" in page.locator("h1").inner_text()
+        [cookie] = context.cookies()
+        assert cookie["name"] == "plvm_token" and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        page.goto(f"{url}/person/1")  # the cookie alone opens pages and images
+        thumbs = images_loaded(page, ".ph img")
+        assert len(thumbs) == 2 and all(w > 0 for w in thumbs), thumbs
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_another_site_cannot_load_the_gallerys_images(page, small_gallery, tmp_path):
+    """A page on another site (http://localhost:OTHER) embeds a gallery image: Chromium sends
+    Sec-Fetch-Site: cross-site and the gallery refuses, so the page cannot probe for photos."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from gallery_helpers import start_server
+
+    library, ids = small_gallery
+    gallery = start_server(library)
+    url = base_url(gallery)
+    (tmp_path / "probe.html").write_text(f"<!doctype html><img id=probe src='{url}/thumb/{ids[0]}.jpg'>")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None
+    other = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://localhost:{other.server_address[1]}/probe.html")
+        assert images_loaded(page, "#probe") == [0]  # refused: the image never loads
+        page.goto(f"{url}/photo/{ids[0]}")  # on the gallery's own pages the same image loads
+        assert images_loaded(page, ".ph img")[0] > 0
+    finally:
+        other.shutdown()
+        other.server_close()
+        gallery.shutdown()
+        gallery.server_close()

@@ -8,11 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from gallery_helpers import REPO, start_server
 
 from plvm_photos.web.server import ServeRefused, check_bind, is_loopback
 from plvm_photos.web.thumbs import thumbnail_path
-
-from gallery_helpers import REPO, start_server
 
 
 def get(server, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
@@ -91,9 +90,11 @@ def test_token_is_checked_on_every_request(gallery_library):
             assert get(server, path + ("&" if "?" in path else "?") + "token=wrong-token-xyz")[0] == 403, path
             assert get(server, path, {"Authorization": "Bearer wrong-token-xyz"})[0] == 403, path
             assert get(server, path, {"Cookie": "plvm_token=wrong-token-xyz"})[0] == 403, path
-        status, body, headers = get(server, f"/?token={token}")
-        assert status == 200 and b"People" in body
+        status, body, headers = get(server, f"/?token={token}")  # kept in a cookie, taken out of the address
+        assert status == 303 and headers["Location"] == "/"
         assert headers["Set-Cookie"].startswith(f"plvm_token={token};") and "HttpOnly" in headers["Set-Cookie"]
+        status, body, _ = get(server, "/", {"Cookie": f"plvm_token={token}"})
+        assert status == 200 and b"People" in body
         assert get(server, "/person/1", {"Cookie": f"plvm_token={token}"})[0] == 200
         assert get(server, "/thumb/1.jpg", {"Authorization": f"Bearer {token}"})[0] == 200
         # With a token the right token still does not open paths outside the route table.
@@ -124,7 +125,7 @@ def test_cli_refuses_a_non_loopback_bind_without_token(tmp_path):
     env.pop("PLVM_SERVE_TOKEN")
     proc = subprocess.run(
         [sys.executable, "-c", "from plvm_photos.cli.app import main; main()", "-L", str(tmp_path / "lib"), "serve", "--host", "0.0.0.0", "--port", "0"],
-        capture_output=True, text=True, timeout=60, cwd=REPO, env=env,
+        capture_output=True, text=True, timeout=60, cwd=REPO, env=env, check=False,
     )
     assert proc.returncode == 2, proc
     assert "refusing to serve on 0.0.0.0" in proc.stderr and "--token" in proc.stderr

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from plvm_photos.curation.xmp import export, read_people
 from plvm_photos.db.models import Concept, File, Photo, Region, Verdict
 from plvm_photos.library import Library
-from plvm_photos.curation.xmp import export, read_people
 
 GROUP_PHOTOS = ["_group/test/facerec__two_people.jpg", "_group/test/facerec__test_obama_and_biden.jpg"]
 
