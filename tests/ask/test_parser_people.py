@@ -1,0 +1,166 @@
+"""People expressions: and binds tighter than or, exclusions apply to everything before them."""
+
+from datetime import date
+
+import pytest
+
+from plvm_photos.ask.parser import parse
+from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, people_matches
+
+TODAY = date(2024, 7, 15)
+A, B, C, D = Person("a"), Person("b"), Person("c"), Person("d")
+
+
+def people(text: str):
+    query = parse(text, TODAY)
+    assert query.intent == "list", query
+    return query.people
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("<a>", A),
+        ("photos with <a>", A),
+        ("show me <a>", A),
+        ("photos of <a> and <b>", AllOf((A, B))),
+        ("photos of <a> with <b>", AllOf((A, B))),
+        ("photos of <a> & <b>", AllOf((A, B))),
+        ("photos of <a> or <b>", AnyOf((A, B))),
+        ("photos of <a> and/or <b>", AnyOf((A, B))),
+        ("photos of <a> but not <b>", AllOf((A, Not(B)))),
+        ("photos of <a> and not <b>", AllOf((A, Not(B)))),
+        ("photos of <a> without <b>", AllOf((A, Not(B)))),
+        ("photos of <a> except <b>", AllOf((A, Not(B)))),
+        ("photos of <a> except for <b>", AllOf((A, Not(B)))),
+        ("photos of <a> excluding <b>", AllOf((A, Not(B)))),
+        ("only <a> and <b>", Only((A, B))),
+        ("photos of only <a>, <b> and <c>", Only((A, B, C))),
+        ("just <a>", Only((A,))),
+        ("<a> alone", Only((A,))),
+        ("photos without <a>", Not(A)),
+        ("photos with no <a>", Not(A)),
+        ("photos with both <a> and <b>", AllOf((A, B))),
+        ("photos of either <a> or <b>", AnyOf((A, B))),
+        ("photos with neither <a> nor <b>", Not(AnyOf((A, B)))),
+        ("<a>, <b> and <c>", AllOf((A, B, C))),
+        ("<a>, <b>, and <c>", AllOf((A, B, C))),
+        ("<a>, <b> or <c>", AnyOf((A, B, C))),
+        ("<a> and <b> together", AllOf((A, B))),
+    ],
+)
+def test_people_forms(text, expected):
+    assert people(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("<a> and <b> or <c>", AnyOf((AllOf((A, B)), C))),
+        ("<a> or <b> and <c>", AnyOf((A, AllOf((B, C))))),
+        ("<a> and (<b> or <c>)", AllOf((A, AnyOf((B, C))))),
+        ("(<a> or <b>) and <c>", AllOf((AnyOf((A, B)), C))),
+        ("<a> or <b> but not <c>", AllOf((AnyOf((A, B)), Not(C)))),
+        ("<a> and <b> or <c> without <d>", AllOf((AnyOf((AllOf((A, B)), C)), Not(D)))),
+        # "without X and Y" is without either of them; parentheses keep "not both"
+        ("<a> without <b> and <c>", AllOf((A, Not(AnyOf((B, C)))))),
+        ("<a> without <b> or <c>", AllOf((A, Not(AnyOf((B, C)))))),
+        ("<a> but not (<b> and <c>)", AllOf((A, Not(AllOf((B, C)))))),
+        ("<a> but not <b> and not <c>", AllOf((A, Not(B), Not(C)))),
+        ("((<a>))", A),
+    ],
+)
+def test_precedence_and_exclusions(text, expected):
+    assert people(text) == expected
+
+
+@pytest.mark.parametrize("name", ["Zoë", "李雷", "O'Brien", "Anne-Marie", "billie eilish", "Ünal_2", "مريم"])
+def test_names_in_any_script_are_kept_as_written(name):
+    query = parse(f"where is <{name}>?", TODAY)
+    assert query.people == Person(name)
+    assert query.names() == (name,)
+
+
+def test_names_are_stripped_inside_the_brackets():
+    assert people("photos of <  mike  >") == Person("mike")
+
+
+@pytest.mark.parametrize(
+    "phrasing",
+    [
+        "photos of <a>",
+        "Photos of <a>",
+        "PICTURES WITH <a>",
+        "pics of <a>",
+        "images showing <a>",
+        "show me photos of <a>",
+        "show me all the photos of <a> please",
+        "find pictures with <a>",
+        "list images of <a>",
+        "can you show me photos of <a>?",
+        "could you find pictures of <a>",
+        "i want to see photos of <a>",
+        "let me see <a>",
+        "get me every photo with <a>",
+        "photos containing <a>",
+        "photos featuring <a>",
+        "photos that show <a>",
+        "are there any photos of <a>?",
+        "is there a photo of <a>?",
+        "which photos show <a>?",
+        "photos where <a> appears",
+        "<a>?",
+    ],
+)
+def test_list_phrasings(phrasing):
+    query = parse(phrasing, TODAY)
+    assert (query.intent, query.people, query.action) == ("list", A, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how many photos of <a>?",
+        "how many pictures with <a> are there?",
+        "how many photos do I have of <a>",
+        "how many photos of <a> do i have",
+        "count photos of <a>",
+        "number of photos with <a>",
+        "how many photos is <a> in?",
+    ],
+)
+def test_count_phrasings(text):
+    query = parse(text, TODAY)
+    assert (query.intent, query.people) == ("count", A)
+
+
+def test_where_takes_any_people_expression():
+    assert parse("where are <a> and <b>?", TODAY).people == AllOf((A, B))
+    assert parse("where's <a>", TODAY).people == A
+    assert parse("whos in x.jpg", TODAY).intent == "who"
+
+
+def test_people_matches_follows_the_expression():
+    assert people_matches(AllOf((A, Not(B))), {"a", "c"})
+    assert not people_matches(AllOf((A, Not(B))), {"a", "b"})
+    assert people_matches(AnyOf((A, B)), {"b"})
+    assert people_matches(Only((A, B)), {"a", "b"})
+    assert not people_matches(Only((A, B)), {"a", "b", "c"})
+    assert not people_matches(Only((A, B)), {"a"})
+    assert people_matches(Not(A), set())
+
+
+def test_describe_and_as_dict_of_people():
+    query = parse("photos of <a> or <b> but not <c>", TODAY)
+    assert query.describe() == "photos showing (<a> or <b>) and not <c>"
+    assert query.as_dict()["people"] == {
+        "all_of": [{"any_of": [{"person": "a"}, {"person": "b"}]}, {"not": {"person": "c"}}]
+    }
+    assert query.names() == ("a", "b", "c")
+
+
+def test_an_exclusion_after_the_time_or_place_still_applies_to_the_people():
+    query = parse("photos of <a> in 2019 but not <b>", TODAY)
+    assert (query.people, query.time.label) == (AllOf((A, Not(B))), "2019")
+    query = parse("how many photos of <a> or <b> in Paris without <c>?", TODAY)
+    assert query.people == AllOf((AnyOf((A, B)), Not(C)))

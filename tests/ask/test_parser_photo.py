@@ -1,0 +1,147 @@
+"""Questions about one photo (FILE), and the visual questions about actions and appearance."""
+
+import json
+from datetime import date
+
+import pytest
+
+from plvm_photos.ask.parser import parse
+from plvm_photos.ask.query import AllOf, AnyOf, Person, PhotoRef, QuestionError
+
+TODAY = date(2024, 7, 15)
+A, B = Person("a"), Person("b")
+
+
+@pytest.mark.parametrize(
+    "written, ref",
+    [
+        ("beach.jpg", "beach.jpg"),
+        ("BEACH.JPG", "BEACH.JPG"),
+        ("/home/me/Pictures/2019/beach.jpeg", "/home/me/Pictures/2019/beach.jpeg"),
+        ("~/Pictures/2009/inauguration.jpg", "~/Pictures/2009/inauguration.jpg"),
+        ("./x/y.PNG", "./x/y.PNG"),
+        ("2019/beach.jpg", "2019/beach.jpg"),
+        ('"summer holiday/day one.jpg"', "summer holiday/day one.jpg"),
+        ("'party night.heic'", "party night.heic"),
+        ("“with curly quotes.webp”", "with curly quotes.webp"),
+        ('"no suffix at all"', "no suffix at all"),
+        ("IMG_0001.tif", "IMG_0001.tif"),
+        ("scan.tiff", "scan.tiff"),
+        ("anim.gif", "anim.gif"),
+        ("old.bmp", "old.bmp"),
+        ("new.avif", "new.avif"),
+        ("image.png.", "image.png"),
+    ],
+)
+def test_file_references(written, ref):
+    query = parse(f"who is in {written}?", TODAY)
+    assert (query.intent, query.photo) == ("who", PhotoRef(ref))
+
+
+def test_photo_ids():
+    assert parse("who's in #123?", TODAY).photo == PhotoRef("#123", 123)
+    assert parse("is <a> in photo #7", TODAY).photo == PhotoRef("#7", 7)
+
+
+@pytest.mark.parametrize(
+    "text, intent, people",
+    [
+        ("who is in beach.jpg?", "who", None),
+        ("who's in the photo beach.jpg", "who", None),
+        ("who is there in beach.jpg?", "who", None),
+        ("who appears in beach.jpg", "who", None),
+        ("which people are in beach.jpg?", "who", None),
+        ("is <a> in beach.jpg?", "is_in", A),
+        ("is there <a> in beach.jpg?", "is_in", A),
+        ("are <a> and <b> in beach.jpg?", "is_in", AllOf((A, B))),
+        ("is <a> or <b> in beach.jpg?", "is_in", AnyOf((A, B))),
+        ("does beach.jpg show <a>?", "is_in", A),
+        ("does the photo beach.jpg contain <a> and <b>", "is_in", AllOf((A, B))),
+        ("can you see <a> in beach.jpg", "is_in", A),
+        ("where is <a> in beach.jpg?", "where", A),
+        ("where are <a> and <b> in beach.jpg", "where", AllOf((A, B))),
+        ("which person is <a> in beach.jpg?", "which", A),
+        ("which one is <a> in beach.jpg", "which", A),
+        ("which is <a> in beach.jpg", "which", A),
+        ("which face is <a> in beach.jpg", "which", A),
+    ],
+)
+def test_one_photo_intents(text, intent, people):
+    query = parse(text, TODAY)
+    assert (query.intent, query.people, query.photo) == (intent, people, PhotoRef("beach.jpg"))
+
+
+def test_where_without_a_photo():
+    query = parse("where is <a>?", TODAY)
+    assert (query.intent, query.people, query.photo) == ("where", A, None)
+
+
+@pytest.mark.parametrize(
+    "text, relation",
+    [
+        ("who is left of <a> in group.jpg?", "left"),
+        ("who is to the left of <a> in group.jpg?", "left"),
+        ("who is on the left of <a> in group.jpg?", "left"),
+        ("who's right of <a> in group.jpg", "right"),
+        ("who is standing to the right of <a> in group.jpg?", "right"),
+        ("who is next to <a> in group.jpg?", "next"),
+        ("who is sitting next to <a> in group.jpg?", "next"),
+        ("who is beside <a> in group.jpg?", "next"),
+    ],
+)
+def test_relative_position(text, relation):
+    query = parse(text, TODAY)
+    assert (query.intent, query.relation, query.people, query.photo) == ("relative", relation, A, PhotoRef("group.jpg"))
+
+
+@pytest.mark.parametrize(
+    "text, intent, people, action, photo",
+    [
+        ("photos where <mike> and <susan> are talking", "visual_yes_no", AllOf((Person("mike"), Person("susan"))), "are talking", None),
+        ("photos of <billie> wearing a hat", "visual_yes_no", Person("billie"), "wearing a hat", None),
+        ("is <billie> wearing a hat in beach.jpg?", "visual_yes_no", Person("billie"), "wearing a hat", "beach.jpg"),
+        ("is <billie> wearing a hat and sunglasses in beach.jpg?", "visual_yes_no", Person("billie"), "wearing a hat and sunglasses", "beach.jpg"),
+        ("are <a> and <b> hugging?", "visual_yes_no", AllOf((A, B)), "hugging", None),
+        ("does <billie> wear glasses in beach.jpg?", "visual_yes_no", Person("billie"), "wear glasses", "beach.jpg"),
+        ("is <a> standing in front of the car in beach.jpg", "visual_yes_no", A, "standing in front of the car", "beach.jpg"),
+        ("what is <billie> wearing?", "visual_open", Person("billie"), "wearing", None),
+        ("what's <billie> holding in beach.jpg", "visual_open", Person("billie"), "holding", "beach.jpg"),
+        ("what are <a> and <b> doing in beach.jpg?", "visual_open", AllOf((A, B)), "doing", "beach.jpg"),
+        ("what does <a> hold in beach.jpg", "visual_open", A, "hold", "beach.jpg"),
+        ("describe <a> in beach.jpg", "visual_open", A, "describe", "beach.jpg"),
+    ],
+)
+def test_visual_questions_keep_the_action_words_exactly(text, intent, people, action, photo):
+    query = parse(text, TODAY)
+    assert (query.intent, query.people, query.action) == (intent, people, action)
+    assert query.photo == (PhotoRef(photo) if photo else None)
+
+
+def test_visual_questions_take_filters():
+    query = parse("photos where <a> is smiling in Paris last summer", TODAY)
+    assert (query.action, query.place.place.name, query.time.label) == ("is smiling", "Paris", "last summer")
+
+
+def test_presence_is_not_an_action():
+    query = parse("photos where <a> and <b> appear", TODAY)
+    assert (query.intent, query.action) == ("list", None)
+
+
+def test_a_list_cannot_be_about_one_photo():
+    with pytest.raises(QuestionError, match='try "is <a> in beach.jpg\\?"'):
+        parse("photos of <a> in beach.jpg", TODAY)
+
+
+def test_a_place_is_not_a_photo():
+    with pytest.raises(QuestionError, match='"Paris" is a place, not a photo; .*try "photos of <a> in Paris"'):
+        parse("is <a> in Paris?", TODAY)
+
+
+def test_describe_and_json():
+    query = parse("is <billie> wearing a hat in ~/Pictures/beach.jpg?", TODAY)
+    assert query.describe() == 'whether <billie> "wearing a hat" in "~/Pictures/beach.jpg" (for the vision model)'
+    assert parse("who is left of <a> in #5", TODAY).describe() == "who is left of <a> in photo #5"
+    data = parse("photos of <a> or <b> in Paris last summer", TODAY).as_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["place"]["place"]["name"] == "Paris" and data["time"]["north"]["start"] == "2024-06-01T00:00:00"
+    assert data["intent"] == "list" and data["names"] == ["a", "b"]

@@ -1,0 +1,209 @@
+"""Time expressions, always relative to the ``today`` given to ``parse``."""
+
+from datetime import date, datetime
+
+import pytest
+
+from plvm_photos.ask import when
+from plvm_photos.ask.parser import parse
+from plvm_photos.ask.query import DateRange, QuestionError, SeasonRange
+
+TODAY = date(2024, 7, 15)  # a Monday, in the middle of the northern summer
+
+
+def d(*parts) -> datetime:
+    return datetime(*parts)
+
+
+def span(text: str, today: date = TODAY) -> tuple:
+    time = parse(text, today).time
+    assert isinstance(time, DateRange), time
+    return time.start, time.end
+
+
+def seasons(text: str, today: date = TODAY) -> tuple:
+    time = parse(text, today).time
+    assert isinstance(time, SeasonRange), time
+    return (time.north.start, time.north.end), (time.south.start, time.south.end)
+
+
+@pytest.mark.parametrize(
+    "text, start, end",
+    [
+        ("photos of <a> in 2019", d(2019, 1, 1), d(2020, 1, 1)),
+        ("photos of <a> from 2019", d(2019, 1, 1), d(2020, 1, 1)),
+        ("photos of <a> during 2019", d(2019, 1, 1), d(2020, 1, 1)),
+        ("photos of <a> in July 2019", d(2019, 7, 1), d(2019, 8, 1)),
+        ("photos of <a> in july of 2019", d(2019, 7, 1), d(2019, 8, 1)),
+        ("photos of <a> in Dec 2019", d(2019, 12, 1), d(2020, 1, 1)),
+        ("photos of <a> from 2018 to 2020", d(2018, 1, 1), d(2021, 1, 1)),
+        ("photos of <a> from 2018 until 2020", d(2018, 1, 1), d(2021, 1, 1)),
+        ("photos of <a> from 2018-2020", d(2018, 1, 1), d(2021, 1, 1)),
+        ("photos of <a> between 2018 and 2020", d(2018, 1, 1), d(2021, 1, 1)),
+        ("photos of <a> from March 2020 to June 2021", d(2020, 3, 1), d(2021, 7, 1)),
+        ("photos of <a> before March 2021", None, d(2021, 3, 1)),
+        ("photos of <a> after March 2021", d(2021, 4, 1), None),
+        ("photos of <a> since 2020", d(2020, 1, 1), None),
+        ("photos of <a> until 2020", None, d(2021, 1, 1)),
+        ("photos of <a> since last year", d(2023, 1, 1), None),
+        ("photos of <a> on 2021-07-14", d(2021, 7, 14), d(2021, 7, 15)),
+        ("photos of <a> on 14 July 2021", d(2021, 7, 14), d(2021, 7, 15)),
+        ("photos of <a> on 14th July 2021", d(2021, 7, 14), d(2021, 7, 15)),
+        ("photos of <a> on the 14th of July 2021", d(2021, 7, 14), d(2021, 7, 15)),
+        ("photos of <a> on July 14, 2021", d(2021, 7, 14), d(2021, 7, 15)),
+        ("photos of <a> on July 14 2021", d(2021, 7, 14), d(2021, 7, 15)),
+        ("photos of <a> on 31/12/2021", d(2021, 12, 31), d(2022, 1, 1)),
+        ("photos of <a> on 12/31/2021", d(2021, 12, 31), d(2022, 1, 1)),
+        ("photos of <a> last year", d(2023, 1, 1), d(2024, 1, 1)),
+        ("photos of <a> this year", d(2024, 1, 1), d(2025, 1, 1)),
+        ("photos of <a> last month", d(2024, 6, 1), d(2024, 7, 1)),
+        ("photos of <a> this month", d(2024, 7, 1), d(2024, 8, 1)),
+        ("photos of <a> today", d(2024, 7, 15), d(2024, 7, 16)),
+        ("photos of <a> yesterday", d(2024, 7, 14), d(2024, 7, 15)),
+        ("photos of <a> last week", d(2024, 7, 8), d(2024, 7, 15)),
+        ("photos of <a> this week", d(2024, 7, 15), d(2024, 7, 22)),
+        ("photos of <a> last weekend", d(2024, 7, 13), d(2024, 7, 15)),
+        ("photos of <a> in the last 7 days", d(2024, 7, 9), d(2024, 7, 16)),
+        ("photos of <a> over the past 2 weeks", d(2024, 7, 2), d(2024, 7, 16)),
+        ("photos of <a> in the past month", d(2024, 6, 16), d(2024, 7, 16)),
+        ("photos of <a> in the last 3 months", d(2024, 4, 16), d(2024, 7, 16)),
+        ("photos of <a> in the 1990s", d(1990, 1, 1), d(2000, 1, 1)),
+        ("photos of <a> in the 90s", d(1990, 1, 1), d(2000, 1, 1)),
+        ("photos of <a> in the '90s", d(1990, 1, 1), d(2000, 1, 1)),
+        ("photos of <a> in the 20s", d(2020, 1, 1), d(2030, 1, 1)),
+        ("photos of <a> in the 30s", d(1930, 1, 1), d(1940, 1, 1)),
+    ],
+)
+def test_date_ranges(text, start, end):
+    assert span(text) == (start, end)
+
+
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (date(2024, 7, 15), (d(2024, 7, 1), d(2024, 8, 1))),  # July has partly passed
+        (date(2024, 7, 1), (d(2023, 7, 1), d(2023, 8, 1))),  # nothing of it before today yet
+        (date(2024, 3, 3), (d(2023, 7, 1), d(2023, 8, 1))),
+        (date(2024, 12, 25), (d(2024, 7, 1), d(2024, 8, 1))),
+    ],
+)
+def test_a_month_without_year_is_the_most_recent_one(today, expected):
+    assert span("photos in july", today) == expected
+
+
+def test_a_day_without_year_is_the_most_recent_one():
+    assert span("photos on July 14", date(2024, 7, 15)) == (d(2024, 7, 14), d(2024, 7, 15))
+    assert span("photos on July 14", date(2024, 7, 14)) == (d(2024, 7, 14), d(2024, 7, 15))
+    assert span("photos on 16 July", date(2024, 7, 15)) == (d(2023, 7, 16), d(2023, 7, 17))
+    assert span("photos on 29 February", date(2025, 3, 1)) == (d(2024, 2, 29), d(2024, 3, 1))
+
+
+def test_season_of_a_year_in_both_hemispheres():
+    assert seasons("photos of <a> in summer 2019") == ((d(2019, 6, 1), d(2019, 9, 1)), (d(2019, 12, 1), d(2020, 3, 1)))
+    # the winter of 2019 starts in December 2019 (north) and in June 2019 (south)
+    assert seasons("photos in the winter of 2019") == ((d(2019, 12, 1), d(2020, 3, 1)), (d(2019, 6, 1), d(2019, 9, 1)))
+    assert seasons("photos from spring 2020") == ((d(2020, 3, 1), d(2020, 6, 1)), (d(2020, 9, 1), d(2020, 12, 1)))
+    assert seasons("photos during fall 2020") == seasons("photos during autumn 2020")
+    assert seasons("photos in autumn 2020")[1] == (d(2020, 3, 1), d(2020, 6, 1))
+
+
+@pytest.mark.parametrize(
+    "today, north, south",
+    [
+        # the middle of the northern summer: it has partly passed, so it is "last summer"
+        (date(2024, 7, 15), (d(2024, 6, 1), d(2024, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
+        # on its first day nothing of summer 2024 lies before today
+        (date(2024, 6, 1), (d(2023, 6, 1), d(2023, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
+        (date(2024, 6, 2), (d(2024, 6, 1), d(2024, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
+        (date(2024, 9, 10), (d(2024, 6, 1), d(2024, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
+        (date(2024, 3, 1), (d(2023, 6, 1), d(2023, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
+        # the middle of the southern summer
+        (date(2024, 12, 25), (d(2024, 6, 1), d(2024, 9, 1)), (d(2024, 12, 1), d(2025, 3, 1))),
+        (date(2025, 1, 10), (d(2024, 6, 1), d(2024, 9, 1)), (d(2024, 12, 1), d(2025, 3, 1))),
+    ],
+)
+def test_last_summer(today, north, south):
+    assert seasons("photos of <a> last summer", today) == (north, south)
+    assert seasons("photos of <a> in summer", today) == (north, south)  # a bare season: the same rule
+
+
+def test_last_winter_spans_the_new_year():
+    north, _ = seasons("photos last winter", date(2025, 1, 10))
+    assert north == (d(2024, 12, 1), d(2025, 3, 1))
+    north, _ = seasons("photos last winter", date(2024, 11, 30))
+    assert north == (d(2023, 12, 1), d(2024, 3, 1))
+
+
+@pytest.mark.parametrize(
+    "text, today, north",
+    [
+        ("this summer", date(2025, 1, 10), (d(2025, 6, 1), d(2025, 9, 1))),
+        ("this summer", date(2025, 7, 10), (d(2025, 6, 1), d(2025, 9, 1))),
+        ("this winter", date(2025, 1, 10), (d(2024, 12, 1), d(2025, 3, 1))),  # contains today
+        ("this winter", date(2025, 4, 10), (d(2024, 12, 1), d(2025, 3, 1))),  # just ended: nearer
+        ("this winter", date(2025, 10, 10), (d(2025, 12, 1), d(2026, 3, 1))),  # coming: nearer
+    ],
+)
+def test_this_season(text, today, north):
+    assert seasons(f"photos {text}", today)[0] == north
+
+
+def test_this_summer_in_the_south_contains_today():
+    assert seasons("photos this summer", date(2025, 1, 10))[1] == (d(2024, 12, 1), d(2025, 3, 1))
+
+
+def test_season_range_matches_by_hemisphere():
+    summer = parse("photos in summer 2019", TODAY).time
+    july, january = datetime(2019, 7, 10), datetime(2020, 1, 10)
+    assert summer.contains(july, latitude=48.8) and not summer.contains(january, latitude=48.8)
+    assert summer.contains(january, latitude=-33.9) and not summer.contains(july, latitude=-33.9)
+    assert summer.contains(july)  # no GPS: the northern reading
+
+
+def test_date_range_contains_is_start_inclusive_end_exclusive():
+    year = parse("photos in 2019", TODAY).time
+    assert year.contains(datetime(2019, 1, 1)) and year.contains(datetime(2019, 12, 31, 23, 59, 59))
+    assert not year.contains(datetime(2020, 1, 1))
+    assert parse("photos before 2019", TODAY).time.contains(datetime(1900, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("photos on 2021-02-30", "no day 30 in February 2021"),
+        ("photos on 31 April 2021", "no day 31 in April 2021"),
+        ("photos in 9999", "out of range"),
+        ("photos on 07/08/2021", "day/month or month/day"),
+        ("photos from 2020 to 2018", "2018 is before 2020"),
+        ("photos of <a> in 2019 last summer", "more than one time"),
+        ("photos in the 95s", "not a decade"),
+        ("photos in the last 0 days", "out of range"),
+    ],
+)
+def test_impossible_times_are_refused(text, fragment):
+    with pytest.raises(QuestionError) as error:
+        parse(text, TODAY)
+    assert fragment in str(error.value)
+    assert str(error.value).startswith(f'"{text}"')
+
+
+def test_time_and_place_in_any_order():
+    first = parse("photos of <a> in Paris last summer", TODAY)
+    second = parse("photos of <a> last summer in Paris", TODAY)
+    third = parse("photos from last summer in Paris of <a>", TODAY)
+    assert first.time == second.time == third.time
+    assert first.place == second.place == third.place
+    assert first.people == third.people
+
+
+def test_parse_never_reads_the_clock():
+    assert span("photos today", date(1999, 12, 31)) == (d(1999, 12, 31), d(2000, 1, 1))
+
+
+def test_labels_say_what_was_understood():
+    assert parse("photos last summer", TODAY).describe() == (
+        "all photos, taken last summer (June–August 2024; December 2023–February 2024 south of the equator)"
+    )
+    assert parse("photos in july", TODAY).time.describe() == "July 2024"
+    assert parse("photos after March 2021", TODAY).time.describe() == "after March 2021 (from 1 April 2021 on)"
+    assert when.year_range(2019).as_dict() == {"start": "2019-01-01T00:00:00", "end": "2020-01-01T00:00:00", "label": "2019"}
