@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from watch_helpers import analysed, db_rows, file_row, variant
+from tests.watch.helpers import analysed, db_rows, file_row, variant
 
 
 def _png_bomb(path: Path, side: int = 30_000) -> None:

@@ -8,8 +8,7 @@ import os
 import signal
 from pathlib import Path
 
-from watch_helpers import db_rows, variant
-from test_kill9 import _children
+from tests.watch.helpers import children, db_rows, variant
 
 BURST = 500
 WITH_FACES = 10  # face analysis costs ~0.3 s a photo here; the rest are small photos without faces
@@ -33,7 +32,7 @@ def test_burst_of_500(tmp_path, sample_photos, watchers):
     done = lambda: db_rows(library, "SELECT count(*) FROM files WHERE photo_id IS NOT NULL")[0][0]  # noqa: E731
     w.wait_for(lambda: done() >= 50, timeout=60, what="50 photos done")
     # An analysis process dies mid-burst (OOM killer, a crash in native code): nothing is lost.
-    workers = [p for p in _children(w.proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+    workers = [p for p in children(w.proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
     workers = [p for p in workers if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
     os.kill(workers[0], signal.SIGKILL)
     w.wait_for(

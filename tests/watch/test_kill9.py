@@ -4,26 +4,12 @@ exactly once, no duplicate rows, the database passes integrity_check, FAISS matc
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import time
 from pathlib import Path
 
-from watch_helpers import cli, db_rows
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                out.append(int(entry))
-    return out
+from tests.watch.helpers import children, cli, db_rows
 
 
 def _alive(pid: int) -> bool:
@@ -52,7 +38,7 @@ def test_kill9_mid_batch_then_restart(tmp_path, library_data, manifest, watchers
 
     w = watchers(library, [photos])
     w.wait_for(lambda: db_rows(library, "SELECT count(*) FROM photos")[0:1] >= [(3,)], timeout=90, what="3 photos committed")
-    workers = [p for p in _children(w.proc.pid) if "multiprocessing" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+    workers = [p for p in children(w.proc.pid) if "multiprocessing" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
     w.kill()  # SIGKILL: no cleanup at all
     assert w.proc.returncode == -signal.SIGKILL
     committed = dict(db_rows(library, "SELECT sha256, analyzed_at FROM photos"))

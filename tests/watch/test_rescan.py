@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 
-from watch_helpers import analysed, cli, db_rows, file_row, variant
+from tests.watch.helpers import analysed, cli, db_rows, file_row, variant
 
 
 def test_rescan_without_events(tmp_path, sample_photos, watchers):

@@ -8,7 +8,7 @@ import os
 import shutil
 import time
 
-from watch_helpers import analysed, cli, db_rows, file_row, present_people, variant
+from tests.watch.helpers import analysed, cli, db_rows, file_row, present_people, variant
 
 
 def test_watch_lifecycle(tmp_path, sample_photos, watchers):

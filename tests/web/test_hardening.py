@@ -1,0 +1,354 @@
+"""The gallery under hostile input: undecodable file names, photos replaced on disk, decompression
+bombs, held and half-sent connections, tokens in addresses and logs, cross-site requests.
+
+Libraries here are written row by row (``synthetic_library``): no face engine runs, so these run
+in seconds and do not depend on the engines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from tests.web.helpers import REPO, http_get, noise_jpeg, start_server, synthetic_library
+
+GROUP = "_group/test/facerec__two_people.jpg"
+OBAMA_BOX = (120, 40, 220, 150)
+TOKEN = "t0ken-for-hardening-tests"
+
+
+def undecodable(folder: Path, name: bytes) -> str:
+    """A path in ``folder`` whose last part is the raw bytes ``name`` (str with surrogate escapes)."""
+    return os.fsdecode(bytes(folder) + b"/" + name)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, library_data):
+    """A library of: a group photo under a non-UTF-8 name with <barack_obama> in it; six noise
+    photos; a small PNG that declares 9400x9400 pixels. Served by one server."""
+    root = tmp_path_factory.mktemp("hostile")
+    photos = root / "photos"
+    photos.mkdir()
+    bad = undecodable(photos, b"caf\xe9 \xff.jpg")
+    shutil.copy(library_data / GROUP, bad)
+    noise = [str(noise_jpeg(photos / f"noise-{k}.jpg", k)) for k in range(6)]
+    from PIL import Image
+
+    bomb = photos / "bomb.png"
+    Image.new("1", (9400, 9400)).save(bomb, optimize=True)
+    assert bomb.stat().st_size < 300_000
+    faces = {bad: [("barack_obama", OBAMA_BOX), (None, (300, 40, 400, 150))], str(bomb): []}
+    faces.update({p: [] for p in noise})
+    library, ids = synthetic_library(root / "lib", faces, ["barack_obama"])
+    server = start_server(library)
+    yield {"root": root, "library": library, "ids": ids, "bad": bad, "noise": noise, "bomb": str(bomb),
+           "server": server}
+    server.shutdown()
+    server.server_close()
+    library.close()
+
+
+def concept_id(library, name: str) -> int:
+    from sqlalchemy import select
+
+    from plvm_photos.db.models import Concept
+
+    with library.session() as s:
+        return s.scalar(select(Concept.id).where(Concept.name == name))
+
+
+def region_ids(library, photo_id: int) -> list[int]:
+    from sqlalchemy import select
+
+    from plvm_photos.db.models import Region
+
+    with library.session() as s:
+        return list(s.scalars(select(Region.id).where(Region.photo_id == photo_id).order_by(Region.id)))
+
+
+# --- 3. file names that are not UTF-8 ---------------------------------------------------------------
+def test_pages_of_a_photo_with_an_undecodable_name_and_of_its_people(hostile):
+    server, ids, bad = hostile["server"], hostile["ids"], hostile["bad"]
+    pid = ids[bad]
+    person = concept_id(hostile["library"], "barack_obama")
+    for path in (f"/photo/{pid}", f"/person/{person}", "/"):
+        status, body, headers = http_get(server, path)
+        assert status == 200, (path, status, body[-300:])
+        assert headers["Content-Type"] == "text/html; charset=utf-8"
+        text = body.decode("utf-8")  # valid UTF-8 throughout
+        if path != "/":
+            assert "caf\\xe9 \\xff.jpg" in text, path  # the undecodable bytes shown readably
+    status, body, _ = http_get(server, f"/thumb/{pid}.jpg")
+    assert status == 200 and body[:3] == b"\xff\xd8\xff"
+
+
+def test_sheet_and_xmp_json_show_undecodable_names_readably(hostile, tmp_path):
+    lib = str(hostile["library"].root)
+    out = tmp_path / "sheet.png"
+    proc = run_cli(["-L", lib, "sheet", "barack_obama", "-o", str(out), "--json"])
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["photos"] == 1 and out.is_file()
+    proc = run_cli(["-L", lib, "export-xmp", str(Path(hostile["bad"]).parent), "--into", str(tmp_path / "x"), "--json"])
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert any(p.endswith("caf\\xe9 \\xff.jpg.xmp") for p in data["sidecars"]), data["sidecars"]
+    assert os.path.exists(undecodable(tmp_path / "x", b"caf\xe9 \xff.jpg.xmp"))
+
+
+def run_cli(args: list[str]) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-c", "from plvm_photos.cli.app import main; main()", *args],
+                          capture_output=True, text=True, timeout=300, cwd=REPO, env=env, check=False)
+
+
+# --- 4. a photo file replaced on disk before a rescan ----------------------------------------------
+def test_a_replaced_photo_file_never_files_its_new_picture_under_the_old_content(tmp_path, library_data):
+    from plvm_photos.imaging import sha256_file
+    from plvm_photos.web.thumbs import thumbnail_path
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    a, b = noise_jpeg(photos / "a.jpg", 1), noise_jpeg(photos / "b.jpg", 2)
+    shutil.copy(library_data / GROUP, photos / "group.jpg")
+    library, ids = synthetic_library(tmp_path / "lib", {str(a): [], str(b): [], str(photos / "group.jpg"): [
+        ("barack_obama", OBAMA_BOX)]}, ["barack_obama"])
+    server = start_server(library)
+    try:
+        sha_a, sha_b = sha256_file(a), sha256_file(b)
+        # Content verified: a's thumbnail is made and cached under a's hash.
+        assert http_get(server, f"/thumb/{ids[str(a)]}.jpg")[0] == 200
+        assert thumbnail_path(library.root, sha_a, "small").is_file()
+        # b.jpg and the group photo are overwritten with other pictures before any rescan.
+        noise_jpeg(b, 4)
+        noise_jpeg(photos / "group.jpg", 3)
+        for path in (f"/thumb/{ids[str(b)]}.jpg", f"/large/{ids[str(b)]}.jpg",
+                     f"/region/{region_ids(library, ids[str(photos / 'group.jpg')])[0]}.jpg"):
+            status, body, _ = http_get(server, path)
+            assert status == 422, (path, status)
+            assert b"rescan" in body
+        assert not thumbnail_path(library.root, sha_b, "small").exists()  # nothing cached under b's hash
+        assert not thumbnail_path(library.root, sha_b, "large").exists()
+        assert not list((thumbnail_path(library.root, sha_b, "small").parents[2] / "faces").glob("region-*"))
+        # Once rescanned (here: the row given the new content's hash) the new picture shows.
+        from sqlalchemy import update
+
+        from plvm_photos.db.models import Photo
+
+        new_sha = sha256_file(b)
+        with library.transaction() as s:
+            s.execute(update(Photo).where(Photo.id == ids[str(b)]).values(sha256=new_sha))
+        status, body, _ = http_get(server, f"/thumb/{ids[str(b)]}.jpg")
+        assert status == 200 and thumbnail_path(library.root, new_sha, "small").read_bytes() == body
+    finally:
+        server.shutdown()
+        server.server_close()
+        library.close()
+
+
+def test_stale_thumbnails_and_old_cache_layouts_are_pruned(tmp_path):
+    from plvm_photos.web.thumbs import face_path, prune_stale, thumbnail_path
+
+    live, gone = "a" * 64, "b" * 64
+    keep = [thumbnail_path(tmp_path, live, "small"), thumbnail_path(tmp_path, live, "large"),
+            face_path(tmp_path, f"region-{live[:16]}-1-2-3-4"), face_path(tmp_path, "ref-1-x.jpg")]
+    drop = [thumbnail_path(tmp_path, gone, "small"), face_path(tmp_path, f"region-{gone[:16]}-1-2-3-4"),
+            tmp_path / "thumbnails" / "small" / live[:2] / f"{live}.jpg"]  # an older, unverified layout
+    for path in keep + drop:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"jpeg")
+    assert prune_stale(tmp_path, {live}) == len(drop)
+    assert all(p.exists() for p in keep) and not any(p.exists() for p in drop)
+
+
+# --- 5. decoding: bounded concurrency and a pixel budget -----------------------------------------
+def test_at_most_two_decodes_run_at_once(hostile, monkeypatch):
+    from plvm_photos.web import thumbs
+
+    running, peak, lock = 0, 0, threading.Lock()
+    real = thumbs.decode
+
+    def slow_decode(*args, **kwargs):
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            time.sleep(0.4)
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(thumbs, "decode", slow_decode)
+    ids = [hostile["ids"][p] for p in hostile["noise"]]
+    with ThreadPoolExecutor(len(ids)) as pool:
+        results = list(pool.map(lambda pid: http_get(hostile["server"], f"/large/{pid}.jpg")[0], ids))
+    assert results == [200] * len(ids)
+    assert peak == 2, peak
+
+
+def test_an_image_over_the_pixel_budget_is_refused_before_decoding(hostile, monkeypatch):
+    from plvm_photos.web import thumbs
+
+    calls = []
+    monkeypatch.setattr(thumbs, "decode", lambda *a, **k: calls.append(a) or pytest.fail("decoded a bomb"))
+    status, body, _ = http_get(hostile["server"], f"/thumb/{hostile['ids'][hostile['bomb']]}.jpg")
+    assert status == 422 and b"too large" in body and b"9400x9400" in body
+    assert calls == []
+
+
+def test_busy_decoders_answer_503(hostile, monkeypatch):
+    from plvm_photos.web import thumbs
+
+    monkeypatch.setattr(thumbs, "DECODE_WAIT_S", 0.2)
+    held = [thumbs._decode_slots.acquire(timeout=5) for _ in range(thumbs.MAX_CONCURRENT_DECODES)]
+    try:
+        assert all(held)
+        status, _, headers = http_get(hostile["server"], f"/thumb/{hostile['ids'][hostile['noise'][5]]}.jpg")
+    finally:
+        for _ in held:
+            thumbs._decode_slots.release()
+    assert status == 503 and headers.get("Retry-After")
+
+
+# --- 6. connections: a bounded number of handlers, requests on a deadline ----------------------
+def connect(server) -> socket.socket:
+    sock = socket.create_connection(server.server_address[:2], timeout=15)
+    return sock
+
+
+def closed_within(sock: socket.socket, seconds: float) -> float | None:
+    """Seconds until the server closed ``sock`` (None if it did not within ``seconds``)."""
+    start = time.monotonic()
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+    except TimeoutError:
+        return None
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - start
+
+
+def test_a_half_sent_request_is_closed_within_the_request_timeout(hostile):
+    from plvm_photos.web.server import GalleryServer
+
+    limit = getattr(GalleryServer, "request_timeout", 5.0)  # (the fallback: for the server before the limit)
+    assert limit <= 10
+    half = connect(hostile["server"])
+    half.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and nothing more
+    trickle = connect(hostile["server"])
+    stop = time.monotonic() + limit + 5
+
+    def drip():  # a byte every 0.3 s: each read is quick, the whole request never comes
+        for byte in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 200:
+            if time.monotonic() > stop:
+                return
+            try:
+                trickle.send(bytes([byte]))
+            except OSError:
+                return
+            time.sleep(0.3)
+
+    threading.Thread(target=drip, daemon=True).start()
+    try:
+        took = closed_within(half, limit + 5)
+        assert took is not None and took <= limit + 2, took
+        took = closed_within(trickle, limit + 5)
+        assert took is not None and took <= limit + 2, took
+    finally:
+        half.close()
+        trickle.close()
+
+
+def test_held_connections_do_not_make_a_thread_each(hostile):
+    from plvm_photos.web.server import GalleryServer
+
+    server = hostile["server"]
+    most = getattr(GalleryServer, "max_handlers", 32)  # (the fallback: for the server before the limit)
+    before = threading.active_count()
+    held = [connect(server) for _ in range(most + 40)]
+    try:
+        time.sleep(1.0)
+        assert threading.active_count() - before <= most + 2
+        # Every slot is taken: a newcomer is told so at once, not left hanging.
+        start = time.monotonic()
+        status = http_get(server, "/")[0]
+        assert status == 503 and time.monotonic() - start < 3
+    finally:
+        for sock in held:
+            sock.close()
+    deadline = time.monotonic() + getattr(GalleryServer, "request_timeout", 5.0) + 5
+    while http_get(server, "/")[0] != 200:
+        assert time.monotonic() < deadline, "the gallery did not recover"
+        time.sleep(0.2)
+
+
+# --- 7. the token: out of the address bar, out of the log -------------------------------------
+def test_a_token_in_the_address_becomes_a_cookie_and_leaves_the_address(hostile):
+    server = start_server(hostile["library"], token=TOKEN)
+    try:
+        status, _, headers = http_get(server, f"/?token={TOKEN}")
+        assert status == 303 and headers["Location"] == "/"
+        cookie = headers["Set-Cookie"]
+        assert cookie.startswith(f"plvm_token={TOKEN};") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        status, _, headers = http_get(server, f"/ask?q=where+is+%3Cbarack_obama%3E&token={TOKEN}&x=1")
+        assert status == 303 and headers["Location"] == "/ask?q=where+is+%3Cbarack_obama%3E&x=1"
+        assert http_get(server, "/", {"Cookie": f"plvm_token={TOKEN}"})[0] == 200
+        # No open redirect: a path outside the route table is not echoed into Location.
+        status, _, headers = http_get(server, f"//evil.example/?token={TOKEN}")
+        assert status == 404 and "Location" not in headers
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_request_log_never_shows_a_token(hostile, capfd):
+    server = start_server(hostile["library"], token=TOKEN, quiet=False)
+    try:
+        http_get(server, f"/?token={TOKEN}")
+        http_get(server, f"/person/1?x=1&token={TOKEN}")
+        http_get(server, "/?token=a-wrong-guess-123")
+        http_get(server, f"/?%74oken={TOKEN}")  # the same parameter, its name escaped
+        http_get(server, "/", {"Cookie": f"plvm_token={TOKEN}"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    log = capfd.readouterr().err
+    assert "GET /" in log  # requests are logged ...
+    assert TOKEN not in log and "a-wrong-guess-123" not in log  # ... their tokens are not
+    assert "token=<redacted>" in log
+
+
+# --- 8. cross-site requests ------------------------------------------------------------------
+ROUTES = ["/", "/person/1", "/photo/1", "/ask?q=x", "/unknown", "/thumb/1.jpg", "/large/1.jpg", "/face/1.jpg",
+          "/region/1.jpg", "/nope"]
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site"])
+def test_cross_site_requests_are_refused_on_every_route(hostile, site):
+    for path in ROUTES:
+        status, _, headers = http_get(hostile["server"], path, {"Sec-Fetch-Site": site})
+        assert status == 403, (path, site, status)
+        assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert http_get(hostile["server"], "/", {"Sec-Fetch-Site": site}, method="POST")[0] == 403
+
+
+def test_same_origin_and_typed_requests_are_answered_with_corp(hostile):
+    pid = hostile["ids"][hostile["noise"][0]]
+    for site in ("same-origin", "none", None):
+        headers = {"Sec-Fetch-Site": site} if site else {}
+        status, _, got = http_get(hostile["server"], f"/thumb/{pid}.jpg", headers)
+        assert status == 200 and got["Cross-Origin-Resource-Policy"] == "same-origin"
+        assert "default-src 'none'" in got["Content-Security-Policy"]
+        assert http_get(hostile["server"], "/", headers)[0] == 200
