@@ -126,6 +126,19 @@ def decode(path: str | Path, max_side: int | None = 1600) -> DecodedImage:
     return DecodedImage(pixels=pixels, full_width=full_w, full_height=full_h)
 
 
+def from_pil(image, max_side: int | None) -> DecodedImage:
+    """An already open image (upright, e.g. from ``ImageOps.exif_transpose``) as ``decode`` would
+    give it: RGB, its long side reduced to ``max_side``."""
+    from PIL import Image
+
+    full_w, full_h = image.size
+    image = image.convert("RGB")
+    if max_side and max(image.size) > max_side:
+        ratio = max_side / max(image.size)
+        image = image.resize((max(1, round(image.width * ratio)), max(1, round(image.height * ratio))), Image.BILINEAR)
+    return DecodedImage(np.ascontiguousarray(np.asarray(image, dtype=np.uint8)), full_w, full_h)
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:

@@ -66,3 +66,12 @@ def face_crop(box: tuple[float, float, float, float], width: int, height: int) -
         min(width, int(cx + half) + 1),
         min(height, int(cy + half) + 1),
     )
+
+
+def iou(a: tuple, b: tuple) -> float:
+    """Intersection over union of two boxes."""
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0

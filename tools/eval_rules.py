@@ -38,20 +38,22 @@ class Prepared:
 
 
 def prepare(data: EvalSet, jitters: int) -> Prepared:
-    from plvm_photos.engines.face.engine import FaceEngineConfig
-    from plvm_photos.evaluation.face import FaceBenchEngine, to_decoded
-    from plvm_photos.evaluation.run import open_image
+    from plvm_model.evaluation import open_image
 
-    boxes = {i.reference: i.face_box for i in data.identities if i.face_box}
-    with FaceBenchEngine(config=FaceEngineConfig(jitters=jitters), face_boxes=boxes) as engine:
-        keys = [engine.register(f"<{i.name}>", i.reference) for i in data.identities]
-        people = engine._registered()
+    from plvm_photos.engines.face.engine import FaceAnalyzer, FaceEngineConfig
+    from plvm_photos.evaluation.engine_bench import LibraryBench
+    from plvm_photos.imaging import from_pil
+
+    analyzer = FaceAnalyzer(FaceEngineConfig(jitters=jitters))
+    with LibraryBench({"engine": "face"}) as engine:
+        keys = [engine.register(data.concept(i)) for i in data.identities]
+        people, _ = engine._registered()
         by_key = {people.names[p.concept_id]: p for p in people.vectors}
         names = [i.name for i, k in zip(data.identities, keys) if k in by_key]
         persons = [by_key[k] for k in keys if k in by_key]
         photos = []
         for q in data.queries:
-            analysis = engine.engine.analyze(to_decoded(open_image(q.path), engine.engine.config.max_side))
+            analysis = analyzer.analyze(from_pil(open_image(q.path), analyzer.max_side))
             faces = [FaceVector(i, r.vector) for i, r in enumerate(analysis.regions)]
             photos.append((set(q.truth), set(q.unscored), distance_matrix(faces, persons)))
     return Prepared(names, [p.vectors for p in persons], photos)

@@ -146,6 +146,9 @@ class VisualAnswers(Protocol):
 
     def answer(self, image, question: str, concept_ids: Sequence[int]) -> str: ...
 
+    def choose(self, image, question: str, options: Mapping[str, str], concept_ids: Sequence[int]) -> str | None:
+        """The letter of the option the model finds most likely (``image`` None: text only)."""
+
 
 class Engine(ABC):
     name: str  # stored with what it analysed and decided (photos.engine, verdicts.engine)

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from plvm_photos.library import Library
+from plvm_photos.positions import iou
 
 
 @dataclass
@@ -49,14 +50,6 @@ class ManifestScore:
     def as_dict(self) -> dict:
         return {**asdict(self), "precision": self.precision, "recall": self.recall, "box_rate": self.box_rate,
                 "returned_box_rate": self.returned_box_rate}
-
-
-def iou(a, b) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def register_all(library: Library, data_dir: Path, manifest: dict) -> None:

@@ -91,6 +91,9 @@ class LibraryStore:
                 return self.known_names(s)
         return list(session.scalars(select(Concept.name).order_by(Concept.name)))
 
+    def known_ids(self, session: Session) -> dict[str, int]:
+        return dict(session.execute(select(Concept.name, Concept.id)).all())
+
     def concept(self, session: Session, name: str) -> Concept:
         key = normalize(name)
         concept = session.scalar(select(Concept).where(Concept.name == key))

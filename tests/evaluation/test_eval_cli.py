@@ -56,7 +56,7 @@ def test_slice_is_recognised_and_spatial_questions_answered(slice_run):
 
 
 def test_table_has_paper_columns_and_coverage():
-    from plvm_photos.evaluation.run import Choices, EvalReport, Pair, Recognition
+    from plvm_model.evaluation import Choices, EvalReport, Pair, Recognition
 
     pairs = [Pair("a/1.jpg", ["a"], "a", True, 0.9), Pair("a/1.jpg", ["a"], "b", False, 0.1),
              Pair("b/1.jpg", ["b"], "b", False, 0.3), Pair("b/1.jpg", ["b"], "a", False, 0.2)]
@@ -66,8 +66,8 @@ def test_table_has_paper_columns_and_coverage():
     assert "50.0" in table and "100.0" in table and "75.0" in table  # positive, negative, mean
     assert "75.0 (4/10)" in table and "- (0/5)" in table
     assert "spatial" not in table  # no position questions in this report
-    report.spatial = Choices(4, 3, 3)
-    assert "accuracy 100.0 on 3 answered of 4; 75.0 counting abstentions as wrong" in report.table()
+    report.subsets["spatial"] = Choices(4, 3, 3)
+    assert "spatial visual questions: accuracy 100.0 on 3 answered of 4; 75.0 counting abstentions as wrong" in report.table()
 
 
 def test_plvm_engine_and_bad_input_give_clear_errors(tmp_path, bench_data):

@@ -69,9 +69,9 @@ def test_protocol_arithmetic_on_a_non_torch_engine(tmp_path):
     assert (r.n_positive, r.n_negative) == (6, 12)
     assert r.positive == pytest.approx(5 / 6) and r.negative == 1.0
     assert r.mean == pytest.approx((5 / 6 + 1) / 2)
-    assert len(r.scores) == 18
-    assert report.visual.accuracy == 0.5 and report.visual.n == 2
-    assert report.text.accuracy == 0.0 and report.text.n == 1
+    assert len(r.pairs) == 18
+    assert report.visual.accuracy == 0.5 and report.visual.total == 2
+    assert report.text.accuracy == 0.0 and report.text.total == 1
     # the question names the concept, text-only questions come without an image
     assert (True, "What is <Cy>'s hair color?", "<Cy>") in engine.calls
     assert "recognition" in report.table()
@@ -84,7 +84,8 @@ def test_recognition_only_engine_skips_multiple_choice(tmp_path):
 
     report = evaluate(RecognizeOnly(), make_bench(tmp_path))
     assert report.recognition.positive == 1.0 and report.recognition.negative == 0.0
-    assert report.text is None and report.visual is None
+    assert report.text.answered == report.visual.answered == 0  # abstained: coverage 0, not accuracy 0
+    assert (report.text.total, report.visual.total) == (1, 2)
 
 
 def test_bench_and_evaluation_modules_do_not_import_torch():
@@ -112,5 +113,5 @@ def test_plvm_runs_through_the_protocol(plvm, tmp_path):
     report = evaluate(engine, make_bench(tmp_path))
     assert (report.recognition.n_positive, report.recognition.n_negative) == (6, 12)
     assert 0.0 <= report.recognition.mean <= 1.0
-    assert report.visual.n == 2 and report.text.n == 1
+    assert report.visual.total == 2 and report.text.total == 1
     assert len(engine._concepts) == 3  # each reference encoded once

@@ -28,7 +28,7 @@ from plvm_photos.engines.face.decide import DecisionRule, FaceVector, PersonVect
 from plvm_photos.engines.face.space import DESCRIPTOR_DIM, FACE_KIND, FACE_SPACE, FACE_TAG
 from plvm_photos.errors import BadReferenceError, LibraryError, NoFaceError, SeveralFacesError
 from plvm_photos.imaging import DecodedImage
-from plvm_photos.positions import PlacedPerson, caption
+from plvm_photos.positions import PlacedPerson, caption, iou
 
 __all__ = ["DESCRIPTOR_DIM", "FaceAnalyzer", "FaceEngine", "FaceEngineConfig", "NoFaceError", "SeveralFacesError"]
 
@@ -83,14 +83,6 @@ def hog_like_box(box: tuple[float, float, float, float]) -> tuple[int, int, int,
     side = (_HOG_SIDE_PER_WIDTH * w + _HOG_SIDE_PER_HEIGHT * h) / 2
     cx, cy = (x1 + x2) / 2, (y1 + y2) / 2 + _HOG_CENTRE_DROP * h
     return round(cx - side / 2), round(cy - side / 2), round(cx + side / 2), round(cy + side / 2)
-
-
-def iou(a: tuple, b: tuple) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def with_new_faces(found: list, extra: list) -> list:

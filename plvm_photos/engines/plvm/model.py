@@ -163,6 +163,10 @@ class PlvmModel:
     def answer(self, image, question: str, concepts: Sequence) -> str:
         return self.model().answer(image, question, list(concepts), self.options.caption_tokens)
 
+    def choose(self, image, question: str, options, concepts: Sequence) -> str:
+        """The option letter PLVM scores highest (``image`` None: a text-only question)."""
+        return self.model().choose(image, question, options, list(concepts)).letter
+
     def yes_probability(self, image, question: str, concepts: Sequence) -> float:
         """P(Yes) of the first answer token for a yes/no question that may name several concepts."""
         import torch

@@ -52,3 +52,6 @@ class PlvmVisualAnswers:
 
     def answer(self, image, question: str, concept_ids: Sequence[int]) -> str:
         return self.engine.model.answer(image, question, self._tensors(concept_ids)).strip()
+
+    def choose(self, image, question: str, options, concept_ids: Sequence[int]) -> str | None:
+        return self.engine.model.choose(image, question, options, self._tensors(concept_ids))

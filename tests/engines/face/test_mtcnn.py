@@ -7,7 +7,10 @@ from PIL import Image
 from plvm_photos.engines.face import mtcnn
 from plvm_photos.engines.registry import face_config_of
 from plvm_photos.engines.face.engine import FaceAnalyzer, FaceEngineConfig, hog_like_box, iou
-from plvm_photos.evaluation.face import FaceBenchEngine, to_decoded
+from plvm_model.evaluation import ConceptImage
+
+from plvm_photos.evaluation.engine_bench import LibraryBench
+from plvm_photos.imaging import from_pil
 
 
 def _naive_conv(x, kernel, bias):
@@ -56,7 +59,7 @@ def test_finds_the_faces_hog_finds_on_real_photos(library_data):
               *sorted((library_data / "_group" / "test").iterdir())[:3]]
     matched = 0
     for path in photos:
-        image = to_decoded(Image.open(path), 1024)
+        image = from_pil(Image.open(path), 1024)
         hog = engine._hog_boxes(image.pixels, 1)
         found = mtcnn.MtcnnDetector(min_face=40).detect(image.pixels)
         assert all(0.0 <= d.score <= 1.0 and d.landmarks.shape == (5, 2) for d in found)
@@ -69,12 +72,12 @@ def test_finds_the_faces_hog_finds_on_real_photos(library_data):
 def test_second_detector_finds_a_turned_face_and_it_is_recognised(bench_data):
     """Andrew sits turned towards the camera in a 9-face dinner photo: HOG misses him, MTCNN does not."""
     photo = Image.open(bench_data / "Andrew" / "query_img4.jpg")
-    hog_only = FaceBenchEngine(config=FaceEngineConfig(second_detector=False))
-    both = FaceBenchEngine()
+    hog_only = LibraryBench({"face.second_detector": "off"})
+    both = LibraryBench()
     try:
         for engine in (hog_only, both):
-            engine.register("<Andrew>", bench_data / "Andrew" / "ref_img.jpg")
-        assert hog_only.recognize(photo, [_Concept(bench_data)])[0] < 0.5
+            engine.register(ANDREW(bench_data))
+        assert hog_only.recognize(photo, [ANDREW(bench_data)])[0] < 0.5
         decision = both.decide(photo)
         assert decision.scores["andrew"] > 0.5
         added = [r for r in decision.analysis.regions if r.score <= 0]  # MTCNN's faces score p - 1
@@ -85,10 +88,8 @@ def test_second_detector_finds_a_turned_face_and_it_is_recognised(bench_data):
         both.close()
 
 
-class _Concept:
-    def __init__(self, bench_data):
-        self.name = "<Andrew>"
-        self.reference = bench_data / "Andrew" / "ref_img.jpg"
+def ANDREW(bench_data) -> ConceptImage:
+    return ConceptImage("<Andrew>", bench_data / "Andrew" / "ref_img.jpg")
 
 
 def test_missing_weights_package_is_a_clear_error(monkeypatch):
