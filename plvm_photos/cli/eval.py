@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 
 from plvm_photos.cli.app import app, emit, state
-from plvm_photos.engines.registry import ENGINES
+from plvm_photos.engines.catalog import ENGINES
 from plvm_photos.errors import LibraryError
 from plvm_photos.evaluation.data import PARTS
 

@@ -24,7 +24,7 @@ from plvm_photos.ask.answer import resolve_photo, session_reader
 from plvm_photos.db.models import Concept, Region, Rejection, Verdict
 from plvm_photos.db.queries import current_photo_ids, photo_paths
 from plvm_photos.errors import LibraryError
-from plvm_photos.library import Library
+from plvm_photos.store.library_store import LibraryStore
 
 CLUSTERS_FILE = "clusters.json"
 DEFAULT_EPS = 0.5
@@ -100,7 +100,7 @@ def dbscan(vectors: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
     return labels
 
 
-def unknown_regions(library: Library) -> tuple[list[UnknownFace], np.ndarray]:
+def unknown_regions(library: LibraryStore) -> tuple[list[UnknownFace], np.ndarray]:
     """Faces in current photos that no registered person is present as, with their vectors."""
     with library.session() as s:
         claimed = select(Verdict.region_id).where(Verdict.present.is_(True), Verdict.region_id.is_not(None))
@@ -119,7 +119,7 @@ def unknown_regions(library: Library) -> tuple[list[UnknownFace], np.ndarray]:
     return faces, vectors
 
 
-def cluster_unknown(library: Library, eps: float = DEFAULT_EPS, min_samples: int = DEFAULT_MIN_SAMPLES) -> Clustering:
+def cluster_unknown(library: LibraryStore, eps: float = DEFAULT_EPS, min_samples: int = DEFAULT_MIN_SAMPLES) -> Clustering:
     if eps <= 0:
         raise LibraryError(f"--eps must be positive (got {eps})")
     if min_samples < 1:
@@ -139,7 +139,7 @@ def cluster_unknown(library: Library, eps: float = DEFAULT_EPS, min_samples: int
     return Clustering(clusters, len(faces), noise, eps, min_samples)
 
 
-def save_clustering(library: Library, clustering: Clustering) -> Path:
+def save_clustering(library: LibraryStore, clustering: Clustering) -> Path:
     path = library.root / CLUSTERS_FILE
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(clustering.as_dict()))
@@ -147,7 +147,7 @@ def save_clustering(library: Library, clustering: Clustering) -> Path:
     return path
 
 
-def saved_cluster(library: Library, cluster_id: int) -> list[int]:
+def saved_cluster(library: LibraryStore, cluster_id: int) -> list[int]:
     """Region ids of cluster ``cluster_id`` from the last ``faces --unknown``."""
     path = library.root / CLUSTERS_FILE
     if not path.exists():
@@ -161,7 +161,7 @@ def saved_cluster(library: Library, cluster_id: int) -> list[int]:
     )
 
 
-def add_person_from_cluster(library: Library, name: str, cluster_id: int, force: bool = False):
+def add_person_from_cluster(library: LibraryStore, name: str, cluster_id: int, force: bool = False):
     """Register ``name`` from a cluster: its faces nearest the centre become the references."""
     from plvm_photos.curation.people import StoredFace, add_person_from_faces
 
@@ -194,7 +194,7 @@ class PhotoFace:
     rejected: list[str]  # people the user said this face is not
 
 
-def photo_faces(library: Library, photo_ref: str) -> tuple[int, str, list[PhotoFace]]:
+def photo_faces(library: LibraryStore, photo_ref: str) -> tuple[int, str, list[PhotoFace]]:
     """The faces of a photo (named by path, file name or #ID) and who each is."""
     with library.session() as s:
         photo_id = resolve_photo(session_reader(s), photo_ref)
@@ -230,7 +230,7 @@ class RejectionResult:
     present_before: bool
 
 
-def reject_match(library: Library, photo_ref: str, name: str, face: int | None = None) -> RejectionResult:
+def reject_match(library: LibraryStore, photo_ref: str, name: str, face: int | None = None) -> RejectionResult:
     """Remember that ``name`` is not in a photo (or not face number ``face``, 1 = leftmost).
 
     Without ``face`` the face the person was matched to is rejected, or, when they were matched

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from plvm_photos.db.models import Concept, Photo, Reference, Verdict
 from plvm_photos.db.queries import current_photo_ids
 from plvm_photos.engines.base import DescribedReference, Engine, PhotoToDecide, StoredRegion
-from plvm_photos.engines.registry import engines_for_kind, open_engine
+from plvm_photos.engines.catalog import engines_for_kind
+from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import BadReferenceError, ImageError, LibraryError
 from plvm_photos.imaging import DecodedImage, decode, sha256_file
 from plvm_photos.indexing.decisions import prefilter_candidates, update_decisions

@@ -26,7 +26,7 @@ from plvm_photos import safe_write
 from plvm_photos.db.fspath import printable
 from plvm_photos.db.models import Concept, File, Photo, Region, Verdict
 from plvm_photos.errors import LibraryError
-from plvm_photos.library import Library
+from plvm_photos.store.library_store import LibraryStore
 
 NS = {
     "x": "adobe:ns:meta/",
@@ -82,7 +82,7 @@ class ExportSummary:
 
 
 # --- reading the library --------------------------------------------------------------------------
-def photos_to_export(library: Library, path: Path | None) -> tuple[dict[int, PhotoPeople], dict[int, list[str]], list[str], int]:
+def photos_to_export(library: LibraryStore, path: Path | None) -> tuple[dict[int, PhotoPeople], dict[int, list[str]], list[str], int]:
     """(people per photo id, present files per photo id, all registered names, skipped photos)."""
     with library.session() as s:
         files = s.execute(select(File.photo_id, File.path).where(File.missing.is_(False), File.photo_id.is_not(None))).all()
@@ -300,7 +300,7 @@ def read_sidecar(path: Path) -> str | None:
     return safe_write.read_text_nofollow(path, encoding="utf-8-sig")
 
 
-def export(library: Library, path: Path | None = None, into: Path | None = None, stem: bool = False,
+def export(library: LibraryStore, path: Path | None = None, into: Path | None = None, stem: bool = False,
            progress: bool = True) -> ExportSummary:
     if path is not None and not Path(path).exists():
         raise LibraryError(f"{path} does not exist")

@@ -1,45 +1,12 @@
-"""The engines a library can use, and the one place an engine is chosen from its settings.
-
-Imports nothing heavy: ``ask``'s fast path asks here whether the library's engine answers visual
-questions without importing any engine.
-"""
+"""The one place an engine is chosen and configured from a library's settings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from plvm_photos.engines.base import Engine
     from plvm_photos.store.library_store import LibraryStore
-
-
-@dataclass(frozen=True)
-class EngineInfo:
-    name: str
-    summary: str
-    kinds: tuple[str, ...]  # concept kinds it registers
-    sees_pixels: bool  # answers questions about what is seen (actions, clothes): ask routes them to it
-
-
-ENGINES: dict[str, EngineInfo] = {
-    info.name: info
-    for info in (
-        EngineInfo("face", "dlib, offline default", ("person",), False),
-        EngineInfo("plvm", "DINOv2 prefilter, PLVM verdicts and captions", ("person", "pet", "object"), True),
-        EngineInfo("hybrid", "face prefilter for people, PLVM verdicts and captions", ("person", "pet", "object"), True),
-    )
-}
-DEFAULT_ENGINE = "face"
-
-
-def sees_pixels(engine_name: str | None) -> bool:
-    info = ENGINES.get(engine_name or DEFAULT_ENGINE)
-    return info is not None and info.sees_pixels
-
-
-def engines_for_kind(kind: str) -> list[str]:
-    return [name for name, info in ENGINES.items() if kind in info.kinds]
 
 
 def open_engine(store: LibraryStore) -> Engine:

@@ -9,19 +9,18 @@ processes committed since (``catch_up``), so a prefilter never misses a region t
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from plvm_photos.db.queries import region_signature, region_vectors
 from plvm_photos.store.layout import FACE_INDEX_FILE
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from plvm_photos.store.library_store import LibraryStore
     from plvm_photos.store.vector_index import VectorIndex
 
 
@@ -34,15 +33,16 @@ class VectorSpace:
 
 
 class VectorIndexes:
-    def __init__(self, store: LibraryStore):
-        self._store = store
+    def __init__(self, root: Path, sessions: Callable[[], AbstractContextManager[Session]]):
+        self._root = root
+        self._sessions = sessions  # read-only sessions on the library's database
         self._loaded: dict[tuple[str, int], tuple[VectorSpace, VectorIndex]] = {}
         self._dirty: set[tuple[str, int]] = set()
 
     def path(self, space: VectorSpace, dim: int) -> Path:
         if space.name == "face":
-            return self._store.root / FACE_INDEX_FILE
-        return self._store.root / f"index-{space.name}-{dim}.faiss"
+            return self._root / FACE_INDEX_FILE
+        return self._root / f"index-{space.name}-{dim}.faiss"
 
     def get(self, space: VectorSpace, dim: int) -> VectorIndex:
         """The space's index, loaded once, rebuilt where it disagrees with the database."""
@@ -51,10 +51,10 @@ class VectorIndexes:
             from plvm_photos.store.vector_index import load_consistent
 
             def batches():
-                with self._store.session() as s:
+                with self._sessions() as s:
                     yield from region_vectors(s, space.region_kinds)
 
-            with self._store.session() as s:
+            with self._sessions() as s:
                 signature = region_signature(s, space.region_kinds)
             index, _ = load_consistent(self.path(space, dim), dim, signature, batches)
             self._loaded[key] = (space, index)

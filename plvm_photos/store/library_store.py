@@ -39,7 +39,7 @@ class LibraryStore:
         self.db_url = db_url or f"sqlite:///{(self.root / DB_FILE).resolve()}"
         self.db = make_engine(self.db_url, migrate=migrate)
         self._sessions = make_sessionmaker(self.db)
-        self.indexes = VectorIndexes(self)
+        self.indexes = VectorIndexes(self.root, self.session)
 
     # --- database ---------------------------------------------------------------------------
     @contextmanager

@@ -12,8 +12,8 @@ from typing import Callable
 from sqlalchemy import delete, select
 
 from plvm_photos.db.models import Setting
-# The one upward import of the store: the engine setting's choices are the engines' own table (light).
-from plvm_photos.engines.registry import DEFAULT_ENGINE, ENGINES
+# The one upward import of the store: the engine setting's choices are the engines' table (no imports).
+from plvm_photos.engines.catalog import DEFAULT_ENGINE, ENGINES
 from plvm_photos.errors import LibraryError
 
 DEVICES_HELP = "auto | cpu | cuda | cuda:N | mps"

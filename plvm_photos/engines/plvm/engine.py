@@ -32,6 +32,7 @@ from plvm_photos.engines.face.engine import FaceAnalyzer, FaceEngineConfig
 from plvm_photos.engines.face.space import FACE_KIND, FACE_SPACE, FACE_TAG
 from plvm_photos.engines.plvm.concepts import PLVM_TAG, ConceptTensors, RegisteredConcept, load_concepts
 from plvm_photos.engines.plvm.model import FACE, MAX_SIDE, REGION_KINDS, PlvmModel
+from plvm_photos.engines.plvm.visual import PlvmVisualAnswers
 from plvm_photos.engines.plvm.weights import PlvmOptions
 from plvm_photos.errors import BadReferenceError, LibraryError, NoFaceError, SeveralFacesError
 from plvm_photos.positions import PlacedPerson, face_crop
@@ -228,10 +229,8 @@ class PlvmLibraryEngine(Engine):
         return f"{lead}: {generated}" if generated else lead
 
     # --- visual questions -----------------------------------------------------------------------
-    def visual(self, store: LibraryStore):
-        from plvm_photos.engines.plvm.visual import PlvmVisualAnswers
-
-        return PlvmVisualAnswers(self, store)
+    def visual(self, store: LibraryStore) -> PlvmVisualAnswers:
+        return PlvmVisualAnswers(self.name, self.model, self.tensors, self.options, self.concepts)
 
 
 def _distance(region: StoredRegion, concept: RegisteredConcept) -> float:

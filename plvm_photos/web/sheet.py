@@ -16,7 +16,7 @@ from plvm_photos import safe_write
 from plvm_photos.db.fspath import printable
 from plvm_photos.errors import LibraryError
 from plvm_photos.imaging import ImageError
-from plvm_photos.library import Library
+from plvm_photos.store.library_store import LibraryStore
 from plvm_photos.names import show
 
 BOX_COLOUR = (242, 177, 52)
@@ -50,7 +50,7 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
-def contact_sheet(library: Library, person: str, output: str | Path, columns: int = 6, tile: int = 240,
+def contact_sheet(library: LibraryStore, person: str, output: str | Path, columns: int = 6, tile: int = 240,
                   limit: int = 200, progress: bool = True) -> SheetResult:
     """Write a grid of thumbnails (cached ones reused) with the person's box on each."""
     from plvm_photos.web.pages import person_tiles
@@ -79,7 +79,7 @@ def contact_sheet(library: Library, person: str, output: str | Path, columns: in
     return SheetResult(str(output), name, placed, len(tiles), sheet.size, skipped)
 
 
-def _render(library: Library, shown: list, columns: int, tile: int, progress: bool):
+def _render(library: LibraryStore, shown: list, columns: int, tile: int, progress: bool):
     """(the sheet image, skipped photos with the reason, photos placed)."""
     from PIL import Image, ImageDraw
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from plvm_photos.curation.sheet import BOX_COLOUR, GAP, LABEL_HEIGHT, contact_sheet
+from plvm_photos.web.sheet import BOX_COLOUR, GAP, LABEL_HEIGHT, contact_sheet
 from plvm_photos.errors import LibraryError
 
 
