@@ -11,6 +11,7 @@ Box = tuple[int, int, int, int]
 
 EXIT_ERROR = 2  # a LibraryError (or invalid input): one line on stderr
 EXIT_REFUSED = 3  # a question the program cannot answer as asked
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)
 
 
 def error_line(exc: BaseException) -> str:

@@ -19,9 +19,12 @@ from plvm_photos.errors import ImageError  # noqa: F401 (callers catch it from h
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif", ".avif"}
 )
-# Refuse anything larger than this many pixels (Pillow's own limit is a warning at ~89 MP and an
-# error at twice that; a photo library has no business decoding 200 MP "photos").
-MAX_PIXELS = 120_000_000
+# A photo declaring more pixels than this is refused from its header (Pillow refuses above
+# ~179 MP itself); a 100 MP medium-format JPEG is a real photo and must pass.
+MAX_PIXELS = 178_000_000
+# Pixels actually decoded at once (~150 MB as RGB): JPEGs decode at 1/2..1/8 scale first, other
+# formats cannot, so a 257 KB PNG declaring 9400x9400 is refused instead of costing a gigabyte.
+DECODE_BUDGET_PIXELS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,11 @@ def decode(path: str | Path, max_side: int | None = 1600) -> DecodedImage:
     path = Path(path)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow warns from ~89 MP; the limits that matter are checked here, from the header.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 if im.width * im.height > MAX_PIXELS:
-                    raise ImageError(f"image too large: {im.width}x{im.height} pixels (limit {MAX_PIXELS})")
+                    raise ImageError(f"image too large: {im.width}x{im.height} pixels (limit {MAX_PIXELS // 10**6} MP)")
                 try:
                     orientation = int(im.getexif().get(0x0112, 1) or 1)
                 except Exception:  # a broken EXIF block must not lose the photo
@@ -94,6 +98,11 @@ def decode(path: str | Path, max_side: int | None = 1600) -> DecodedImage:
                     # libjpeg picks the largest 1/2^k scale still >= the requested size.
                     ratio = max_side / max(im.size)
                     im.draft("RGB", (max(1, int(im.width * ratio)), max(1, int(im.height * ratio))))
+                if im.width * im.height > DECODE_BUDGET_PIXELS:  # after draft: what will really be decoded
+                    raise ImageError(
+                        f"too large to decode: {im.width}x{im.height} pixels of {im.format or 'this format'}, "
+                        f"over the {DECODE_BUDGET_PIXELS // 10**6} MP memory budget (a JPEG of it would be reduced)"
+                    )
                 im.load()
                 try:
                     im = ImageOps.exif_transpose(im)
@@ -107,9 +116,7 @@ def decode(path: str | Path, max_side: int | None = 1600) -> DecodedImage:
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageError(f"decompression bomb: {exc}") from None
-    except Image.DecompressionBombWarning as exc:
-        raise ImageError(f"decompression bomb: {exc}") from None
+        raise ImageError(f"image too large: {exc}") from None
     except FileNotFoundError:
         raise
     except PermissionError as exc:

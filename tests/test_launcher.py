@@ -79,12 +79,17 @@ def test_parse_fast_ask_takes_only_plain_ask(tmp_path, monkeypatch):
 
 
 def test_fast_path_defers_to_full_program_for_new_or_old_libraries(tmp_path):
-    # No library yet: the full program creates it and answers (unknown person), exit 2.
+    # No library yet: the full program says so (exit 2) and creates nothing.
     new = _run(FAST, ["-L", str(tmp_path / "new"), "ask", "where is <x>?"])
-    assert new.returncode == 2 and "unknown person <x>" in new.stderr
+    assert new.returncode == 2 and "no library in" in new.stderr
     assert "sqlalchemy" in _imported(new.stderr)
+    assert not (tmp_path / "new" / "library.db").exists()
     # A library at another schema revision is migrated by the full program, not read by sqlite3.
     import sqlite3
+
+    from plvm_photos.library import Library
+
+    Library(tmp_path / "new").close()
 
     db = tmp_path / "new" / "library.db"
     with sqlite3.connect(db) as conn:

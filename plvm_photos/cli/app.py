@@ -13,7 +13,7 @@ from typing import List, Optional
 
 import typer
 
-from plvm_photos.errors import EXIT_ERROR, EXIT_REFUSED, LibraryError, error_line
+from plvm_photos.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REFUSED, LibraryError, error_line
 from plvm_photos.library import Library
 
 app = typer.Typer(
@@ -33,9 +33,10 @@ class State:
     engine: Optional[str] = None  # --engine: stored in the library's settings when it opens
     _library: Optional[Library] = None
 
-    def library(self) -> Library:
+    def library(self, create: bool = False) -> Library:
+        """The library; only commands that fill one (``create``) make it where there is none."""
         if self._library is None:
-            self._library = Library(self.library_dir, db_url=self.db_url)
+            self._library = Library(self.library_dir, db_url=self.db_url, create=create or bool(self.engine))
             if self.engine:
                 self._library.settings.set("engine", self.engine)
         return self._library
@@ -92,11 +93,11 @@ def add_person(
             raise LibraryError("give reference photos or --from-cluster, not both")
         from plvm_photos.curation.clusters import add_person_from_cluster
 
-        result = add_person_from_cluster(state.library(), name, from_cluster, force=force)
+        result = add_person_from_cluster(state.library(create=True), name, from_cluster, force=force)
     else:
         if not references:
             raise LibraryError("add-person needs a reference photo (or --from-cluster ID)")
-        result = state.library().add_person(name, [str(p) for p in references], face=face, kind=kind, force=force)
+        result = state.library(create=True).add_person(name, [str(p) for p in references], face=face, kind=kind, force=force)
     emit(
         {"name": result.name, "photos": result.photos, "candidates": result.candidates, "boxes": result.boxes},
         as_json,
@@ -153,10 +154,16 @@ def scan(
     reanalyze: bool = typer.Option(False, "--reanalyze", help="Analyse every photo again, unchanged ones too (after an "
                                    "upgrade that finds more faces). A face you marked 'not <name>' becomes 'not in "
                                    "this photo'."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again the files recorded as unusable "
+                                      "(including those that made an analysis process die)."),
 ) -> None:
     """Index new and changed photos. Already indexed photos cost nothing; moved ones are not re-analysed."""
-    summary = state.library().scan([str(p) for p in paths], workers=workers, progress=not quiet and not as_json,
-                                   reanalyze=reanalyze)
+    try:
+        summary = state.library(create=True).scan([str(p) for p in paths], workers=workers, progress=not quiet and not as_json,
+                                       reanalyze=reanalyze, retry_failed=retry_failed)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the scan turns it into the same)
+        typer.echo("interrupted: the photos analysed so far are kept; scan again to go on", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     text = (
         f"{summary.files} image file(s): {summary.analysed} analysed, {summary.unchanged} unchanged, "
         f"{summary.known_content} already known by content, {summary.errors} error(s), "
@@ -195,10 +202,10 @@ def verdicts(as_json: bool = JsonOption) -> None:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply the database migrations (opening a library does this too)."""
+    """Create the library's database or apply its migrations (opening a library does this too)."""
     from plvm_photos.db.migrate import HEAD_REVISION, current_revision
 
-    lib = state.library()
+    lib = state.library(create=True)
     typer.echo(f"database at revision {current_revision(lib.db)} (head {HEAD_REVISION})")
 
 

@@ -23,7 +23,7 @@ def config(
     hub ids already downloaded); plvm.device, plvm.dtype (auto: cuda bf16 where present, else cpu
     float32); plvm.threshold, plvm.min_similarity, plvm.caption_tokens, plvm.ask_limit.
     """
-    settings = state.library().settings
+    settings = state.library(create=value is not None or unset).settings
     if key is None:
         if unset or value is not None:
             raise typer.BadParameter("give a KEY to set or --unset")

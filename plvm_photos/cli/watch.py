@@ -34,7 +34,7 @@ def watch(
         roots=[str(p) for p in paths], workers=workers or 0, settle=settle, rescan=rescan, json_lines=as_json, grace=grace,
         events=not poll_only,
     )
-    library = state.library()
+    library = state.library(create=True)
     code = run_watch(library, options)
     raise typer.Exit(code)
 

@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy import select, true
 
 from plvm_photos.ask.answer import resolve_photo, session_reader
-from plvm_photos.db.models import Concept, Region, Rejection, Verdict
+from plvm_photos.db.models import Concept, Photo, Region, Rejection, Verdict
 from plvm_photos.db.queries import current_photo_ids, photo_paths
 from plvm_photos.errors import LibraryError
 from plvm_photos.store.library_store import LibraryStore
@@ -199,6 +199,9 @@ def photo_faces(library: LibraryStore, photo_ref: str) -> tuple[int, str, list[P
     with library.session() as s:
         photo_id = resolve_photo(session_reader(s), photo_ref)
         path = photo_paths(s, [photo_id]).get(photo_id, photo_ref)
+        error = s.scalar(select(Photo.error).where(Photo.id == photo_id))
+        if error:
+            raise LibraryError(f"{path} could not be analysed: {error}")
         who = dict(
             s.execute(
                 select(Verdict.region_id, Concept.name)

@@ -86,3 +86,31 @@ def test_every_command_has_help():
 def test_db_upgrade(tmp_path):
     out = run("db", "upgrade", library=tmp_path / "lib").stdout
     assert "head" in out
+
+
+def test_read_only_commands_on_a_folder_without_a_library_create_nothing(tmp_path):
+    for args in (["ask", "who is in x.jpg?"], ["people"], ["verdicts"], ["faces", "--unknown"], ["config"]):
+        done = subprocess.run([*CLI, "--library", str(tmp_path / "none"), *args], capture_output=True, text=True)
+        assert done.returncode == 2 and "no library in" in done.stderr and "Traceback" not in done.stderr, args
+    assert not (tmp_path / "none" / "library.db").exists()
+
+
+def test_library_that_is_a_file_and_add_person_with_a_folder_are_one_line_errors(tmp_path, demo_set):
+    refs, _ = demo_set
+    (tmp_path / "file").write_text("not a folder")
+    done = subprocess.run([*CLI, "--library", str(tmp_path / "file"), "people"], capture_output=True, text=True)
+    assert done.returncode == 2 and "is a file" in done.stderr and "Traceback" not in done.stderr
+    done = subprocess.run([*CLI, "--library", str(tmp_path / "lib"), "add-person", "grace", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "is a folder" in done.stderr
+
+
+def test_faces_of_a_photo_that_could_not_be_decoded_says_why(tmp_path, demo_set):
+    refs, _ = demo_set
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    subprocess.run([*CLI, "--library", str(tmp_path / "lib"), "scan", str(photos), "-q"], check=True, capture_output=True)
+    done = subprocess.run([*CLI, "--library", str(tmp_path / "lib"), "faces", str(photos / "broken.jpg")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "could not be analysed" in done.stderr

@@ -1,6 +1,7 @@
 """Several reference photos per person, end to end: add-person NAME REF REF and add-reference."""
 
 import json
+import os
 
 from typer.testing import CliRunner
 
@@ -32,13 +33,13 @@ def test_add_person_with_two_references_and_add_reference(tmp_path, library_data
         assert [p.references for p in library.people()] == [2]
         found = _present(library, "jennifer_aniston")
         # a photo used as a reference is (trivially) recognised: its own face is at distance ~0
-        assert str(second_ref.resolve()) in found
+        assert os.path.abspath(second_ref) in found  # stored as given (a symlinked data folder stays one)
     result = runner.invoke(app, ["--library", str(lib_dir), "add-reference", "jennifer_aniston", str(third_ref), "--json"])
     assert result.exit_code == 0, result.output
     with Library(lib_dir) as library:
         assert [p.references for p in library.people()] == [3]
         after = _present(library, "jennifer_aniston")
-        assert found <= after and str(third_ref.resolve()) in after
+        assert found <= after and os.path.abspath(third_ref) in after
     # a bad reference adds nothing
     result = runner.invoke(app, ["--library", str(lib_dir), "add-reference", "jennifer_aniston",
                                  str(library_data / "_negatives" / "test" / "skimage__coffee.png")])
