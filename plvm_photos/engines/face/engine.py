@@ -42,14 +42,21 @@ def models_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _dlib_models():
+    """dlib's HOG detector and 5-point shape model (the descriptor network runs on numpy:
+    ``resnet.py``, same weights, batched)."""
     import dlib
 
     folder = models_dir()
-    return (
-        dlib.get_frontal_face_detector(),
-        dlib.shape_predictor(str(folder / "shape_predictor_5_face_landmarks.dat")),
-        dlib.face_recognition_model_v1(str(folder / "dlib_face_recognition_resnet_model_v1.dat")),
-    )
+    return dlib.get_frontal_face_detector(), dlib.shape_predictor(str(folder / "shape_predictor_5_face_landmarks.dat"))
+
+
+@lru_cache(maxsize=1)
+def dlib_descriptor_model():
+    """dlib's own ResNet descriptor: what ``resnet.py`` reproduces; tests and benchmarks compare
+    against it, the engine does not use it."""
+    import dlib
+
+    return dlib.face_recognition_model_v1(str(models_dir() / "dlib_face_recognition_resnet_model_v1.dat"))
 
 
 @dataclass
@@ -103,7 +110,10 @@ class FaceAnalyzer:
         return self.config.max_side
 
     def warm_up(self) -> None:
+        from plvm_photos.engines.face.resnet import ResNetDescriptor
+
         _dlib_models()
+        ResNetDescriptor.load()
 
     def _hog_boxes(self, pixels: np.ndarray, upsample: int) -> list[tuple[tuple[int, int, int, int], float]]:
         detector = _dlib_models()[0]
@@ -119,14 +129,21 @@ class FaceAnalyzer:
         return [(hog_like_box(d.box), d.score - 1.0) for d in found if d.score >= self.config.second_min_score]
 
     def _describe(self, image: DecodedImage, boxes, jitters: int) -> list[Region]:
+        """Each box's aligned chip described by the ResNet, all faces of the photo in one batch,
+        on one BLAS thread (two workers share two cores; a spinning second thread only slows
+        the other). With ``jitters``, the jitter is seeded by the chip: the same face gives the
+        same descriptor in any process, after anything."""
         import dlib
+        from threadpoolctl import threadpool_limits
 
-        _, shaper, describer = _dlib_models()
-        regions: list[Region] = []
-        for (left, top, right, bottom), score in boxes:
-            shape = shaper(image.pixels, dlib.rectangle(left, top, right, bottom))
-            vector = np.asarray(describer.compute_face_descriptor(image.pixels, shape, jitters), dtype=np.float32)
-            regions.append(Region(box=image.to_full((left, top, right, bottom)), score=score, vector=vector))
+        from plvm_photos.engines.face.resnet import ResNetDescriptor, face_chips
+
+        shaper = _dlib_models()[1]
+        shapes = [shaper(image.pixels, dlib.rectangle(*box)) for box, _ in boxes]
+        with threadpool_limits(limits=1, user_api="blas"):
+            vectors = ResNetDescriptor.load().describe(face_chips(image.pixels, shapes), jitters)
+        regions = [Region(box=image.to_full(box), score=score, vector=vector)
+                   for (box, score), vector in zip(boxes, vectors)]
         regions.sort(key=lambda r: (r.box[0], r.box[1]))
         return regions
 
