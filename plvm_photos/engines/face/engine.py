@@ -92,6 +92,14 @@ def hog_like_box(box: tuple[float, float, float, float]) -> tuple[int, int, int,
     return round(cx - side / 2), round(cy - side / 2), round(cx + side / 2), round(cy + side / 2)
 
 
+def mtcnn_like_box(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The square MTCNN-framed box that ``hog_like_box`` turns into this (HOG-framed) box."""
+    x1, y1, x2, y2 = (float(v) for v in box)
+    side = (x2 - x1) / ((_HOG_SIDE_PER_WIDTH + _HOG_SIDE_PER_HEIGHT) / 2)
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2 - _HOG_CENTRE_DROP * side
+    return cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2
+
+
 def with_new_faces(found: list, extra: list) -> list:
     """``found`` (box, score) pairs plus those of ``extra`` that overlap none of them."""
     return found + [(b, s) for b, s in extra if all(iou(b, seen) <= _NEW_FACE_MAX_IOU for seen, _ in found)]

@@ -39,7 +39,7 @@ def weights_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _weights() -> dict[str, list[np.ndarray]]:
+def net_weights() -> dict[str, list[np.ndarray]]:
     import joblib
 
     folder = weights_dir()
@@ -205,7 +205,7 @@ class MtcnnDetector:
             return self._detect(pixels)
 
     def _detect(self, pixels: np.ndarray) -> list[Detection]:
-        w = _weights()
+        w = net_weights()
         height, width = pixels.shape[:2]
         boxes = self._propose(pixels, w["pnet"])
         if not len(boxes):
