@@ -63,7 +63,9 @@ def _timed_queries(index, queries: np.ndarray, radius: float) -> tuple[float, li
 
 def run(regions: int = 1_000_000) -> ScaleResult:
     from plvm_photos.engines.face.decide import DecisionRule
+    from plvm_photos.db.queries import region_vectors
     from plvm_photos.library import Library
+    from plvm_photos.store.layout import FACE_INDEX_FILE
     from plvm_photos.store.vector_index import FLAT, VectorIndex
 
     from benchmarks.synth import FACE_NOISE, build_regions, unit_rows
@@ -77,9 +79,10 @@ def run(regions: int = 1_000_000) -> ScaleResult:
         t = time.perf_counter()
         with Library(root) as library:
             index = library.index  # built from the database and saved
-            batches = list(library._region_batches())
+            with library.session() as s:
+                batches = list(region_vectors(s, ("face",)))
         index_build = time.perf_counter() - t
-        index_mb = library.index_path.stat().st_size / 1e6
+        index_mb = (root / FACE_INDEX_FILE).stat().st_size / 1e6
 
         opened = json.loads(
             subprocess.run([sys.executable, "-c", OPEN_SCRIPT, str(root)], capture_output=True, text=True, check=True).stdout

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
-from plvm_photos.store.indexes import VectorSpace
+from plvm_photos.store.spaces import VectorSpace
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -61,7 +61,8 @@ def register_all(library: Library, data_dir: Path, manifest: dict) -> None:
         try:
             library.add_person(identity, [reference], force=True)
         except SeveralFacesError as exc:
-            best = max(range(len(exc.boxes)), key=lambda i: iou(exc.boxes[i], info["ref_face_box"]))
+            boxes = exc.boxes
+            best = max(range(len(boxes)), key=lambda i: iou(boxes[i], info["ref_face_box"]))
             library.add_person(identity, [reference], face=best + 1, force=True)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from plvm_photos.db.models import Photo, Region, Rejection
@@ -92,14 +92,18 @@ def decide_photos(store: LibraryStore, engine: Engine, session: Session, photo_i
 
 
 def apply_decisions(session: Session, decided: list[Decided], engine_name: str, ids: dict[int, int] | None = None) -> None:
-    """Store each photo's verdicts and caption (``ids`` maps provisional concept ids to real ones)."""
+    """Store each photo's verdicts and caption (``ids`` maps provisional concept ids to real ones),
+    in bulk statements: one per 500 photos, not one per photo."""
     ids = ids or {}
-    for item in decided:
-        session.execute(delete(VerdictRow).where(VerdictRow.photo_id == item.photo_id))
-        for cid, v in item.decision.verdicts.items():
-            session.add(VerdictRow(photo_id=item.photo_id, concept_id=ids.get(cid, cid), region_id=v.region_key,
-                                   present=v.present, score=v.score, distance=v.distance, engine=engine_name))
-        session.get(Photo, item.photo_id).caption = item.decision.caption
+    for start in range(0, len(decided), CHUNK):
+        chunk = decided[start : start + CHUNK]
+        session.execute(delete(VerdictRow).where(VerdictRow.photo_id.in_([d.photo_id for d in chunk])))
+        rows = [{"photo_id": d.photo_id, "concept_id": ids.get(cid, cid), "region_id": v.region_key, "present": v.present,
+                 "score": v.score, "distance": v.distance, "engine": engine_name}
+                for d in chunk for cid, v in d.decision.verdicts.items()]
+        if rows:
+            session.execute(insert(VerdictRow), rows)
+        session.execute(update(Photo), [{"id": d.photo_id, "caption": d.decision.caption} for d in chunk])
     session.flush()
 
 

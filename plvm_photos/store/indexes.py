@@ -10,7 +10,6 @@ processes committed since (``catch_up``), so a prefilter never misses a region t
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -19,17 +18,10 @@ from sqlalchemy.orm import Session
 
 from plvm_photos.db.queries import region_signature, region_vectors
 from plvm_photos.store.layout import FACE_INDEX_FILE
+from plvm_photos.store.spaces import VectorSpace
 
 if TYPE_CHECKING:
     from plvm_photos.store.vector_index import VectorIndex
-
-
-@dataclass(frozen=True)
-class VectorSpace:
-    name: str  # "face" is kept in index.faiss, any other in index-NAME-DIM.faiss
-    region_kinds: tuple[str, ...]  # the regions whose vectors live in this space
-    reference_tag: str  # concept_references.engine of the reference vectors in this space
-    radius: float  # prefilter: regions within this Euclidean distance of a reference are candidates
 
 
 class VectorIndexes:

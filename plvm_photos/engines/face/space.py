@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plvm_photos.engines.face.decide import DecisionRule
-from plvm_photos.store.indexes import VectorSpace
+from plvm_photos.store.spaces import VectorSpace
 
 DESCRIPTOR_DIM = 128
 FACE_KIND = "face"

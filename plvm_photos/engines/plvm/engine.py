@@ -37,7 +37,7 @@ from plvm_photos.engines.plvm.weights import PlvmOptions
 from plvm_photos.errors import BadReferenceError, LibraryError, NoFaceError, SeveralFacesError
 from plvm_photos.positions import PlacedPerson, face_crop
 from plvm_photos.positions import caption as structured_caption
-from plvm_photos.store.indexes import VectorSpace
+from plvm_photos.store.spaces import VectorSpace
 
 if TYPE_CHECKING:
     from plvm_photos.imaging import DecodedImage
