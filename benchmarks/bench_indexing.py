@@ -225,17 +225,17 @@ def _our_stages(images: list[dict], root: Path) -> dict[str, float]:
         t0 = time.process_time()
         decoded = decode(root / image["path"], max_side=config.max_side)
         t1 = time.process_time()
-        found = engine._hog_boxes(decoded.pixels, config.upsample)
+        extra = engine._mtcnn_boxes(decoded.pixels)  # MTCNN first: it decides HOG's upsampling
         t2 = time.process_time()
-        if config.second_detector:
-            found = with_new_faces(found, engine._mtcnn_boxes(decoded.pixels))
+        small = any(box[2] - box[0] < config.upsample_below for box, _ in extra)
+        found = with_new_faces(engine._hog_boxes(decoded.pixels, config.upsample if small else 0), extra)
         t3 = time.process_time()
         shapes = [shaper(decoded.pixels, dlib.rectangle(*b)) for b, _ in found]
         t4 = time.process_time()
         with threadpool_limits(limits=1, user_api="blas"):
             describer.describe(face_chips(decoded.pixels, shapes), config.jitters)
         t5 = time.process_time()
-        for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+        for key, dt in zip(("decode", "MTCNN", "detect", "landmarks", "descriptor"), (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
             stages[key] += dt
     return stages
 

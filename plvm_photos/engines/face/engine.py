@@ -74,6 +74,10 @@ class FaceEngineConfig:
     second_detector: bool = True
     second_min_face: int = 40  # px in the decoded image, as HOG at upsample 1
     second_min_score: float = 0.95  # O-Net probability; below it, the extras are mostly not faces
+    # With MTCNN beside it, HOG upsamples (4x the work) only where MTCNN saw a face smaller than
+    # this (px in the decoded image): without upsampling HOG finds faces from ~80 px. On the
+    # library's 108 photos that is 26 photos, and every labelled face is still found.
+    upsample_below: int = 100
 
 
 # An MTCNN box (forehead to chin) as the square HOG box the 5-point shape model was trained on:
@@ -156,9 +160,12 @@ class FaceAnalyzer:
         return regions
 
     def analyze(self, image: DecodedImage) -> Analysis:
-        boxes = self._hog_boxes(image.pixels, self.config.upsample)
         if self.config.second_detector:
-            boxes = with_new_faces(boxes, self._mtcnn_boxes(image.pixels))
+            extra = self._mtcnn_boxes(image.pixels)
+            small = any(box[2] - box[0] < self.config.upsample_below for box, _ in extra)
+            boxes = with_new_faces(self._hog_boxes(image.pixels, self.config.upsample if small else 0), extra)
+        else:
+            boxes = self._hog_boxes(image.pixels, self.config.upsample)
         regions = self._describe(image, boxes, self.config.jitters)
         return Analysis(width=image.full_width, height=image.full_height, regions=regions)
 
