@@ -49,14 +49,20 @@ def net_weights() -> dict[str, list[np.ndarray]]:
 
 # --- layers (NHWC, Keras weight layout) --------------------------------------------------------
 def conv(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """'valid' convolution, stride 1. x: (N, H, W, C); kernel: (kh, kw, C, O)."""
+    """'valid' convolution, stride 1. x: (N, H, W, C); kernel: (kh, kw, C, O).
+
+    A sum of one small matrix product per kernel offset, on shifted views of ``x``: 2-3x faster
+    here than building the im2col matrix, whose copies cost more than the products (C and O are
+    3..128: the matrices are thin)."""
     kh, kw, c, o = kernel.shape
-    if kh == kw == 1:
-        return x @ kernel[0, 0] + bias
     h, w = x.shape[1] - kh + 1, x.shape[2] - kw + 1
-    # im2col as kh*kw shifted views side by side: the same (i, j, c) order as kernel.reshape.
-    columns = np.concatenate([x[:, i:i + h, j:j + w] for i in range(kh) for j in range(kw)], axis=-1)
-    return columns @ kernel.reshape(kh * kw * c, o) + bias
+    out = np.matmul(x[:, :h, :w], kernel[0, 0])
+    for i in range(kh):
+        for j in range(kw):
+            if i or j:
+                out += np.matmul(x[:, i:i + h, j:j + w], kernel[i, j])
+    out += bias
+    return out
 
 
 def prelu(x: np.ndarray, alpha: np.ndarray) -> np.ndarray:
