@@ -1,8 +1,9 @@
 """``plvm-photos ask`` wall time, end to end (a new interpreter per question), on 100 000 photos.
 
-Each question form of the library issue runs as a subprocess of the installed ``plvm-photos``
-script (interpreter start included), on a synthetic library with 40 registered people and
-verdicts. Baselines in the same run: ``python -c pass`` and the full typer/SQLAlchemy program
+Each question form runs as a subprocess of the installed ``plvm-photos`` script (interpreter
+start included), on a synthetic library with 40 registered people and verdicts, photos dated
+over 25 years and placed around eight cities (``synth.py``), so the forms include time and place
+filters. Baselines in the same run: ``python -c pass`` and the full typer/SQLAlchemy program
 (``plvm_photos.cli.app.main``, what ``ask`` cost before the launcher's sqlite3 path).
 
     python -m benchmarks.bench_ask [--photos 100000] [--repeat 5]
@@ -65,9 +66,15 @@ def questions(sample_photo: str) -> list[str]:
         f"photos with {x}",
         f"photos with {x} and {y}",
         f"photos with {x} but not {y}",
+        f"photos of {x} or {y}",
         f"how many photos of {x}?",
         f"is {x} in {name}?",
         f"who is in {name}",
+        f"photos of {x} in 2019",
+        "how many photos were taken in the summer of 2019?",
+        f"photos of {x} in Paris",
+        f"how many photos of {x} or {y} in Japan in 2019?",
+        f"photos of {x} near Tokyo",
         "where is <person000>?",  # the most photographed person (~5 % of the library)
     ]
 

@@ -56,12 +56,14 @@ def build(
     """
     import time
 
-    from plvm_photos.library import DB_FILE, Library
+    from plvm_photos.library import Library
+    from plvm_photos.store.layout import DB_FILE
 
     started = time.perf_counter()
     root = Path(root)
     Library(root).close()  # schema at the head revision
     rng = np.random.default_rng(seed)
+    cities = _cities()
     identities = max(people * 5, photos // 20)
     centres = unit_rows(rng, identities, CENTRE_NORM)
     # Zipf-like popularity: a few people are in many photos, most in few.
@@ -76,7 +78,8 @@ def build(
     concept_ids = {}
     with conn:
         for cid, name in enumerate(names, start=1):
-            conn.execute("INSERT INTO concepts (id, name, kind, created_at) VALUES (?, ?, 'person', '2026-01-01')", (cid, name))
+            conn.execute("INSERT INTO concepts (id, name, display, kind, created_at) VALUES (?, ?, ?, 'person', '2026-01-01')",
+                         (cid, name, name))
             ref = (centres[cid - 1] + unit_rows(rng, 1, FACE_NOISE)[0]).astype(np.float32)
             conn.execute(
                 "INSERT INTO concept_references (concept_id, image, source_path, engine, \"left\", top, \"right\", bottom, vector) "
@@ -123,11 +126,13 @@ def build(
                     unknown += 1
                 k += 1
             caption = _caption(placed, unknown)
-            photo_rows.append((pid, f"{pid:064x}", 4000, 3000, "face", caption))
+            photo_rows.append((pid, f"{pid:064x}", 4000, 3000, "face", caption, *_facts(rng, pid, cities)))
             file_rows.append((pid, path, pid, 2_000_000, 1_600_000_000_000_000_000))
         with conn:
             conn.executemany(
-                "INSERT INTO photos (id, sha256, width, height, engine, caption, analyzed_at) VALUES (?, ?, ?, ?, ?, ?, '2026-01-01')",
+                "INSERT INTO photos (id, sha256, width, height, engine, caption, analyzed_at, taken_at, taken_source, lat, lon, "
+                "place_id, place_name, admin1, admin1_code, country_code, country, facts_version) "
+                "VALUES (?, ?, ?, ?, ?, ?, '2026-01-01', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                 photo_rows,
             )
             conn.executemany(
@@ -148,6 +153,31 @@ def build(
     return SynthLibrary(root, photos, region_id, names, samples, time.perf_counter() - started)
 
 
+# Where the synthetic photos were taken: around these cities (a few km of spread), or without GPS.
+CITIES = ("Paris", "Tokyo", "New York", "London", "Sydney", "Berlin", "Kyoto", "Los Angeles")
+NO_DATE, NO_GPS = 0.05, 0.10  # shares of photos without an EXIF date / without a GPS position
+
+
+def _cities() -> list:
+    from plvm_photos.places.geocode import lookup
+
+    return [lookup(name) for name in CITIES]
+
+
+def _facts(rng: np.random.Generator, pid: int, cities: list) -> tuple:
+    """taken_at, taken_source, lat, lon and the city columns of a synthetic photo: dated in the
+    year its path says (``2000 + pid % 25``), placed near one of ``CITIES``."""
+    if rng.random() < NO_DATE:
+        taken, source = "2026-01-01 00:00:00.000000", "file"
+    else:
+        taken, source = f"{2000 + pid % 25:04d}-{pid % 12 + 1:02d}-{pid % 28 + 1:02d} 12:00:00.000000", "exif"
+    if rng.random() < NO_GPS:
+        return (taken, source, None, None, None, None, None, None, None, None)
+    city = cities[pid % len(cities)]
+    lat, lon = city.lat + rng.normal(0, 0.03), city.lon + rng.normal(0, 0.03)
+    return (taken, source, lat, lon, city.geonameid, city.name, city.admin1, city.admin1_code, city.country_code, city.country)
+
+
 def _caption(placed: list[tuple[str, int]], unknown: int) -> str:
     from plvm_photos.positions import PlacedPerson, caption
 
@@ -160,7 +190,7 @@ def dir_size(path: Path) -> int:
 
 
 def connect_readonly(root: Path) -> sqlite3.Connection:
-    from plvm_photos.library import DB_FILE
+    from plvm_photos.store.layout import DB_FILE
 
     return sqlite3.connect(f"file:{(Path(root) / DB_FILE).resolve()}?mode=ro", uri=True)
 
@@ -173,7 +203,8 @@ def build_regions(root: Path, regions: int, faces_per_photo: int = 2, seed: int 
     """
     import time
 
-    from plvm_photos.library import DB_FILE, Library
+    from plvm_photos.library import Library
+    from plvm_photos.store.layout import DB_FILE
 
     started = time.perf_counter()
     root = Path(root)

@@ -23,6 +23,10 @@ class LibraryError(Exception):
     """A user-facing error: the message says what went wrong and what to do."""
 
 
+class NoLibraryError(LibraryError):
+    """A command that only reads was pointed at a folder that holds no library."""
+
+
 class UnknownPersonError(LibraryError):
     def __init__(self, name: str, known: list[str]):
         listing = ", ".join(f"<{n}>" for n in known) if known else "none yet (add one with add-person)"

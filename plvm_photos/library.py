@@ -21,7 +21,7 @@ from plvm_photos.store.library_store import LibraryStore
 
 @dataclass(frozen=True)
 class PersonSummary:
-    name: str
+    name: str  # the display form
     kind: str
     photos: int
     references: int  # reference photos (a photo described in several vector spaces counts once)
@@ -43,7 +43,7 @@ class Library(LibraryStore):
                           .group_by(Reference.concept_id)).all()
             )
             return [
-                PersonSummary(c.name, c.kind, int(photo_counts.get(c.id, 0)), int(ref_counts.get(c.id, 0)))
+                PersonSummary(c.display, c.kind, int(photo_counts.get(c.id, 0)), int(ref_counts.get(c.id, 0)))
                 for c in s.scalars(select(Concept).order_by(Concept.name))
             ]
 
@@ -58,10 +58,10 @@ class Library(LibraryStore):
 
         return add_reference(self, name, reference, face=face, force=force)
 
-    def rename_person(self, old: str, new: str) -> None:
+    def rename_person(self, old: str, new: str) -> bool:
         from plvm_photos.curation.people import rename_person
 
-        rename_person(self, old, new)
+        return rename_person(self, old, new)
 
     def remove_person(self, name: str) -> int:
         from plvm_photos.curation.people import remove_person

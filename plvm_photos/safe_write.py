@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from plvm_photos.db.fspath import printable
+from plvm_photos.fsnames import printable
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)

@@ -56,6 +56,17 @@ def indexed_library_dir(tmp_path_factory, library_data, manifest) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def ask_library_dir(tmp_path_factory, library_data, manifest) -> Path:
+    """Six people and 16 photos of the shared library with EXIF dates and GPS positions written
+    by the tests (``tests/ask/photo_library.py``), built once. Copy it before writing."""
+    from tests.ask import photo_library
+
+    root = tmp_path_factory.mktemp("ask-library")
+    photo_library.build(root, library_data, manifest)
+    return root / "lib"
+
+
 @pytest.fixture
 def copy_library(tmp_path):
     """Copy a library folder (SQLite, index, references) to a fresh temp folder for writing."""

@@ -34,45 +34,63 @@ def _errors(stderr: str) -> str:
     return "\n".join(line for line in stderr.splitlines() if not line.startswith("import time:"))
 
 
-def _questions(library_dir: Path, manifest: dict) -> list[list[str]]:
-    group = next(im["path"] for im in manifest["images"] if im["kind"] == "group" and len(im["identities"]) >= 2)
-    a, b = next(im["identities"][:2] for im in manifest["images"] if im["path"] == group)
-    base = os.path.basename(group)
+def _questions() -> list[list[str]]:
+    """On ``tests/ask/photo_library.py``'s library: every question form, with and without the flags."""
     return [
-        [f"where is <{a}>?"],
-        [f"photos with <{a}>", "--json"],
-        [f"photos with <{a}> and <{b}>"],
-        [f"photos with <{a}> but not <{b}>", "--json"],
-        [f"how many photos of <{b}>?"],
-        [f"is <{a}> in {base}?"],
-        ["--json", f"who is in {base}"],
+        ["where is <obama>?"],
+        ["photos with <Obama>", "--json"],
+        ["photos with <obama> and <biden>", "--explain"],
+        ["photos with <obama> but not <biden>", "--json", "--explain"],
+        ["photos of <obama> or <biden>"],
+        ["photos without <obama>", "--json"],
+        ["photos of only <obama> and <biden>"],
+        ["how many photos of <biden>?"],
+        ["photos of <obama> in 2019", "--explain"],
+        ["how many photos were taken in the summer of 2019?", "--json"],
+        ["photos in Paris", "--json", "--explain"],
+        ["photos of <angelina> near Tokyo"],
+        ["photos of <kit> or <rosé> in the UK in 2018"],
+        ["is <obama> in two_people.jpg?"],
+        ["--json", "who is in two_people.jpg"],
+        ["where is <biden> in two_people.jpg?", "--explain"],
+        ["which person is <obama> in two_people.jpg?"],
+        ["who is right of <obama> in two_people.jpg?", "--json"],
+        ["photos where <obama> is talking"],  # the face engine: its photos, with the note
         ["who is in no-such-photo.jpg"],  # an error: exit 2, message on stderr
         ["where is <nobody>?"],  # unknown person: exit 2
-        ["photos of people on a beach"],  # unsupported: exit 3
+        ["photos of people on a beach"],  # refused: exit 3
+        ["photos of <obama> in Narnia", "--explain"],  # refused: exit 3
+        ["is <obama> dancing in two_people.jpg?"],  # refused: exit 3
         ["where is <a/b>?"],  # invalid name: exit 2
     ]
 
 
 @pytest.mark.slow
-def test_fast_ask_equals_full_cli_and_imports_no_orm(indexed_library_dir, manifest, tmp_path):
-    for question in _questions(indexed_library_dir, manifest):
-        args = ["-L", str(indexed_library_dir), "ask", *question]
+def test_fast_ask_equals_full_cli_and_imports_no_orm(ask_library_dir, tmp_path):
+    for question in _questions():
+        args = ["-L", str(ask_library_dir), "ask", *question]
         fast, full = _run(FAST, args, cwd=tmp_path), _run(FULL, args, cwd=tmp_path)
         assert (fast.returncode, fast.stdout, _errors(fast.stderr)) == (full.returncode, full.stdout, _errors(full.stderr)), question
         modules = _imported(fast.stderr)
         assert "sqlalchemy" not in modules and "typer" not in modules, question
-        assert not {"torch", "transformers", "dlib", "faiss", "numpy"} & modules, question
+        assert not {"torch", "transformers", "dlib", "faiss", "numpy", "lark", "PIL"} & modules, question
+        if "--explain" in question and fast.returncode == 0:
+            assert ('"explain": "' if "--json" in question else "understood as: ") in fast.stdout, question
     assert "sqlalchemy" in _imported(full.stderr)  # the comparison really ran the full program
 
 
 def test_parse_fast_ask_takes_only_plain_ask(tmp_path, monkeypatch):
     monkeypatch.delenv("PLVM_DB", raising=False)
     monkeypatch.setenv("PLVM_LIBRARY", str(tmp_path))
-    assert launcher.parse_fast_ask(["ask", "where is <x>?"]) == (tmp_path, "where is <x>?", False)
-    assert launcher.parse_fast_ask(["-L", "/lib", "ask", "--json", "q"]) == (Path("/lib"), "q", True)
-    assert launcher.parse_fast_ask(["--library=/lib", "ask", "q", "--json"]) == (Path("/lib"), "q", True)
+    FastAsk = launcher.FastAsk
+    assert launcher.parse_fast_ask(["ask", "where is <x>?"]) == FastAsk(tmp_path, "where is <x>?", False, False)
+    assert launcher.parse_fast_ask(["-L", "/lib", "ask", "--json", "q"]) == FastAsk(Path("/lib"), "q", True, False)
+    assert launcher.parse_fast_ask(["--library=/lib", "ask", "q", "--json"]) == FastAsk(Path("/lib"), "q", True, False)
+    assert launcher.parse_fast_ask(["ask", "--explain", "q"]) == FastAsk(tmp_path, "q", False, True)
+    assert launcher.parse_fast_ask(["ask", "q", "--explain", "--json"]) == FastAsk(tmp_path, "q", True, True)
     for argv in (["ask"], ["ask", "--help"], ["ask", "q", "--help"], ["--db", "sqlite://", "ask", "q"], ["people"],
-                 ["ask", "a", "b"], ["-L"], ["--help"], ["ask", "q", "--json", "--json"]):
+                 ["ask", "a", "b"], ["-L"], ["--help"], ["ask", "q", "--json", "--json"], ["ask", "q", "--explain", "--explain"],
+                 ["ask", "--explain"]):
         assert launcher.parse_fast_ask(argv) is None, argv
     monkeypatch.setenv("PLVM_DB", "postgresql://x/y")
     assert launcher.parse_fast_ask(["ask", "q"]) is None
@@ -94,4 +112,4 @@ def test_fast_path_defers_to_full_program_for_new_or_old_libraries(tmp_path):
     db = tmp_path / "new" / "library.db"
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE alembic_version SET version_num = 'older'")
-    assert launcher.run_fast_ask(tmp_path / "new", "where is <x>?", False) is None
+    assert launcher.run_fast_ask(launcher.FastAsk(tmp_path / "new", "where is <x>?", False, False)) is None

@@ -84,7 +84,7 @@ def test_export_xmp_does_not_hang_on_a_fifo_sidecar(photo_folder):
 
 
 def test_contact_sheet_does_not_follow_a_link_at_the_output(photo_folder, tmp_path):
-    from plvm_photos.curation.sheet import contact_sheet
+    from plvm_photos.web.sheet import contact_sheet
     from plvm_photos.errors import LibraryError
 
     library, _, victim = photo_folder

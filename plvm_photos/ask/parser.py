@@ -137,6 +137,7 @@ EXAMPLES = [
     "who is next to <mike> in group.jpg?",
     "who is beside <mike> in group.jpg?",
     "photos where <mike> and <susan> are talking",
+    "how many photos where <mike> is smiling?",
     "photos of <billie> wearing a hat in Paris",
     "is <billie> wearing a hat in beach.jpg?",
     "are <mike> and <susan> dancing in party.jpg?",
@@ -765,6 +766,12 @@ class Callbacks:
     def count_photos(self, c):
         return self._query("count", c)
 
+    def visual_count(self, c):
+        action = next((x for x in c if isinstance(x, _Action)), None)
+        if action is not None and action.text.lower() in PRESENCE_ACTIONS:
+            return self._query("count", [x for x in c if x is not action])
+        return self._query("visual_count", c)
+
     def where(self, c):
         return self._query("where", c)
 
@@ -997,19 +1004,26 @@ def _vocabulary() -> list[str]:
     return words + list(W.MONTHS) + list(W.SEASONS) + list(W.PERIODS) + connectives
 
 
-def _near_keyword(word: str) -> str | None:
-    """The keyword ``word`` most likely misspells: two run-together keywords ("whois"), else
-    the nearest within one edit (two for words of six letters or more)."""
+def _near_keywords(word: str) -> list[str]:
+    """The keywords ``word`` most likely misspells, best first: two run-together keywords
+    ("whois"), else the nearest within one edit (two for words of six letters or more); several
+    when they are equally near ("whre": where, were)."""
     if len(word) < 3 or not word.isalpha():
-        return None
+        return []
     vocabulary = _vocabulary()
     known = set(vocabulary)
     split = next((f"{word[:i]} {word[i:]}" for i in range(2, len(word) - 1) if word[:i] in known and word[i:] in known), None)
     if split:
-        return split
+        return [split]
     limit = 2 if len(word) >= 6 else 1
-    best = min(((_edit_distance(word, k), k) for k in vocabulary if abs(len(k) - len(word)) <= limit), default=None)
-    return best[1] if best and 0 < best[0] <= limit else None
+    scored = sorted({(_edit_distance(word, k), k) for k in vocabulary if abs(len(k) - len(word)) <= limit})
+    best = scored[0][0] if scored else 0
+    return [k for d, k in scored if d == best] if 0 < best <= limit else []
+
+
+def _near_keyword(word: str) -> str | None:
+    found = _near_keywords(word)
+    return found[0] if found else None
 
 
 def _as_question(text: str) -> str:
@@ -1048,8 +1062,9 @@ def _apply_fixes(text: str, fixes: list) -> tuple[str, list[int]]:
 def _typo_fix(text: str, toks: list[Tok], today: date) -> str | None:
     """The question with near-miss keywords corrected (all at once, else one at a time), if
     that parses with the corrected words used as keywords."""
-    fixes = [(tok, k) for tok in toks if tok.types in (("WORD",), ("GERUND", "WORD")) if (k := _near_keyword(tok.word))]
-    for chosen in ([fixes] if len(fixes) > 1 else []) + [[fix] for fix in fixes]:
+    near = [(tok, ks) for tok in toks if tok.types in (("WORD",), ("GERUND", "WORD")) if (ks := _near_keywords(tok.word))]
+    fixes = [(tok, ks[0]) for tok, ks in near]
+    for chosen in ([fixes] if len(fixes) > 1 else []) + [[(tok, k)] for tok, ks in near for k in ks]:
         fixed, starts = _apply_fixes(text, chosen)
         if _parses_with_keywords_at(fixed, today, starts):
             return _as_question(fixed.strip())
@@ -1131,13 +1146,7 @@ def _explain_person_in_action(part: str, toks: list[Tok], index: int) -> tuple |
     return f'I can\'t use "{part}": name everyone before what they do', f"photos where {_people_phrase(toks)} are {verb}"
 
 
-def _explain_counted_action(part: str, toks: list[Tok], index: int) -> tuple | None:
-    if not toks or toks[0].word not in ("how", "count") or not any(t.word == "where" for t in toks):
-        return None
-    return "I count photos by people, time and place, not by what people do", f"photos where {part.split(' ', 1)[-1]}" if part.startswith("where ") else None
-
-
-EXPLAINERS = (_explain_place_for_photo, _explain_photo_in_list, _explain_path_without_suffix, _explain_unknown_place_word, _explain_person_in_action, _explain_counted_action)
+EXPLAINERS = (_explain_place_for_photo, _explain_photo_in_list, _explain_path_without_suffix, _explain_unknown_place_word, _explain_person_in_action)
 
 
 def _refusal(text: str, toks: list[Tok], stuck: _Stuck, today: date) -> QuestionError:

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from plvm_photos.errors import LibraryError
 
-INTENTS = ("list", "count", "where", "which", "who", "is_in", "relative", "visual_yes_no", "visual_open")
+INTENTS = ("list", "count", "where", "which", "who", "is_in", "relative", "visual_yes_no", "visual_open", "visual_count")
 RELATIONS = ("left", "right", "next")
 PLACE_LEVELS = ("city", "region", "country")
 EARTH_RADIUS_KM = 6371.0088
@@ -386,7 +386,8 @@ class Query:
     person), ``who`` (who is in ``photo``), ``is_in`` (whether the people expression holds for
     ``photo``), ``relative`` (who is ``relation`` of the person in ``photo``), ``visual_yes_no``
     (whether ``action`` holds: for ``photo``, or for each photo the filters select),
-    ``visual_open`` (an open question about ``action``, e.g. what someone is wearing).
+    ``visual_open`` (an open question about ``action``, e.g. what someone is wearing),
+    ``visual_count`` (how many of the photos the filters select ``action`` holds for).
     ``action`` is the question's own words for what people do or wear, exactly as written.
     """
 
@@ -431,6 +432,8 @@ class Query:
         if self.intent == "visual_yes_no":
             head = f"whether {people} {action}{in_photo}" if photo else f"photos where {people} {action}"
             return f"{head} (for the vision model)"
+        if self.intent == "visual_count":
+            return f"how many photos where {people} {action} (for the vision model)"
         return f"open question {action} about {people}{in_photo} (for the vision model)"
 
     def as_dict(self) -> dict:

@@ -8,22 +8,25 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class PhotoAnswer:
     path: str
-    people: list[str]
-    regions: dict[str, list[int]]
+    people: list[str]  # display names of the people recognised, left to right
+    regions: dict[str, list[int]]  # display name -> [left, top, right, bottom] ([] without a box)
     caption: str | None = None
+    taken: str | None = None  # the camera's date-time, ISO 8601 (with its UTC offset where recorded)
+    place: str | None = None  # "Paris, Île-de-France, France"
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "people": self.people, "regions": self.regions}
+        return {"path": self.path, "people": self.people, "regions": self.regions, "taken": self.taken, "place": self.place}
 
 
 @dataclass(frozen=True)
 class Answer:
     answer: str
     photos: list[PhotoAnswer] = field(default_factory=list)
-    answered: bool = True
+    query: dict | None = None  # the parsed question (``Query.as_dict()``)
+    understood: str | None = None  # the parsed question in words (``Query.describe()``, for --explain)
 
     def as_dict(self) -> dict:
-        return {"answer": self.answer, "photos": [p.as_dict() for p in self.photos]}
+        return {"answer": self.answer, "photos": [p.as_dict() for p in self.photos], "query": self.query}
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,13 @@ so that ``ask`` starts quickly.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from plvm_photos.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REFUSED, LibraryError, error_line
+from plvm_photos.errors import EXIT_INTERRUPTED, LibraryError
 from plvm_photos.library import Library
 
 app = typer.Typer(
@@ -40,6 +39,11 @@ class State:
             if self.engine:
                 self._library.settings.set("engine", self.engine)
         return self._library
+
+    def close(self) -> None:
+        if self._library is not None:
+            self._library.close()
+            self._library = None
 
 
 state = State()
@@ -68,10 +72,11 @@ def main_options(
 
 
 def emit(data, as_json: bool, text: str) -> None:
-    if as_json:
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        typer.echo(text)
+    """Print ``data`` as JSON or ``text`` for people; file names that are not UTF-8 never make the
+    output fail (see ``db.fspath``)."""
+    from plvm_photos.fsnames import json_text, printable
+
+    typer.echo(json_text(data) if as_json else printable(text))
 
 
 @app.command("add-person")
@@ -134,8 +139,10 @@ def people(as_json: bool = JsonOption) -> None:
 @app.command("rename-person")
 def rename_person(old: str = typer.Argument(..., help="Current name."), new: str = typer.Argument(..., help="New name.")) -> None:
     """Rename a person; captions are rewritten."""
-    state.library().rename_person(old, new)
-    typer.echo(f"renamed {old} to {new}")
+    if state.library().rename_person(old, new):
+        typer.echo(f"renamed {old} to {new}")
+    else:
+        typer.echo(f"{old} is already called {new}: nothing changed")
 
 
 @app.command("remove-person")
@@ -178,16 +185,16 @@ def scan(
 
 @app.command("ask")
 def ask(
-    question: str = typer.Argument(..., help='E.g. "where is <obama>?", "photos with <mike> but not <susan>".'),
+    question: str = typer.Argument(..., help='E.g. "where is <obama>?", "photos of <mike> or <susan> in Paris in 2019".'),
     as_json: bool = JsonOption,
+    explain: bool = typer.Option(False, "--explain", help="First print how the question was understood."),
 ) -> None:
-    """Ask about your people in plain English; names in angle brackets."""
+    """Ask about your people in plain English; names in angle brackets. A question that cannot be
+    answered as asked is refused with exit code 3."""
     from plvm_photos.ask.answer import ask as answer_question
+    from plvm_photos.ask.present import render
 
-    answer = answer_question(state.library(), question)
-    emit(answer.as_dict(), as_json, answer.answer)
-    if not answer.answered:
-        raise typer.Exit(EXIT_REFUSED)
+    typer.echo(render(answer_question(state.library(), question), as_json, explain))
 
 
 @app.command("verdicts")
@@ -226,8 +233,10 @@ def main() -> None:
     try:
         app()
     except (LibraryError, ValueError) as exc:  # ValueError: invalid input deeper down, said as one line
-        typer.echo(error_line(exc), err=True)
-        sys.exit(EXIT_ERROR)
+        from plvm_photos.ask.present import failure
+
+        line, code = failure(exc)  # exit 3 for a refused question, else 2
+        typer.echo(line, err=True)
+        sys.exit(code)
     finally:
-        if state._library is not None:
-            state._library.close()
+        state.close()

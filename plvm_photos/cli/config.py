@@ -7,6 +7,8 @@ from typing import Optional
 import typer
 
 from plvm_photos.cli.app import app, emit, state
+from plvm_photos.engines.registry import open_engine
+from plvm_photos.errors import LibraryError, MissingWeightsError, NoLibraryError
 from plvm_photos.store.settings import SPECS
 
 
@@ -23,11 +25,16 @@ def config(
     hub ids already downloaded); plvm.device, plvm.dtype (auto: cuda bf16 where present, else cpu
     float32); plvm.threshold, plvm.min_similarity, plvm.caption_tokens, plvm.ask_limit.
     """
-    settings = state.library(create=value is not None or unset).settings
+    changing = value is not None or unset
+    try:
+        settings = state.library(create=changing).settings
+    except NoLibraryError:  # showing, where there is no library yet: the defaults, nothing created
+        settings = None
     if key is None:
-        if unset or value is not None:
+        if changing:
             raise typer.BadParameter("give a KEY to set or --unset")
-        values, stored = settings.all(), settings.stored()
+        stored = settings.stored() if settings else {}
+        values = settings.all() if settings else {k: spec.default for k, spec in SPECS.items()}
         rows = [{"key": k, "value": v, "default": SPECS[k].default, "set": k in stored, "help": SPECS[k].help}
                 for k, v in values.items()]
         width = max(len(k) for k in values)
@@ -46,16 +53,18 @@ def config(
         emit({"key": key, "value": current, "set": False}, as_json, f"{key} = {current or '(empty)'} (default)")
         return
     if value is None:
-        current = settings.get(key)
-        emit({"key": key, "value": current, "set": key in settings.stored()}, as_json, f"{key} = {current or '(empty)'}")
+        if settings is None:
+            if key not in SPECS:
+                raise LibraryError(f"unknown setting {key!r}; settings: {', '.join(SPECS)}")
+            current, is_set = SPECS[key].default, False
+        else:
+            current, is_set = settings.get(key), key in settings.stored()
+        emit({"key": key, "value": current, "set": is_set}, as_json, f"{key} = {current or '(empty)'}")
         return
     stored = settings.set(key, value)
     note = ""
-    if key == "engine" and stored != "face":
-        from plvm_photos.engines.plvm.weights import MissingWeightsError, PlvmOptions, check_weights
-
-        try:
-            check_weights(PlvmOptions.from_settings(settings.all()))
-        except MissingWeightsError as exc:
-            note = f"\nnote: {exc}"
+    try:
+        open_engine(state.library())  # checks the engine's weights: say now what is missing
+    except MissingWeightsError as exc:
+        note = f"\nnote: {exc}"
     emit({"key": key, "value": stored, "set": True}, as_json, f"{key} = {stored}{note}")

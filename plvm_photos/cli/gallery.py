@@ -27,7 +27,7 @@ def serve(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not log requests."),
 ) -> None:
     """Browse people, their photos with face boxes, every photo's regions, and ask questions in a web page."""
-    from plvm_photos.db.fspath import printable
+    from plvm_photos.fsnames import printable
     from plvm_photos.web.server import ServeRefused, make_server, url_of
 
     try:
@@ -104,8 +104,8 @@ def sheet(
     as_json: bool = JsonOption,
 ) -> None:
     """A contact sheet of a person's photos with their face box drawn."""
-    from plvm_photos.curation.sheet import contact_sheet
-    from plvm_photos.db.fspath import printable
+    from plvm_photos.web.sheet import contact_sheet
+    from plvm_photos.fsnames import printable
 
     # An unwritable --output is a LibraryError: one line on stderr, exit code 2 (cli.app.main).
     result = contact_sheet(state.library(), person, output, columns=columns, tile=tile, limit=limit,
@@ -126,7 +126,7 @@ def export_xmp(
     """Write names and face regions to XMP sidecars other photo tools read (existing content is kept)."""
     from plvm_photos import safe_write
     from plvm_photos.curation.xmp import export
-    from plvm_photos.db.fspath import printable
+    from plvm_photos.fsnames import printable
 
     # Sidecars are written through safe_write (no planted link is followed); a sidecar that cannot
     # be written is listed in the summary's errors, the others are still written.

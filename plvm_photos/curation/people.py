@@ -22,7 +22,7 @@ from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import BadReferenceError, ImageError, LibraryError
 from plvm_photos.imaging import DecodedImage, decode, sha256_file
 from plvm_photos.indexing.decisions import prefilter_candidates, update_decisions
-from plvm_photos.names import normalize, show
+from plvm_photos.names import Name, file_stem, parse_name, show
 from plvm_photos.positions import iou
 from plvm_photos.store.library_store import LibraryStore
 
@@ -78,28 +78,28 @@ def describe(engine: Engine, path: Path, kind: str, face: int | None, label: str
 
 def add_person(store: LibraryStore, name: str, references: list[str | Path], face: int | None = None,
                kind: str = "person", force: bool = False) -> PersonAdded:
-    key = normalize(name)
+    person = parse_name(name)
     engine = open_engine(store)
-    _check_kind(engine, key, kind)
+    _check_kind(engine, person.display, kind)
     if not references:
         raise LibraryError("add-person needs at least one reference photo")
-    _refuse_existing(store, key)
-    new = [describe(engine, Path(p), kind, face, key) for p in references]
-    _refuse_lookalikes(store, engine, new, key, None, force)
-    return _register(store, engine, key, kind, new)
+    _refuse_existing(store, person)
+    new = [describe(engine, Path(p), kind, face, person.display) for p in references]
+    _refuse_lookalikes(store, engine, new, person.display, None, force)
+    return _register(store, engine, person, kind, new)
 
 
 def add_person_from_faces(store: LibraryStore, name: str, faces: list[StoredFace], force: bool = False) -> PersonAdded:
     """Register a person from faces already in the library (e.g. an unknown-face cluster)."""
-    key = normalize(name)
+    person = parse_name(name)
     if not faces:
         raise LibraryError("a person needs at least one face")
     engine = open_engine(store)
-    _refuse_existing(store, key)
-    new = [NewReference(Path(f.path), sha256_file(f.path), engine.describe_face(str(f.path), f.box, f.vector, key))
+    _refuse_existing(store, person)
+    new = [NewReference(Path(f.path), sha256_file(f.path), engine.describe_face(str(f.path), f.box, f.vector, person.display))
            for f in faces]
-    _refuse_lookalikes(store, engine, new, key, None, force)
-    return _register(store, engine, key, "person", new)
+    _refuse_lookalikes(store, engine, new, person.display, None, force)
+    return _register(store, engine, person, "person", new)
 
 
 def add_reference(store: LibraryStore, name: str, reference: str | Path, face: int | None = None,
@@ -107,34 +107,34 @@ def add_reference(store: LibraryStore, name: str, reference: str | Path, face: i
     engine = open_engine(store)
     with store.session() as s:
         concept = store.concept(s, name)
-        cid, key, kind = concept.id, concept.name, concept.kind
-    new = describe(engine, Path(reference), kind, face, key)
-    _refuse_lookalikes(store, engine, [new], key, cid, force)
-    return _register(store, engine, key, kind, [new], cid)
+        cid, person, kind = concept.id, Name(concept.name, concept.display), concept.kind
+    new = describe(engine, Path(reference), kind, face, person.display)
+    _refuse_lookalikes(store, engine, [new], person.display, cid, force)
+    return _register(store, engine, person, kind, [new], cid)
 
 
-def _check_kind(engine: Engine, key: str, kind: str) -> None:
+def _check_kind(engine: Engine, display: str, kind: str) -> None:
     if kind not in KINDS:
         raise LibraryError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     if kind not in engine.kinds:
         other = engines_for_kind(kind)[0]
-        raise LibraryError(f"{show(key)} is a {kind}: {kind}s need the {other} engine (plvm-photos config engine {other})")
+        raise LibraryError(f"{show(display)} is a {kind}: {kind}s need the {other} engine (plvm-photos config engine {other})")
 
 
-def _refuse_existing(store: LibraryStore, key: str) -> None:
+def _refuse_existing(store: LibraryStore, person: Name) -> None:
     with store.session() as s:
-        if s.scalar(select(Concept.id).where(Concept.name == key)) is not None:
-            raise LibraryError(f"{show(key)} is already registered; use add-reference to give it another photo")
+        if s.scalar(select(Concept.id).where(Concept.name == person.key)) is not None:
+            raise LibraryError(f"{show(person.display)} is already registered; use add-reference to give it another photo")
 
 
-def _refuse_lookalikes(store: LibraryStore, engine: Engine, new: list[NewReference], key: str,
+def _refuse_lookalikes(store: LibraryStore, engine: Engine, new: list[NewReference], display: str,
                        concept_id: int | None, force: bool) -> None:
     """A reference that is already one (same photo, same face) is refused; one the engine
     recognises as another registered person is refused unless ``force``: registering it would
     silently take that person's photos."""
     with store.session() as s:
         existing = s.execute(
-            select(Concept.id, Concept.name, Reference.image, Reference.left, Reference.top, Reference.right,
+            select(Concept.id, Concept.display, Reference.image, Reference.left, Reference.top, Reference.right,
                    Reference.bottom).join(Concept, Concept.id == Reference.concept_id)
         ).all()
         concepts = None if force else engine.concepts(s)
@@ -143,7 +143,7 @@ def _refuse_lookalikes(store: LibraryStore, engine: Engine, new: list[NewReferen
             same_face = Path(image).stem.endswith(ref.sha256[:12]) and iou(tuple(box), ref.described.box) > 0.5
             if same_face and (owner_id == concept_id or not force):
                 raise LibraryError(f"{ref.path} (this face of it) is already a reference of {show(owner)}"
-                                   + ("" if owner_id == concept_id else f"; to register it for {show(key)} too, add --force"))
+                                   + ("" if owner_id == concept_id else f"; to register it for {show(display)} too, add --force"))
     if force:
         return
     for ref in new:
@@ -153,7 +153,7 @@ def _refuse_lookalikes(store: LibraryStore, engine: Engine, new: list[NewReferen
         if names:
             raise LibraryError(
                 f"{ref.path}: the {engine.name} engine recognises {', '.join(show(n) for n in names)} in this reference; "
-                f"registering it for {show(key)} would take their photos. If it really is {show(key)}, add it with --force"
+                f"registering it for {show(display)} would take their photos. If it really is {show(display)}, add it with --force"
             )
 
 
@@ -170,32 +170,32 @@ def _names(store: LibraryStore, ids: list[int]) -> list[str]:
     if not ids:
         return []
     with store.session() as s:
-        return sorted(s.scalars(select(Concept.name).where(Concept.id.in_(ids))))
+        return sorted(s.scalars(select(Concept.display).where(Concept.id.in_(ids))))
 
 
-def _register(store: LibraryStore, engine: Engine, key: str, kind: str, new: list[NewReference],
+def _register(store: LibraryStore, engine: Engine, person: Name, kind: str, new: list[NewReference],
               concept_id: int | None = None) -> PersonAdded:
     """Store the references (of a new concept, or of ``concept_id``) and decide again the photos
     the prefilter passes for them, in one transaction."""
     target = PROVISIONAL_ID if concept_id is None else concept_id
     images = []
     for ref in new:  # copies and engine artefacts first: a failed transaction leaves only files
-        image = store.keep_reference(ref.path, key, ref.sha256)
+        image = store.keep_reference(ref.path, file_stem(person.key), ref.sha256)
         engine.keep_artefacts(store, image, ref.described)
         images.append(image)
     vectors = [v for ref in new for v in ref.described.vectors]
 
     def write(session) -> dict[int, int]:
         if concept_id is None:
-            if session.scalar(select(Concept.id).where(Concept.name == key)) is not None:
-                raise LibraryError(f"{show(key)} was registered meanwhile; use add-reference to give it another photo")
-            concept = Concept(name=key, kind=kind)
+            if session.scalar(select(Concept.id).where(Concept.name == person.key)) is not None:
+                raise LibraryError(f"{show(person.display)} was registered meanwhile; use add-reference to give it another photo")
+            concept = Concept(name=person.key, display=person.display, kind=kind)
             session.add(concept)
             session.flush()
             stored_id = concept.id
         else:
             if session.get(Concept, concept_id) is None:
-                raise LibraryError(f"{show(key)} was removed meanwhile")
+                raise LibraryError(f"{show(person.display)} was removed meanwhile")
             stored_id = concept_id
         for ref, image in zip(new, images):
             for v in ref.described.vectors:
@@ -207,7 +207,7 @@ def _register(store: LibraryStore, engine: Engine, key: str, kind: str, new: lis
     updated = update_decisions(
         store, engine,
         photos_of=lambda s: prefilter_candidates(store, engine, s, vectors),
-        preview=lambda concepts: engine.with_references(concepts, target, key, kind, [r.described for r in new]),
+        preview=lambda concepts: engine.with_references(concepts, target, person.display, kind, [r.described for r in new]),
         write=write,
         changed=frozenset({target}),
     )
@@ -215,7 +215,7 @@ def _register(store: LibraryStore, engine: Engine, key: str, kind: str, new: lis
     store.save_index()
     with store.session() as s:
         photos = _present_count(s, stored_id)
-    return PersonAdded(key, photos, updated.candidates, [r.described.box for r in new])
+    return PersonAdded(person.display, photos, updated.candidates, [r.described.box for r in new])
 
 
 def _present_count(session, concept_id: int) -> int:
@@ -223,19 +223,23 @@ def _present_count(session, concept_id: int) -> int:
         Verdict.concept_id == concept_id, Verdict.present.is_(True), Verdict.photo_id.in_(current_photo_ids())))))
 
 
-def rename_person(store: LibraryStore, old: str, new: str) -> None:
-    """Rename a person; captions, which name people, are rewritten with the new name."""
-    new_key = normalize(new)
+def rename_person(store: LibraryStore, old: str, new: str) -> bool:
+    """Rename a person; captions, which name people, are rewritten with the new name. A new name
+    that differs only in case (or Unicode form) changes how the name is shown. Returns False when
+    nothing changed."""
+    person = parse_name(new)
     with store.write_transaction() as session:
         concept = store.concept(session, old)
-        if concept.name == new_key:
-            return
-        if session.scalar(select(Concept).where(Concept.name == new_key)) is not None:
-            raise LibraryError(f"{show(new_key)} is already registered")
-        old_key, concept.name = concept.name, new_key
+        if (concept.name, concept.display) == (person.key, person.display):
+            return False
+        if concept.name != person.key and session.scalar(select(Concept).where(Concept.name == person.key)) is not None:
+            raise LibraryError(f"{show(person.display)} is already registered")
+        old_display = concept.display
+        concept.name, concept.display = person.key, person.display
         photo_ids = select(Verdict.photo_id).where(Verdict.concept_id == concept.id, Verdict.present.is_(True))
         for photo in session.scalars(select(Photo).where(Photo.id.in_(photo_ids), Photo.caption.is_not(None))):
-            photo.caption = photo.caption.replace(show(old_key), show(new_key))
+            photo.caption = photo.caption.replace(show(old_display), show(person.display))
+    return True
 
 
 def remove_person(store: LibraryStore, name: str) -> int:

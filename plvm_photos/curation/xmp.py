@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from plvm_photos import safe_write
-from plvm_photos.db.fspath import printable
+from plvm_photos.fsnames import printable
 from plvm_photos.db.models import Concept, File, Photo, Region, Verdict
 from plvm_photos.errors import LibraryError
 from plvm_photos.store.library_store import LibraryStore
@@ -95,14 +95,15 @@ def photos_to_export(library: LibraryStore, path: Path | None) -> tuple[dict[int
         ids = sorted(by_photo)
         out: dict[int, PhotoPeople] = {}
         skipped = 0
-        registered = sorted(s.scalars(select(Concept.name)))
+        # display names, and the keys that sidecars written before display names carry
+        registered = sorted({n for row in s.execute(select(Concept.name, Concept.display)) for n in row})
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             photos = {p.id: p for p in s.scalars(select(Photo).where(Photo.id.in_(chunk)))}
             names = {
                 rid: name
                 for rid, name in s.execute(
-                    select(Verdict.region_id, Concept.name)
+                    select(Verdict.region_id, Concept.display)
                     .join(Concept, Concept.id == Verdict.concept_id)
                     .where(Verdict.photo_id.in_(chunk), Verdict.present.is_(True), Verdict.region_id.is_not(None))
                 )

@@ -36,7 +36,19 @@ class Base(DeclarativeBase):
 
 
 class Photo(Base):
+    """One content (keyed by hash): its analysis, and when and where it was taken.
+
+    The ``taken_*``, GPS and place columns are read from the photo's EXIF data and reverse
+    geocoded (``indexing/facts.py``); ``facts_version`` is None until they are read.
+    """
+
     __tablename__ = "photos"
+    __table_args__ = (
+        Index("ix_photos_taken", "taken_source", "taken_at"),  # date questions ask taken_source = 'exif'
+        Index("ix_photos_country_code", "country_code", "admin1_code"),
+        Index("ix_photos_lat", "lat"),
+        Index("ix_photos_facts_version", "facts_version"),  # finding photos whose facts are still to read
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -46,6 +58,18 @@ class Photo(Base):
     error: Mapped[str | None] = mapped_column(Text)  # set when the content is not a usable image
     caption: Mapped[str | None] = mapped_column(Text)
     analyzed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime)  # the camera's local time, naive
+    taken_offset_minutes: Mapped[int | None] = mapped_column(Integer)  # east of UTC, where recorded
+    taken_source: Mapped[str | None] = mapped_column(String(8))  # exif | file (the file's mtime)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    place_id: Mapped[int | None] = mapped_column(Integer)  # GeoNames id of the nearest listed city
+    place_name: Mapped[str | None] = mapped_column(String(200))
+    admin1: Mapped[str | None] = mapped_column(String(200))  # its region's name
+    admin1_code: Mapped[str | None] = mapped_column(String(20))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    country: Mapped[str | None] = mapped_column(String(100))
+    facts_version: Mapped[int | None] = mapped_column(Integer)
 
     files: Mapped[list[File]] = relationship(back_populates="photo")
     regions: Mapped[list[Region]] = relationship(back_populates="photo", cascade="all, delete-orphan")
@@ -91,7 +115,8 @@ class Concept(Base):
     __tablename__ = "concepts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)  # the lookup key (plvm_photos.names)
+    display: Mapped[str] = mapped_column(String(128), default=lambda ctx: ctx.get_current_parameters()["name"])
     kind: Mapped[str] = mapped_column(String(16), default="person")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

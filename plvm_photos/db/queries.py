@@ -9,6 +9,8 @@ from plvm_photos.db.models import File, Region, Setting
 
 CHUNK = 500  # ids per IN (...) list
 MIXED_REGIONS_KEY = "internal.mixed_regions"  # set once regions of kinds other than 'face' were stored
+# Regions deleted or changed, ever: counted by triggers on ``regions`` (migration 0004).
+REGION_REMOVALS_KEY = "internal.region_removals"
 
 
 def current_photo_ids():
@@ -70,6 +72,12 @@ def region_signature(session: Session, kinds: tuple[str, ...]) -> tuple[int, int
         query = query.where(Region.kind.in_(kinds))
     count, total = session.execute(query).one()
     return int(count), int(total)
+
+
+def region_removals(session: Session) -> int | None:
+    """How many regions were ever deleted or changed (None: a database without the counter)."""
+    value = session.scalar(select(Setting.value).where(Setting.key == REGION_REMOVALS_KEY))
+    return None if value is None else int(value)
 
 
 def region_vectors(session: Session, kinds: tuple[str, ...], after: int = 0, batch: int = 50_000):

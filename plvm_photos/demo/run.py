@@ -12,18 +12,32 @@ import json
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _run(args: list[str], library: Path) -> None:
-    cmd = [sys.executable, "-m", "plvm_photos", "--library", str(library), *args]
+    """Run one ``plvm-photos`` command line in this process (one interpreter start for the whole
+    demo instead of one per command), printed as the user would type it."""
+    import click
+
+    from plvm_photos.cli.app import _register_command_modules, app, state
+    from plvm_photos.errors import LibraryError, error_line
+
     shown = "plvm-photos --library " + shlex.quote(str(library)) + " " + " ".join(shlex.quote(a) for a in args)
     print(f"\n$ {shown}", flush=True)
-    subprocess.run(cmd, check=False)
+    _register_command_modules()
+    try:
+        app(["--library", str(library), *args], prog_name="plvm-photos", standalone_mode=False)
+    except click.exceptions.Exit:
+        pass
+    except (LibraryError, ValueError) as exc:
+        print(error_line(exc), file=sys.stderr)
+    finally:
+        state.close()
+        sys.stdout.flush()
 
 
 def _shared_library() -> Path | None:
@@ -75,7 +89,19 @@ def main() -> None:
     _run(["people"], library)
     for question in questions:
         _run(["ask", question], library)
-    print(f"\nthe demo library is in {library}; try: plvm-photos --library {library} ask \"...\"")
+    print(f"\nthe demo library is in {library}; ask it yourself:\n  {_command()} --library {shlex.quote(str(library))} "
+          f"ask {shlex.quote(questions[0])}")
+
+
+def _command() -> str:
+    """How to run plvm-photos from here: the virtual environment's script (not on the PATH)."""
+    script = Path(sys.executable).parent / "plvm-photos"
+    if not script.exists():
+        return f"{shlex.quote(sys.executable)} -m plvm_photos"
+    try:
+        return shlex.quote(str(script.relative_to(Path.cwd())))
+    except ValueError:
+        return shlex.quote(str(script))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from plvm_photos.engines.base import Analysis, Analyzer
 from plvm_photos.imaging import DecodedImage, ImageError, decode
+from plvm_photos.indexing.facts import StoredFacts, read_facts
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class AnalysisResult:
     seconds: float
     vanished: bool = False  # the file was gone before it could be decoded
     image: DecodedImage | None = None  # the decoded pixels, kept only by in-process analyzers
+    facts: StoredFacts | None = None  # when and where it was taken (None: not read, left for a scan)
 
     def without_image(self) -> "AnalysisResult":
         return replace(self, image=None)
@@ -40,4 +42,5 @@ def analyze_file(analyzer: Analyzer, job: AnalysisJob) -> AnalysisResult:
     except (MemoryError, RuntimeError) as exc:  # dlib raises RuntimeError on odd pixel data
         return AnalysisResult(job, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
     kept = image if analyzer.in_process else None
-    return AnalysisResult(job, analysis, None, time.perf_counter() - start, image=kept)
+    facts = read_facts(job.path)
+    return AnalysisResult(job, analysis, None, time.perf_counter() - start, image=kept, facts=facts)

@@ -22,6 +22,7 @@ from plvm_photos.db.models import Verdict as VerdictRow
 from plvm_photos.engines.base import Decision, Engine, PhotoToDecide, StoredRegion
 from plvm_photos.indexing.analysis import AnalysisResult
 from plvm_photos.indexing.concepts import ConceptsCache
+from plvm_photos.indexing.facts import apply_facts
 from plvm_photos.indexing.files import FileStat, upsert_file
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
         row, removed = _replace_photo(s, result.job.sha256, engine.name)
         row.error = None
         row.width, row.height = analysis.width, analysis.height
+        if result.facts is not None:
+            apply_facts(row, result.facts)
         stored = [Region(kind=r.kind, left=r.box[0], top=r.box[1], right=r.box[2], bottom=r.box[3],
                          score=float(found.score), vector=r.vector.tobytes())
                   for r, found in zip(regions, analysis.regions)]

@@ -12,9 +12,10 @@ from plvm_photos.engines.base import Engine
 
 
 def concepts_signature(session: Session) -> tuple:
-    """Changes whenever a concept or a reference is added, removed or renamed."""
+    """Changes whenever a concept or a reference is added, removed or renamed (a new display form
+    too: captions show it)."""
     refs = session.execute(select(func.count(Reference.id), func.coalesce(func.sum(Reference.id), 0))).one()
-    names = session.execute(select(Concept.id, Concept.name).order_by(Concept.id)).all()
+    names = session.execute(select(Concept.id, Concept.name, Concept.display).order_by(Concept.id)).all()
     return (tuple(refs), tuple(map(tuple, names)))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.fspath import ENCODED_PREFIX
+from plvm_photos.fsnames import ENCODED_PREFIX
 from plvm_photos.db.models import File, Photo, utcnow
 
 CHUNK = 500

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import LibraryError
+from plvm_photos.indexing.facts import backfill_facts
 from plvm_photos.indexing.files import files_under, known_files
 from plvm_photos.indexing.indexer import Indexer, Outcome
 from plvm_photos.indexing.walk import walk_images
@@ -39,6 +40,7 @@ class ScanSummary:
     errors: int = 0  # files that are not usable images (recorded, skipped)
     missing: int = 0  # files gone from a scanned folder since the last scan
     faces: int = 0  # faces found in the photos analysed
+    facts_read: int = 0  # photos analysed by an earlier version whose date and place were read now
     seconds: float = 0.0
     error_files: list[dict] = field(default_factory=list)
 
@@ -46,11 +48,11 @@ class ScanSummary:
         return {
             "files": self.files, "analysed": self.analysed, "unchanged": self.unchanged,
             "known_content": self.known_content, "errors": self.errors, "missing": self.missing,
-            "faces": self.faces, "seconds": round(self.seconds, 3), "error_files": self.error_files,
+            "faces": self.faces, "facts_read": self.facts_read, "seconds": round(self.seconds, 3), "error_files": self.error_files,
         }
 
     def error(self, path: str, message: str) -> None:
-        from plvm_photos.db.fspath import printable
+        from plvm_photos.fsnames import printable
 
         self.errors += 1
         self.error_files.append({"path": printable(path), "error": message})
@@ -98,6 +100,7 @@ def scan(store: LibraryStore, paths: Iterable[str | Path], workers: int | None =
             finished = True
         finally:
             indexer.stop(wait=finished)
+    summary.facts_read = backfill_facts(store, files)
     summary.missing = _mark_missing(store, roots, set(files))
     summary.seconds = time.perf_counter() - started
     return summary

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from plvm_photos.db.models import Concept, Setting
 from plvm_photos.db.queries import MIXED_REGIONS_KEY
 from plvm_photos.db.session import make_engine, make_sessionmaker
-from plvm_photos.errors import LibraryError, UnknownPersonError
+from plvm_photos.errors import LibraryError, NoLibraryError, UnknownPersonError
 from plvm_photos.names import normalize
 from plvm_photos.store.indexes import VectorIndexes
 from plvm_photos.store.layout import DB_FILE, REFERENCES_DIR, default_root
@@ -31,7 +31,7 @@ class LibraryStore:
         if self.root.exists() and not self.root.is_dir():
             raise LibraryError(f"the library folder {self.root} is a file; give a folder (--library DIR)")
         if not create and db_url is None and not (self.root / DB_FILE).is_file():
-            raise LibraryError(f"no library in {self.root} (create one with add-person or scan, or give --library DIR)")
+            raise NoLibraryError(f"no library in {self.root} (create one with add-person or scan, or give --library DIR)")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -21,9 +21,10 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from plvm_photos.db.fspath import printable
+from plvm_photos.fsnames import printable
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import LibraryError
+from plvm_photos.indexing.facts import backfill_facts
 from plvm_photos.indexing.files import (
     FileStat,
     files_under,
@@ -279,6 +280,9 @@ class WatchDaemon:
             for path in gone[:50]:
                 self._emit("missing", path=printable(path))
             log.info("%d file(s) under %s are gone: marked missing", marked, root.path)
+        facts = backfill_facts(self.library, walk.seen)
+        if facts:
+            log.info("read the date and place of %d photo(s) indexed by an earlier version", facts)
         root.walked = True
         self.status.rescans += 1
         self.status.last_rescan_at = time.time()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from plvm_photos.db.fspath import printable
+from plvm_photos.fsnames import printable
 from plvm_photos.db.models import (
     Concept,
     File,
@@ -141,7 +141,7 @@ def tile_grid(tiles: list[Tile]) -> str:
 def people_page(library: Library) -> str:
     people = library.people()
     with library.session() as s:
-        concept_ids = dict(s.execute(select(Concept.name, Concept.id)).all())
+        concept_ids = dict(s.execute(select(Concept.display, Concept.id)).all())
     cards = [
         f"<a class='card person' href='/person/{concept_ids[p.name]}'>"
         f"<img src='/face/{concept_ids[p.name]}.jpg' alt='{esc(show(p.name))}' loading=lazy>"
@@ -168,7 +168,7 @@ def person_tiles(library: Library, concept_id: int) -> tuple[str, list[Tile]]:
             .where(Verdict.concept_id == concept_id, Verdict.present.is_(True), Photo.id.in_(current_photo_ids()))
         ).all()
         paths = photo_paths(s, [r[0] for r in rows])
-        name = concept.name
+        name = concept.display
     tiles = [
         Tile(
             pid,
@@ -201,14 +201,14 @@ def photo_regions(library: Library, photo_id: int) -> tuple[Tile, list[dict], li
         present = {
             rid: (name, score, dist)
             for rid, name, score, dist in s.execute(
-                select(Verdict.region_id, Concept.name, Verdict.score, Verdict.distance)
+                select(Verdict.region_id, Concept.display, Verdict.score, Verdict.distance)
                 .join(Concept, Concept.id == Verdict.concept_id)
                 .where(Verdict.photo_id == photo_id, Verdict.present.is_(True))
             ).all()
         }
         rejected: dict[int | None, list[str]] = {}
         for rid, name in s.execute(
-            select(Rejection.region_id, Concept.name)
+            select(Rejection.region_id, Concept.display)
             .join(Concept, Concept.id == Rejection.concept_id)
             .where(Rejection.photo_id == photo_id)
         ).all():
@@ -265,13 +265,13 @@ def photo_page(library: Library, photo_id: int) -> str:
 
 def ask_page(library: Library, question: str) -> str:
     from plvm_photos.ask.answer import ask
-    from plvm_photos.ask.question import parse
+    from plvm_photos.names import normalize
 
     if not question.strip():
         return page("Ask", "<h1>Ask</h1><p class=muted>Type a question such as <code>where is &lt;mike&gt;?</code></p>")
     try:
         answer = ask(library, question)
-    except (LibraryError, ValueError) as exc:
+    except (LibraryError, ValueError) as exc:  # a refused question too (QuestionError): a message, not a 500
         return page("Ask", f"<h1>Ask</h1><p class=error>{esc(exc)}</p>", question)
     with library.session() as s:
         ids = dict(
@@ -281,14 +281,14 @@ def ask_page(library: Library, question: str) -> str:
             pid: (w or 1, h or 1)
             for pid, w, h in s.execute(select(Photo.id, Photo.width, Photo.height).where(Photo.id.in_(list(ids.values()))))
         }
-    asked = set(parse(question).include)
+    asked = {normalize(name) for name in (answer.query or {}).get("names", [])}
     tiles = []
     for p in answer.photos:
         pid = ids.get(p.path)
         if pid is None:
             continue
         boxes = [
-            BoxLabel(tuple(box), show(name), "person" if name in asked else "known")
+            BoxLabel(tuple(box), show(name), "person" if normalize(name) in asked else "known")
             for name, box in p.regions.items()
             if len(box) == 4
         ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plvm_photos import safe_write
-from plvm_photos.db.fspath import printable
+from plvm_photos.fsnames import printable
 from plvm_photos.errors import LibraryError
 from plvm_photos.imaging import ImageError
 from plvm_photos.store.library_store import LibraryStore

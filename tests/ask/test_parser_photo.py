@@ -109,6 +109,8 @@ def test_relative_position(text, relation):
         ("what are <a> and <b> doing in beach.jpg?", "visual_open", AllOf((A, B)), "doing", "beach.jpg"),
         ("what does <a> hold in beach.jpg", "visual_open", A, "hold", "beach.jpg"),
         ("describe <a> in beach.jpg", "visual_open", A, "describe", "beach.jpg"),
+        ("how many photos where <a> is smiling", "visual_count", A, "is smiling", None),
+        ("count photos where <a> and <b> are dancing", "visual_count", AllOf((A, B)), "are dancing", None),
     ],
 )
 def test_visual_questions_keep_the_action_words_exactly(text, intent, people, action, photo):

@@ -162,7 +162,7 @@ def db_rows(library: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def file_row(library: Path, path: Path) -> dict | None:
-    from plvm_photos.db.fspath import to_db
+    from plvm_photos.fsnames import to_db
 
     rows = db_rows(
         library,
@@ -182,7 +182,7 @@ def analysed(library: Path, path: Path) -> dict | None:
 
 
 def present_people(library: Path, path: Path) -> set[str]:
-    from plvm_photos.db.fspath import to_db
+    from plvm_photos.fsnames import to_db
 
     return {
         name

@@ -97,7 +97,7 @@ def test_bad_input_corpus(tmp_path, sample_photos, watchers):
     assert file_row(library, bad["ephemeral"])["missing"]
     # The non-UTF-8 name round-trips to the same bytes through the database.
     (stored,) = [p for (p,) in db_rows(library, "SELECT path FROM files WHERE path LIKE 'fsbytes:%'")]
-    from plvm_photos.db.fspath import from_db
+    from plvm_photos.fsnames import from_db
 
     assert os.fsencode(from_db(stored)) == os.fsencode(non_utf8)
     assert db_rows(library, "SELECT width, height FROM photos p JOIN files f ON f.photo_id = p.id WHERE f.path LIKE '%huge.jpg'") == [(7000, 6600)]

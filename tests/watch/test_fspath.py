@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from plvm_photos.db.fspath import from_db, printable, to_db
+from plvm_photos.fsnames import from_db, printable, to_db
 
 
 def test_round_trip_and_plain_paths_unchanged():

@@ -10,7 +10,7 @@ import pytest
 
 from plvm_photos.library import Library
 from plvm_photos.store.vector_index import VectorIndex
-from tests.engines.plvm.helpers import LOOSE, configure, tiny_models  # noqa: F401 (a fixture)
+from tests.engines.plvm.helpers import LOOSE, configure
 from tests.watch.helpers import analysed, db_rows, file_row, variant
 
 

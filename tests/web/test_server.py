@@ -121,6 +121,9 @@ def test_loopback_names():
 
 
 def test_cli_refuses_a_non_loopback_bind_without_token(tmp_path):
+    from plvm_photos.library import Library
+
+    Library(tmp_path / "lib").close()
     env = {**os.environ, "PLVM_SERVE_TOKEN": ""}
     env.pop("PLVM_SERVE_TOKEN")
     proc = subprocess.run(

@@ -16,7 +16,7 @@ from plvm_photos.engines.face.space import FACE_TAG
 @dataclass(frozen=True)
 class RegisteredPeople:
     vectors: list[PersonVectors]  # people with at least one face reference, by concept id
-    names: dict[int, str]  # every concept's name, by id
+    names: dict[int, str]  # every concept's display name (what captions show), by id
 
     @classmethod
     def load(cls, session: Session) -> "RegisteredPeople":
@@ -25,5 +25,5 @@ class RegisteredPeople:
                                .order_by(Reference.id)).all()
         for concept_id, blob in rows:
             by_concept.setdefault(concept_id, []).append(np.frombuffer(blob, dtype=np.float32))
-        names = dict(session.execute(select(Concept.id, Concept.name)).all())
+        names = dict(session.execute(select(Concept.id, Concept.display)).all())
         return cls([PersonVectors(cid, np.stack(vs)) for cid, vs in sorted(by_concept.items())], names)

@@ -26,7 +26,7 @@ PLVM_TAG = "plvm"  # concept_references.engine of DINOv2 global tokens
 @dataclass
 class RegisteredConcept:
     id: int
-    name: str
+    name: str  # the display form: captions and prompts name the concept so
     kind: str
     images: list[str]  # reference copies (file names in references/) with a plvm reference row
     dino: np.ndarray  # (r, d) global tokens of the references
@@ -36,7 +36,7 @@ class RegisteredConcept:
 
 def load_concepts(session: Session, hybrid: bool) -> list[RegisteredConcept]:
     rows = session.execute(
-        select(Concept.id, Concept.name, Concept.kind, Reference.engine, Reference.image, Reference.vector)
+        select(Concept.id, Concept.display, Concept.kind, Reference.engine, Reference.image, Reference.vector)
         .join(Reference, Reference.concept_id == Concept.id)
         .order_by(Concept.id, Reference.id)
     ).all()

@@ -117,14 +117,16 @@ def test_device_and_dtype_are_automatic_and_overridable():
 def test_visual_question_is_judged_by_plvm_over_the_selected_photos(plvm_library, reference_model, photo_folder):
     from plvm_photos.ask.answer import ask
     from plvm_photos.engines.registry import open_engine
+    from datetime import date
+
+    from plvm_photos.ask.parser import parse
     from plvm_photos.ask.routing import yes_no_prompt
-    from plvm_photos.ask.question import parse
 
     answer = ask(plvm_library, "photos where <astro> and <cup> are talking")
     data = answer.as_dict()
     assert data["engine"] == "plvm" and data["selected"] == 3 and data["judged"] == 3
     assert "the plvm engine looked at 3 of the 3 photo(s) with <astro> and <cup>" in answer.answer
-    clause, prompt = yes_no_prompt(parse("photos where <astro> and <cup> are talking"))
+    clause, prompt = yes_no_prompt(parse("photos where <astro> and <cup> are talking", date.today()))
     assert clause == "<astro> and <cup> are talking"
     engine = open_engine(plvm_library)
     with plvm_library.session() as s:

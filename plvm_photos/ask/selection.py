@@ -1,0 +1,272 @@
+"""A query's filters as SQL over current photos: people expressions, time ranges and places.
+
+- People: a person holds for a photo when a present verdict of theirs is stored for it;
+  ``AllOf``/``AnyOf``/``Not`` are AND/OR/NOT of those; ``Only`` is every named person present and
+  no present verdict of anyone else (strangers' faces do not count).
+- Time: the camera's date (``taken_source = 'exif'``). A file's modification time says when it
+  was copied or edited, not taken, so a photo with only that has no date here. A season is
+  matched by the range of the photo's hemisphere (latitude below 0: the southern one).
+- Place: a country or region by the stored codes of the photo's reverse-geocoded city; a city
+  by that city, or within the radius ``PlaceFilter`` gives; "near" by great-circle distance.
+  Distances are prefiltered in SQL by a bounding box and decided exactly here.
+
+``select`` returns the matching photos and the photos left out for lacking a date or a GPS
+position that might otherwise have matched, so no answer drops them silently.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from plvm_photos.ask.photos import ROW_COLUMNS, ROW_WIDTH, RowReader
+from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, PlaceFilter, SeasonRange, distance_km
+from plvm_photos.ask.reader import Reader
+from plvm_photos.errors import UnknownPersonError
+from plvm_photos.names import normalize
+
+# A photo's facts are stored whole (``indexing/facts.py``): an 'exif' source always has a date, a
+# latitude always a longitude. The conditions are written so that the indexes serve them.
+DATED = "photos.taken_source = 'exif'"
+UNDATED = "(photos.taken_source IS NULL OR photos.taken_source < 'exif' OR photos.taken_source > 'exif')"
+LOCATED = "photos.lat IS NOT NULL"
+UNLOCATED = "photos.lat IS NULL"
+CURRENT = (
+    "photos.error IS NULL AND EXISTS (SELECT 1 FROM files WHERE files.photo_id = photos.id AND files.missing = ?)"
+)
+KM_PER_DEGREE = 111.19
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A registered person as the question names them."""
+
+    id: int
+    key: str
+    display: str
+
+
+class People:
+    """The registered people (a few rows, read once per question)."""
+
+    def __init__(self, db: Reader):
+        rows = db.rows("SELECT concepts.id, concepts.name, concepts.display FROM concepts ORDER BY concepts.name")
+        self.by_key = {key: Registered(cid, key, display or key) for cid, key, display in rows}
+        self.by_id = {p.id: p for p in self.by_key.values()}
+
+    def get(self, name: str) -> Registered:
+        """The person ``name`` (as written in the question) refers to, or UnknownPersonError."""
+        found = self.by_key.get(normalize(name))
+        if found is None:
+            known = sorted((p.display for p in self.by_key.values()), key=str.casefold)
+            raise UnknownPersonError(name.strip(), known)
+        return found
+
+    def check(self, expr) -> None:
+        """Every name in ``expr`` is registered (raises for the first that is not)."""
+        if expr is not None:
+            for name in expr.names():
+                self.get(name)
+
+
+@dataclass(frozen=True)
+class Sql:
+    text: str
+    params: list
+
+
+def people_sql(expr, people: People) -> Sql:
+    """The condition on ``photos.id`` that ``expr`` holds."""
+    if isinstance(expr, Person):
+        return Sql("photos.id IN (SELECT verdicts.photo_id FROM verdicts WHERE verdicts.concept_id = ? AND verdicts.present = ?)",
+                   [people.get(expr.name).id, True])
+    if isinstance(expr, (AllOf, AnyOf)):
+        parts = [people_sql(item, people) for item in expr.items]
+        joiner = " AND " if isinstance(expr, AllOf) else " OR "
+        return Sql("(" + joiner.join(p.text for p in parts) + ")", [x for p in parts for x in p.params])
+    if isinstance(expr, Not):
+        inner = people_sql(expr.item, people)
+        return Sql(f"NOT {inner.text}", inner.params)
+    if isinstance(expr, Only):
+        ids = sorted({people.get(item.name).id for item in expr.items})
+        each = people_sql(AllOf(tuple(expr.items)), people)
+        others = ("NOT EXISTS (SELECT 1 FROM verdicts AS other WHERE other.photo_id = photos.id AND other.present = ? "
+                  f"AND other.concept_id NOT IN ({', '.join('?' * len(ids))}))")
+        return Sql(f"({each.text} AND {others})", [*each.params, True, *ids])
+    raise TypeError(f"not a people expression: {expr!r}")
+
+
+def _range_sql(db: Reader, start, end) -> Sql:
+    parts, params = [], []
+    if start is not None:
+        parts.append("photos.taken_at >= ?")
+        params.append(db.moment(start))
+    if end is not None:
+        parts.append("photos.taken_at < ?")
+        params.append(db.moment(end))
+    return Sql("(" + " AND ".join(parts) + ")", params)
+
+
+def time_sql(db: Reader, time) -> Sql:
+    """The condition that the photo's camera date is in ``time`` (written so that the index on
+    (taken_source, taken_at) serves it: a season's two ranges inside the span that holds both)."""
+    if isinstance(time, SeasonRange):
+        starts, ends = [time.north.start, time.south.start], [time.north.end, time.south.end]
+        outer = _range_sql(db, None if None in starts else min(starts), None if None in ends else max(ends))
+        south, north = _range_sql(db, time.south.start, time.south.end), _range_sql(db, time.north.start, time.north.end)
+        text = (f"(photos.taken_source = 'exif' AND {outer.text} AND ((photos.lat < 0 AND {south.text}) "
+                f"OR ((photos.lat IS NULL OR photos.lat >= 0) AND {north.text})))")
+        return Sql(text, outer.params + south.params + north.params)
+    inner = _range_sql(db, time.start, time.end)
+    return Sql(f"(photos.taken_source = 'exif' AND {inner.text})", inner.params)
+
+
+@dataclass(frozen=True)
+class Box:
+    """Latitude and longitude ranges that hold every point within some km of a centre."""
+
+    lat: tuple[float, float]
+    lons: tuple[tuple[float, float], ...]  # two ranges where the box crosses the antimeridian
+
+
+def bounding_box(lat: float, lon: float, km: float) -> Box:
+    dlat = km / KM_PER_DEGREE
+    low, high = lat - dlat, lat + dlat
+    if low <= -90 or high >= 90:  # a pole is inside: every longitude
+        return Box((max(low, -90.0), min(high, 90.0)), ((-180.0, 180.0),))
+    # a degree of longitude is shortest at the latitude farthest from the equator in the box
+    dlon = 1.01 * km / (KM_PER_DEGREE * math.cos(math.radians(max(abs(low), abs(high)))))
+    if dlon >= 180:
+        return Box((low, high), ((-180.0, 180.0),))
+    west, east = lon - dlon, lon + dlon
+    if west < -180:
+        return Box((low, high), ((west + 360, 180.0), (-180.0, east)))
+    if east > 180:
+        return Box((low, high), ((west, 180.0), (-180.0, east - 360)))
+    return Box((low, high), ((west, east),))
+
+
+def _box_sql(box: Box) -> Sql:
+    lons = " OR ".join("photos.lon BETWEEN ? AND ?" for _ in box.lons)
+    return Sql(f"(photos.lat BETWEEN ? AND ? AND ({lons}))", [*box.lat, *(x for pair in box.lons for x in pair)])
+
+
+def place_sql(place: PlaceFilter) -> Sql:
+    """A condition every photo ``place`` matches satisfies; ``place_matches`` decides exactly."""
+    target = place.place
+    if place.relation == "in" and target.level == "country":
+        return Sql(f"({LOCATED} AND photos.country_code = ?)", [target.country_code])
+    if place.relation == "in" and target.level == "region":
+        return Sql(f"({LOCATED} AND photos.country_code = ? AND photos.admin1_code = ?)", [target.country_code, target.admin1_code])
+    box = _box_sql(bounding_box(target.lat, target.lon, place.radius_km or 0.0))
+    if place.relation == "in":
+        return Sql(f"({LOCATED} AND (photos.place_id = ? OR {box.text}))", [target.geonameid, *box.params])
+    return Sql(f"({LOCATED} AND {box.text})", box.params)
+
+
+def place_matches(place: PlaceFilter, lat: float, lon: float, place_id: int | None) -> bool:
+    """Whether a photo at ``lat``, ``lon`` whose city is ``place_id`` is in/near ``place``
+    (after ``place_sql`` passed it)."""
+    target = place.place
+    if place.relation == "in" and target.level in ("country", "region"):
+        return True
+    if place.relation == "in" and place_id == target.geonameid:
+        return True
+    return place.radius_km is not None and distance_km(lat, lon, target.lat, target.lon) <= place.radius_km
+
+
+@dataclass(frozen=True)
+class Selected:
+    """The photos a query's filters select, and those left out for lacking a date or a GPS
+    position while matching everything else they have."""
+
+    ids: list[int]
+    rows: dict  # photo id -> PhotoRow (``photos.py``) of each photo in ``ids``
+    no_date: int  # left out: no camera date (a time filter was asked)
+    no_position: int  # left out: no GPS position (a place filter was asked)
+    left_out: int  # photos in either count (a photo can lack both)
+
+
+def select(db: Reader, query, people: People) -> Selected:
+    """The current, analysed photos matching the query's people, time and place filters."""
+    where, params = [CURRENT], [False]
+    if query.people is not None:
+        expr = people_sql(query.people, people)
+        where.append(expr.text)
+        params.extend(expr.params)
+    matching, matching_params = list(where), list(params)
+    if query.time is not None:
+        in_time = time_sql(db, query.time)
+        matching.append(in_time.text)
+        matching_params.extend(in_time.params)
+    if query.place is not None:
+        at_place = place_sql(query.place)
+        matching.append(at_place.text)
+        matching_params.extend(at_place.params)
+    rows = db.rows(f"SELECT photos.id, {ROW_COLUMNS}, photos.lat, photos.lon, photos.place_id FROM photos "
+                   f"WHERE {' AND '.join(matching)}", [False, *matching_params])
+    ids, photos, reader = [], {}, RowReader()
+    for row in rows:
+        lat, lon, place_id = row[1 + ROW_WIDTH :]
+        if query.place is None or place_matches(query.place, lat, lon, place_id):  # exact, after the SQL box
+            ids.append(row[0])
+            photos[row[0]] = reader.row_of(row[0], row[1 : 1 + ROW_WIDTH])
+    no_date, no_position, left_out = _left_out(db, query, where, params)
+    return Selected(sorted(ids), photos, no_date, no_position, left_out)
+
+
+def _left_out(db: Reader, query, where: list[str], params: list) -> tuple[int, int, int]:
+    """(no date, no position, either) among the photos that match the people and every filter
+    whose fact they have, but lack the fact of another filter."""
+    if query.time is None and query.place is None:
+        return 0, 0, 0
+    where, params = list(where), list(params)
+    if query.time is None or query.place is None:  # only the one fact asked for can be missing
+        where.append(UNDATED if query.place is None else UNLOCATED)
+        n = db.value(f"SELECT COUNT(*) FROM photos WHERE {' AND '.join(where)}", params) or 0
+        return (n, 0, n) if query.place is None else (0, n, n)
+    in_time, at_place = time_sql(db, query.time), place_sql(query.place)
+    either = [f"({in_time.text} OR {UNDATED})", f"({at_place.text} OR {UNLOCATED})", f"({UNDATED} OR {UNLOCATED})"]
+    if query.people is not None:
+        either = [_unindexed(db, text) for text in either]
+    where.extend(either)
+    params.extend(in_time.params + at_place.params)
+    return _count_left_out(db, query, where, params)
+
+
+_FACT_COLUMN = re.compile(r"(?<![\w+])photos\.(taken_source|taken_at|lat|lon|country_code|admin1_code|place_id)\b")
+
+
+def _unindexed(db: Reader, text: str) -> str:
+    """``text`` with its fact columns kept from driving the query (SQLite's unary +): without
+    statistics SQLite would scan a whole country, say, rather than the few photos of the people
+    asked for; each term here holds for most photos."""
+    return _FACT_COLUMN.sub(r"+photos.\1", text) if db.dialect == "sqlite" else text
+
+
+def _count_left_out(db: Reader, query, where: list[str], params: list) -> tuple[int, int, int]:
+    rows = db.rows(f"SELECT CASE WHEN {UNDATED} THEN 1 ELSE 0 END, photos.lat, photos.lon, photos.place_id FROM photos "
+                   f"WHERE {' AND '.join(where)}", params)
+    no_date = no_position = left_out = 0
+    for undated, lat, lon, place_id in rows:
+        located = lat is not None and lon is not None
+        if located and query.place is not None and not place_matches(query.place, lat, lon, place_id):
+            continue
+        left_out += 1
+        no_date += bool(undated) and query.time is not None
+        no_position += not located and query.place is not None
+    return no_date, no_position, left_out
+
+
+def library_has_dates(db: Reader) -> bool:
+    return db.value(f"SELECT 1 FROM photos WHERE {DATED} LIMIT 1") is not None
+
+
+def library_has_positions(db: Reader) -> bool:
+    return db.value(f"SELECT 1 FROM photos WHERE {LOCATED} LIMIT 1") is not None
+
+
+def unread_photos(db: Reader) -> int:
+    """Analysed photos whose date and place have not been read yet (scanned by an older version)."""
+    return db.value("SELECT COUNT(*) FROM photos WHERE photos.facts_version IS NULL AND photos.error IS NULL") or 0

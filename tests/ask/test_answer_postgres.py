@@ -1,0 +1,44 @@
+"""Dates, places and names answered by the same SQL on PostgreSQL (a throwaway server, see conftest)."""
+
+import uuid
+from datetime import datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from plvm_photos.ask.answer import ask
+from plvm_photos.library import Library
+from tests.ask.photo_library import PARIS, SYDNEY, file_names, write_copy
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_url(postgres_url):
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_time_place_and_unicode_names_on_postgresql(tmp_path, sample_photos, pg_url):
+    photos = tmp_path / "photos"
+    write_copy(sample_photos["astronaut"], photos / "paris.jpg", datetime(2019, 7, 14, 12), PARIS)
+    write_copy(sample_photos["astronaut"].with_name("astronaut.jpg"), photos / "sydney.jpg", datetime(2020, 1, 15, 10), SYDNEY)
+    write_copy(sample_photos["hopper"], photos / "undated.jpg", None, None)
+    with Library(tmp_path / "lib", db_url=pg_url) as library:
+        assert library.db.dialect.name == "postgresql"
+        library.add_person("<Zoë>", [sample_photos["astronaut"]])
+        library.scan([photos], workers=1, progress=False)
+        assert file_names(ask(library, "photos of <ZOË> from 2019")) == {"paris.jpg"}
+        assert file_names(ask(library, "photos from summer 2019")) == {"paris.jpg", "sydney.jpg"}  # Sydney: southern summer
+        in_paris = ask(library, "photos in Paris")
+        assert file_names(in_paris) == {"paris.jpg"} and "1 photo has no GPS position" in in_paris.answer
+        assert file_names(ask(library, "photos near Sydney")) == {"sydney.jpg"}
+        assert ask(library, "how many photos were taken in 2020?").answer.startswith("1 photo taken in 2020 (1 photo has no date")
+        assert ask(library, "photos of <zoë> in Australia").answer.startswith("1 photo with <Zoë> in Australia")
+        assert ask(library, "photos from 2019").as_dict()["photos"][0]["taken"] == "2019-07-14T12:00:00"
