@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 
 from plvm_photos.ask.photos import ROW_COLUMNS, ROW_WIDTH, RowReader
-from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, PlaceFilter, SeasonRange, distance_km
+from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, PlaceFilter, SeasonRange
+from plvm_photos.places.place import distance_km
 from plvm_photos.ask.reader import Reader
 from plvm_photos.errors import UnknownPersonError
 from plvm_photos.names import normalize

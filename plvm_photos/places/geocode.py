@@ -23,7 +23,7 @@ import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
-from plvm_photos.ask.query import Place
+from plvm_photos.places.place import Place
 
 HERE = Path(__file__).resolve().parent
 PLACES_FILE = "places.tsv"

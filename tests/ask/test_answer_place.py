@@ -9,7 +9,7 @@ import pytest
 
 from plvm_photos.ask.answer import ask
 from plvm_photos.ask.selection import bounding_box
-from plvm_photos.ask.query import distance_km
+from plvm_photos.places.place import distance_km
 from plvm_photos.library import Library
 from tests.ask.photo_library import file_names
 from tests.ask.question_suite import ANGELINA, KATY, KIT

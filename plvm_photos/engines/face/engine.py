@@ -1,14 +1,12 @@
 """The offline default engine: dlib's HOG face detector with MTCNN beside it, 5-point alignment,
-dlib's ResNet descriptor.
+and dlib's ResNet descriptor run batched on numpy (``resnet.py``).
 
-dlib's weights come from the ``face-recognition-models`` package, MTCNN's from ``mtcnn``. The
-former's ``__init__`` imports ``pkg_resources`` (gone from setuptools >= 82), so its folder is
-located without importing it.
+dlib's weights come from the ``face-recognition-models`` package (``weights.py``), MTCNN's from
+``mtcnn``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,18 +24,12 @@ from plvm_photos.engines.base import (
 )
 from plvm_photos.engines.face.decide import DecisionRule, FaceVector, PersonVectors, decide_photo
 from plvm_photos.engines.face.space import DESCRIPTOR_DIM, FACE_KIND, FACE_SPACE, FACE_TAG
-from plvm_photos.errors import BadReferenceError, LibraryError, NoFaceError, SeveralFacesError
+from plvm_photos.engines.face.weights import models_dir
+from plvm_photos.errors import BadReferenceError, NoFaceError, SeveralFacesError
 from plvm_photos.imaging import DecodedImage
 from plvm_photos.positions import PlacedPerson, caption, iou
 
 __all__ = ["DESCRIPTOR_DIM", "FaceAnalyzer", "FaceEngine", "FaceEngineConfig", "NoFaceError", "SeveralFacesError"]
-
-
-def models_dir() -> Path:
-    spec = importlib.util.find_spec("face_recognition_models")
-    if spec is None or not spec.submodule_search_locations:
-        raise LibraryError("the face-recognition-models package is not installed (pip install face-recognition-models)")
-    return Path(spec.submodule_search_locations[0]) / "models"
 
 
 @lru_cache(maxsize=1)

@@ -212,7 +212,7 @@ def yaw_by_jaw_ratio(points68: np.ndarray, nose_to_cheek: float = 1.3) -> float:
 def _shape_predictor():
     import dlib
 
-    from plvm_photos.engines.face.engine import models_dir
+    from plvm_photos.engines.face.weights import models_dir
 
     path = models_dir() / SHAPE_MODEL_FILE
     if not path.exists():

@@ -52,7 +52,7 @@ JITTER_BATCH = 10
 
 
 def default_model_path() -> Path:
-    from plvm_photos.engines.face.engine import models_dir
+    from plvm_photos.engines.face.weights import models_dir
 
     return models_dir() / MODEL_FILE
 

@@ -1,0 +1,54 @@
+"""A place a photo can be taken in, and distances on the Earth. No imports beyond the standard
+library: the parser's query model and the geocoder both use it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Place:
+    """A GeoNames city (population >= 15 000), first-level region, or country."""
+
+    name: str
+    admin1: str  # the region's name ("Île-de-France"); "" for a country or where unknown
+    country_code: str  # ISO 3166-1 alpha-2
+    country: str
+    lat: float
+    lon: float
+    level: str  # city | region | country
+    geonameid: int
+    admin1_code: str = ""  # GeoNames admin1 code, unique within the country
+    population: int = 0
+
+    def describe(self, level: bool = False) -> str:
+        """"Paris (Île-de-France, France)", "California (United States)", "Japan"; with
+        ``level``: "the city Paris (Texas, United States)", "the region Tokyo (Japan)"."""
+        context = [part for part in (self.admin1 if self.level == "city" else "", self.country) if part and part != self.name]
+        text = f"{self.name} ({', '.join(context)})" if context and self.level != "country" else self.name
+        return f"the {self.level} {text}" if level else text
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "admin1": self.admin1,
+            "admin1_code": self.admin1_code,
+            "country_code": self.country_code,
+            "country": self.country,
+            "lat": self.lat,
+            "lon": self.lon,
+            "level": self.level,
+            "geonameid": self.geonameid,
+            "population": self.population,
+        }
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance on a spherical Earth."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
