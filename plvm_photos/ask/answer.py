@@ -4,9 +4,11 @@ and photo facts; no model is loaded.
 The SQL runs over a DB-API ``Reader`` (``reader.py`` says why not the ORM), so ``plvm-photos ask``
 on SQLite answers through the standard library alone (``plvm_photos.launcher``); ``ask(library,
 text)`` runs the same code on the library's own connection (SQLite or PostgreSQL). Questions about
-what people do or wear go to an engine that sees pixels (``routing.py``); with the face engine
-they are answered by the people they name, with a note saying so. A question about one photo
-that only a vision model could judge is refused (``QuestionError``), never answered from faces.
+what people do or wear go to an engine that sees pixels (``routing.py``); with the face engine,
+talking, facing each other and being next to each other are judged from head pose and position
+(``interactions.py``), other actions are answered by the people they name, with a note saying
+so, and a question about one photo that only a vision model could judge is refused
+(``QuestionError``), never answered from faces.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from dataclasses import replace
 from datetime import date
 
 from plvm_photos.ask import one_photo
+from plvm_photos.ask.interactions import WHAT, interaction_of, judge_photo
+from plvm_photos.ask.hidden import without_hidden
 from plvm_photos.ask.parser import parse
-from plvm_photos.ask.photos import photo_answers
+from plvm_photos.ask.photos import photo_answers, photo_rows, recognised
 from plvm_photos.ask.query import Not, Person, Query, QuestionError
 from plvm_photos.ask.reader import Reader, dbapi_reader, session_reader  # noqa: F401 - session_reader is API
 from plvm_photos.ask.results import Answer
@@ -63,12 +67,15 @@ def answer_query(db: Reader, query: Query) -> Answer:
     """The answer to ``query`` from the database alone (see the module docstring)."""
     people = People(db)
     people.check(query.people)
+    rule = interaction_of(query.action) if query.intent in ("visual_yes_no", "visual_count") else None
+    if rule is not None:
+        return replace(_interaction(db, query, people, rule), query=query.as_dict(), understood=query.describe())
     if query.intent in VISUAL_INTENTS and query.photo is not None:
         words = unseen_words(query.action or "")
         names = names_text([people.get(n).display for n in query.names()]) if query.names() else "<mike>"
         raise QuestionError(query.action or query.text, f'the face engine sees who is in a photo and where, not "{words}"',
                             f"is {names} in {query.photo.ref}?", text=query.text)
-    answer = HANDLERS[query.intent](db, query, people)
+    answer = without_hidden(db, HANDLERS[query.intent](db, query, people), query.names())
     return replace(answer, query=query.as_dict(), understood=query.describe())
 
 
@@ -140,6 +147,48 @@ def _where(db: Reader, query: Query, people: People) -> Answer:
         where = ", ".join(f"{show(name)} {describe(tuple(photo.regions[name]), w, h)} {photo.regions[name]}"
                           for name in asked if photo.regions.get(name))
         lines.append(f"  {photo.path}: {where}")
+    return Answer("\n".join(lines), photos)
+
+
+def _interaction(db: Reader, query: Query, people: People, rule: str) -> Answer:
+    """Photos (or the one photo asked about) where every pair of the named people holds ``rule``,
+    judged from head pose and position; each photo's answer says the numbers behind it."""
+    display = _display(people)
+    names = [display(name) for name in _positive_names(query.people)]
+    if len(set(names)) < 2:
+        raise QuestionError(query.action or query.text, f'"{WHAT[rule]}" is judged between two people or more',
+                            f"photos where <mike> and <susan> are {WHAT[rule]}", text=query.text)
+    if query.photo is not None:
+        ref = query.photo.ref if query.photo.photo_id is None else f"#{query.photo.photo_id}"
+        ids, left_out = [resolve_photo(db, ref)], ""
+    else:
+        found, left_out = _selected(db, query, people)
+        ids = found.ids
+    rows = photo_rows(db, ids)
+    boxes = recognised(db, ids)
+    judged: dict[int, tuple[bool, str]] = {}  # photo id -> (the rule holds, the numbers behind it)
+    for pid in ids:
+        wanted = [boxes.get(pid, {}).get(name) for name in names]
+        if pid in rows and all(wanted):
+            judged[pid] = judge_photo(db, pid, rows[pid].path, wanted, rule)
+    photos = photo_answers(db, [pid for pid, (holds, _) in judged.items() if holds], rows)
+    who = people_phrase(query.people, display).removeprefix("with ")
+    clause = f"{who} {query.action}".strip()
+    how = "judged by head pose and position"
+    if query.photo is not None:
+        path = rows[ids[0]].path if ids[0] in rows else query.photo.ref
+        if ids[0] not in judged:
+            return Answer(f"No, {names_text(names)} are not all recognised in {path}")
+        holds, why = judged[ids[0]]
+        return Answer(f"{'Yes' if holds else 'No'}, {who} {'are' if holds else 'are not'} {WHAT[rule]} in {path} "
+                      f"({how}: {why})", photos)
+    notes = _notes(f"{how}, in the {plural(len(ids))} with {names_text(names)}", left_out)
+    if query.intent == "visual_count":
+        return Answer(f"{plural(len(photos))} where {clause}{notes}", photos)
+    if not photos:
+        return Answer(f"no photos where {clause}{notes}")
+    why_of = {rows[pid].path: why for pid, (_, why) in judged.items()}
+    lines = [f"{plural(len(photos))} where {clause}{notes}:"] + [f"  {p.path}: {why_of[p.path]}" for p in photos]
     return Answer("\n".join(lines), photos)
 
 

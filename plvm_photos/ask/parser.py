@@ -692,6 +692,35 @@ def run_parser(toks: list[Tok], callbacks: Callbacks):
     raise _Stuck(len(toks))
 
 
+RETRIES = 8
+
+
+def run_parser_retrying(toks: list[Tok], callbacks) -> object:
+    """``run_parser``, where a keyword reading that leads to a dead end a few tokens later is read
+    as a plain word instead and the parse tried again. LALR(1) picks a token's reading looking at
+    one token after it: in "photos where <a> and <b> are next to each other", "are" fits the start
+    of "are taken in 2019" until "next" shows it was a word of the action. When no retry parses,
+    the first dead end is reported, with the readings as they were (the refusal explains it)."""
+    original = [tok.types for tok in toks]
+    first: _Stuck | None = None
+    for attempt in range(RETRIES + 1):
+        for tok in toks:
+            tok.chosen = ""
+        try:
+            return run_parser(toks, callbacks())
+        except _Stuck as stuck:
+            first = first or stuck
+            chosen = [j for j in range(min(stuck.index, len(toks) - 1), max(-1, stuck.index - 4), -1)
+                      if toks[j].chosen and toks[j].chosen != toks[j].types[-1]]
+            if not chosen or attempt == RETRIES:
+                break
+            tok = toks[chosen[0]]
+            tok.types = tuple(t for t in tok.types if t != tok.chosen)
+    for tok, types in zip(toks, original):
+        tok.types = types
+    raise first
+
+
 # --- building the query -------------------------------------------------------------------------
 class _Time:
     """A time filter on its way to the query."""
@@ -1040,7 +1069,7 @@ def _parses_with_keywords_at(text: str, today: date, starts: list[int]) -> bool:
     "correction" that only made a place name or an action word does not count)."""
     try:
         toks = tokenize(text)
-        run_parser(toks, Callbacks(text.strip(), today))
+        run_parser_retrying(toks, lambda: Callbacks(text.strip(), today))
     except (QuestionError, _Stuck):
         return False
     keywords = set(tables().keywords.values()) | KEYWORD_READINGS
@@ -1171,7 +1200,7 @@ def _parse_tokens(text: str, today: date) -> Query:
     if not toks:
         raise QuestionError(text, "there is no question", "photos of <mike>", text=text.strip())
     try:
-        return run_parser(toks, Callbacks(text.strip(), today))
+        return run_parser_retrying(toks, lambda: Callbacks(text.strip(), today))
     except _Stuck as stuck:
         raise _refusal(text, toks, stuck, today) from None
 

@@ -6,7 +6,8 @@ their parent dies, even by kill -9: a worker holds both ends of its task queue a
 otherwise wait forever, holding its models and the parent's stdout.
 
 An analyzer whose models are too big to load per worker (``Analyzer.in_process``) runs in one
-thread of this process instead, behind the same ``submit`` / ``Future`` interface.
+thread of this process instead, behind the same ``submit`` / ``Future`` interface; so does any
+analyzer asked for one worker (a worker process would only add its start-up to the same work).
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ def _analyze_in_worker(job: AnalysisJob) -> AnalysisResult:
 class AnalysisPool:
     def __init__(self, analyzer: Analyzer, workers: int):
         self.analyzer = analyzer
-        self.workers = 1 if analyzer.in_process else max(1, workers)
+        self.in_process = analyzer.in_process or workers <= 1
+        self.workers = 1 if self.in_process else workers
         self._pool: ProcessPoolExecutor | ThreadPoolExecutor | None = None
 
     def start(self) -> None:
-        if self.analyzer.in_process:
+        if self.in_process:
             self.analyzer.warm_up()
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="analysis")
         else:
@@ -61,7 +63,7 @@ class AnalysisPool:
     def submit(self, job: AnalysisJob) -> Future:
         if self._pool is None:
             self.start()
-        if self.analyzer.in_process:
+        if self.in_process:
             return self._pool.submit(analyze_file, self.analyzer, job)
         return self._pool.submit(_analyze_in_worker, job)
 
