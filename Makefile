@@ -1,21 +1,30 @@
-# One virtual environment for everything; torch is installed first, pinned, so that
-# pip takes the CPU build instead of pulling a multi-GB CUDA build.
+# The demo needs the face engine only; the tests need everything. torch is installed first,
+# pinned, so that pip takes the CPU build instead of pulling a multi-GB CUDA build.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+FACE := $(VENV)/.face-installed
+ALL := $(VENV)/.installed
+# Without ../shared's photos the demo builds its own from the pictures scikit-image and matplotlib ship.
+DEMO_EXTRA := $(if $(wildcard ../shared/data/library/manifest.json),,[demo])
 
 .PHONY: install demo test bench clean
 
-install: $(STAMP)
+install: $(ALL)
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
+$(PY):
+	python3 -m venv $(VENV)
+
+$(FACE): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.$(DEMO_EXTRA)'
+	touch $(FACE)
+
+$(ALL): pyproject.toml | $(PY)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[plvm,dev]'
-	touch $(STAMP)
+	$(PY) -m pip install -q -e '.[plvm,dev,ray]'
+	touch $(ALL) $(FACE)
 
-demo: install
+demo: $(FACE)
 	$(PY) -m plvm_photos.demo
 
 test: install

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 def _run(args: list[str], library: Path) -> None:
     """Run one ``plvm-photos`` command line in this process (one interpreter start for the whole
     demo instead of one per command), printed as the user would type it."""
-    import click
+    import typer
 
     from plvm_photos.cli.app import _register_command_modules, app, state
     from plvm_photos.errors import LibraryError, error_line
@@ -31,7 +31,7 @@ def _run(args: list[str], library: Path) -> None:
     _register_command_modules()
     try:
         app(["--library", str(library), *args], prog_name="plvm-photos", standalone_mode=False)
-    except click.exceptions.Exit:
+    except typer.Exit:
         pass
     except (LibraryError, ValueError) as exc:
         print(error_line(exc), file=sys.stderr)
