@@ -78,10 +78,21 @@ def decode(path: str | Path, max_side: int | None = 1600) -> DecodedImage:
 
     Raises ``ImageError`` for anything that is not a complete, sane image.
     """
+    return _decode(Path(path), max_side)
+
+
+def decode_bytes(data: bytes, max_side: int | None = 1600) -> DecodedImage:
+    """``decode`` of a file's content, read elsewhere (a worker that does not see the file)."""
+    import io
+
+    return _decode(io.BytesIO(data), max_side)
+
+
+def _decode(path, max_side: int | None) -> DecodedImage:
+    """``path``: a ``Path`` or a binary file object."""
     from PIL import Image, ImageOps
 
     _register_heif()
-    path = Path(path)
     try:
         with warnings.catch_warnings():
             # Pillow warns from ~89 MP; the limits that matter are checked here, from the header.

@@ -70,10 +70,12 @@ class Library(LibraryStore):
 
     # --- photos -----------------------------------------------------------------------------
     def scan(self, paths, workers: int | None = None, progress: bool = True, reanalyze: bool = False,
-             retry_failed: bool = False):
+             retry_failed: bool = False, ray: str | None = None):
+        """``ray``: analyse on a Ray cluster ('local', 'auto', ray://HOST:PORT or HOST:PORT)."""
         from plvm_photos.indexing.scan import scan
 
-        return scan(self, paths, workers=workers, progress=progress, reanalyze=reanalyze, retry_failed=retry_failed)
+        return scan(self, paths, workers=workers, progress=progress, reanalyze=reanalyze, retry_failed=retry_failed,
+                    ray=ray)
 
     @property
     def index(self):

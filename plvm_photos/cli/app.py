@@ -163,11 +163,15 @@ def scan(
                                    "this photo'."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again the files recorded as unusable "
                                       "(including those that made an analysis process die)."),
+    ray: Optional[str] = typer.Option(None, "--ray", metavar="ADDRESS", help="Analyse on a Ray cluster: 'local' "
+                                      "(start Ray here), 'auto' (the cluster this machine is a node of), "
+                                      "ray://HOST:PORT or HOST:PORT; --workers then defaults to the cluster's CPUs. "
+                                      "Needs pip install 'plvm-photos[ray]'."),
 ) -> None:
     """Index new and changed photos. Already indexed photos cost nothing; moved ones are not re-analysed."""
     try:
         summary = state.library(create=True).scan([str(p) for p in paths], workers=workers, progress=not quiet and not as_json,
-                                       reanalyze=reanalyze, retry_failed=retry_failed)
+                                       reanalyze=reanalyze, retry_failed=retry_failed, ray=ray)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the scan turns it into the same)
         typer.echo("interrupted: the photos analysed so far are kept; scan again to go on", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -20,6 +20,8 @@ def watch(
     grace: float = typer.Option(10.0, "--grace", help="On SIGTERM/Ctrl-C, seconds to let photos in hand finish before abandoning them."),
     poll_only: bool = typer.Option(False, "--poll-only", help="No file-system events, rescans only (network shares whose changes raise none); use with a short --rescan."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per line on stdout for each thing done."),
+    ray: Optional[str] = typer.Option(None, "--ray", metavar="ADDRESS", help="Analyse on a Ray cluster: 'local', 'auto', "
+                                      "ray://HOST:PORT or HOST:PORT (see scan --help)."),
 ) -> None:
     """Watch folders and index photos as they arrive, move and disappear; runs until stopped.
 
@@ -32,7 +34,7 @@ def watch(
         raise typer.BadParameter("--settle, --rescan and --grace must not be negative")
     options = WatchOptions(
         roots=[str(p) for p in paths], workers=workers or 0, settle=settle, rescan=rescan, json_lines=as_json, grace=grace,
-        events=not poll_only,
+        events=not poll_only, ray=ray,
     )
     library = state.library(create=True)
     code = run_watch(library, options)

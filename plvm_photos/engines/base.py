@@ -60,10 +60,16 @@ class Analyzer(Protocol):
 
     max_side: int  # photos are decoded with their long side at most this many pixels
     in_process: bool  # True: run in the deciding process (models too big to load per worker)
+    # Optional ``num_gpus: float``: GPUs one worker needs on a Ray cluster (``gpus_wanted``; 0 when absent).
 
     def warm_up(self) -> None: ...
 
     def analyze(self, image: DecodedImage) -> Analysis: ...
+
+
+def gpus_wanted(analyzer: Analyzer) -> float:
+    """GPUs one Ray worker of this analyzer needs (an analyzer says so with ``num_gpus``)."""
+    return float(getattr(analyzer, "num_gpus", 0) or 0)
 
 
 # --- concepts -------------------------------------------------------------------------------------

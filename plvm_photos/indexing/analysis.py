@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, replace
 
 from plvm_photos.engines.base import Analysis, Analyzer
-from plvm_photos.imaging import DecodedImage, ImageError, decode
+from plvm_photos.imaging import DecodedImage, ImageError, decode, decode_bytes
 from plvm_photos.indexing.facts import StoredFacts, read_facts
 
 
@@ -30,10 +30,12 @@ class AnalysisResult:
         return replace(self, image=None)
 
 
-def analyze_file(analyzer: Analyzer, job: AnalysisJob) -> AnalysisResult:
+def analyze_file(analyzer: Analyzer, job: AnalysisJob, data: bytes | None = None) -> AnalysisResult:
+    """``data``: the file's content, read by the caller (for a worker that does not see the file;
+    the caller then reads the photo's facts too)."""
     start = time.perf_counter()
     try:
-        image = decode(job.path, max_side=analyzer.max_side)
+        image = decode(job.path, max_side=analyzer.max_side) if data is None else decode_bytes(data, analyzer.max_side)
         analysis = analyzer.analyze(image)
     except ImageError as exc:
         return AnalysisResult(job, None, str(exc), time.perf_counter() - start)
@@ -42,5 +44,5 @@ def analyze_file(analyzer: Analyzer, job: AnalysisJob) -> AnalysisResult:
     except (MemoryError, RuntimeError) as exc:  # dlib raises RuntimeError on odd pixel data
         return AnalysisResult(job, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
     kept = image if analyzer.in_process else None
-    facts = read_facts(job.path)
+    facts = read_facts(job.path) if data is None else None
     return AnalysisResult(job, analysis, None, time.perf_counter() - start, image=kept, facts=facts)

@@ -60,11 +60,19 @@ class Outcome:
 
 
 class Indexer:
-    def __init__(self, store: LibraryStore, engine: Engine, workers: int, *, reanalyze: bool = False,
-                 retry_failed: bool = False, retry: Callable[[InFlight, AnalysisResult], bool] | None = None):
+    def __init__(self, store: LibraryStore, engine: Engine, workers: int | None, *, reanalyze: bool = False,
+                 retry_failed: bool = False, retry: Callable[[InFlight, AnalysisResult], bool] | None = None,
+                 ray: str | None = None):
+        """``ray``: analyse on the Ray cluster at this address (``ray_cluster``) instead of local
+        processes; ``workers`` None there means one per CPU of the cluster."""
         self.store = store
         self.engine = engine
-        self.pool = AnalysisPool(engine.analyzer(), workers)
+        if ray is None:
+            self.pool = AnalysisPool(engine.analyzer(), workers or 1)
+        else:
+            from plvm_photos.indexing.ray_pool import RayPool
+
+            self.pool = RayPool(engine.analyzer(), workers, ray)
         self.window = 2 * self.pool.workers
         self.concepts = ConceptsCache(engine)
         self.reanalyze = reanalyze

@@ -79,9 +79,10 @@ class ScanSummary:
 
 
 def scan(store: LibraryStore, paths: Iterable[str | Path], workers: int | None = None, progress: bool = True,
-         reanalyze: bool = False, retry_failed: bool = False) -> ScanSummary:
+         reanalyze: bool = False, retry_failed: bool = False, ray: str | None = None) -> ScanSummary:
     """Index new and changed photos under ``paths``; with ``reanalyze``, every photo again (after
-    the engine improved: regions, verdicts and captions are replaced, files and people kept)."""
+    the engine improved: regions, verdicts and captions are replaced, files and people kept).
+    ``ray``: analyse on the Ray cluster at this address (``indexing.ray_cluster``)."""
     started = time.perf_counter()
     roots = [os.path.abspath(p) for p in paths]
     for root in roots:
@@ -92,7 +93,8 @@ def scan(store: LibraryStore, paths: Iterable[str | Path], workers: int | None =
     files = [p for root in roots for p in walk_images(root, skip=skip, on_error=summary.error)]
     summary.files = len(files)
     engine = open_engine(store)
-    indexer = Indexer(store, engine, workers or os.cpu_count() or 1, reanalyze=reanalyze, retry_failed=retry_failed)
+    workers = workers if ray else (workers or os.cpu_count() or 1)  # on Ray: the cluster's CPUs by default
+    indexer = Indexer(store, engine, workers, reanalyze=reanalyze, retry_failed=retry_failed, ray=ray)
     with _progress(len(files), progress, engine.name) as bar, _sigterm_as_interrupt():
         finished = False
         try:

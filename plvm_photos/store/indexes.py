@@ -4,7 +4,15 @@ A vector space is what an engine compares references with: the regions of some k
 reference vectors stored under one tag (the face engine's 128-d descriptors; the plvm engine's
 DINOv2 global tokens). Each space's index file is a cache of the database, checked against it when
 loaded (``load_consistent``) and, inside a write transaction, brought up to date with what other
-processes committed since (``catch_up``), so a prefilter never misses a region the database has.
+processes — on this machine or others sharing a PostgreSQL library — committed since
+(``catch_up``), so a prefilter never misses a region the database has.
+
+Count and sum of region ids alone cannot tell every change: SQLite gives a deleted highest id to
+the next region, so a photo analysed again can keep its ids with new vectors. The database counts
+region removals (triggers, migration 0004). While that count is unchanged, regions were only
+added, with ids above every id already committed (writers take the write lock one at a time,
+``LibraryStore.write_transaction``), so the index catches up by reading the regions above
+``complete_to``; after a removal it is rebuilt.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.queries import region_signature, region_vectors
+from plvm_photos.db.queries import region_removals, region_signature, region_vectors
 from plvm_photos.store.layout import FACE_INDEX_FILE
 from plvm_photos.store.spaces import VectorSpace
 
@@ -48,25 +56,31 @@ class VectorIndexes:
 
             with self._sessions() as s:
                 signature = region_signature(s, space.region_kinds)
-            index, _ = load_consistent(self.path(space, dim), dim, signature, batches)
+                removals = region_removals(s)
+            index, _ = load_consistent(self.path(space, dim), dim, signature, batches, removals)
             self._loaded[key] = (space, index)
         return self._loaded[key][1]
 
     def catch_up(self, session: Session, space: VectorSpace, dim: int) -> VectorIndex:
         """The index as the database is inside ``session``'s transaction: regions committed by
-        other processes since it was loaded are added; anything else (deletions) rebuilds it."""
+        other processes since it was last in step are added; after removals it is rebuilt."""
         index = self.get(space, dim)
         signature = region_signature(session, space.region_kinds)
-        if index.signature == signature:
+        removals = region_removals(session)
+        in_step = removals is None or index.removals == removals
+        if index.signature == signature and in_step:
+            index.complete_to = index.max_id
             return index
-        if index.max_id is not None:
-            for ids, vectors in region_vectors(session, space.region_kinds, after=index.max_id):
-                index.add(ids, vectors)
-        if index.signature != signature:
+        if in_step and index.complete_to is not None:
+            for ids, vectors in region_vectors(session, space.region_kinds, after=index.complete_to):
+                index.add_new(ids, vectors)
+        if index.signature != signature or not in_step:
             from plvm_photos.store.vector_index import VectorIndex
 
             index = VectorIndex.build(dim, region_vectors(session, space.region_kinds), count=signature[0])
+            index.removals = removals
             self._loaded[(space.name, dim)] = (space, index)
+        index.complete_to = index.max_id
         self._dirty.add((space.name, dim))
         return index
 
@@ -75,9 +89,7 @@ class VectorIndexes:
             return
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1)
         index = self.get(space, vectors.shape[1])
-        # An index loaded after the commit already holds these regions.
-        fresh = [i for i, rid in enumerate(ids) if index.max_id is None or rid > index.max_id or not index.contains(rid)]
-        index.add([ids[i] for i in fresh], vectors[fresh])
+        index.add_new(ids, vectors)  # an index loaded after the commit already holds these regions
         dim = vectors.shape[1]
         self._dirty.add((space.name, dim))
 
@@ -88,6 +100,9 @@ class VectorIndexes:
             ids = [i for i, kind in regions if kind in space.region_kinds]
             if ids:
                 index.remove(ids)
+                # The database's removal count moved by these and perhaps by others' removals: which,
+                # the index cannot tell, so its next check against the database rebuilds it.
+                index.removals = None
                 self._dirty.add(key)
 
     def save(self) -> None:

@@ -22,6 +22,9 @@ from plvm_photos.store.indexes import VectorIndexes
 from plvm_photos.store.layout import DB_FILE, REFERENCES_DIR, default_root
 
 
+WRITE_LOCK_KEY = 0x706C766D_77726974  # "plvmwrit": the PostgreSQL advisory lock of write transactions
+
+
 class LibraryStore:
     def __init__(self, root: str | Path | None = None, db_url: str | None = None, migrate: bool = True,
                  create: bool = True):
@@ -55,10 +58,15 @@ class LibraryStore:
     @contextmanager
     def write_transaction(self) -> Iterator[Session]:
         """A transaction that holds the write lock from its first statement, so what it reads
-        cannot change before it commits (SQLite; other databases lock rows as they write)."""
+        cannot change before it commits: SQLite's database lock; on PostgreSQL a transaction
+        advisory lock, which makes writers on every machine take turns as SQLite's do (a photo
+        committed while a person is added is decided with that person, or seen by its prefilter)."""
         with self._sessions.begin() as session:
-            if session.get_bind().dialect.name == "sqlite":
+            dialect = session.get_bind().dialect.name
+            if dialect == "sqlite":
                 session.execute(text("UPDATE settings SET value = value WHERE 1 = 0"))
+            elif dialect == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
             yield session
 
     @property

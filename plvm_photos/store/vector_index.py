@@ -1,8 +1,11 @@
 """The FAISS prefilter: every stored region's vector, keyed by the region's database id.
 
 The database is the source of truth; the index file is a cache. Beside it a small JSON file
-records the signature (count and sum of ids) of the regions it holds; when that disagrees
-with the database (a crash between commit and save, a file deleted by hand), it is rebuilt.
+records the signature (count and sum of ids) of the regions it holds and the database's count of
+region removals it reflects (``removals``: a deleted id can be reused by SQLite, with another
+vector, leaving count and sum as they were); when either disagrees with the database (a crash
+between commit and save, a file deleted by hand, another machine's changes), it is brought up to
+date or rebuilt (``store/indexes.py``).
 
 The index type follows the size (benchmarks/bench_scale.py measures both): exact search
 (``IndexFlatL2``) up to ``IVF_MIN_REGIONS`` regions, an inverted file (``IndexIVFFlat``, about
@@ -76,6 +79,10 @@ class VectorIndex:
         self._count = 0
         self._sum_ids = 0
         self.max_id: int | None = 0  # highest id ever added (None: unknown, from an older index file)
+        # The database's region-removal count this index reflects (None: unknown, e.g. after it
+        # removed regions itself), and the id up to which it holds every region of the database.
+        self.removals: int | None = None
+        self.complete_to: int | None = None
 
     # --- contents -------------------------------------------------------------------------
     @property
@@ -95,6 +102,12 @@ class VectorIndex:
         self._sum_ids += int(ids.sum())
         if self.max_id is not None:
             self.max_id = max(self.max_id, int(ids.max()))
+
+    def add_new(self, ids: list[int], vectors: np.ndarray) -> None:
+        """Add those of ``ids`` it does not hold yet (regions it added itself come back from the database)."""
+        fresh = [i for i, rid in enumerate(ids) if self.max_id is None or rid > self.max_id or not self.contains(rid)]
+        if fresh:
+            self.add([ids[i] for i in fresh], np.asarray(vectors)[fresh])
 
     def remove(self, ids: Iterable[int]) -> None:
         import faiss
@@ -147,7 +160,8 @@ class VectorIndex:
         tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")  # two writers never share a temp file
         faiss.write_index(self._index, str(tmp))
         os.replace(tmp, path)
-        _write_json_atomic(_meta_path(path), {"dim": self.dim, "kind": self.kind, "signature": list(self.signature), "max_id": self.max_id})
+        _write_json_atomic(_meta_path(path), {"dim": self.dim, "kind": self.kind, "signature": list(self.signature), "max_id": self.max_id,
+                                              "removals": self.removals, "complete_to": self.complete_to})
 
     @classmethod
     def load(cls, path: Path, dim: int) -> "VectorIndex | None":
@@ -170,6 +184,7 @@ class VectorIndex:
             ivf.nprobe = ivf_probes(ivf.nlist)
         index._count, index._sum_ids = (int(v) for v in meta["signature"])
         index.max_id = meta.get("max_id")
+        index.removals, index.complete_to = meta.get("removals"), meta.get("complete_to")
         if index._count != raw.ntotal:
             return None
         return index
@@ -218,8 +233,10 @@ def load_consistent(
     dim: int,
     db_signature: Signature,
     batches: Callable[[], Iterable[tuple[list[int], np.ndarray]]],
+    removals: int | None = None,
 ) -> tuple[VectorIndex, bool]:
-    """The index at ``path`` if it matches the database, else one rebuilt from ``batches()``.
+    """The index at ``path`` if it matches the database (its signature and, where the database
+    counts them, its region removals), else one rebuilt from ``batches()``.
 
     Returns the index and whether it was rebuilt (and saved).
     """
@@ -227,10 +244,13 @@ def load_consistent(
     if (
         index is not None
         and index.signature == tuple(db_signature)
+        and (removals is None or index.removals == removals)
         and kind_for(len(index), index.kind) == index.kind
     ):
+        index.complete_to = index.max_id
         return index, False
     index = VectorIndex.build(dim, batches(), count=int(db_signature[0]))
+    index.removals, index.complete_to = removals, index.max_id
     index.save(path)
     return index, True
 

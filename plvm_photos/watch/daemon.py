@@ -39,7 +39,7 @@ from plvm_photos.indexing.indexer import Indexer, InFlight, Outcome
 from plvm_photos.indexing.walk import walk_batches
 from plvm_photos.store.library_store import LibraryStore
 from plvm_photos.watch.events import EventSource, FsEvent
-from plvm_photos.watch.lock import WatchLock
+from plvm_photos.watch.lock import watch_lock
 from plvm_photos.watch.roots import Root, Walk, identity
 from plvm_photos.watch.settle import Observed, Settler
 from plvm_photos.watch.status import WatchStatus, write_status
@@ -64,6 +64,7 @@ class WatchOptions:
     json_lines: bool = False
     grace: float = 10.0  # on SIGTERM/SIGINT, seconds to let photos in hand finish
     events: bool = True  # False: rescans only (network shares whose changes raise no events)
+    ray: str | None = None  # analyse on this Ray cluster (indexing.ray_cluster) instead of local processes
 
 
 def setup_logging(library_root: Path) -> None:
@@ -110,12 +111,13 @@ class WatchDaemon:
             if not os.path.isdir(root.path):
                 raise LibraryError(f"no such folder: {root.path}")
         engine = open_engine(self.library)  # a library without its model weights fails here, as scan does
-        lock = WatchLock(self.library.root)
+        lock = watch_lock(self.library)  # a file lock; an advisory lock for a library in PostgreSQL
         lock.acquire()
         try:
             setup_logging(Path(self.library.root))
             self._install_signals()
-            self.indexer = Indexer(self.library, engine, self.workers, retry=self._retry_young)
+            workers = (self.options.workers or None) if self.options.ray else self.workers  # Ray: the cluster's CPUs
+            self.indexer = Indexer(self.library, engine, workers, retry=self._retry_young, ray=self.options.ray)
             self.workers = self.indexer.pool.workers
             return self._run_locked()
         finally:
