@@ -23,6 +23,8 @@ ENGINES: dict[str, EngineInfo] = {
         EngineInfo("face", "dlib, offline default", ("person",), False),
         EngineInfo("plvm", "DINOv2 prefilter, PLVM verdicts and captions", ("person", "pet", "object"), True),
         EngineInfo("hybrid", "face prefilter for people, PLVM verdicts and captions", ("person", "pet", "object"), True),
+        EngineInfo("vlm", "face engine for who and where, a downloadable vision-language model (LLaVA, Qwen2-VL, "
+                          "SmolVLM) for captions and visual questions", ("person",), True),
     )
 }
 DEFAULT_ENGINE = "face"

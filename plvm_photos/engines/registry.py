@@ -18,6 +18,11 @@ def open_engine(store: LibraryStore) -> Engine:
         from plvm_photos.engines.face.engine import FaceEngine
 
         return FaceEngine(face_config)
+    if name == "vlm":
+        from plvm_photos.engines.vlm.engine import VlmEngine
+        from plvm_photos.engines.vlm.weights import VlmOptions
+
+        return VlmEngine(VlmOptions.from_settings(values), face_config)
     from plvm_photos.engines.plvm.engine import PlvmLibraryEngine
     from plvm_photos.engines.plvm.weights import PlvmOptions
 
@@ -28,3 +33,19 @@ def face_config_of(values: dict[str, str]):
     from plvm_photos.engines.face.engine import FaceEngineConfig
 
     return FaceEngineConfig(second_detector=values["face.second_detector"] == "on")
+
+
+def check_weights(values: dict[str, str]) -> None:
+    """Raise the ``MissingWeightsError`` of the engine ``values`` name when its weights are not on
+    this machine (the face engine's always are); nothing is loaded."""
+    name = values["engine"]
+    if name == "vlm":
+        from plvm_photos.engines.vlm.weights import VlmOptions
+        from plvm_photos.engines.vlm.weights import check_weights as check_vlm
+
+        check_vlm(VlmOptions.from_settings(values))
+    elif name != "face":
+        from plvm_photos.engines.plvm.weights import PlvmOptions
+        from plvm_photos.engines.plvm.weights import check_weights as check_plvm
+
+        check_plvm(PlvmOptions.from_settings(values))

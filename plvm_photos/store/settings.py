@@ -98,6 +98,16 @@ SPECS: dict[str, SettingSpec] = {
                     "photo's regions) a photo needs to be verified at all", _number(-1.0, 1.0)),
         SettingSpec("plvm.caption_tokens", "48", "most tokens generated for a caption or an answer", _count(1, 512)),
         SettingSpec("plvm.ask_limit", "50", "most photos a visual question sends to the model", _count(1, 100_000)),
+        SettingSpec("vlm.model", "Qwen/Qwen2-VL-2B-Instruct", "the vlm engine's vision-language model: a local "
+                    "folder or a hub id already in the Hugging Face cache (LLaVA-1.5, Qwen2-VL or SmolVLM/Idefics3 "
+                    "checkpoints)", _location),
+        SettingSpec("vlm.device", "auto", f"{DEVICES_HELP}; auto = cuda where present, else cpu", _device),
+        SettingSpec("vlm.dtype", "auto", " | ".join(DTYPES) + "; auto = bfloat16 on cuda, float32 on cpu",
+                    _choice(DTYPES)),
+        SettingSpec("vlm.threshold", "0.5", "P(Yes) at or above which a photo answers a visual yes/no question",
+                    _number(0.0, 1.0)),
+        SettingSpec("vlm.caption_tokens", "48", "most tokens generated for a caption or an answer", _count(1, 512)),
+        SettingSpec("vlm.ask_limit", "50", "most photos a visual question sends to the model", _count(1, 100_000)),
     )
 }
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from plvm_photos.errors import LibraryError, MissingWeightsError
+from plvm_photos.engines import weights as shared
+from plvm_photos.errors import MissingWeightsError  # noqa: F401  (re-exported: callers catch it from here)
 
 DEFAULT_LVLM = "llava-hf/llava-1.5-7b-hf"
 DEFAULT_ENCODER = "facebook/dinov2-base"
-HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 
 
 @dataclass(frozen=True)
@@ -57,33 +56,6 @@ class Locations:
     encoder: str
 
 
-def _hub_cached(repo_id: str, filename: str = "config.json") -> bool:
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:
-        return False
-    found = try_to_load_from_cache(repo_id, filename)
-    return isinstance(found, str) and os.path.exists(found)
-
-
-def _model_problem(what: str, location: str, setting: str, example_dir: str) -> str | None:
-    """Why ``location`` cannot be loaded (None when it can)."""
-    path = Path(os.path.expanduser(location))
-    if path.is_dir():
-        if (path / "config.json").is_file():
-            return None
-        return f"{what}: the folder {path} has no config.json (it should hold the files of save_pretrained)"
-    if HUB_ID.match(location) and not path.exists():
-        if _hub_cached(location):
-            return None
-        return (
-            f"{what} ({location}) are not on this machine. On a machine with network: "
-            f"hf download {location} --local-dir {example_dir}, copy that folder here, then: "
-            f"plvm-photos config {setting} {example_dir}"
-        )
-    return f"{what}: {location} is neither a folder nor a hub id; set it with: plvm-photos config {setting} FOLDER"
-
-
 def check_weights(options: PlvmOptions) -> Locations:
     """Resolve every location or raise one :class:`MissingWeightsError` listing all that are missing."""
     problems: list[str] = []
@@ -113,26 +85,14 @@ def check_weights(options: PlvmOptions) -> Locations:
         ("LLaVA weights", lvlm, "plvm.lvlm", "~/models/llava-1.5-7b-hf"),
         ("DINOv2 weights", encoder, "plvm.encoder", "~/models/dinov2-base"),
     ):
-        problem = _model_problem(what, location, setting, example)
+        problem = shared.model_problem(what, location, setting, example)
         if problem:
             problems.append(problem)
     if problems:
-        raise MissingWeightsError(
-            "the plvm engine cannot start, model weights are missing:\n  - " + "\n  - ".join(problems)
-            + "\n(plvm-photos config shows the current settings; plvm-photos config engine face goes back to the "
-            "offline face engine)"
-        )
+        raise shared.missing_weights("plvm", problems)
     return Locations(aligner=aligner, lvlm=lvlm, encoder=encoder)
 
 
 def choose_device(device: str, dtype: str) -> tuple[str, str]:
     """('cuda', 'bfloat16') where a GPU is present, ('cpu', 'float32') otherwise; settings override."""
-    import torch
-
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    elif device.startswith("cuda") and not torch.cuda.is_available():
-        raise LibraryError("plvm.device is set to cuda but no CUDA GPU is available (plvm-photos config plvm.device auto)")
-    if dtype == "auto":
-        dtype = "bfloat16" if device.startswith("cuda") else "float32"
-    return device, dtype
+    return shared.choose_device(device, dtype, "plvm")

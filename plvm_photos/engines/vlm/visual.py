@@ -1,0 +1,76 @@
+"""Questions about what is seen, answered by the vlm engine's model on photos with the people the
+face engine recognised in them marked."""
+
+from __future__ import annotations
+
+import os
+from typing import Callable, Sequence
+
+from plvm_photos.engines.vlm.marking import MarkedPerson
+from plvm_photos.engines.vlm.model import MAX_SIDE, MarkedPhoto, VlmModel
+from plvm_photos.engines.vlm.weights import VlmOptions
+from plvm_photos.errors import LibraryError
+
+MAX_NAMED = 8  # people one question may name
+
+
+def recognised_people(session, path: str, scale: float) -> tuple[MarkedPerson, ...]:
+    """The people decided present in the photo at ``path``, their face boxes scaled by ``scale``
+    (full-size pixels to the decoded image's), left to right."""
+    from sqlalchemy import select
+
+    from plvm_photos.db.models import Concept, File, Region, Verdict
+
+    rows = session.execute(
+        select(Concept.display, Region.left, Region.top, Region.right, Region.bottom)
+        .select_from(File)
+        .join(Verdict, Verdict.photo_id == File.photo_id)
+        .join(Region, Region.id == Verdict.region_id)
+        .join(Concept, Concept.id == Verdict.concept_id)
+        .where(File.path == path, Verdict.present.is_(True))
+    ).all()
+    people = [MarkedPerson(name, tuple(round(v * scale) for v in box)) for name, *box in rows]
+    return tuple(sorted(people, key=lambda p: (p.box[0], p.name)))
+
+
+class VlmVisualAnswers:
+    max_concepts = MAX_NAMED
+
+    def __init__(self, store, model: VlmModel, options: VlmOptions, people: Callable[[object], object]):
+        self.store = store
+        self.model = model
+        self.photo_limit = options.ask_limit
+        self.threshold = options.threshold
+        self._people = people  # session -> the face engine's registered people
+
+    def check(self, session, concept_ids: Sequence[int]) -> None:
+        registered = self._people(session)
+        with_faces = {p.concept_id for p in registered.vectors}
+        missing = [registered.names.get(cid, str(cid)) for cid in concept_ids if cid not in with_faces]
+        if missing:
+            raise LibraryError(
+                f"{', '.join(f'<{n}>' for n in missing)} has no face reference, and the vlm engine shows the model "
+                f"the people the face engine recognises (plvm-photos add-reference {missing[0]} PHOTO)"
+            )
+        if len(concept_ids) > self.max_concepts:
+            raise LibraryError(f"a visual question can name at most {self.max_concepts} people")
+
+    def open_photo(self, path: str) -> MarkedPhoto:
+        from PIL import Image
+
+        from plvm_photos.imaging import decode
+
+        stat = os.stat(path)
+        image = decode(path, max_side=MAX_SIDE)
+        with self.store.session() as s:
+            people = recognised_people(s, path, image.scale)
+        return MarkedPhoto(Image.fromarray(image.pixels), people, key=(path, stat.st_size, stat.st_mtime_ns))
+
+    def yes_probability(self, image: MarkedPhoto, prompt: str, concept_ids: Sequence[int]) -> float:
+        return self.model.yes_probability(image, prompt)
+
+    def answer(self, image: MarkedPhoto, question: str, concept_ids: Sequence[int]) -> str:
+        return self.model.answer(image, question)
+
+    def choose(self, image: MarkedPhoto | None, question: str, options, concept_ids: Sequence[int]) -> str | None:
+        return self.model.choose(image, question, options)
