@@ -193,9 +193,10 @@ def test_face_engine_says_it_cannot_judge_and_loads_no_model(tmp_path, sample_ph
     with Library(tmp_path / "lib") as library:
         library.scan([sample_photos["astronaut"]], progress=False)
         library.add_person("eileen", [sample_photos["astronaut"]])
-    lines = _ask_subprocess(tmp_path / "lib", "photos where <eileen> is talking")
+    # "talking" is judged from head pose and position now (ask/interactions.py); "smiling" is not seen
+    lines = _ask_subprocess(tmp_path / "lib", "photos where <eileen> is smiling")
     assert lines[-1] == "NO-TORCH"
-    assert 'the face engine sees who is in a photo and where, not "talking"' in lines[0]
+    assert 'the face engine sees who is in a photo and where, not "smiling"' in lines[0]
 
 
 def test_eval_runs_the_configured_plvm_on_the_bench(tmp_path, tiny_models, bench_data):
