@@ -25,11 +25,13 @@ class PersonSummary:
     kind: str
     photos: int
     references: int  # reference photos (a photo described in several vector spaces counts once)
+    hidden: bool = False
 
 
 class Library(LibraryStore):
     # --- people -----------------------------------------------------------------------------
-    def people(self) -> list[PersonSummary]:
+    def people(self, hidden: bool = False) -> list[PersonSummary]:
+        """Registered people; hidden ones (``curation.people.hide_person``) only with ``hidden``."""
         with self.session() as s:
             photo_counts = dict(
                 s.execute(
@@ -42,9 +44,10 @@ class Library(LibraryStore):
                 s.execute(select(Reference.concept_id, func.count(func.distinct(Reference.image)))
                           .group_by(Reference.concept_id)).all()
             )
+            listed = select(Concept).order_by(Concept.name)
             return [
-                PersonSummary(c.display, c.kind, int(photo_counts.get(c.id, 0)), int(ref_counts.get(c.id, 0)))
-                for c in s.scalars(select(Concept).order_by(Concept.name))
+                PersonSummary(c.display, c.kind, int(photo_counts.get(c.id, 0)), int(ref_counts.get(c.id, 0)), bool(c.hidden))
+                for c in s.scalars(listed if hidden else listed.where(Concept.hidden.is_(False)))
             ]
 
     def add_person(self, name: str, references: list[str | Path], face: int | None = None, kind: str = "person",

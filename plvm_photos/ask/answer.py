@@ -18,6 +18,7 @@ from datetime import date
 
 from plvm_photos.ask import one_photo
 from plvm_photos.ask.interactions import WHAT, interaction_of, judge_photo
+from plvm_photos.ask.hidden import without_hidden
 from plvm_photos.ask.parser import parse
 from plvm_photos.ask.photos import photo_answers, photo_rows, recognised
 from plvm_photos.ask.query import Not, Person, Query, QuestionError
@@ -74,7 +75,7 @@ def answer_query(db: Reader, query: Query) -> Answer:
         names = names_text([people.get(n).display for n in query.names()]) if query.names() else "<mike>"
         raise QuestionError(query.action or query.text, f'the face engine sees who is in a photo and where, not "{words}"',
                             f"is {names} in {query.photo.ref}?", text=query.text)
-    answer = HANDLERS[query.intent](db, query, people)
+    answer = without_hidden(db, HANDLERS[query.intent](db, query, people), query.names())
     return replace(answer, query=query.as_dict(), understood=query.describe())
 
 

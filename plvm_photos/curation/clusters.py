@@ -3,7 +3,9 @@
 Clustering is DBSCAN on the 128-d descriptors (the density-based grouping photo tools such as
 Immich and digiKam use): a face with at least ``min_samples`` faces (itself included) within
 ``eps`` is a core face; clusters are core faces linked through each other plus the faces they
-reach. Neighbours come from a FAISS range search, so no N x N matrix is built.
+reach. Neighbours come from a FAISS range search, so no N x N matrix is built. A person is in a
+photo once, so a cluster holding two faces of one photo is split by which of the two each of
+its faces is nearer (``split_by_photo``).
 
 The last clustering is saved in the library folder so that ``add-person --from-cluster ID``
 names exactly the cluster the user was shown, even if the library changed in between.
@@ -14,15 +16,16 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select, true
+from sqlalchemy import select
 
 from plvm_photos.ask.answer import resolve_photo, session_reader
 from plvm_photos.db.models import Concept, Photo, Region, Rejection, Verdict
 from plvm_photos.db.queries import current_photo_ids, photo_paths
+from plvm_photos.curation.confirm import Rejected
 from plvm_photos.errors import LibraryError
 from plvm_photos.store.library_store import LibraryStore
 
@@ -57,6 +60,7 @@ class Clustering:
     noise: int  # of those, faces in no cluster
     eps: float
     min_samples: int
+    singles: list[UnknownFace] = field(default_factory=list)  # the faces in no cluster
 
     def as_dict(self) -> dict:
         return {
@@ -65,6 +69,7 @@ class Clustering:
             "unknown_faces": self.unknown_faces,
             "unclustered": self.noise,
             "clusters": [c.as_dict() for c in self.clusters],
+            "singles": [asdict(f) for f in self.singles],
         }
 
 
@@ -119,6 +124,22 @@ def unknown_regions(library: LibraryStore) -> tuple[list[UnknownFace], np.ndarra
     return faces, vectors
 
 
+def split_by_photo(members: list[int], photo_of: list[int], vectors: np.ndarray) -> list[list[int]]:
+    """``members`` (indices) as groups that never hold two faces of one photo: where two faces of
+    a photo share a group, it is split in two, each member going with the nearer of the two."""
+    seen: dict[int, int] = {}
+    for m in members:
+        if photo_of[m] in seen:
+            a, b = seen[photo_of[m]], m
+            da = np.linalg.norm(vectors[members] - vectors[a], axis=1)
+            db = np.linalg.norm(vectors[members] - vectors[b], axis=1)
+            near_a = [x for x, p, q in zip(members, da, db) if p < q or x == a]
+            near_b = [x for x in members if x not in set(near_a)]
+            return split_by_photo(near_a, photo_of, vectors) + split_by_photo(near_b, photo_of, vectors)
+        seen[photo_of[m]] = m
+    return [members]
+
+
 def cluster_unknown(library: LibraryStore, eps: float = DEFAULT_EPS, min_samples: int = DEFAULT_MIN_SAMPLES) -> Clustering:
     if eps <= 0:
         raise LibraryError(f"--eps must be positive (got {eps})")
@@ -126,17 +147,22 @@ def cluster_unknown(library: LibraryStore, eps: float = DEFAULT_EPS, min_samples
         raise LibraryError(f"--min-size must be at least 1 (got {min_samples})")
     faces, vectors = unknown_regions(library)
     labels = dbscan(vectors, eps, min_samples)
+    photo_of = [f.photo_id for f in faces]
     groups: list[tuple[list[UnknownFace], float]] = []
+    alone = [int(i) for i in np.flatnonzero(labels == -1)]
     for label in range(int(labels.max()) + 1 if len(labels) else 0):
-        members = np.flatnonzero(labels == label)
-        centre = vectors[members].mean(axis=0)
-        d = np.linalg.norm(vectors[members] - centre, axis=1)
-        order = np.argsort(d, kind="stable")
-        groups.append(([faces[members[k]] for k in order], float(d.mean())))
+        for members in split_by_photo([int(i) for i in np.flatnonzero(labels == label)], photo_of, vectors):
+            if len(members) < max(min_samples, 2):
+                alone += members
+                continue
+            centre = vectors[members].mean(axis=0)
+            d = np.linalg.norm(vectors[members] - centre, axis=1)
+            order = np.argsort(d, kind="stable")
+            groups.append(([faces[members[k]] for k in order], float(d.mean())))
     groups.sort(key=lambda g: (-len(g[0]), min(f.region_id for f in g[0])))
     clusters = [FaceCluster(i + 1, members, spread) for i, (members, spread) in enumerate(groups)]
-    noise = int((labels == -1).sum())
-    return Clustering(clusters, len(faces), noise, eps, min_samples)
+    singles = [faces[i] for i in sorted(alone, key=lambda i: faces[i].region_id)]
+    return Clustering(clusters, len(faces), len(singles), eps, min_samples, singles)
 
 
 def save_clustering(library: LibraryStore, clustering: Clustering) -> Path:
@@ -224,50 +250,31 @@ def photo_faces(library: LibraryStore, photo_ref: str) -> tuple[int, str, list[P
     return photo_id, path, faces
 
 
-@dataclass(frozen=True)
-class RejectionResult:
-    photo_id: int
-    path: str
-    person: str
-    region_id: int | None  # the face that was wrongly matched, None = the whole photo
-    present_before: bool
-
-
-def reject_match(library: LibraryStore, photo_ref: str, name: str, face: int | None = None) -> RejectionResult:
+def reject_match(library: LibraryStore, photo_ref: str, name: str, face: int | None = None) -> Rejected:
     """Remember that ``name`` is not in a photo (or not face number ``face``, 1 = leftmost).
 
     Without ``face`` the face the person was matched to is rejected, or, when they were matched
-    to none, the whole photo; the photo is decided again at once and never pairs them again.
+    to none, the whole photo; the photo is decided again at once and never pairs them again
+    (``confirm.reject_face``, which the gallery uses too).
     """
-    from plvm_photos.engines.registry import open_engine
-    from plvm_photos.indexing.decisions import apply_decisions, decide_photos
+    from plvm_photos.curation.confirm import reject_face
 
-    engine = open_engine(library)
-    with library.write_transaction() as s:
+    with library.session() as s:
         photo_id = resolve_photo(session_reader(s), photo_ref)
         concept = library.concept(s, name)
         path = photo_paths(s, [photo_id]).get(photo_id, photo_ref)
-        verdict = s.scalar(select(Verdict).where(Verdict.photo_id == photo_id, Verdict.concept_id == concept.id))
-        present_before = bool(verdict is not None and verdict.present)
         if face is not None:
-            regions = list(s.scalars(select(Region).where(Region.photo_id == photo_id).order_by(Region.left, Region.id)))
+            regions = list(s.scalars(select(Region.id).where(Region.photo_id == photo_id).order_by(Region.left, Region.id)))
             if not 1 <= face <= len(regions):
                 raise LibraryError(f"{path} has {len(regions)} face(s); --face must be 1..{len(regions)} (1 = leftmost)")
-            region_id: int | None = regions[face - 1].id
+            region_id: int | None = regions[face - 1]
         else:
-            region_id = verdict.region_id if present_before else None
-        same = Rejection.region_id.is_(None) if region_id is None else Rejection.region_id == region_id
-        if region_id is None and not present_before:
-            same = true()  # not matched and already rejected here: saying it again changes nothing
-        exists = s.scalar(
-            select(Rejection.id).where(Rejection.photo_id == photo_id, Rejection.concept_id == concept.id, same).limit(1)
-        )
-        if exists is None:
-            s.add(Rejection(photo_id=photo_id, concept_id=concept.id, region_id=region_id))
-            s.flush()
-        decided = decide_photos(library, engine, s, {photo_id}, engine.concepts(s), frozenset({concept.id}))
-        apply_decisions(s, decided, engine.name)
-        return RejectionResult(photo_id, path, concept.name, region_id, present_before)
+            verdict = s.scalar(select(Verdict).where(Verdict.photo_id == photo_id, Verdict.concept_id == concept.id))
+            region_id = verdict.region_id if verdict is not None and verdict.present else None
+            said = s.scalar(select(Rejection.id).where(Rejection.photo_id == photo_id, Rejection.concept_id == concept.id))
+            if region_id is None and said is not None:  # not matched and rejected here already: nothing to add
+                return Rejected(photo_id, path, concept.display, None, False)
+    return reject_face(library, photo_id, name, region_id)
 
 
 def describe_clustering(clustering: Clustering) -> str:
@@ -281,5 +288,6 @@ def describe_clustering(clustering: Clustering) -> str:
         files = list(dict.fromkeys(os.path.basename(f.path) for f in c.faces))
         more = f", ... (+{len(files) - 4})" if len(files) > 4 else ""
         lines.append(f"  cluster {c.id}: {len(c.faces)} face(s) in {len(files)} photo(s): {', '.join(files[:4])}{more}")
-    lines.append("see them with `plvm-photos serve` (Unknown faces); name one with: plvm-photos add-person NAME --from-cluster ID")
+    lines.append("see them with `plvm-photos serve` (Unknown faces); name one with: plvm-photos name NAME --cluster ID "
+                 "(or add-person NAME --from-cluster ID to make its faces references)")
     return "\n".join(lines)

@@ -14,6 +14,9 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import select
 
+from plvm_photos.curation import journal
+from plvm_photos.curation.journal import Recorder
+from plvm_photos.curation.redecide import photos_of_concepts
 from plvm_photos.db.models import Concept, Photo, Reference, Verdict
 from plvm_photos.db.queries import current_photo_ids
 from plvm_photos.engines.base import DescribedReference, Engine, PhotoToDecide, StoredRegion
@@ -178,6 +181,7 @@ def _register(store: LibraryStore, engine: Engine, person: Name, kind: str, new:
     """Store the references (of a new concept, or of ``concept_id``) and decide again the photos
     the prefilter passes for them, in one transaction."""
     target = PROVISIONAL_ID if concept_id is None else concept_id
+    finished: list[journal.Finished] = []
     images = []
     for ref in new:  # copies and engine artefacts first: a failed transaction leaves only files
         image = store.keep_reference(ref.path, file_stem(person.key), ref.sha256)
@@ -186,22 +190,24 @@ def _register(store: LibraryStore, engine: Engine, person: Name, kind: str, new:
     vectors = [v for ref in new for v in ref.described.vectors]
 
     def write(session) -> dict[int, int]:
+        rec = Recorder(session)
         if concept_id is None:
             if session.scalar(select(Concept.id).where(Concept.name == person.key)) is not None:
                 raise LibraryError(f"{show(person.display)} was registered meanwhile; use add-reference to give it another photo")
-            concept = Concept(name=person.key, display=person.display, kind=kind)
-            session.add(concept)
-            session.flush()
-            stored_id = concept.id
+            stored_id = rec.add(Concept(name=person.key, display=person.display, kind=kind)).id
         else:
             if session.get(Concept, concept_id) is None:
                 raise LibraryError(f"{show(person.display)} was removed meanwhile")
             stored_id = concept_id
         for ref, image in zip(new, images):
             for v in ref.described.vectors:
-                session.add(Reference(concept_id=stored_id, image=image, source_path=str(ref.path.resolve()), engine=v.tag,
-                                      left=v.box[0], top=v.box[1], right=v.box[2], bottom=v.box[3],
-                                      vector=np.asarray(v.vector, dtype=np.float32).tobytes()))
+                rec.add(Reference(concept_id=stored_id, image=image, source_path=str(ref.path.resolve()), engine=v.tag,
+                                  left=v.box[0], top=v.box[1], right=v.box[2], bottom=v.box[3],
+                                  vector=np.asarray(v.vector, dtype=np.float32).tobytes()))
+        rec.created_files += images
+        what = "added" if concept_id is None else "gave another reference to"
+        finished.append(journal.finish(rec, "add-person" if concept_id is None else "add-reference",
+                                       f"{what} {show(person.display)}"))
         return {PROVISIONAL_ID: stored_id} if concept_id is None else {}
 
     updated = update_decisions(
@@ -212,6 +218,7 @@ def _register(store: LibraryStore, engine: Engine, person: Name, kind: str, new:
         changed=frozenset({target}),
     )
     stored_id = updated.ids.get(PROVISIONAL_ID, concept_id)
+    journal.after_commit(store, finished[-1])
     store.save_index()
     with store.session() as s:
         photos = _present_count(s, stored_id)
@@ -234,35 +241,59 @@ def rename_person(store: LibraryStore, old: str, new: str) -> bool:
             return False
         if concept.name != person.key and session.scalar(select(Concept).where(Concept.name == person.key)) is not None:
             raise LibraryError(f"{show(person.display)} is already registered")
+        rec = Recorder(session)
         old_display = concept.display
-        concept.name, concept.display = person.key, person.display
+        rec.update(concept, name=person.key, display=person.display)
         photo_ids = select(Verdict.photo_id).where(Verdict.concept_id == concept.id, Verdict.present.is_(True))
         for photo in session.scalars(select(Photo).where(Photo.id.in_(photo_ids), Photo.caption.is_not(None))):
-            photo.caption = photo.caption.replace(show(old_display), show(person.display))
+            rec.update(photo, caption=photo.caption.replace(show(old_display), show(person.display)))
+        finished = journal.finish(rec, "rename", f"renamed {show(old_display)} to {show(person.display)}")
+    journal.after_commit(store, finished)
+    return True
+
+
+def hide_person(store: LibraryStore, name: str, hidden: bool = True) -> bool:
+    """Hide a person (still recognised, not listed unless asked for) or show them again;
+    returns False when they already were."""
+    with store.write_transaction() as session:
+        concept = store.concept(session, name)
+        if bool(concept.hidden) == hidden:
+            return False
+        rec = Recorder(session)
+        rec.update(concept, hidden=hidden)
+        finished = journal.finish(rec, "hide" if hidden else "unhide",
+                                  f"{'hid' if hidden else 'showed again'} {show(concept.display)}")
+    journal.after_commit(store, finished)
     return True
 
 
 def remove_person(store: LibraryStore, name: str) -> int:
-    """Remove a person, their references and verdicts; returns how many photos were decided again
-    (a face this person had claimed may now belong to someone else)."""
+    """Remove a person, their references, confirmed faces and verdicts; returns how many photos
+    were decided again (a face this person had claimed may now belong to someone else). Undoable:
+    the reference copies wait in the library's undo folder until the action leaves the journal."""
     engine = open_engine(store)
     with store.session() as s:
         concept = store.concept(s, name)
-        cid = concept.id
+        cid, display = concept.id, concept.display
         images = [r.image for r in concept.references]
+    finished: list[journal.Finished] = []
 
     def photos_of(session) -> set[int]:
-        return set(session.scalars(select(Verdict.photo_id).where(Verdict.concept_id == cid)))
+        return photos_of_concepts(session, {cid})
 
     def write(session) -> dict[int, int]:
         found = session.get(Concept, cid)
         if found is not None:
-            session.delete(found)
+            rec = Recorder(session)
+            rec.photos |= photos_of(session)
+            rec.obsolete_files += images
+            rec.delete_concept(found)
+            finished.append(journal.finish(rec, "remove", f"removed {show(display)}"))
         return {}
 
     updated = update_decisions(store, engine, photos_of=photos_of, preview=lambda c: engine.without(c, cid),
                                write=write, changed=frozenset())
     engine.forget_artefacts(store, images)
-    for image in set(images):
-        (store.references_dir / image).unlink(missing_ok=True)
+    if finished:
+        journal.after_commit(store, finished[0])
     return updated.candidates

@@ -103,6 +103,9 @@ class Region(Base):
     bottom: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+    # A face the user drew (or an imported XMP region no detector found), not a detection. It is
+    # kept (with its id) when the photo is analysed again, as are the confirmed faces.
+    by_user: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     photo: Mapped[Photo] = relationship(back_populates="regions")
 
@@ -119,6 +122,8 @@ class Concept(Base):
     display: Mapped[str] = mapped_column(String(128), default=lambda ctx: ctx.get_current_parameters()["name"])
     kind: Mapped[str] = mapped_column(String(16), default="person")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Hidden: still recognised, but not listed (people, the gallery, ask answers) unless asked for.
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     references: Mapped[list[Reference]] = relationship(
         back_populates="concept", cascade="all, delete-orphan", order_by="Reference.id"
@@ -181,6 +186,38 @@ class Rejection(Base):
     concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Confirmation(Base):
+    """The user said this face is this person (named it, drew it, accepted a suggestion, or an
+    imported XMP region said so). Every decision keeps the pair present; the face engine also
+    recognises the person by it, as by a reference; analysing the photo again keeps the region."""
+
+    __tablename__ = "confirmations"
+    __table_args__ = (
+        UniqueConstraint("photo_id", "concept_id", name="uq_confirmation_photo_concept"),
+        UniqueConstraint("region_id", name="uq_confirmation_region"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
+    concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16), default="user")  # user | drawn | xmp
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class JournalEntry(Base):
+    """One curation action and the rows it changed (``curation/journal.py``), to undo it."""
+
+    __tablename__ = "curation_journal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+    changes: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Setting(Base):

@@ -121,9 +121,16 @@ class PhotoToDecide:
     image: Callable[[], DecodedImage]  # the pixels, decoded when first asked for
     previous: Mapping[int, Verdict] = field(default_factory=dict)  # stored verdicts, same regions
     previous_caption: str | None = None
+    # (region key, concept id) pairs the user confirmed: always present, whatever the distances
+    confirmed: frozenset[tuple[int, int]] = frozenset()
 
     def is_rejected(self, region_key: int | None, concept_id: int) -> bool:
         return (None, concept_id) in self.rejected or (region_key, concept_id) in self.rejected
+
+    def confirmed_regions(self) -> dict[int, int]:
+        """Concept id -> the region key the user confirmed it at (regions of this photo only)."""
+        keys = {r.key for r in self.regions}
+        return {cid: key for key, cid in self.confirmed if key in keys}
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,9 @@ class Engine(ABC):
     spaces: tuple[VectorSpace, ...]
     kinds: tuple[str, ...] = ("person",)  # concept kinds it can register
     face_kind: str = "face"  # the region kind of a face (counted as "faces found")
+    # True: ``concepts`` holds the faces the user confirmed as references (so confirming one
+    # changes the verdicts of the photos its prefilter passes, not only of its own photo).
+    confirmed_faces_are_references: bool = False
 
     @abstractmethod
     def analyzer(self) -> Analyzer: ...
@@ -201,6 +211,13 @@ class Engine(ABC):
         crop = np.ascontiguousarray(image.pixels[top:bottom, left:right])
         full = image.to_full((left, top, right, bottom))
         return self.describe_reference(DecodedImage(crop, full[2] - full[0], full[3] - full[1]), "person", None, label)
+
+    def describe_box(self, image: DecodedImage, box: Box) -> Region:
+        """A face the detector missed, described from the box the user drew around it (full-size
+        pixels), as a region of the engine's face kind. Engines that cannot say so."""
+        from plvm_photos.errors import LibraryError
+
+        raise LibraryError(f"the {self.name} engine cannot describe a face drawn by hand; use the face engine")
 
     def keep_artefacts(self, store: LibraryStore, reference_image: str, described: DescribedReference) -> None:
         """Keep what ``describe_reference`` made beside the vectors (default: nothing)."""

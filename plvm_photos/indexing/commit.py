@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import Concept, Photo, Region, Rejection, utcnow
+from plvm_photos.db.models import Concept, Confirmation, Photo, Region, Rejection, utcnow
 from plvm_photos.db.models import Verdict as VerdictRow
 from plvm_photos.engines.base import Decision, Engine, PhotoToDecide, StoredRegion
 from plvm_photos.indexing.analysis import AnalysisResult
@@ -56,40 +56,68 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
         vectors = [r.vector for r in regions if r.kind in space.region_kinds]
         if vectors:
             store.indexes.get(space, len(vectors[0]))
+    max_side = engine.analyzer().max_side
     with store.session() as s:
         snapshot = concepts.get(s)
-        photo = _to_decide(s, result, regions, engine.analyzer().max_side)
+        photo, kept = _to_decide(s, result, regions, max_side)
     decision = engine.decide(photo, snapshot.concepts, None)
     with store.write_transaction() as s:
         current = concepts.get(s)
-        if current.signature != snapshot.signature:
+        now, kept_now = _to_decide(s, result, regions, max_side)
+        if current.signature != snapshot.signature or kept_now != kept:
+            photo, kept = now, kept_now
             decision = engine.decide(photo, current.concepts, None)
         row, removed = _replace_photo(s, result.job.sha256, engine.name)
         row.error = None
         row.width, row.height = analysis.width, analysis.height
         if result.facts is not None:
             apply_facts(row, result.facts)
-        stored = [Region(kind=r.kind, left=r.box[0], top=r.box[1], right=r.box[2], bottom=r.box[3],
-                         score=float(found.score), vector=r.vector.tobytes())
-                  for r, found in zip(regions, analysis.regions)]
-        row.regions.extend(stored)
+        stored = {i: Region(kind=r.kind, left=r.box[0], top=r.box[1], right=r.box[2], bottom=r.box[3],
+                            score=float(found.score), vector=r.vector.tobytes())
+                  for i, (r, found) in enumerate(zip(regions, analysis.regions)) if i not in kept.dropped}
+        row.regions.extend(stored.values())
         s.flush()
-        present = _store_decision(s, row, decision, [r.id for r in stored], engine.name)
+        region_ids = [stored[i].id if i in stored else None for i in range(len(regions))] + list(kept.user_ids)
+        present = _store_decision(s, row, decision, region_ids, engine.name)
         for stat in stats:
             upsert_file(s, stat, row.id)
         s.flush()
         committed = Committed(row.id, sum(r.kind == engine.face_kind for r in regions), present, None)
-        added = [(r.id, r.kind, np.frombuffer(r.vector, dtype=np.float32)) for r in stored]
+        added = [(r.id, r.kind, np.frombuffer(r.vector, dtype=np.float32)) for r in stored.values()]
     _update_indexes(store, engine, removed, added)
     return committed
 
 
-def _to_decide(session: Session, result: AnalysisResult, regions: list[StoredRegion], max_side: int) -> PhotoToDecide:
+def _kept(photo_id: int):
+    """The regions of a photo that analysing it again keeps: drawn by the user, or confirmed."""
+    return (Region.photo_id == photo_id) & (Region.by_user.is_(True) | Region.id.in_(
+        select(Confirmation.region_id).where(Confirmation.photo_id == photo_id)))
+
+
+@dataclass(frozen=True)
+class KeptRegions:
+    """The faces the user drew or confirmed in a photo analysed again: they stay (with their ids
+    and confirmations); a new detection of the same face is dropped."""
+
+    user_ids: tuple[int, ...] = ()  # decided under keys len(new regions) + i
+    dropped: frozenset[int] = frozenset()  # positions of new regions that overlap one of them
+
+
+def _to_decide(session: Session, result: AnalysisResult, regions: list[StoredRegion],
+               max_side: int) -> tuple[PhotoToDecide, KeptRegions]:
     """The new analysis as a photo to decide. A photo analysed again keeps what the user said
-    about it, as photo-wide rejections (its old regions are gone)."""
-    rejected = session.execute(
-        select(Rejection.concept_id).join(Photo, Photo.id == Rejection.photo_id).where(Photo.sha256 == result.job.sha256)
-    ).scalars()
+    about it: its user regions with their confirmations, rejections of those, and every other
+    rejection as a photo-wide one (the other regions are gone)."""
+    from plvm_photos.positions import iou
+
+    photo_id = session.scalar(select(Photo.id).where(Photo.sha256 == result.job.sha256))
+    user = [] if photo_id is None else list(session.scalars(select(Region).where(_kept(photo_id)).order_by(Region.id)))
+    key_of = {r.id: len(regions) + i for i, r in enumerate(user)}
+    dropped = frozenset(i for i, r in enumerate(regions) if any(iou(r.box, u.box) > 0.3 for u in user))
+    rejected = [] if photo_id is None else session.execute(
+        select(Rejection.region_id, Rejection.concept_id).where(Rejection.photo_id == photo_id)).all()
+    confirmed = [] if photo_id is None else session.execute(
+        select(Confirmation.region_id, Confirmation.concept_id).where(Confirmation.photo_id == photo_id)).all()
     analysis = result.analysis
 
     def image():
@@ -99,21 +127,29 @@ def _to_decide(session: Session, result: AnalysisResult, regions: list[StoredReg
 
         return decode(result.job.path, max_side=max_side)
 
-    return PhotoToDecide(analysis.width, analysis.height, regions, frozenset((None, cid) for cid in rejected), image)
+    kept = [StoredRegion(key_of[u.id], u.kind, u.box, np.frombuffer(u.vector, dtype=np.float32)) for u in user]
+    photo = PhotoToDecide(
+        analysis.width, analysis.height, [r for i, r in enumerate(regions) if i not in dropped] + kept,
+        frozenset((key_of.get(rid), cid) for rid, cid in rejected), image,
+        confirmed=frozenset((key_of[rid], cid) for rid, cid in confirmed if rid in key_of),
+    )
+    return photo, KeptRegions(tuple(u.id for u in user), dropped)
 
 
 def _replace_photo(session: Session, sha256: str, engine_name: str) -> tuple[Photo, list[tuple[int, str]]]:
-    """The photo row for this content, emptied of an earlier analysis; returns the (id, kind) of
-    the regions it had."""
+    """The photo row for this content, emptied of an earlier analysis (but for the user's regions);
+    returns the (id, kind) of the regions removed."""
     photo = session.scalar(select(Photo).where(Photo.sha256 == sha256))
     removed: list[tuple[int, str]] = []
     if photo is None:
         photo = Photo(sha256=sha256)
         session.add(photo)
     else:
-        removed = [(r.id, r.kind) for r in photo.regions]
+        kept = set(session.scalars(select(Region.id).where(_kept(photo.id))))
+        removed = [(r.id, r.kind) for r in photo.regions if r.id not in kept]
         for old in list(photo.regions):
-            session.delete(old)
+            if old.id not in kept:
+                session.delete(old)
         for verdict in list(photo.verdicts):
             session.delete(verdict)
     photo.engine = engine_name

@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import Concept, Reference
+from plvm_photos.db.models import Concept, Confirmation, Reference
 from plvm_photos.engines.base import Engine
 
 
 def concepts_signature(session: Session) -> tuple:
-    """Changes whenever a concept or a reference is added, removed or renamed (a new display form
-    too: captions show it)."""
+    """Changes whenever a concept, a reference or a confirmed face is added, removed or renamed (a
+    new display form too: captions show it)."""
     refs = session.execute(select(func.count(Reference.id), func.coalesce(func.sum(Reference.id), 0))).one()
+    confirmed = session.execute(select(func.count(Confirmation.id), func.coalesce(func.sum(Confirmation.id), 0),
+                                       func.coalesce(func.sum(Confirmation.concept_id), 0))).one()
     names = session.execute(select(Concept.id, Concept.name, Concept.display).order_by(Concept.id)).all()
-    return (tuple(refs), tuple(map(tuple, names)))
+    return (tuple(refs), tuple(confirmed), tuple(map(tuple, names)))
 
 
 @dataclass(frozen=True)

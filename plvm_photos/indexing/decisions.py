@@ -23,7 +23,7 @@ import numpy as np
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import Photo, Region, Rejection
+from plvm_photos.db.models import Confirmation, Photo, Region, Rejection
 from plvm_photos.db.models import Verdict as VerdictRow
 from plvm_photos.db.queries import CHUNK, photo_paths, photos_of_regions
 from plvm_photos.engines.base import Decision, Engine, PhotoToDecide, ReferenceVector, StoredRegion, Verdict
@@ -42,7 +42,8 @@ class Decided:
 
 
 def photos_to_decide(store: LibraryStore, engine: Engine, session: Session, photo_ids) -> dict[int, PhotoToDecide]:
-    """The stored photos as ``Engine.decide`` sees them (regions, rejections, previous verdicts)."""
+    """The stored photos as ``Engine.decide`` sees them (regions, rejections, confirmations,
+    previous verdicts)."""
     ids = sorted(set(photo_ids))
     out: dict[int, PhotoToDecide] = {}
     max_side = engine.analyzer().max_side
@@ -56,6 +57,10 @@ def photos_to_decide(store: LibraryStore, engine: Engine, session: Session, phot
         for pid, cid, rid in session.execute(select(Rejection.photo_id, Rejection.concept_id, Rejection.region_id)
                                              .where(Rejection.photo_id.in_(list(photos)))).all():
             rejected[pid].add((rid, cid))
+        confirmed: dict[int, set] = {pid: set() for pid in photos}
+        for pid, cid, rid in session.execute(select(Confirmation.photo_id, Confirmation.concept_id, Confirmation.region_id)
+                                             .where(Confirmation.photo_id.in_(list(photos)))).all():
+            confirmed[pid].add((rid, cid))
         previous: dict[int, dict[int, Verdict]] = {pid: {} for pid in photos}
         for v in session.scalars(select(VerdictRow).where(VerdictRow.photo_id.in_(list(photos)))):
             previous[v.photo_id][v.concept_id] = Verdict(bool(v.present), float(v.score), v.region_id, v.distance)
@@ -64,6 +69,7 @@ def photos_to_decide(store: LibraryStore, engine: Engine, session: Session, phot
             out[pid] = PhotoToDecide(
                 photo.width or 1, photo.height or 1, regions[pid], frozenset(rejected[pid]),
                 image=_decoder(paths.get(pid), max_side), previous=previous[pid], previous_caption=photo.caption,
+                confirmed=frozenset(confirmed[pid]),
             )
     return out
 

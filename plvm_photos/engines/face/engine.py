@@ -21,6 +21,7 @@ from plvm_photos.engines.base import (
     PhotoToDecide,
     ReferenceVector,
     Region,
+    Verdict,
 )
 from plvm_photos.engines.face.decide import DecisionRule, FaceVector, PersonVectors, decide_photo
 from plvm_photos.engines.face.space import DESCRIPTOR_DIM, FACE_KIND, FACE_SPACE, FACE_TAG
@@ -201,6 +202,18 @@ class FaceAnalyzer:
         regions = self._describe(image, boxes, self.config.jitters)
         return Analysis(width=image.full_width, height=image.full_height, regions=regions)
 
+    def describe_box(self, image: DecodedImage, box: tuple[int, int, int, int]) -> Region:
+        """The face inside ``box`` (full-size pixels, drawn by the user where the detectors found
+        none): its landmarks and descriptor, as for a detected face. The box is made square
+        around its centre, the shape the 5-point landmark model was trained on."""
+        s = image.scale
+        left, top, right, bottom = (v * s for v in box)
+        side = max(right - left, bottom - top)
+        cx, cy = (left + right) / 2, (top + bottom) / 2
+        square = (round(cx - side / 2), round(cy - side / 2), round(cx + side / 2), round(cy + side / 2))
+        [region] = self._describe(image, [(square, 0.0)], self.config.jitters)
+        return Region(box=tuple(box), score=0.0, vector=region.vector)
+
     def faces_in_reference(self, image: DecodedImage) -> list[Region]:
         """Every face of a reference photo, left to right, described with extra jitter.
 
@@ -237,6 +250,7 @@ class FaceEngine(Engine):
     name = "face"
     spaces = (FACE_SPACE,)
     kinds = ("person",)
+    confirmed_faces_are_references = True  # RegisteredPeople.load
 
     def __init__(self, config: FaceEngineConfig | None = None, rule: DecisionRule | None = None):
         self.config = config or FaceEngineConfig()
@@ -252,6 +266,9 @@ class FaceEngine(Engine):
     def describe_reference(self, image: DecodedImage, kind: str, face: int | None, label: str) -> DescribedReference:
         chosen = self._analyzer.reference_face(image, face)
         return DescribedReference(chosen.box, (ReferenceVector(FACE_TAG, chosen.box, chosen.vector),))
+
+    def describe_box(self, image: DecodedImage, box) -> Region:
+        return self._analyzer.describe_box(image, box)
 
     def describe_face(self, photo_path: str, box, vector, label: str) -> DescribedReference:
         """A stored face is its own reference: nothing is decoded."""
@@ -283,11 +300,17 @@ class FaceEngine(Engine):
         """Joint decisions over every registered person (one face is at most one person), so
         ``changed`` does not matter: deciding a photo from its descriptors costs microseconds."""
         faces = [r for r in photo.regions if r.kind == FACE_KIND]
+        # What the user confirmed is decided already: those faces and people are not matched again.
+        confirmed = {cid: key for cid, key in photo.confirmed_regions().items() if cid in concepts.names}
+        taken = set(confirmed.values())
+        free = [f for f in faces if f.key not in taken]
+        people = [p for p in concepts.vectors if p.concept_id not in confirmed]
         rejected = frozenset(
-            (face.key, cid) for face in faces for person in concepts.vectors
+            (face.key, cid) for face in free for person in people
             if photo.is_rejected(face.key, cid := person.concept_id)
         )
-        verdicts = decide_photo([FaceVector(f.key, f.vector) for f in faces], concepts.vectors, self.rule, rejected)
+        verdicts = decide_photo([FaceVector(f.key, f.vector) for f in free], people, self.rule, rejected)
+        verdicts.update({cid: Verdict(True, 1.0, key, None) for cid, key in confirmed.items()})
         box_of = {f.key: f.box for f in faces}
         placed = [PlacedPerson(concepts.names[cid], box_of[v.region_key])
                   for cid, v in verdicts.items() if v.present and v.region_key in box_of]

@@ -167,7 +167,11 @@ class PlvmLibraryEngine(Engine):
         present changed."""
         verdicts: dict[int, Verdict] = {}
         matches: dict[int, StoredRegion] = {}
+        confirmed = photo.confirmed_regions()
         for concept in concepts:
+            if concept.id in confirmed:  # the user said so: no model asked
+                verdicts[concept.id] = Verdict(True, 1.0, confirmed[concept.id], None)
+                continue
             if changed is not None and concept.id not in changed:
                 if concept.id in photo.previous:
                     verdicts[concept.id] = photo.previous[concept.id]

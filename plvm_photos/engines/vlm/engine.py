@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from plvm_photos.engines.base import Decision, DescribedReference, Engine, PhotoToDecide
+from plvm_photos.engines.base import Decision, DescribedReference, Engine, PhotoToDecide, Region
 from plvm_photos.engines.face.engine import FaceAnalyzer, FaceEngine, FaceEngineConfig
 from plvm_photos.engines.face.space import FACE_KIND
 from plvm_photos.engines.vlm.marking import DEFAULT_MARKING, MarkedPerson, Marking
@@ -29,6 +29,7 @@ class VlmEngine(Engine):
     name = "vlm"
     kinds = ("person",)
     face_kind = FACE_KIND
+    confirmed_faces_are_references = True  # the face engine's people (RegisteredPeople.load)
 
     def __init__(self, options: VlmOptions, face_config: FaceEngineConfig, marking: Marking = DEFAULT_MARKING):
         self.options = options
@@ -45,6 +46,9 @@ class VlmEngine(Engine):
 
     def describe_face(self, photo_path: str, box, vector, label: str) -> DescribedReference:
         return self.face.describe_face(photo_path, box, vector, label)
+
+    def describe_box(self, image: DecodedImage, box) -> Region:
+        return self.face.describe_box(image, box)
 
     def concepts(self, session):
         return self.face.concepts(session)

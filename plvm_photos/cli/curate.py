@@ -1,0 +1,183 @@
+"""Commands that correct what the library knows about people: name, draw, merge, hide, set-reference,
+suggestions, undo, import-xmp. Each calls the same ``plvm_photos.curation`` function the gallery
+does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from plvm_photos.cli.app import JsonOption, app, emit, state
+from plvm_photos.errors import LibraryError
+
+
+def _face(photo: str, face: int) -> tuple[int, int]:
+    """(photo id, region id) of face number ``face`` (1 = leftmost) of ``photo``."""
+    from plvm_photos.curation.clusters import photo_faces
+
+    photo_id, path, faces = photo_faces(state.library(), photo)
+    if not 1 <= face <= len(faces):
+        raise LibraryError(f"{path} has {len(faces)} face(s); --face must be 1..{len(faces)} (1 = leftmost)")
+    return photo_id, faces[face - 1].region_id
+
+
+def _box(text: str) -> tuple[int, int, int, int]:
+    try:
+        values = tuple(int(round(float(v))) for v in text.replace(" ", "").split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise LibraryError(f"--box takes LEFT,TOP,RIGHT,BOTTOM in the photo's pixels (got {text!r})")
+    return values
+
+
+@app.command("name")
+def name(
+    person: str = typer.Argument(..., help="Who it is: a registered person, or a new one (<aunt_may>)."),
+    photo: Optional[str] = typer.Argument(None, help="The photo (path, file name or #ID) with the face."),
+    face: Optional[int] = typer.Option(None, "--face", help="With PHOTO: which face (1 = leftmost; see `faces PHOTO`)."),
+    cluster: Optional[int] = typer.Option(None, "--cluster", help="Every face of cluster ID of the last `faces --unknown`."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Say who a face is (or every face of a cluster): confirmed for good, and the person is found
+    again in other photos with it."""
+    from plvm_photos.curation.clusters import saved_cluster
+    from plvm_photos.curation.confirm import name_faces
+
+    if (cluster is None) == (photo is None):
+        raise LibraryError("give a PHOTO with --face N, or --cluster ID")
+    if cluster is not None:
+        regions = saved_cluster(state.library(), cluster)
+    else:
+        if face is None:
+            raise LibraryError("with PHOTO, say which face with --face N (1 = leftmost; see `plvm-photos faces PHOTO`)")
+        regions = [_face(photo, face)[1]]
+    r = name_faces(state.library(), regions, person)
+    emit({"person": r.person, "created": r.created, "faces": r.faces, "photos": r.photos}, as_json,
+         f"{'registered' if r.created else 'named'} <{r.person}>: {r.faces} face(s) confirmed, in {r.photos} photo(s) now")
+
+
+@app.command("draw")
+def draw(
+    photo: str = typer.Argument(..., help="The photo (path, file name or #ID)."),
+    person: str = typer.Argument(..., help="Who the face is (a new name registers them)."),
+    box: str = typer.Option(..., "--box", help="LEFT,TOP,RIGHT,BOTTOM of the face in the photo's pixels."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Add a face the detector missed: the box is described and confirmed as PERSON."""
+    from plvm_photos.ask.answer import resolve_photo, session_reader
+    from plvm_photos.curation.confirm import draw_face
+
+    with state.library().session() as s:
+        photo_id = resolve_photo(session_reader(s), photo)
+    r = draw_face(state.library(), photo_id, _box(box), person)
+    emit({"person": r.person, "created": r.created, "photos": r.photos}, as_json,
+         f"added a face of <{r.person}> to {photo}: in {r.photos} photo(s) now")
+
+
+@app.command("merge")
+def merge(
+    keep: str = typer.Argument(..., help="The person who stays (their name is kept)."),
+    other: str = typer.Argument(..., help="The person folded into KEEP (removed)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Two people who are one: OTHER's references and confirmed faces move to KEEP."""
+    from plvm_photos.curation.merge import merge_people
+
+    r = merge_people(state.library(), keep, other)
+    emit({"person": r.person, "merged": r.merged, "references": r.references, "confirmed": r.confirmed, "photos": r.photos},
+         as_json, f"merged <{r.merged}> into <{r.person}>: in {r.photos} photo(s) now")
+
+
+@app.command("hide")
+def hide(person: str = typer.Argument(..., help="The person to hide.")) -> None:
+    """Hide a person: still recognised, no longer listed (people, gallery, ask) unless asked for."""
+    from plvm_photos.curation.people import hide_person
+
+    changed = hide_person(state.library(), person, True)
+    typer.echo(f"hid {person}" if changed else f"{person} was hidden already")
+
+
+@app.command("unhide")
+def unhide(person: str = typer.Argument(..., help="The hidden person to list again.")) -> None:
+    """List a hidden person again."""
+    from plvm_photos.curation.people import hide_person
+
+    changed = hide_person(state.library(), person, False)
+    typer.echo(f"{person} is listed again" if changed else f"{person} was not hidden")
+
+
+@app.command("hidden")
+def hidden(as_json: bool = JsonOption) -> None:
+    """The hidden people, with how many photos each is in."""
+    rows = [p for p in state.library().people(hidden=True) if p.hidden]
+    emit([{"name": p.name, "photos": p.photos} for p in rows], as_json,
+         "\n".join(f"<{p.name}>\t{p.photos} photo(s)" for p in rows) or "no hidden people")
+
+
+@app.command("set-reference")
+def set_reference(
+    person: str = typer.Argument(..., help="A registered person."),
+    photo: str = typer.Argument(..., help="A photo in the library with their face."),
+    face: int = typer.Option(1, "--face", help="Which face of PHOTO (1 = leftmost)."),
+    replace: bool = typer.Option(False, "--replace", help="Make it the only reference (the others are removed)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Use a face already in the library as a person's reference (beside the others, or instead)."""
+    from plvm_photos.curation.reference_faces import set_reference as set_ref
+
+    r = set_ref(state.library(), person, _face(photo, face)[1], replace=replace)
+    emit({"person": r.person, "references": r.references, "replaced": r.replaced, "photos": r.photos}, as_json,
+         f"<{r.person}> has {r.references} reference(s) now: in {r.photos} photo(s)")
+
+
+@app.command("suggestions")
+def suggestions_command(
+    limit: int = typer.Option(20, "--limit", help="At most this many."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Faces just too far from a person to be decided theirs: "is this <mike>?". Accept one with
+    `name PERSON PHOTO --face N`, refuse it with `faces PHOTO --not PERSON --face N`."""
+    from dataclasses import asdict
+
+    from plvm_photos.curation.suggestions import suggestions
+
+    found = suggestions(state.library())[:limit]
+    emit([asdict(x) for x in found], as_json,
+         "\n".join(f"is this <{x.person}>? {x.path} box {list(x.box)} (distance {x.distance:.3f})" for x in found)
+         or "no suggestions")
+
+
+@app.command("undo")
+def undo(
+    list_: bool = typer.Option(False, "--list", help="List the actions that can be undone, newest first."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Undo the last curation action (name, reject, draw, merge, rename, remove, hide, import-xmp, ...)."""
+    from plvm_photos.curation import journal
+
+    if list_:
+        actions = journal.history(state.library(), 50)
+        emit([{"id": a.id, "action": a.action, "summary": a.summary, "at": a.created_at.isoformat()} for a in actions],
+             as_json, "\n".join(f"{a.id}\t{a.action}\t{a.summary}" for a in actions) or "nothing to undo")
+        return
+    r = journal.undo(state.library())
+    emit({"action": r.action, "summary": r.summary, "photos": r.photos}, as_json,
+         f"undone: {r.summary} ({r.photos} photo(s) decided again)")
+
+
+@app.command("import-xmp")
+def import_xmp(
+    paths: List[Path] = typer.Argument(..., help="Folders, photos or sidecars (photo.jpg.xmp or photo.xmp)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would be imported; change nothing, scan nothing."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Import face tags other tools wrote (MWG regions, PersonInImage, digiKam People/ tags) from
+    sidecars and JPEG/HEIC metadata as confirmed faces; photos not scanned yet are scanned first."""
+    from plvm_photos.curation.import_xmp import import_xmp as run_import
+
+    summary = run_import(state.library(create=not dry_run), [str(p) for p in paths], dry_run=dry_run,
+                         progress=not as_json)
+    emit(summary.as_dict(), as_json, summary.describe())

@@ -1,0 +1,298 @@
+"""Reading the people other photo tools wrote: XMP sidecars and XMP embedded in JPEG and HEIC.
+
+What is read, per photo:
+- ``mwg-rs:Regions`` (Metadata Working Group regions: digiKam, Lightroom, Picasa, darktable):
+  ``AppliedToDimensions`` and each region's ``Name``, ``Type`` and ``Area`` (centre x, y and size
+  w, h; ``stArea:unit`` "normalized" (0..1) or "pixel");
+- names without a box: ``Iptc4xmpExt:PersonInImage``, digiKam's ``digiKam:TagsList`` keywords
+  under ``People/`` and Lightroom's ``lr:hierarchicalSubject`` under ``People|`` (the last part
+  of the path is the name; digiKam's own ``Unknown``/``Unconfirmed``/``Ignored`` are not names).
+
+Every property may be written as an attribute or as an element, with or without an inner
+``rdf:Description`` (``rdf:parseType="Resource"``); both forms are read. Sources, in order: the
+sidecar ``photo.jpg.xmp`` (digiKam, darktable), the sidecar ``photo.xmp`` (Lightroom), then the
+XMP packet in the photo itself; a person found in an earlier source is not read again.
+
+Parsing is bounded: at most ``MAX_XMP`` bytes per packet, and a document with a DTD (``<!DOCTYPE``,
+where entities would be declared) is refused before ElementTree sees it, so no entity is ever
+expanded, external or not.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import struct
+import xml.etree.ElementTree as ET
+import xml.parsers.expat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_XMP = 4 * 1024 * 1024
+XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\x00"
+HEIF_SUFFIXES = {".heic", ".heif", ".hif"}
+JPEG_SUFFIXES = {".jpg", ".jpeg", ".jpe"}
+DIGIKAM_SPECIAL = {"Unknown", "Unconfirmed", "Ignored"}
+
+NS = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "mwg-rs": "http://www.metadataworkinggroup.com/schemas/regions/",
+    "stDim": "http://ns.adobe.com/xap/1.0/sType/Dimensions#",
+    "stArea": "http://ns.adobe.com/xmp/sType/Area#",
+    "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
+    "digiKam": "http://www.digikam.org/ns/1.0/",
+    "lr": "http://ns.adobe.com/lightroom/1.0/",
+}
+
+
+def q(prefix: str, local: str) -> str:
+    return f"{{{NS[prefix]}}}{local}"
+
+
+RDF_DESC, RDF_LI = q("rdf", "Description"), q("rdf", "li")
+
+
+class XmpError(ValueError):
+    """An XMP packet that is not read (too large, a DTD, not XML)."""
+
+
+@dataclass(frozen=True)
+class XmpRegion:
+    name: str | None
+    kind: str | None  # mwg-rs:Type: Face, Pet, Focus, BarCode (None when absent)
+    area: tuple[float, float, float, float]  # centre x, y and size w, h, in ``unit``
+    unit: str  # "normalized" or "pixel"
+    applied: tuple[int, int] | None  # AppliedToDimensions (w, h), when given
+
+    def box(self, width: int, height: int) -> tuple[int, int, int, int]:
+        """The region in pixels of a photo of ``width`` x ``height``, clipped to it."""
+        x, y, w, h = self.area
+        if self.unit == "pixel":
+            aw, ah = self.applied or (width, height)
+            x, y, w, h = x / aw, y / ah, w / aw, h / ah
+        left, top = (x - w / 2) * width, (y - h / 2) * height
+        right, bottom = (x + w / 2) * width, (y + h / 2) * height
+        return (max(0, round(left)), max(0, round(top)), min(width, round(right)), min(height, round(bottom)))
+
+
+@dataclass(frozen=True)
+class XmpPeople:
+    regions: list[XmpRegion] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # names the packet gives without a box
+    sources: list[str] = field(default_factory=list)  # where they were read: a sidecar path, "embedded"
+
+    @property
+    def empty(self) -> bool:
+        return not self.regions and not self.names
+
+
+# --- safe parsing ---------------------------------------------------------------------------------
+def _refuse_dtd(*_args) -> None:
+    raise XmpError("XMP with a DTD (<!DOCTYPE>) is not read: entities are never expanded")
+
+
+def parse_xmp(data: bytes) -> ET.Element:
+    """The XML tree of an XMP packet; XmpError when it is too large, declares a DTD or is not XML."""
+    if len(data) > MAX_XMP:
+        raise XmpError(f"XMP of {len(data)} bytes is over the {MAX_XMP} byte limit")
+    check = xml.parsers.expat.ParserCreate()
+    check.StartDoctypeDeclHandler = _refuse_dtd
+    check.EntityDeclHandler = _refuse_dtd
+    try:
+        check.Parse(data, True)
+        return ET.fromstring(data)
+    except (xml.parsers.expat.ExpatError, ET.ParseError) as exc:
+        raise XmpError(f"not valid XML: {exc}") from None
+
+
+def read_limited(path: str | Path, limit: int = MAX_XMP) -> bytes | None:
+    """The bytes of the regular file ``path`` (None when there is none); never blocks on a FIFO,
+    never reads more than ``limit`` bytes (XmpError)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise XmpError("not a regular file")
+        if st.st_size > limit:
+            raise XmpError(f"{st.st_size} bytes is over the {limit} byte limit")
+        return fh.read(limit + 1)[:limit]
+
+
+# --- where XMP lives ------------------------------------------------------------------------------
+def sidecars(photo: str | Path) -> list[Path]:
+    """The two sidecar names of a photo, digiKam's first."""
+    p = Path(photo)
+    return [p.with_name(p.name + ".xmp"), p.with_name(p.stem + ".xmp")]
+
+
+def jpeg_xmp(path: str | Path) -> bytes | None:
+    """The XMP packet of a JPEG's APP1 segment (read up to the image data, never beyond)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode) or fh.read(2) != b"\xff\xd8":
+            return None
+        while True:
+            byte = fh.read(1)
+            if byte != b"\xff":
+                return None
+            marker = fh.read(1)
+            while marker == b"\xff":  # fill bytes
+                marker = fh.read(1)
+            if not marker or marker in (b"\xda", b"\xd9"):  # start of scan / end: no metadata after
+                return None
+            if b"\xd0" <= marker <= b"\xd7" or marker == b"\x01":
+                continue
+            head = fh.read(2)
+            if len(head) < 2:
+                return None
+            (length,) = struct.unpack(">H", head)
+            if length < 2:
+                return None
+            if marker == b"\xe1":
+                data = fh.read(length - 2)
+                if data.startswith(XMP_APP1):
+                    return data[len(XMP_APP1):]
+            else:
+                fh.seek(length - 2, os.SEEK_CUR)
+
+
+def heif_xmp(path: str | Path) -> bytes | None:
+    try:
+        import pillow_heif
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    try:
+        heif = pillow_heif.open_heif(str(path))
+    except (OSError, ValueError, RuntimeError):
+        return None
+    xmp = heif.info.get("xmp")
+    return bytes(xmp) if xmp else None
+
+
+def embedded_xmp(path: str | Path) -> bytes | None:
+    suffix = Path(path).suffix.lower()
+    if suffix in JPEG_SUFFIXES:
+        return jpeg_xmp(path)
+    if suffix in HEIF_SUFFIXES:
+        return heif_xmp(path)
+    return None
+
+
+# --- what a packet says -----------------------------------------------------------------------------
+def _prop(node: ET.Element, tag: str) -> str | None:
+    """A simple property as an attribute, an element, or inside an ``rdf:Description``."""
+    if tag in node.attrib:
+        return node.attrib[tag]
+    child = node.find(tag)
+    if child is not None and child.text and child.text.strip():
+        return child.text.strip()
+    for desc in node.findall(RDF_DESC):
+        found = _prop(desc, tag)
+        if found is not None:
+            return found
+    return None
+
+
+def _struct(node: ET.Element, tag: str) -> ET.Element | None:
+    """A structure property's node (the element itself, or its inner ``rdf:Description``)."""
+    child = node.find(tag)
+    if child is None:
+        for desc in node.findall(RDF_DESC):
+            child = desc.find(tag)
+            if child is not None:
+                break
+    if child is None:
+        return None
+    inner = child.find(RDF_DESC)
+    return inner if inner is not None else child
+
+
+def _items(descs: list[ET.Element], tag: str) -> list[str]:
+    out = []
+    for d in descs:
+        for prop in d.findall(tag):
+            out += [(li.text or "").strip() for li in prop.iter(RDF_LI) if (li.text or "").strip()]
+    return out
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _regions(descs: list[ET.Element]) -> list[XmpRegion]:
+    found: list[XmpRegion] = []
+    for d in descs:
+        regions = _struct(d, q("mwg-rs", "Regions"))
+        if regions is None:
+            continue
+        applied = None
+        dims = _struct(regions, q("mwg-rs", "AppliedToDimensions"))
+        if dims is not None:
+            w, h = _number(_prop(dims, q("stDim", "w"))), _number(_prop(dims, q("stDim", "h")))
+            if w and h and w > 0 and h > 0:
+                applied = (int(w), int(h))
+        for region_list in regions.iter(q("mwg-rs", "RegionList")):
+            for li in region_list.iter(RDF_LI):
+                inner = li.find(RDF_DESC)
+                node = inner if inner is not None else li
+                area = _struct(node, q("mwg-rs", "Area"))
+                if area is None:
+                    continue
+                values = [_number(_prop(area, q("stArea", k))) for k in ("x", "y", "w", "h")]
+                if any(v is None for v in values):
+                    continue
+                unit = (_prop(area, q("stArea", "unit")) or "normalized").strip().lower()
+                found.append(XmpRegion(_prop(node, q("mwg-rs", "Name")), _prop(node, q("mwg-rs", "Type")),
+                                       tuple(values), "pixel" if unit == "pixel" else "normalized", applied))
+    return found
+
+
+def _tag_names(descs: list[ET.Element]) -> list[str]:
+    names = _items(descs, q("Iptc4xmpExt", "PersonInImage"))
+    for tag in _items(descs, q("digiKam", "TagsList")):
+        parts = [p for p in tag.split("/") if p]
+        if len(parts) >= 2 and parts[0] == "People" and parts[-1] not in DIGIKAM_SPECIAL:
+            names.append(parts[-1])
+    for tag in _items(descs, q("lr", "hierarchicalSubject")):
+        parts = [p for p in tag.split("|") if p]
+        if len(parts) >= 2 and parts[0] == "People":
+            names.append(parts[-1])
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+def people_in(root: ET.Element) -> XmpPeople:
+    """The regions and names one XMP packet gives."""
+    rdf = root if root.tag == q("rdf", "RDF") else root.find(f".//{q('rdf', 'RDF')}")
+    descs = rdf.findall(RDF_DESC) if rdf is not None else []
+    return XmpPeople(_regions(descs), _tag_names(descs))
+
+
+def people_of_photo(photo: str | Path) -> XmpPeople:
+    """Everything the photo's sidecars and embedded XMP say about people (see the module
+    docstring for the order); raises XmpError for a packet that cannot be read."""
+    regions: list[XmpRegion] = []
+    names: list[str] = []
+    sources: list[str] = []
+    packets: list[tuple[str, bytes]] = []
+    for sidecar in sidecars(photo):
+        data = read_limited(sidecar)
+        if data is not None:
+            packets.append((str(sidecar), data))
+    data = embedded_xmp(photo)
+    if data is not None:
+        packets.append(("embedded", data))
+    for source, data in packets:
+        found = people_in(parse_xmp(data))
+        if found.empty:
+            continue
+        sources.append(source)
+        named = {r.name for r in regions if r.name}
+        regions += [r for r in found.regions if not r.name or r.name not in named]
+        names += found.names
+    return XmpPeople(regions, list(dict.fromkeys(names)), sources)
