@@ -1,4 +1,4 @@
-"""Commands to see and curate the library: serve, faces, sheet, export-xmp."""
+"""Commands to see and curate the library: serve, faces, sheet, export-xmp (the corrections are in ``curate``)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def serve(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not log requests."),
 ) -> None:
-    """Browse people, their photos with face boxes, every photo's regions, and ask questions in a web page."""
+    """Browse people, their photos with face boxes, every photo's faces, and search, in a web page; name
+    unknown faces, accept suggestions, correct matches, draw missed faces, merge, hide and undo there."""
     from plvm_photos.fsnames import printable
     from plvm_photos.web.server import ServeRefused, make_server, url_of
 

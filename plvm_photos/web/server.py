@@ -13,10 +13,20 @@ Safety rules, all enforced here:
   page can load (or probe for) a photo;
 - images are addressed by database id only: no request part is ever used as a path; anything
   outside the route table is 404;
+- nothing changes on GET (or HEAD). Changes are ``POST /action/NAME`` only (``actions.py``), and a
+  POST is answered only when: ``Sec-Fetch-Site`` is ``same-origin`` (or absent: not a browser);
+  ``Origin`` (else ``Referer``) is the gallery's own origin; the body is a form of at most
+  ``MAX_BODY`` bytes with a ``Content-Length``, arriving within ``request_timeout``; and its
+  ``csrf`` field is the token bound to the request's session cookie (``session.py``). Every page
+  gets that cookie (HttpOnly, SameSite=Strict); forms carry the token. Actions run one at a time
+  and answer 303 to a page of the gallery (post, redirect, get), with their outcome shown once;
+- the Content-Security-Policy allows scripts from the gallery only (``/static/draw.js``), never
+  inline ones; every form works without it;
 - bounded resources: at most ``max_handlers`` connections are served at once (more are answered
-  503 and closed at once); a request must arrive whole within ``request_timeout`` seconds (no
-  keep-alive: one request per connection); every socket operation times out after ``io_timeout``;
-  image decoding is bounded in ``thumbs`` (2 at a time, a pixel budget).
+  503 and closed at once); a request head must arrive whole within ``request_timeout`` seconds, a
+  body within as long again (no keep-alive: one request per connection); every socket operation
+  times out after ``io_timeout``; image decoding is bounded in ``thumbs`` (2 at a time, a pixel
+  budget).
 """
 
 from __future__ import annotations
@@ -40,7 +50,12 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from plvm_photos.errors import LibraryError
 from plvm_photos.imaging import ImageError
 from plvm_photos.library import Library
-from plvm_photos.web import pages
+from plvm_photos.web import pages, unknown
+from plvm_photos.web.actions import ACTIONS, MAX_REGIONS, BadForm
+from plvm_photos.web.layout import PageContext
+from plvm_photos.web.session import COOKIE as SESSION_COOKIE
+from plvm_photos.web.session import Sessions
+from plvm_photos.web.static import STATIC
 from plvm_photos.web.thumbs import Busy, face_thumbnail, prune_stale, thumbnail
 
 COOKIE = "plvm_token"
@@ -48,8 +63,11 @@ MIN_TOKEN_LENGTH = 8
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~/=-]+")
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 ALLOWED_FETCH_SITES = {"same-origin", "none"}  # Sec-Fetch-Site values answered; absent = not a browser
-CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
-MAX_REQUEST_HEAD = 16 * 1024  # request line and headers of a GET; the gallery takes no bodies
+CSP = ("default-src 'none'; img-src 'self'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+MAX_REQUEST_HEAD = 16 * 1024  # request line and headers
+MAX_BODY = 256 * 1024  # a form: naming a cluster of 5000 faces is ~60 KB
+FORM_TYPE = "application/x-www-form-urlencoded"
 TOKEN_IN_TEXT = re.compile(r"((?:^|[?&;/\s\"'])token=)[^&;\s\"']*", re.IGNORECASE)
 
 
@@ -101,6 +119,8 @@ ROUTES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"/photo/(\d{1,12})"), "photo"),
     (re.compile(r"/ask"), "ask"),
     (re.compile(r"/unknown"), "unknown"),
+    (re.compile(r"/suggestions"), "suggestions"),
+    (re.compile(r"/static/draw\.js"), "static"),
     (re.compile(r"/thumb/(\d{1,12})\.jpg"), "thumb"),
     (re.compile(r"/large/(\d{1,12})\.jpg"), "large"),
     (re.compile(r"/face/(\d{1,12})\.jpg"), "face"),
@@ -125,6 +145,21 @@ def query_without_token(query: str) -> str:
     """The raw query string minus its ``token`` parameters (others kept verbatim, in order)."""
     kept = [part for part in query.split("&") if part and "token" not in parse_qs(part, keep_blank_values=True)]
     return "&".join(kept)
+
+
+ACTION_ROUTE = re.compile(r"/action/([a-z]{1,20})")
+PAGES = {"people", "person", "photo", "ask", "unknown", "suggestions"}
+
+
+def local_page(value: str) -> str:
+    """``value`` when it is a page of this gallery (path and query only), else ``/``: where an
+    action may send the browser next (no open redirect, no header injection)."""
+    parts = urlsplit(value)
+    found = route_of(parts.path)
+    if (parts.scheme or parts.netloc or not value.startswith("/") or found is None or found[0] not in PAGES
+            or any(not 0x20 < ord(ch) < 0x7F for ch in value)):
+        return "/"
+    return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
 def route_of(path: str) -> tuple[str, re.Match] | None:
@@ -164,13 +199,15 @@ class GalleryHandler(BaseHTTPRequestHandler):
             return  # too slow, or gone: close without a word
         if head is None:
             return
+        head, self._body_start = head
         self.rfile = io.BytesIO(head)
         try:
             self.handle_one_request()
         except (TimeoutError, BrokenPipeError, ConnectionResetError):
             pass
 
-    def _read_head(self) -> bytes | None:
+    def _read_head(self) -> tuple[bytes, bytes] | None:
+        """(the request head, the bytes of the body received with it)."""
         deadline = time.monotonic() + self.server.request_timeout
         buf = bytearray()
         while True:
@@ -185,7 +222,7 @@ class GalleryHandler(BaseHTTPRequestHandler):
             ends = [i + n for i, n in ((buf.find(b"\r\n\r\n"), 4), (buf.find(b"\n\n"), 2)) if i >= 0]
             if ends:
                 self.connection.settimeout(self.server.io_timeout)
-                return bytes(buf[: min(ends)])
+                return bytes(buf[: min(ends)]), bytes(buf[min(ends):])
             if len(buf) > MAX_REQUEST_HEAD:
                 self.connection.settimeout(self.server.io_timeout)
                 self.requestline, self.request_version, self.command = "", "HTTP/1.0", "GET"
@@ -206,7 +243,7 @@ class GalleryHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Referrer-Policy", "same-origin")  # the gallery's own POSTs carry Origin
         self.send_header("X-Frame-Options", "DENY")
         self.send_header("Content-Security-Policy", CSP)
         self.send_header("Cross-Origin-Resource-Policy", "same-origin")
@@ -224,6 +261,17 @@ class GalleryHandler(BaseHTTPRequestHandler):
         self._send(status, body.encode("utf-8", "backslashreplace"), "text/html; charset=utf-8",
                    {"Cache-Control": "no-store", **(extra or {})})
 
+    def _cookies(self) -> SimpleCookie:
+        cookie = SimpleCookie()
+        with contextlib.suppress(CookieError):  # a malformed Cookie header offers nothing
+            cookie.load(self.headers.get("Cookie", ""))
+        return cookie
+
+    def _session(self) -> str | None:
+        cookie = self._cookies()
+        value = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
+        return value if Sessions.valid_id(value) else None
+
     def _token_ok(self, query: dict[str, list[str]]) -> tuple[bool, bool]:
         """(allowed, came from the query string)."""
         token = self.config.token
@@ -236,9 +284,7 @@ class GalleryHandler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Bearer "):
             offered.append((auth[7:].strip(), False))
-        cookie = SimpleCookie()
-        with contextlib.suppress(CookieError):  # a malformed Cookie header offers nothing
-            cookie.load(self.headers.get("Cookie", ""))
+        cookie = self._cookies()
         if COOKIE in cookie:
             offered.append((cookie[COOKIE].value, False))
         for value, from_query in offered:
@@ -309,9 +355,111 @@ class GalleryHandler(BaseHTTPRequestHandler):
             self.log_error("error on %s: %r", parts.path, exc)
             self._text(500, f"internal error: {type(exc).__name__}")
 
+    # --- changes ----------------------------------------------------------------------------
+    def _origin_ok(self) -> bool:
+        """The request comes from a page of this gallery: its Origin (else Referer) names the host
+        the request was sent to."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        if not host:
+            return False
+        own = {f"http://{host}", f"https://{host}"}
+        origin = self.headers.get("Origin")
+        if origin is not None:
+            return origin.strip().lower() in own
+        referer = urlsplit(self.headers.get("Referer") or "")
+        return bool(referer.netloc) and f"{referer.scheme}://{referer.netloc}".lower() in own
+
+    def _read_body(self, length: int) -> bytes:
+        data = bytearray(self._body_start[:length])
+        deadline = time.monotonic() + self.server.request_timeout
+        while len(data) < length:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("request body not received in time")
+            self.connection.settimeout(min(remaining, self.server.io_timeout))
+            chunk = self.connection.recv(min(65536, length - len(data)))
+            if not chunk:
+                raise ConnectionResetError("request body cut short")
+            data += chunk
+        self.connection.settimeout(self.server.io_timeout)
+        return bytes(data)
+
     def do_POST(self) -> None:
-        if self._admitted({})[0]:
-            self._text(405, "this gallery is read-only")
+        if not self._admitted({})[0]:
+            return
+        site = self.headers.get("Sec-Fetch-Site")
+        if (site is not None and site.strip().lower() != "same-origin") or not self._origin_ok():
+            self._text(403, "changes are only taken from the gallery's own pages: open it and use its buttons")
+            return
+        match = ACTION_ROUTE.fullmatch(urlsplit(self.path).path)
+        if match is None or match.group(1) not in ACTIONS:
+            self._text(404, "no such action")
+            return
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self._text(411, "a form must say its length (Content-Length)")
+            return
+        if not 0 <= length <= MAX_BODY:
+            self._text(413, f"a form may be at most {MAX_BODY} bytes")
+            return
+        if (self.headers.get("Content-Type") or "").split(";")[0].strip().lower() != FORM_TYPE:
+            self._text(415, f"send the form as {FORM_TYPE}")
+            return
+        try:
+            form = parse_qs(self._read_body(length).decode("utf-8"), keep_blank_values=True,
+                            max_num_fields=MAX_REGIONS + 20)
+        except (TimeoutError, ConnectionResetError, OSError):
+            return
+        except (UnicodeDecodeError, ValueError):
+            self._text(400, "not a form of this gallery")
+            return
+        session = self._session()
+        if not self.server.sessions.csrf_ok(session, (form.get("csrf") or [""])[0]):
+            self._text(403, "this form is not from your current visit to the gallery (or it expired when the "
+                       "gallery restarted): reload the page and try again")
+            return
+        back = local_page((form.get("next") or ["/"])[0])
+        try:
+            with self.server.curation_lock:
+                done = ACTIONS[match.group(1)](self.config.library, form)
+        except BadForm as exc:
+            self._text(400, str(exc))
+            return
+        except (LibraryError, ValueError) as exc:
+            self.server.sessions.flash(session, "error", str(exc))
+            self._redirect(back)
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug: 500, keep serving, log what broke
+            self.log_error("error on %s: %r", self.path, exc)
+            self._text(500, f"internal error: {type(exc).__name__}")
+            return
+        self.server.sessions.flash(session, "ok", done.message)
+        self._redirect(local_page(done.next) if done.next else back)
+
+    def _redirect(self, location: str) -> None:
+        self._send(303, b"", "text/plain; charset=utf-8", {"Location": location, "Cache-Control": "no-store"})
+
+    # --- pages ------------------------------------------------------------------------------
+    def _context(self, path: str, query: str) -> tuple[PageContext, dict[str, str]]:
+        """The page context of this request, and the header that gives a new visitor a session."""
+        from sqlalchemy import select
+
+        from plvm_photos.curation.journal import last_action
+        from plvm_photos.db.models import Concept
+
+        session, extra = self._session(), {}
+        if session is None:
+            session = Sessions.new_id()
+            extra["Set-Cookie"] = Sessions.cookie(session)
+        lib = self.config.library
+        last = last_action(lib)
+        with lib.session() as s:
+            people = tuple(s.scalars(select(Concept.display).order_by(Concept.name)))
+        here = local_page(urlunsplit(("", "", path, query_without_token(query), "")))
+        ctx = PageContext(self.server.sessions.csrf(session), self.server.sessions.take_flash(session),
+                          last.summary if last else None, here, people)
+        return ctx, extra
 
     def _route(self, path: str, query: dict[str, list[str]]) -> None:
         found = route_of(path)
@@ -320,26 +468,34 @@ class GalleryHandler(BaseHTTPRequestHandler):
         name, match = found
         lib = self.config.library
         arg = int(match.group(1)) if match.groups() else None
-        try:
-            if name == "people":
-                return self._html(pages.people_page(lib))
-            if name == "person":
-                return self._html(pages.person_page(lib, arg))
-            if name == "photo":
-                return self._html(pages.photo_page(lib, arg))
-            if name == "ask":
-                return self._html(pages.ask_page(lib, query.get("q", [""])[0]))
-            if name == "unknown":
-                return self._html(pages.unknown_page(lib))
-        except KeyError:
-            raise NotFound(path) from None
+        if name == "static":
+            body, content_type = STATIC[path]
+            return self._send(200, body, content_type, {"Cache-Control": "no-cache"})
+        if name in PAGES:
+            ctx, extra = self._context(path, urlsplit(self.path).query)
+            page_no = _page_number(query)
+            try:
+                if name == "people":
+                    return self._html(pages.people_page(lib, ctx, query.get("hidden", [""])[0] == "1"), extra)
+                if name == "person":
+                    return self._html(pages.person_page(lib, arg, ctx), extra)
+                if name == "photo":
+                    return self._html(pages.photo_page(lib, arg, ctx), extra)
+                if name == "ask":
+                    return self._html(pages.ask_page(lib, query.get("q", [""])[0], ctx), extra)
+                if name == "unknown":
+                    return self._html(unknown.unknown_page(lib, ctx, page_no), extra)
+                if name == "suggestions":
+                    return self._html(unknown.suggestions_page(lib, ctx, page_no), extra)
+            except KeyError:
+                raise NotFound(path) from None
         try:
             if name in ("thumb", "large"):
                 sha, sources = pages.photo_source(lib, arg)
                 return self._file(thumbnail(lib.root, sha, sources, "small" if name == "thumb" else "large"))
             if name == "face":
-                key, source, box = pages.reference_face(lib, arg)
-                return self._file(face_thumbnail(lib.root, key, source, box))
+                key, sources, box, sha = pages.reference_face(lib, arg)
+                return self._file(face_thumbnail(lib.root, key, sources, box, sha256=sha))
             if name == "region":
                 key, sources, box, sha = pages.region_face(lib, arg)
                 return self._file(face_thumbnail(lib.root, key, sources, box, sha256=sha))
@@ -349,15 +505,22 @@ class GalleryHandler(BaseHTTPRequestHandler):
             raise Unprocessable(f"this photo cannot be shown: {exc}") from None
         raise NotFound(path)
 
-    def _html(self, text: str) -> None:
-        self._send(200, text.encode("utf-8", "backslashreplace"), "text/html; charset=utf-8", {"Cache-Control": "no-store"})
+    def _html(self, text: str, extra: dict[str, str] | None = None) -> None:
+        self._send(200, text.encode("utf-8", "backslashreplace"), "text/html; charset=utf-8",
+                   {"Cache-Control": "no-store", **(extra or {})})
 
     def _file(self, path: Path) -> None:
         self._send(200, path.read_bytes(), "image/jpeg", {"Cache-Control": "private, max-age=3600"})
 
 
+def _page_number(query: dict[str, list[str]]) -> int:
+    value = query.get("page", ["1"])[0]
+    return int(value) if value.isdigit() and len(value) < 7 else 1
+
+
 class GalleryServer(ThreadingHTTPServer):
-    """A thread per connection, at most ``max_handlers`` of them; the rest are answered 503."""
+    """A thread per connection, at most ``max_handlers`` of them; the rest are answered 503.
+    Curation actions run one at a time (``curation_lock``)."""
 
     daemon_threads = True
     block_on_close = False
@@ -372,6 +535,8 @@ class GalleryServer(ThreadingHTTPServer):
     def server_activate(self) -> None:
         super().server_activate()
         self.set_limits()
+        self.sessions = Sessions()
+        self.curation_lock = threading.Lock()
 
     def set_limits(self, max_handlers: int | None = None, request_timeout: float | None = None,
                    io_timeout: float | None = None) -> None:

@@ -1,0 +1,148 @@
+"""What the gallery's forms do: one handler per ``POST /action/NAME``, each a thin call into
+``plvm_photos.curation`` (the functions the CLI calls). The server has already checked the origin,
+the session and its CSRF token, and read the bounded body; here the fields are checked (every
+id a bounded integer, at most ``MAX_REGIONS`` faces at once) and the action run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import select
+
+from plvm_photos.db.models import Concept
+from plvm_photos.errors import LibraryError
+from plvm_photos.library import Library
+
+MAX_ID = 10**12
+DIGITS = re.compile(r"[0-9]{1,12}")
+MAX_REGIONS = 5000
+
+
+class BadForm(LibraryError):
+    """A form field missing or malformed (answered 400)."""
+
+
+@dataclass(frozen=True)
+class Done:
+    message: str
+    next: str | None = None  # where to go now (None: back where the form was)
+
+
+Form = dict[str, list[str]]
+
+
+def text(form: Form, name: str, required: bool = True) -> str:
+    values = form.get(name) or [""]
+    if len(values) != 1:
+        raise BadForm(f"the field {name!r} was sent {len(values)} times")
+    value = values[0].strip()
+    if required and not value:
+        raise BadForm(f"the field {name!r} is empty")
+    return value
+
+
+def number(form: Form, name: str, required: bool = True) -> int | None:
+    value = text(form, name, required)
+    if not value and not required:
+        return None
+    if not DIGITS.fullmatch(value):
+        raise BadForm(f"the field {name!r} must be a whole number from 0 to {MAX_ID}")
+    return int(value)
+
+
+def ids(form: Form, name: str) -> list[int]:
+    values = form.get(name) or []
+    if not values or len(values) > MAX_REGIONS:
+        raise BadForm(f"give 1 to {MAX_REGIONS} values of {name!r}")
+    return [number({name: [v]}, name) for v in values]
+
+
+def _person_page(library: Library, name: str) -> str | None:
+    from plvm_photos.names import normalize
+
+    with library.session() as s:
+        cid = s.scalar(select(Concept.id).where(Concept.name == normalize(name)))
+    return f"/person/{cid}" if cid is not None else None
+
+
+# --- the actions ------------------------------------------------------------------------------------
+def name_action(library: Library, form: Form) -> Done:
+    from plvm_photos.curation.confirm import name_faces
+
+    r = name_faces(library, ids(form, "region"), text(form, "name"))
+    new = " (a new person)" if r.created else ""
+    return Done(f"named {r.faces} face(s) <{r.person}>{new}: in {r.photos} photo(s) now")
+
+
+def reject_action(library: Library, form: Form) -> Done:
+    from plvm_photos.curation.confirm import reject_face
+
+    r = reject_face(library, number(form, "photo"), text(form, "person"), number(form, "region", required=False))
+    return Done(f"remembered: <{r.person}> is not {'this face' if r.region_id else 'in this photo'}")
+
+
+def draw_action(library: Library, form: Form) -> Done:
+    from plvm_photos.curation.confirm import draw_face
+
+    box = tuple(number(form, k) for k in ("left", "top", "right", "bottom"))
+    r = draw_face(library, number(form, "photo"), box, text(form, "name"))
+    return Done(f"added a face of <{r.person}>: in {r.photos} photo(s) now")
+
+
+def merge_action(library: Library, form: Form) -> Done:
+    from plvm_photos.curation.merge import merge_people
+
+    r = merge_people(library, text(form, "keep"), text(form, "other"))
+    return Done(f"merged <{r.merged}> into <{r.person}>: in {r.photos} photo(s) now", _person_page(library, r.person))
+
+
+def rename_action(library: Library, form: Form) -> Done:
+    from plvm_photos.curation.people import rename_person
+
+    old, new = text(form, "person"), text(form, "name")
+    changed = rename_person(library, old, new)
+    return Done(f"renamed <{old}> to <{new}>" if changed else "nothing to change", _person_page(library, new))
+
+
+def hide_action(library: Library, form: Form) -> Done:
+    from plvm_photos.curation.people import hide_person
+
+    person, hidden = text(form, "person"), text(form, "hidden") == "1"
+    hide_person(library, person, hidden)
+    return Done(f"<{person}> is hidden: still recognised, not listed" if hidden else f"<{person}> is listed again")
+
+
+def remove_action(library: Library, form: Form) -> Done:
+    person = text(form, "person")
+    photos = library.remove_person(person)
+    return Done(f"removed <{person}> ({photos} photo(s) decided again); Undo brings them back", "/")
+
+
+def reference_action(library: Library, form: Form) -> Done:
+    from plvm_photos.curation.reference_faces import set_reference
+
+    r = set_reference(library, text(form, "person"), number(form, "region"), replace=text(form, "replace", False) == "1")
+    return Done(f"<{r.person}> has {r.references} reference photo(s) now: in {r.photos} photo(s)")
+
+
+def undo_action(library: Library, form: Form) -> Done:
+    from plvm_photos.curation.journal import undo
+
+    r = undo(library)
+    return Done(f"undone: {r.summary}")
+
+
+ACTIONS: dict[str, Callable[[Library, Form], Done]] = {
+    "name": name_action,
+    "reject": reject_action,
+    "draw": draw_action,
+    "merge": merge_action,
+    "rename": rename_action,
+    "hide": hide_action,
+    "remove": remove_action,
+    "reference": reference_action,
+    "undo": undo_action,
+}
