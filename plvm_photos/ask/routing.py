@@ -118,7 +118,7 @@ def _text(query: Query, engine_name: str, clause: str, asked: str, results, judg
     who = selection_phrase(query, display) or "with " + names_text([display(n) for n in query.names()])
     scope = f"the {engine_name} engine looked at {judged} of the {selected} photo(s) {who}"
     if judged < selected:
-        scope += f" (the first {visual.photo_limit} by path; plvm-photos config plvm.ask_limit N for more)"
+        scope += f" (the first {visual.photo_limit} by path; plvm-photos config {visual.limit_setting} N for more)"
     if query.photo is not None and query.intent != "visual_open":
         if not results:
             return f"No photo {query.photo.ref} to judge"

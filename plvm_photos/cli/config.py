@@ -21,9 +21,11 @@ def config(
 ) -> None:
     """Show all settings, show one (config KEY) or set one (config KEY VALUE), e.g. config engine plvm.
 
-    Settings: engine (face | plvm | hybrid); plvm.aligner, plvm.lvlm, plvm.encoder (local folders or
-    hub ids already downloaded); plvm.device, plvm.dtype (auto: cuda bf16 where present, else cpu
-    float32); plvm.threshold, plvm.min_similarity, plvm.caption_tokens, plvm.ask_limit.
+    Settings: engine (face | plvm | hybrid | vlm); face.second_detector; plvm.aligner, plvm.lvlm,
+    plvm.encoder, vlm.model (local folders or hub ids already downloaded); plvm.device, plvm.dtype,
+    vlm.device, vlm.dtype (auto: cuda bf16 where present, else cpu float32); plvm.threshold,
+    plvm.min_similarity, plvm.caption_tokens, plvm.ask_limit and the same for vlm.*. 'config' alone
+    lists them all with their help.
     """
     changing = value is not None or unset
     try:

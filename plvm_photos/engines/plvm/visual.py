@@ -11,6 +11,8 @@ from plvm_photos.errors import LibraryError
 
 
 class PlvmVisualAnswers:
+    limit_setting = "plvm.ask_limit"  # the setting that raises photo_limit
+
     def __init__(self, engine_name: str, model: PlvmModel, tensors: ConceptTensors, options: PlvmOptions,
                  concepts: Callable[[object], list[RegisteredConcept]]):
         self.engine_name = engine_name

@@ -35,6 +35,7 @@ def recognised_people(session, path: str, scale: float) -> tuple[MarkedPerson, .
 
 class VlmVisualAnswers:
     max_concepts = MAX_NAMED
+    limit_setting = "vlm.ask_limit"  # the setting that raises photo_limit
 
     def __init__(self, store, model: VlmModel, options: VlmOptions, people: Callable[[object], object]):
         self.store = store

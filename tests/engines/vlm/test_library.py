@@ -111,3 +111,16 @@ def test_a_visual_question_is_answered_by_the_model_through_plvm_photos_ask(vlm_
         assert (answer["selected"], answer["judged"]) == (3, 3)
         first = answer["photos"][0]
         assert first["reply"] == model.answer(visual.open_photo(first["path"]), "what is <eileen> wearing?")
+
+
+def test_a_question_over_more_photos_than_the_limit_names_the_vlm_setting_that_raises_it(vlm_library_dir, copy_library,
+                                                                                         monkeypatch, capsys):
+    root = copy_library(vlm_library_dir)
+    assert plvm_photos(monkeypatch, capsys, "-L", str(root), "config", "vlm.ask_limit", "1")[0] == 0
+    code, out, _ = plvm_photos(monkeypatch, capsys, "-L", str(root), "ask", "photos where <eileen> and <grace> are talking",
+                               "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["selected"], data["judged"]) == (2, 1)
+    assert "plvm-photos config vlm.ask_limit N for more" in data["answer"]
+    assert "plvm.ask_limit" not in data["answer"]
