@@ -46,8 +46,8 @@ def indexed_library_dir(tmp_path_factory, library_data, manifest) -> Path:
 
     Tests must not modify it: copy it with ``copy_library`` first if they need to write.
     """
-    from plvm_photos.library import Library
     from plvm_photos.evaluation.manifest import register_all
+    from plvm_photos.library import Library
 
     root = tmp_path_factory.mktemp("indexed-library")
     with Library(root) as library:
@@ -136,6 +136,15 @@ def postgres_url(tmp_path_factory):
         yield f"postgresql+psycopg://plvm@127.0.0.1:{port}/photos"
     finally:
         subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
+
+
+@pytest.fixture
+def pg_url(postgres_url):
+    """A fresh, empty database on the tests' PostgreSQL server for one test, dropped afterwards."""
+    from tests.db.databases import fresh_database
+
+    with fresh_database(postgres_url) as url:
+        yield url
 
 
 def tempfile_root() -> str:

@@ -1,10 +1,8 @@
 """Dates, places and names answered by the same SQL on PostgreSQL (a throwaway server, see conftest)."""
 
-import uuid
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from plvm_photos.ask.answer import ask
 from plvm_photos.library import Library
@@ -12,17 +10,6 @@ from tests.ask.photo_library import PARIS, SYDNEY, file_names, write_copy
 
 pytestmark = pytest.mark.postgres
 
-
-@pytest.fixture
-def pg_url(postgres_url):
-    name = f"t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield postgres_url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 def test_time_place_and_unicode_names_on_postgresql(tmp_path, sample_photos, pg_url):

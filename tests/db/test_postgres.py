@@ -1,9 +1,7 @@
 """The same models and code on PostgreSQL (a throwaway server on loopback, see conftest)."""
 
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from plvm_photos.ask.answer import ask
 from plvm_photos.db.queries import region_signature
@@ -12,22 +10,10 @@ from plvm_photos.library import Library
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def pg_library_url(postgres_url):
-    """A fresh schema-less database for each test."""
-    name = f"t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield postgres_url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    admin.dispose()
 
-
-def test_the_main_job_on_postgresql(tmp_path, demo_set, pg_library_url):
+def test_the_main_job_on_postgresql(tmp_path, demo_set, pg_url):
     refs, photos = demo_set
-    with Library(tmp_path / "lib", db_url=pg_library_url) as library:
+    with Library(tmp_path / "lib", db_url=pg_url) as library:
         assert library.db.dialect.name == "postgresql"
         for name, ref in refs.items():
             library.add_person(name, [ref])
@@ -41,6 +27,6 @@ def test_the_main_job_on_postgresql(tmp_path, demo_set, pg_library_url):
         assert [p.name for p in library.people()] == ["eileen"]
         assert library.scan([photos], workers=1, progress=False).analysed == 0
     # Reopening checks the FAISS cache against the PostgreSQL rows.
-    with Library(tmp_path / "lib", db_url=pg_library_url) as library:
+    with Library(tmp_path / "lib", db_url=pg_url) as library:
         with library.session() as s:
             assert len(library.index) == region_signature(s, ("face",))[0]

@@ -31,15 +31,14 @@ from plvm_photos.indexing.concepts import ConceptsCache
 from plvm_photos.indexing.files import FileStat
 from plvm_photos.library import Library
 from plvm_photos.store import vector_index
-from plvm_photos.watch.lock import DatabaseWatchLock, WatchLock, WatcherRunning, watch_lock
+from plvm_photos.watch.lock import (
+    DatabaseWatchLock,
+    WatcherRunning,
+    WatchLock,
+    watch_lock,
+)
 from tests.db.databases import fresh_database
 from tests.watch.helpers import PLVM, REPO, variant
-
-
-@pytest.fixture
-def pg_url(postgres_url):
-    with fresh_database(postgres_url) as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
