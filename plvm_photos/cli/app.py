@@ -62,10 +62,11 @@ def main_options(
         "e.g. postgresql+psycopg://user@localhost/photos.", show_default=False
     ),
     engine: Optional[str] = typer.Option(
-        None, "--engine", help="face | plvm | hybrid: the library's engine from now on (stored in its settings, "
+        None, "--engine", help="face | plvm | hybrid | vlm: the library's engine from now on (stored in its settings, "
         "see plvm-photos config).", show_default=False
     ),
 ) -> None:
+    state.close()  # an earlier invocation in this process (a test runner, a Python caller) may have left one open
     state.library_dir = library
     state.db_url = db
     state.engine = engine
