@@ -3,16 +3,43 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import quote_from_bytes
 
 from plvm_photos.ask.reader import Reader
-from plvm_photos.fsnames import from_db, to_db
 from plvm_photos.errors import LibraryError
+from plvm_photos.fsnames import from_db, to_db
+
+# A path's last component, lower-cased, in each database's SQL: the expression of the index
+# ix_files_name (migration 0006), so a file name is found without reading every path.
+FILE_NAME_KEY = {
+    "sqlite": "lower(replace(path, rtrim(path, replace(path, '/', '')), ''))",
+    "postgresql": "lower(regexp_replace(path, '^.*/', ''))",
+}
 
 
-def _like_suffix(text: str) -> str:
-    """A LIKE pattern matching values that end with ``text`` (escape character '/')."""
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return "%" + escaped
+def _ascii_lower(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _files_ending_with(db: Reader, tail: str) -> list[tuple[int | None, str, bool]]:
+    """(photo id, stored path, missing) of the files whose path ends with ``/tail``; on SQLite
+    ASCII letters match in either case (as its LIKE did), elsewhere exactly."""
+    name = os.path.basename(tail)
+    # the name as a path stored percent-encoded (fsnames) holds it, and as a plain path does
+    encoded = quote_from_bytes(os.fsencode(name), safe="/")
+    stored_forms = [encoded, name if to_db(name) == name else encoded]
+    rows = db.rows(
+        f"SELECT photo_id, path, missing FROM files WHERE {FILE_NAME_KEY[db.dialect]} IN (lower(?), lower(?))",
+        stored_forms,
+    )
+    suffix = os.sep + tail
+    if db.dialect == "sqlite":
+        suffix = _ascii_lower(suffix)
+        return [row for row in rows if _ascii_lower(from_db(row[1])).endswith(suffix)]
+    return [row for row in rows if from_db(row[1]).endswith(suffix)]
 
 
 def resolve_photo(db: Reader, ref: str) -> int:
@@ -29,10 +56,7 @@ def resolve_photo(db: Reader, ref: str) -> int:
     tail = os.path.normpath(ref).lstrip(os.sep)
     while tail.startswith(".." + os.sep):
         tail = tail[3:]
-    rows = db.rows(
-        "SELECT files.photo_id, files.path, files.missing FROM files WHERE files.path LIKE ? ESCAPE '/'",
-        [_like_suffix(os.sep + tail)],
-    )
+    rows = _files_ending_with(db, tail)
     ids = {pid for pid, _, _ in rows if pid is not None}
     present = {pid for pid, _, missing in rows if pid is not None and not missing}
     if len(present) == 1 or (not present and len(ids) == 1):

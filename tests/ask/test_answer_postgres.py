@@ -25,6 +25,7 @@ def test_time_place_and_unicode_names_on_postgresql(tmp_path, sample_photos, pg_
         assert file_names(ask(library, "photos from summer 2019")) == {"paris.jpg", "sydney.jpg"}  # Sydney: southern summer
         in_paris = ask(library, "photos in Paris")
         assert file_names(in_paris) == {"paris.jpg"} and "1 photo has no GPS position" in in_paris.answer
+        assert file_names(ask(library, "who is in photos/paris.jpg?")) == {"paris.jpg"}  # ix_files_name's expression
         assert file_names(ask(library, "photos near Sydney")) == {"sydney.jpg"}
         assert ask(library, "how many photos were taken in 2020?").answer.startswith("1 photo taken in 2020 (1 photo has no date")
         assert ask(library, "photos of <zoë> in Australia").answer.startswith("1 photo with <Zoë> in Australia")
