@@ -64,7 +64,7 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
     with store.write_transaction() as s:
         current = concepts.get(s)
         now, kept_now = _to_decide(s, result, regions, max_side)
-        if current.signature != snapshot.signature or kept_now != kept:
+        if current.signature != snapshot.signature or _user_facts(now, kept_now) != _user_facts(photo, kept):
             photo, kept = now, kept_now
             decision = engine.decide(photo, current.concepts, None)
         row, removed = _replace_photo(s, result.job.sha256, engine.name)
@@ -134,6 +134,12 @@ def _to_decide(session: Session, result: AnalysisResult, regions: list[StoredReg
         confirmed=frozenset((key_of[rid], cid) for rid, cid in confirmed if rid in key_of),
     )
     return photo, KeptRegions(tuple(u.id for u in user), dropped)
+
+
+def _user_facts(photo: PhotoToDecide, kept: KeptRegions) -> tuple:
+    """What the user said about the photo that its decision depends on: when this changed between
+    deciding and committing (a face confirmed, a match rejected), the commit decides again."""
+    return kept, photo.rejected, photo.confirmed
 
 
 def _replace_photo(session: Session, sha256: str, engine_name: str) -> tuple[Photo, list[tuple[int, str]]]:

@@ -88,3 +88,32 @@ def test_removing_or_renaming_people_during_a_scan_neither_crashes_it_nor_leaves
     assert db_rows(library, "PRAGMA foreign_key_check") == []
     captions = [c for (c,) in db_rows(library, "SELECT caption FROM photos")]
     assert all("<hopper>" in c and "<grace>" not in c and "<eileen>" not in c for c in captions), captions
+
+
+def test_a_match_rejected_while_its_photo_is_analysed_again_stays_rejected(demo_library_dir, copy_library, demo_set,
+                                                                         monkeypatch):
+    """The engine decides a photo before the write transaction; a rejection the user makes in
+    between (the gallery, another process) must make the commit decide again, as a new person does."""
+    from plvm_photos.curation.clusters import reject_match
+    from plvm_photos.engines.face.engine import FaceEngine
+
+    _, photos = demo_set
+    photo = photos / "2023-trip" / "eileen-mirror.jpg"
+    root = copy_library(demo_library_dir)
+    original = FaceEngine.decide
+    rejected = []
+
+    def decide_then_user_rejects(self, *args, **kwargs):
+        decision = original(self, *args, **kwargs)
+        if not rejected:
+            rejected.append(True)
+            with Library(root) as other:
+                reject_match(other, str(photo), "eileen")
+        return decision
+
+    with Library(root) as library:
+        assert any(v["person"] == "eileen" and v["present"] for v in library.verdicts() if v["path"] == str(photo))
+        monkeypatch.setattr(FaceEngine, "decide", decide_then_user_rejects)
+        assert library.scan([photo], workers=1, progress=False, reanalyze=True).analysed == 1
+        assert rejected
+        assert not any(v["person"] == "eileen" and v["present"] for v in library.verdicts() if v["path"] == str(photo))
