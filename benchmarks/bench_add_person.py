@@ -42,11 +42,10 @@ class AddPersonResult:
 
 
 def run(faces: int = 100_000, planted: int = 150) -> AddPersonResult:
+    from benchmarks.synth import build
     from plvm_photos.curation import people as people_module
     from plvm_photos.engines.face.engine import FaceAnalyzer
     from plvm_photos.library import Library
-
-    from benchmarks.synth import build
 
     root = data_dir() / "library"
     manifest = json.loads((root / "manifest.json").read_text())

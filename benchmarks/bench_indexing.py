@@ -212,7 +212,11 @@ def _our_stages(images: list[dict], root: Path) -> dict[str, float]:
     import dlib
     from threadpoolctl import threadpool_limits
 
-    from plvm_photos.engines.face.engine import FaceAnalyzer, _dlib_models, with_new_faces
+    from plvm_photos.engines.face.engine import (
+        FaceAnalyzer,
+        _dlib_models,
+        with_new_faces,
+    )
     from plvm_photos.engines.face.resnet import ResNetDescriptor, face_chips
     from plvm_photos.imaging import decode
 

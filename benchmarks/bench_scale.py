@@ -62,13 +62,12 @@ def _timed_queries(index, queries: np.ndarray, radius: float) -> tuple[float, li
 
 
 def run(regions: int = 1_000_000) -> ScaleResult:
-    from plvm_photos.engines.face.decide import DecisionRule
+    from benchmarks.synth import FACE_NOISE, build_regions, unit_rows
     from plvm_photos.db.queries import region_vectors
+    from plvm_photos.engines.face.decide import DecisionRule
     from plvm_photos.library import Library
     from plvm_photos.store.layout import FACE_INDEX_FILE
     from plvm_photos.store.vector_index import FLAT, VectorIndex
-
-    from benchmarks.synth import FACE_NOISE, build_regions, unit_rows
 
     radius = DecisionRule().prefilter_radius
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:

@@ -41,3 +41,31 @@ def print_table(headers: list[str], rows: list[list]) -> None:
 
 def _numeric(cell: str) -> bool:
     return cell.replace(".", "", 1).replace("x", "", 1).replace("-", "", 1).isdigit()
+
+
+def timed(fn, device: str, repeat: int, warmup: int = 1, setup=None) -> float:
+    """Median seconds of ``fn()`` on a torch ``device`` (CUDA work waited for), after ``warmup``
+    untimed runs; ``setup()``, when given, runs before each run and is not timed."""
+    import statistics
+    import time
+
+    import torch
+
+    def sync():
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    for _ in range(warmup):
+        if setup:
+            setup()
+        fn()
+    times = []
+    for _ in range(repeat):
+        if setup:
+            setup()
+        sync()
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,24 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from benchmarks.common import timed  # noqa: E402
 from plvm_model.data import TrainingExample  # noqa: E402
 from plvm_model.random_models import LLAVA_7B_DINOV2_BASE, TINY, random_plvm  # noqa: E402
-
-
-def timed(fn, device: str, repeat: int, warmup: int = 1) -> float:
-    """Median seconds of ``fn()``."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        fn()
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def photo(seed: int, size: int = 512) -> Image.Image:

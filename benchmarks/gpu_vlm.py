@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from benchmarks.common import timed  # noqa: E402
 from plvm_photos.engines.vlm import random_models  # noqa: E402
 from plvm_photos.engines.vlm.marking import MARKINGS, TAG_HEIGHT, MarkedPerson  # noqa: E402
 from plvm_photos.engines.vlm.model import MarkedPhoto, VlmModel, square  # noqa: E402
@@ -41,26 +42,6 @@ QUESTIONS = [
     "Are <mike> and <susan> at the beach? Answer with Yes or No.",
 ]
 PEOPLE = (MarkedPerson("mike", (180, 200, 330, 380)), MarkedPerson("susan", (640, 180, 800, 370)))
-
-
-def timed(fn, device: str, repeat: int, warmup: int = 1, setup=None) -> float:
-    """Median seconds of ``fn()`` (after ``setup()``, not timed)."""
-    for _ in range(warmup):
-        if setup:
-            setup()
-        fn()
-    times = []
-    for _ in range(repeat):
-        if setup:
-            setup()
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        fn()
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def photo(seed: int, people=PEOPLE, size=(1024, 768)) -> MarkedPhoto:

@@ -137,9 +137,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
+    from plvm_photos.evaluation.manifest import register_all
     from plvm_photos.indexing.analysis import AnalysisJob, analyze, warm_up
     from plvm_photos.library import Library
-    from plvm_photos.evaluation.manifest import register_all
 
     data = data_dir() / "library"
     manifest = json.loads((data / "manifest.json").read_text())

@@ -201,17 +201,20 @@ def _read_input(r: _Reader, layer: Layer) -> None:
         _check(layer, "columns", r.uint(), layer.args["nc"])
 
 
+def _check_window(r: _Reader, layer: Layer) -> None:
+    """A convolution's or pooling's window as serialised: rows, columns, strides, paddings."""
+    a = layer.args
+    for what, expected in (("nr", a["nr"]), ("nc", a["nc"]), ("stride_y", a["stride"]), ("stride_x", a["stride"]),
+                            ("padding_y", a["padding"]), ("padding_x", a["padding"])):
+        _check(layer, what, r.int(), expected)
+
+
 def _read_con(r: _Reader, layer: Layer) -> None:
     version = r.expect("con_", "con_4", "con_5", "con_6")
     params = r.tensor()
     a = layer.args
     _check(layer, "num_filters", r.int(), a["filters"])
-    _check(layer, "nr", r.int(), a["nr"])
-    _check(layer, "nc", r.int(), a["nc"])
-    _check(layer, "stride_y", r.int(), a["stride"])
-    _check(layer, "stride_x", r.int(), a["stride"])
-    _check(layer, "padding_y", r.int(), a["padding"])
-    _check(layer, "padding_x", r.int(), a["padding"])
+    _check_window(r, layer)
     filters = r.alias_tensor()  # (num_filters, k, nr, nc)
     r.alias_tensor()  # biases: (1, num_filters, 1, 1), after the filters in params
     for _ in range(4):  # learning-rate and weight-decay multipliers
@@ -266,13 +269,7 @@ def _read_relu(r: _Reader, layer: Layer) -> None:
 def _read_pool(name: str):
     def read(r: _Reader, layer: Layer) -> None:
         r.expect(name, name)
-        a = layer.args
-        _check(layer, "nr", r.int(), a["nr"])
-        _check(layer, "nc", r.int(), a["nc"])
-        _check(layer, "stride_y", r.int(), a["stride"])
-        _check(layer, "stride_x", r.int(), a["stride"])
-        _check(layer, "padding_y", r.int(), a["padding"])
-        _check(layer, "padding_x", r.int(), a["padding"])
+        _check_window(r, layer)
 
     return read
 
