@@ -154,6 +154,8 @@ def _link_photos(images: list[dict], root: Path, folder: Path) -> dict[str, str]
 
 
 def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> PipelineRun:
+    from multiprocessing import forkserver
+
     from sqlalchemy import select
 
     from plvm_photos.db.models import File, Region
@@ -180,6 +182,9 @@ def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> Pipelin
             started = time.perf_counter()
             summary = library.scan([tmp / "photos"], workers=workers, progress=False)
             seconds = time.perf_counter() - started
+            # The workers were forked by multiprocessing's fork server, which reaps them: its CPU
+            # (and theirs) reaches RUSAGE_CHILDREN only once it has been stopped and waited for.
+            forkserver._forkserver._stop()
             cpu_seconds = time.process_time() - cpu_before + _children_cpu() - children_before
             with library.session() as s:
                 rows = s.execute(
@@ -196,8 +201,8 @@ def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> Pipelin
     run.cpu_seconds = cpu_seconds
     run.stages = _our_stages(images, root)
     run.stages["database"] = db_seconds
-    # Largest resident set among the finished worker processes (the scan's pool is this process's
-    # only child so far).
+    # Largest resident set among the finished worker processes (the fork server and its workers
+    # are this process's only descendants so far).
     run.peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return run
 

@@ -61,6 +61,8 @@ class Analyzer(Protocol):
     max_side: int  # photos are decoded with their long side at most this many pixels
     in_process: bool  # True: run in the deciding process (models too big to load per worker)
     # Optional ``num_gpus: float``: GPUs one worker needs on a Ray cluster (``gpus_wanted``; 0 when absent).
+    # Optional ``preload: tuple[str, ...]``: modules the workers' fork server imports once, so that
+    # what they load at import is in every worker from the start (``indexing/pool.py``).
 
     def warm_up(self) -> None: ...
 

@@ -14,7 +14,7 @@ from plvm_photos.engines.base import Analysis
 from plvm_photos.engines.face.engine import FaceEngine
 from plvm_photos.indexing.indexer import WORKER_DIED, Indexer
 from plvm_photos.library import Library
-from tests.watch.helpers import PLVM, REPO, children, db_rows, variant
+from tests.watch.helpers import PLVM, REPO, analysis_workers, db_rows, variant
 
 
 def _session_processes(sid: int) -> list[int]:
@@ -44,7 +44,7 @@ def _scan(library: Path, folder: Path, *extra: str) -> subprocess.Popen:
 def _wait_for_workers(scan: subprocess.Popen, library: Path, timeout: float = 60) -> list[int]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        workers = [p for p in children(scan.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+        workers = analysis_workers(scan.pid)
         if len(workers) >= 2 and (db_rows(library, "SELECT count(*) FROM photos") or [(0,)])[0][0] >= 1:
             return workers
         assert scan.poll() is None, scan.communicate()

@@ -195,6 +195,20 @@ def present_people(library: Path, path: Path) -> set[str]:
     }
 
 
+def analysis_workers(pid: int) -> list[int]:
+    """The analysis worker processes of the scan or watcher ``pid``: they are forked by its
+    multiprocessing fork server (a child of ``pid``), so they are the server's children."""
+    servers = [c for c in children(pid) if "multiprocessing.forkserver" in _cmdline(c)]
+    return [worker for server in servers for worker in children(server)]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    except OSError:
+        return ""
+
+
 def children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (from /proc)."""
     out = []

@@ -6,9 +6,8 @@ import shutil
 
 import os
 import signal
-from pathlib import Path
 
-from tests.watch.helpers import children, db_rows, variant
+from tests.watch.helpers import analysis_workers, db_rows, variant
 
 BURST = 500
 WITH_FACES = 10  # face analysis costs ~0.3 s a photo here; the rest are small photos without faces
@@ -32,8 +31,7 @@ def test_burst_of_500(tmp_path, sample_photos, watchers):
     done = lambda: db_rows(library, "SELECT count(*) FROM files WHERE photo_id IS NOT NULL")[0][0]  # noqa: E731
     w.wait_for(lambda: done() >= 50, timeout=60, what="50 photos done")
     # An analysis process dies mid-burst (OOM killer, a crash in native code): nothing is lost.
-    workers = [p for p in children(w.proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
-    workers = [p for p in workers if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+    workers = analysis_workers(w.proc.pid)
     os.kill(workers[0], signal.SIGKILL)
     w.wait_for(
         lambda: db_rows(library, "SELECT count(*) FROM files WHERE photo_id IS NOT NULL")[0:1] == [(BURST,)],

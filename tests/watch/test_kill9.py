@@ -9,7 +9,7 @@ import signal
 import time
 from pathlib import Path
 
-from tests.watch.helpers import children, cli, db_rows
+from tests.watch.helpers import analysis_workers, children, cli, db_rows
 
 
 def _alive(pid: int) -> bool:
@@ -38,7 +38,7 @@ def test_kill9_mid_batch_then_restart(tmp_path, library_data, manifest, watchers
 
     w = watchers(library, [photos])
     w.wait_for(lambda: db_rows(library, "SELECT count(*) FROM photos")[0:1] >= [(3,)], timeout=90, what="3 photos committed")
-    workers = [p for p in children(w.proc.pid) if "multiprocessing" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+    workers = [*children(w.proc.pid), *analysis_workers(w.proc.pid)]  # fork server, workers, resource tracker
     w.kill()  # SIGKILL: no cleanup at all
     assert w.proc.returncode == -signal.SIGKILL
     committed = dict(db_rows(library, "SELECT sha256, analyzed_at FROM photos"))

@@ -142,6 +142,7 @@ class FaceAnalyzer:
     """Detection and description: picklable (a config only), run in worker processes."""
 
     in_process = False
+    preload = ("plvm_photos.engines.face.preload",)  # AnalysisPool's fork server loads the models
 
     def __init__(self, config: FaceEngineConfig | None = None):
         self.config = config or FaceEngineConfig()
