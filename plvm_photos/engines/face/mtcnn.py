@@ -75,6 +75,8 @@ def prelu(x: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 def max_pool(x: np.ndarray, size: int, stride: int, same: bool) -> np.ndarray:
     """Keras MaxPooling2D: 'same' pads (mostly after) to ceil(n / stride) outputs, 'valid' does not pad."""
+    if same and size == stride == 2:
+        return _max_pool_2x2_same(x)
     if same:
         pads = []
         for n in x.shape[1:3]:
@@ -90,6 +92,20 @@ def max_pool(x: np.ndarray, size: int, stride: int, same: bool) -> np.ndarray:
         for j in range(size):
             if i or j:
                 out = np.maximum(out, x[:, i:i + (oh - 1) * stride + 1:stride, j:j + (ow - 1) * stride + 1:stride])
+    return out
+
+
+def _max_pool_2x2_same(x: np.ndarray) -> np.ndarray:
+    """``max_pool(x, 2, 2, same=True)`` without padding the input: a last odd row or column is its
+    own window. P-Net's first layer output is the largest array MTCNN makes; this pass over it is
+    ~3x faster than padding it and reducing over two axes."""
+    h, w = x.shape[1:3]
+    out = x[:, 0::2, 0::2].copy()
+    below, right = out[:, :h // 2], out[:, :, :w // 2]
+    np.maximum(below, x[:, 1::2, 0::2], out=below)
+    np.maximum(right, x[:, 0::2, 1::2], out=right)
+    corner = out[:, :h // 2, :w // 2]
+    np.maximum(corner, x[:, 1::2, 1::2], out=corner)
     return out
 
 
@@ -142,8 +158,8 @@ def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, by_min: bool = 
     while order.size:
         i, rest = order[0], order[1:]
         keep.append(i)
-        w = np.clip(np.minimum(boxes[i, 2], boxes[rest, 2]) - np.maximum(boxes[i, 0], boxes[rest, 0]) + 1, 0, None)
-        h = np.clip(np.minimum(boxes[i, 3], boxes[rest, 3]) - np.maximum(boxes[i, 1], boxes[rest, 1]) + 1, 0, None)
+        w = np.maximum(np.minimum(boxes[i, 2], boxes[rest, 2]) - np.maximum(boxes[i, 0], boxes[rest, 0]) + 1, 0)
+        h = np.maximum(np.minimum(boxes[i, 3], boxes[rest, 3]) - np.maximum(boxes[i, 1], boxes[rest, 1]) + 1, 0)
         inter = w * h
         denom = np.minimum(area[i], area[rest]) if by_min else area[i] + area[rest] - inter
         order = rest[inter / denom <= threshold]

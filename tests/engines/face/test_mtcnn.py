@@ -44,6 +44,15 @@ def test_max_pool_same_and_valid_follow_keras():
     assert mtcnn.max_pool(x, 3, 2, same=True)[0, :, :, 0].tolist() == [[6, 8, 9], [16, 18, 19], [21, 23, 24]]
 
 
+@pytest.mark.parametrize("shape", [(1, 7, 9, 10), (1, 8, 8, 3), (2, 5, 4, 2), (1, 1, 1, 1), (1, 2, 3, 1)])
+def test_max_pool_2x2_same_is_the_max_of_each_window_cut_by_the_border(shape):
+    x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32) - 5
+    _, h, w, _ = shape
+    expected = np.stack([np.stack([x[:, i:i + 2, j:j + 2].max(axis=(1, 2)) for j in range(0, w, 2)], axis=1)
+                         for i in range(0, h, 2)], axis=1)
+    assert np.array_equal(mtcnn.max_pool(x, 2, 2, same=True), expected)
+
+
 def test_prelu_and_nms():
     x = np.array([[-2.0, 3.0]], dtype=np.float32)
     assert mtcnn.prelu(x.copy(), np.array([0.5, 0.5], dtype=np.float32)).tolist() == [[-1.0, 3.0]]
