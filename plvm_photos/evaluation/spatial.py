@@ -123,10 +123,10 @@ def _relative_checks(place: OptionPlace, target: Box, others: list[Box], width: 
     if place.depth:
         if not others:
             checks.append(place.depth == "front")
-        elif place.depth == "front":
-            checks.append(all(_height(target) > _height(f) for f in others))
-        else:
-            checks.append(all(_height(target) < _height(f) for f in others))
+        else:  # nearer the camera is clearly larger (as for rows); about the same size tells nothing
+            nearer = any(_height(f) > FRONT_SIZE_RATIO * _height(target) for f in others)
+            farther = any(_height(target) > FRONT_SIZE_RATIO * _height(f) for f in others)
+            checks.append(farther and not nearer if place.depth == "front" else nearer)
     if place.row is not None or place.column:
         faces = [target, *others]
         column = _column(target, faces, thirds)
@@ -219,8 +219,8 @@ def answer(question: str, options: Mapping[str, str], present: bool, target: Box
     if kind == "where" and not uses_grid and not any(p.depth for p in places.values()):
         return _unique_best({k: _image_distance(p, target, width, height) for k, p in places.items()}, higher=False)
     thirds = any(p.horizontal == "middle" for p in places.values())
-    scores = {}
-    for k, p in places.items():
-        checks = _relative_checks(p, target, main, width, height, thirds)
-        scores[k] = sum(checks) - sum(not c for c in checks)
-    return _unique_best(scores)
+    # Only an option whose every stated feature the geometry confirms is an answer; an option that
+    # merely fails fewer of its features than the others is a guess.
+    checks = {k: _relative_checks(p, target, main, width, height, thirds) for k, p in places.items()}
+    fitting = [k for k, c in checks.items() if c and all(c)]
+    return fitting[0] if len(fitting) == 1 else None
