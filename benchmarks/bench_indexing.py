@@ -236,8 +236,7 @@ def _our_stages(images: list[dict], root: Path) -> dict[str, float]:
         t1 = time.process_time()
         extra = engine._mtcnn_boxes(decoded.pixels)  # MTCNN first: it decides HOG's upsampling
         t2 = time.process_time()
-        small = any(box[2] - box[0] < config.upsample_below for box, _ in extra)
-        found = with_new_faces(engine._hog_boxes(decoded.pixels, config.upsample if small else 0), extra)
+        found = with_new_faces(engine._hog_boxes_guided(decoded.pixels, extra), extra)
         t3 = time.process_time()
         shapes = [shaper(decoded.pixels, dlib.rectangle(*b)) for b, _ in found]
         t4 = time.process_time()
