@@ -22,7 +22,7 @@ from plvm_photos.curation import journal
 from plvm_photos.curation.journal import Recorder
 from plvm_photos.curation.redecide import decide_again, face_candidates
 from plvm_photos.db.models import Concept, Confirmation, Photo, Region, Rejection, Verdict
-from plvm_photos.db.queries import current_photo_ids, photo_paths
+from plvm_photos.db.queries import photo_paths, present_photo_count
 from plvm_photos.engines.base import Engine
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import ImageError, LibraryError
@@ -102,11 +102,6 @@ def settle(store: LibraryStore, engine: Engine, rec: Recorder, vectors: list[np.
     decide_again(store, engine, rec.session, rec.photos, frozenset(concepts))
 
 
-def present_photos(session: Session, concept_id: int) -> int:
-    return len(set(session.scalars(select(Verdict.photo_id).where(
-        Verdict.concept_id == concept_id, Verdict.present.is_(True), Verdict.photo_id.in_(current_photo_ids())))))
-
-
 def _vector(region: Region) -> np.ndarray:
     return np.frombuffer(region.vector, dtype=np.float32)
 
@@ -137,7 +132,7 @@ def name_faces(store: LibraryStore, region_ids: list[int], name: str, source: st
         done = [r for r in regions if confirm(rec, concept, r, source)]
         settle(store, engine, rec, [_vector(r) for r in done], {concept.id})
         finished = journal.finish(rec, "name", f"named {len(done)} face(s) {show(concept.display)}")
-        result = Named(concept.display, created, len(done), present_photos(s, concept.id))
+        result = Named(concept.display, created, len(done), present_photo_count(s, concept.id))
     journal.after_commit(store, finished)
     store.save_index()
     return result
@@ -203,7 +198,7 @@ def draw_face(store: LibraryStore, photo_id: int, box: tuple[int, int, int, int]
         confirm(rec, concept, region, "drawn")
         settle(store, engine, rec, [found], {concept.id})
         finished = journal.finish(rec, "draw", f"drew a face of {show(concept.display)} in {printable(os.path.basename(path or ''))}")
-        result = Named(concept.display, created, 1, present_photos(s, concept.id))
+        result = Named(concept.display, created, 1, present_photo_count(s, concept.id))
         added = (region.id, region.kind, found)
     journal.after_commit(store, finished)
     index_regions(store, engine, [added])

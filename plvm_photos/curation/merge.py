@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from plvm_photos.curation import journal
-from plvm_photos.curation.confirm import present_photos
+from plvm_photos.db.queries import present_photo_count
 from plvm_photos.curation.journal import Recorder
 from plvm_photos.curation.redecide import decide_again, photos_of_concepts
 from plvm_photos.db.models import Concept, Confirmation, Reference, Rejection
@@ -65,6 +65,6 @@ def merge_people(store: LibraryStore, keep: str, other: str) -> Merged:
         decide_again(store, engine, s, rec.photos, frozenset({kept.id}))
         summary = f"merged {show(folded.display)} into {show(kept.display)}"
         finished = journal.finish(rec, "merge", summary)
-        result = Merged(kept.display, folded.display, len(refs), moved, present_photos(s, kept.id))
+        result = Merged(kept.display, folded.display, len(refs), moved, present_photo_count(s, kept.id))
     journal.after_commit(store, finished)
     return result

@@ -18,7 +18,7 @@ from plvm_photos.curation import journal
 from plvm_photos.curation.journal import Recorder
 from plvm_photos.curation.redecide import photos_of_concepts
 from plvm_photos.db.models import Concept, Photo, Reference, Verdict
-from plvm_photos.db.queries import current_photo_ids
+from plvm_photos.db.queries import present_photo_count
 from plvm_photos.engines.base import DescribedReference, Engine, PhotoToDecide, StoredRegion
 from plvm_photos.engines.catalog import engines_for_kind
 from plvm_photos.engines.registry import open_engine
@@ -221,13 +221,8 @@ def _register(store: LibraryStore, engine: Engine, person: Name, kind: str, new:
     journal.after_commit(store, finished[-1])
     store.save_index()
     with store.session() as s:
-        photos = _present_count(s, stored_id)
+        photos = present_photo_count(s, stored_id)
     return PersonAdded(person.display, photos, updated.candidates, [r.described.box for r in new])
-
-
-def _present_count(session, concept_id: int) -> int:
-    return len(set(session.scalars(select(Verdict.photo_id).where(
-        Verdict.concept_id == concept_id, Verdict.present.is_(True), Verdict.photo_id.in_(current_photo_ids())))))
 
 
 def rename_person(store: LibraryStore, old: str, new: str) -> bool:

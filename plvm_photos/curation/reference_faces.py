@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import select
 
 from plvm_photos.curation import journal
-from plvm_photos.curation.confirm import present_photos
+from plvm_photos.db.queries import present_photo_count
 from plvm_photos.curation.journal import Recorder
 from plvm_photos.curation.redecide import decide_again, photos_of_concepts
 from plvm_photos.db.models import Concept, Reference, Region
@@ -76,7 +76,7 @@ def set_reference(store: LibraryStore, name: str, region_id: int, replace: bool 
         what = "replaced the references of" if replace else "gave another reference to"
         finished = journal.finish(rec, "reference", f"{what} {show(display)}")
         count = len(set(s.scalars(select(Reference.image).where(Reference.concept_id == cid))))
-        result = ReferenceSet(display, count, len(old) if replace else 0, present_photos(s, cid))
+        result = ReferenceSet(display, count, len(old) if replace else 0, present_photo_count(s, cid))
     journal.after_commit(store, finished)
     store.save_index()
     return result

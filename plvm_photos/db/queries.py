@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import File, Region, Setting
+from plvm_photos.db.models import File, Region, Setting, Verdict
 
 CHUNK = 500  # ids per IN (...) list
 MIXED_REGIONS_KEY = "internal.mixed_regions"  # set once regions of kinds other than 'face' were stored
@@ -16,6 +16,14 @@ REGION_REMOVALS_KEY = "internal.region_removals"
 def current_photo_ids():
     """Photos with at least one file that is still there (a subquery)."""
     return select(File.photo_id).where(File.missing.is_(False), File.photo_id.is_not(None))
+
+
+def present_photo_count(session: Session, concept_id: int) -> int:
+    """How many photos with a file still there show the concept. Each of its verdicts looks up its
+    photo's files (an index), instead of listing every current photo (0.4 s at 1 M photos)."""
+    has_file = select(File.id).where(File.photo_id == Verdict.photo_id, File.missing.is_(False)).exists()
+    return int(session.scalar(select(func.count(func.distinct(Verdict.photo_id))).where(
+        Verdict.concept_id == concept_id, Verdict.present.is_(True), has_file)))
 
 
 def photo_paths(session: Session, photo_ids) -> dict[int, str]:
@@ -66,12 +74,15 @@ def only_face_regions(session: Session) -> bool:
 
 
 def region_signature(session: Session, kinds: tuple[str, ...]) -> tuple[int, int]:
-    """(count, sum of ids) of the regions of ``kinds``: what a vector index must hold."""
-    query = select(func.count(Region.id), func.coalesce(func.sum(Region.id), 0))
+    """(count, highest id) of the regions of ``kinds``: what a vector index must hold.
+
+    Two queries: SQLite answers a lone ``count(*)`` from its smallest index and a lone ``max(id)``
+    from the end of the table (~10 ms at 1 M regions); asked together, or for a sum, it reads
+    every row (~140 ms)."""
+    count, highest = select(func.count()).select_from(Region), select(func.max(Region.id))
     if not (kinds == ("face",) and only_face_regions(session)):
-        query = query.where(Region.kind.in_(kinds))
-    count, total = session.execute(query).one()
-    return int(count), int(total)
+        count, highest = count.where(Region.kind.in_(kinds)), highest.where(Region.kind.in_(kinds))
+    return int(session.scalar(count)), int(session.scalar(highest) or 0)
 
 
 def region_removals(session: Session) -> int | None:

@@ -7,7 +7,7 @@ loaded (``load_consistent``) and, inside a write transaction, brought up to date
 processes — on this machine or others sharing a PostgreSQL library — committed since
 (``catch_up``), so a prefilter never misses a region the database has.
 
-Count and sum of region ids alone cannot tell every change: SQLite gives a deleted highest id to
+Count and highest region id alone cannot tell every change: SQLite gives a deleted highest id to
 the next region, so a photo analysed again can keep its ids with new vectors. The database counts
 region removals (triggers, migration 0004). While that count is unchanged, regions were only
 added, with ids above every id already committed (writers take the write lock one at a time,

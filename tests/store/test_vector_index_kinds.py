@@ -61,17 +61,43 @@ def test_ivf_finds_what_exact_search_finds(small_thresholds):
 def test_ivf_survives_save_load_and_remove(small_thresholds, tmp_path):
     ids, vectors = _clustered(4000, seed=2)
     path = tmp_path / "index.faiss"
-    index, rebuilt = vi.load_consistent(path, 16, (len(ids), sum(ids)), lambda: _batches(ids, vectors))
+    index, rebuilt = vi.load_consistent(path, 16, (len(ids), max(ids)), lambda: _batches(ids, vectors))
     assert rebuilt and index.kind == vi.IVF
-    loaded, rebuilt = vi.load_consistent(path, 16, (len(ids), sum(ids)), lambda: _batches(ids, vectors))
+    loaded, rebuilt = vi.load_consistent(path, 16, (len(ids), max(ids)), lambda: _batches(ids, vectors))
     assert not rebuilt and loaded.kind == vi.IVF
     query = vectors[10]
     assert [n.region_id for n in loaded.within(query, 0.5)] == [n.region_id for n in index.within(query, 0.5)]
     loaded.remove([11, 12, 99999])
-    assert loaded.signature == (3998, sum(ids) - 23)
+    assert loaded.signature == (3998, max(ids))
     assert not {11, 12} & {n.region_id for n in loaded.within(query, 10.0)}
     loaded.add([5000], vectors[10:11])
     assert loaded.nearest(query, 2)[0].distance == pytest.approx(0.0, abs=1e-5)
+
+
+def test_a_saved_ivf_index_is_mapped_and_read_from_its_own_file_when_it_changes(small_thresholds, tmp_path):
+    ids, vectors = _clustered(4000, seed=3)
+    path = tmp_path / "index.faiss"
+    vi.load_consistent(path, 16, (len(ids), max(ids)), lambda: _batches(ids, vectors))
+    mapped = vi.VectorIndex.load(path, 16)
+    assert mapped._mapped_from is not None  # memory-mapped, read-only
+    query = vectors[7]
+    before = [n.region_id for n in mapped.within(query, 0.5)]
+    assert ids[7] in before
+    # Another process replaces the file with an index of other regions...
+    other_ids, other_vectors = [i + 10_000 for i in ids], vectors[::-1].copy()
+    vi.VectorIndex.build(16, _batches(other_ids, other_vectors), count=len(other_ids)).save(path)
+    # ...the mapped index still answers from the file it mapped, and its first change reads that one.
+    assert [n.region_id for n in mapped.within(query, 0.5)] == before
+    mapped.add([9000], query[None])
+    assert mapped._mapped_from is None and len(mapped) == len(ids) + 1
+    assert {n.region_id for n in mapped.within(query, 0.5)} == {*before, 9000}
+    # Saving a mapped index writes its data, not a reference to the file it maps.
+    again = vi.VectorIndex.load(path, 16)
+    again.save(tmp_path / "copy.faiss")
+    copy = vi.VectorIndex.load(tmp_path / "copy.faiss", 16)
+    path.unlink()
+    assert [n.region_id for n in copy.within(other_vectors[5], 0.5)] == [n.region_id for n in again.within(other_vectors[5], 0.5)]
+    assert other_ids[5] in {n.region_id for n in copy.within(other_vectors[5], 0.5)}
 
 
 def test_a_flat_cache_is_rebuilt_as_ivf_when_the_library_has_grown(small_thresholds, tmp_path):
