@@ -111,7 +111,7 @@ def _answer(conn, ask: FastAsk) -> str | None:
 
         if wants_model(query, lambda: conn.execute("SELECT value FROM settings WHERE key = 'engine'").fetchone()):
             return None  # the full program loads the model
-    return render(answer_query(Reader(conn), query), ask.as_json, ask.explain)
+    return render(answer_query(Reader(conn), query, with_photos=ask.as_json), ask.as_json, ask.explain)
 
 
 def main() -> None:

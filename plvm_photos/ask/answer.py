@@ -43,8 +43,9 @@ from plvm_photos.positions import describe
 VISUAL_INTENTS = ("visual_yes_no", "visual_open", "visual_count")
 
 
-def ask(library, text: str, today: date | None = None) -> Answer:
-    """Answer ``text`` on ``library`` (a ``plvm_photos.library.Library``)."""
+def ask(library, text: str, today: date | None = None, with_photos: bool = True) -> Answer:
+    """Answer ``text`` on ``library`` (a ``plvm_photos.library.Library``). ``with_photos=False``:
+    an answer that is a number need not list its photos (``Answer.photos`` is then empty)."""
     query = parse(text, today or date.today())
     if query.intent in VISUAL_INTENTS:
         from plvm_photos.ask.routing import routed_answer  # light; torch loads only when a question is routed
@@ -54,7 +55,7 @@ def ask(library, text: str, today: date | None = None) -> Answer:
             return visual
     raw = library.db.raw_connection()
     try:
-        return answer_query(dbapi_reader(raw.driver_connection, library.db.dialect), query)
+        return answer_query(dbapi_reader(raw.driver_connection, library.db.dialect), query, with_photos)
     finally:
         raw.close()
 
@@ -63,8 +64,9 @@ def answer_question(db: Reader, text: str, today: date | None = None) -> Answer:
     return answer_query(db, parse(text, today or date.today()))
 
 
-def answer_query(db: Reader, query: Query) -> Answer:
-    """The answer to ``query`` from the database alone (see the module docstring)."""
+def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
+    """The answer to ``query`` from the database alone (see the module docstring); see ``ask``
+    for ``with_photos``."""
     people = People(db)
     people.check(query.people)
     rule = interaction_of(query.action) if query.intent in ("visual_yes_no", "visual_count") else None
@@ -75,14 +77,17 @@ def answer_query(db: Reader, query: Query) -> Answer:
         names = names_text([people.get(n).display for n in query.names()]) if query.names() else "<mike>"
         raise QuestionError(query.action or query.text, f'the face engine sees who is in a photo and where, not "{words}"',
                             f"is {names} in {query.photo.ref}?", text=query.text)
-    answer = without_hidden(db, HANDLERS[query.intent](db, query, people), query.names())
+    if query.intent in ("count", "visual_count") and not with_photos:
+        answer = _count(db, query, people, with_photos=False)
+    else:
+        answer = without_hidden(db, HANDLERS[query.intent](db, query, people), query.names())
     return replace(answer, query=query.as_dict(), understood=query.describe())
 
 
 # --- questions over all photos ------------------------------------------------------------------
-def _selected(db: Reader, query: Query, people: People) -> tuple[Selected, str]:
+def _selected(db: Reader, query: Query, people: People, with_rows: bool = True) -> tuple[Selected, str]:
     """The photos the filters select and the note on those left out ("" when none were)."""
-    found = select(db, query, people)
+    found = select(db, query, people, with_rows)
     if query.time is None and query.place is None:
         return found, ""
     note = left_out_note(query, found.no_date, found.no_position, found.left_out,
@@ -110,12 +115,14 @@ def _list(db: Reader, query: Query, people: People) -> Answer:
     return Answer(f"{plural(len(photos))}{head}{notes}:\n" + "\n".join(f"  {p.path}" for p in photos), photos)
 
 
-def _count(db: Reader, query: Query, people: People) -> Answer:
-    found, left_out = _selected(db, query, people)
-    photos = photo_answers(db, found.ids, found.rows)
+def _count(db: Reader, query: Query, people: People, with_photos: bool = True) -> Answer:
+    """The number of photos selected; with the photos themselves, read only when asked for
+    (at 1 M photos reading 20 000 of them takes ~0.5 s, counting them ~0.1 s)."""
+    found, left_out = _selected(db, query, people, with_rows=with_photos)
+    photos = photo_answers(db, found.ids, found.rows) if with_photos else []
     phrase = selection_phrase(query, _display(people))
     notes = _notes(unseen_note(query.action) if query.intent in VISUAL_INTENTS else "", left_out)
-    return Answer(f"{plural(len(photos))}{' ' + phrase if phrase else ''}{notes}", photos)
+    return Answer(f"{plural(len(found.ids))}{' ' + phrase if phrase else ''}{notes}", photos)
 
 
 def _positive_names(expr) -> list[str]:

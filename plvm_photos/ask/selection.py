@@ -183,14 +183,15 @@ class Selected:
     position while matching everything else they have."""
 
     ids: list[int]
-    rows: dict  # photo id -> PhotoRow (``photos.py``) of each photo in ``ids``
+    rows: dict  # photo id -> PhotoRow (``photos.py``) of each photo in ``ids`` (empty if not asked for)
     no_date: int  # left out: no camera date (a time filter was asked)
     no_position: int  # left out: no GPS position (a place filter was asked)
     left_out: int  # photos in either count (a photo can lack both)
 
 
-def select(db: Reader, query, people: People) -> Selected:
-    """The current, analysed photos matching the query's people, time and place filters."""
+def select(db: Reader, query, people: People, with_rows: bool = True) -> Selected:
+    """The current, analysed photos matching the query's people, time and place filters (and
+    their PhotoRows, unless ``with_rows`` is False: a count needs only the ids)."""
     where, params = [CURRENT], [False]
     if query.people is not None:
         expr = people_sql(query.people, people)
@@ -205,14 +206,16 @@ def select(db: Reader, query, people: People) -> Selected:
         at_place = place_sql(query.place)
         matching.append(at_place.text)
         matching_params.extend(at_place.params)
-    rows = db.rows(f"SELECT photos.id, {ROW_COLUMNS}, photos.lat, photos.lon, photos.place_id FROM photos "
-                   f"WHERE {' AND '.join(matching)}", [False, *matching_params])
+    columns, width = (f"{ROW_COLUMNS}, ", ROW_WIDTH) if with_rows else ("", 0)
+    rows = db.rows(f"SELECT photos.id, {columns}photos.lat, photos.lon, photos.place_id FROM photos "
+                   f"WHERE {' AND '.join(matching)}", ([False] if with_rows else []) + matching_params)
     ids, photos, reader = [], {}, RowReader()
     for row in rows:
-        lat, lon, place_id = row[1 + ROW_WIDTH :]
+        lat, lon, place_id = row[1 + width :]
         if query.place is None or place_matches(query.place, lat, lon, place_id):  # exact, after the SQL box
             ids.append(row[0])
-            photos[row[0]] = reader.row_of(row[0], row[1 : 1 + ROW_WIDTH])
+            if with_rows:
+                photos[row[0]] = reader.row_of(row[0], row[1 : 1 + width])
     no_date, no_position, left_out = _left_out(db, query, where, params)
     return Selected(sorted(ids), photos, no_date, no_position, left_out)
 

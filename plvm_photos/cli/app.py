@@ -199,7 +199,7 @@ def ask(
     from plvm_photos.ask.answer import ask as answer_question
     from plvm_photos.ask.present import render
 
-    typer.echo(render(answer_question(state.library(), question), as_json, explain))
+    typer.echo(render(answer_question(state.library(), question, with_photos=as_json), as_json, explain))
 
 
 @app.command("verdicts")

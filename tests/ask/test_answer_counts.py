@@ -28,6 +28,18 @@ def test_a_count_is_the_number_of_photos_listed(asked, count, listing):
     assert counted.as_dict()["query"]["intent"] == "count"
 
 
+@pytest.mark.parametrize("count", ["how many photos of <obama> or <biden>?", "how many photos in Japan?",
+                                   "how many photos of <obama> were taken in 2020?", "how many photos where <obama> is smiling?"])
+def test_a_count_asked_without_its_photos_says_the_same(ask_library, asked, count):
+    # What `ask` prints without --json: the number alone, without reading the photos it counts.
+    from plvm_photos.ask.answer import ask
+
+    bare, full = ask(ask_library, count, with_photos=False), asked(count)
+    assert bare.answer == full.answer and bare.photos == [] and full.photos
+    listing = "photos of <obama>"  # an answer that lists photos lists them all the same
+    assert ask(ask_library, listing, with_photos=False).photos == asked(listing).photos
+
+
 def test_count_words_and_notes(asked):
     assert asked("how many photos of <obama>?").answer == "5 photos with <Obama>"
     assert asked("how many photos of <katy>?").answer == "2 photos with <katy>"
