@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from plvm_photos.curation import journal
-from plvm_photos.db.queries import present_photo_count
 from plvm_photos.curation.journal import Recorder
 from plvm_photos.curation.redecide import decide_again, photos_of_concepts
 from plvm_photos.db.models import Concept, Confirmation, Reference, Rejection
+from plvm_photos.db.queries import present_photo_count
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import LibraryError
 from plvm_photos.names import show

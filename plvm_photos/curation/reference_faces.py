@@ -15,11 +15,10 @@ import numpy as np
 from sqlalchemy import select
 
 from plvm_photos.curation import journal
-from plvm_photos.db.queries import present_photo_count
 from plvm_photos.curation.journal import Recorder
 from plvm_photos.curation.redecide import decide_again, photos_of_concepts
 from plvm_photos.db.models import Concept, Reference, Region
-from plvm_photos.db.queries import photo_paths
+from plvm_photos.db.queries import photo_paths, present_photo_count
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import LibraryError
 from plvm_photos.imaging import sha256_file
