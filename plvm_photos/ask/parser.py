@@ -23,7 +23,6 @@ refused as an unknown place. A lowercase word after an action word is part of th
 from __future__ import annotations
 
 import json
-import os
 import re
 import zlib
 from datetime import date
@@ -41,6 +40,7 @@ from plvm_photos.ask.query import (
     Query,
     QuestionError,
 )
+from plvm_photos.user_cache import cache_dir, write_atomically
 
 GRAMMAR = Path(__file__).resolve().parent / "grammar.lark"
 TABLE_FORMAT = 2  # bump when the cached table's layout changes
@@ -192,9 +192,8 @@ class Tables:
 
 
 def _cache_file(grammar: bytes) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     key = f"{zlib.crc32(grammar):08x}-{len(grammar)}-{TABLE_FORMAT}"
-    return Path(base) / "plvm-photos" / f"ask-grammar-{key}.json"
+    return cache_dir() / f"ask-grammar-{key}.json"
 
 
 def build_table_data(grammar: str) -> dict:
@@ -246,10 +245,8 @@ def _read_or_build_table(grammar: bytes) -> dict:
         pass
     data = build_table_data(grammar.decode("utf-8"))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, path)
+        text = json.dumps(data, separators=(",", ":"))
+        write_atomically(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
         _remove_stale_tables(path)
     except OSError:
         pass  # an unwritable cache: build again next time

@@ -34,14 +34,13 @@ import collections
 import gzip
 import importlib.util
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from plvm_photos.errors import LibraryError
 from plvm_photos.places.index_files import NAMES_FILE, PLACES_FILE, SOURCES, index_dir
 from plvm_photos.places.place import fold
+from plvm_photos.user_cache import write_atomically
 
 WEIGHT = {"K": 20, "R": 1, "C": 8}
 ALTERNATE_NAME_WEIGHT = 0.001  # a place's own name or alias ranks before others' alternate names
@@ -321,10 +320,7 @@ def build(folder: Path) -> dict[str, int]:
 
 
 def _write(path: Path, content: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "wb") as out:
-        out.write(content)
-    os.replace(temporary, path)
+    write_atomically(path, lambda temporary: Path(temporary).write_bytes(content))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from plvm_photos.user_cache import cache_dir
+
 PLACES_FILE = "places.tsv"
 NAMES_FILE = "names.tsv"
 # What the index is built from: the exact versions pyproject.toml pins (same data, same answers).
@@ -18,5 +20,4 @@ def index_dir() -> Path:
     cache ($XDG_CACHE_HOME or ~/.cache, then plvm-photos/)."""
     if folder := os.environ.get("PLVM_PLACES_DIR"):
         return Path(folder)
-    cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache_home) / "plvm-photos" / f"places-{INDEX_VERSION}"
+    return cache_dir() / f"places-{INDEX_VERSION}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
@@ -47,12 +46,11 @@ def _frontal_face_detector():
     """dlib's HOG face detector. ``get_frontal_face_detector`` rebuilds it from source text each
     time (~0.85 CPU s, paid by every analysis worker); saved once to the user's cache folder it
     loads in milliseconds, and detects exactly the same."""
-    import os
-    import tempfile
-
     import dlib
 
-    cached = _cache_dir() / f"frontal_face_detector-dlib-{dlib.__version__}.svm"
+    from plvm_photos.user_cache import cache_dir, write_atomically
+
+    cached = cache_dir() / f"frontal_face_detector-dlib-{dlib.__version__}.svm"
     if cached.is_file():
         try:
             return dlib.fhog_object_detector(str(cached))
@@ -60,23 +58,10 @@ def _frontal_face_detector():
             pass
     detector = dlib.get_frontal_face_detector()
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
-        os.close(fd)
-        try:
-            detector.save(tmp)
-            os.replace(tmp, cached)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        write_atomically(cached, detector.save)
     except (OSError, RuntimeError):
         pass  # no writable cache: every process builds it
     return detector
-
-
-def _cache_dir() -> Path:
-    import os
-
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plvm-photos"
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,9 @@ face engine free of any deep-learning framework.
 from __future__ import annotations
 
 import importlib.util
+import os
+import zipfile
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,13 +41,41 @@ def weights_dir() -> Path:
     return Path(spec.submodule_search_locations[0]) / "assets" / "weights"
 
 
+NETS = ("pnet", "rnet", "onet")
+
+
 @lru_cache(maxsize=1)
 def net_weights() -> dict[str, list[np.ndarray]]:
+    """Each net's arrays, float32, in Keras order. The package's files are joblib pickles:
+    importing joblib and reading them takes ~0.2 s, paid by every process that detects (each
+    ``add-person``, the scan's fork server); the same arrays copied to a plain ``.npz`` in the
+    user's cache folder load in a few milliseconds. The copy is named after the size and
+    modification time of the files it was made from, as Python's own bytecode cache is."""
+    from plvm_photos.user_cache import cache_dir, write_atomically
+
+    sources = [weights_dir() / f"{name}.lz4" for name in NETS]
+    stamp = zlib.crc32(repr([(st.st_size, st.st_mtime_ns) for st in map(os.stat, sources)]).encode())
+    cached = cache_dir() / f"mtcnn-weights-{stamp:08x}.npz"
+    try:
+        with np.load(cached, allow_pickle=False) as stored:
+            return {name: [stored[f"{name}_{i}"] for i in range(int(stored[f"{name}_count"]))] for name in NETS}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass  # not there yet, or damaged: read from the package and (re)written below
     import joblib
 
-    folder = weights_dir()
-    return {name: [np.asarray(a, dtype=np.float32) for a in joblib.load(folder / f"{name}.lz4")]
-            for name in ("pnet", "rnet", "onet")}
+    weights = {name: [np.asarray(a, dtype=np.float32) for a in joblib.load(path)] for name, path in zip(NETS, sources)}
+    arrays = {f"{name}_{i}": a for name, layers in weights.items() for i, a in enumerate(layers)}
+    arrays.update({f"{name}_count": np.int64(len(layers)) for name, layers in weights.items()})
+
+    def save(temporary: str) -> None:
+        with open(temporary, "wb") as out:
+            np.savez(out, **arrays)
+
+    try:
+        write_atomically(cached, save)
+    except OSError:
+        pass  # no writable cache: every process reads the package's files
+    return weights
 
 
 # --- layers (NHWC, Keras weight layout) --------------------------------------------------------

@@ -125,3 +125,53 @@ def test_the_library_setting_turns_the_second_detector_off_for_scans(tmp_path, b
             present = [v["person"] for v in library.verdicts() if v["present"]]
             assert present == (["andrew"] if setting == "on" else [])
     assert faces["on"] > faces["off"] == 9  # HOG alone finds the nine faces facing the camera
+
+
+def _weights_in_fresh_process(cache_home, out):
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys, numpy as np\n"
+              "from plvm_photos.engines.face import mtcnn\n"
+              "w = mtcnn.net_weights()\n"
+              "np.savez(sys.argv[1], **{f'{k}_{i}': a for k, v in w.items() for i, a in enumerate(v)})\n"
+              "print('joblib' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(out)], env={**os.environ, "XDG_CACHE_HOME": str(cache_home)},
+                          capture_output=True, text=True, check=True)
+    with np.load(out) as saved:
+        return {k: saved[k] for k in saved.files}, done.stdout.strip() == "True"
+
+
+def _package_weights():
+    import joblib
+
+    return {f"{name}_{i}": np.asarray(a, dtype=np.float32) for name in mtcnn.NETS
+            for i, a in enumerate(joblib.load(mtcnn.weights_dir() / f"{name}.lz4"))}
+
+
+def test_weights_are_kept_in_the_cache_folder_and_read_back_the_same(tmp_path):
+    """The first process reads the package's joblib files and leaves a plain copy; the next one
+    reads only that copy (joblib, ~0.2 s of each add-person and fork server, is not imported),
+    and both get exactly the package's arrays."""
+    expected = _package_weights()
+    first, first_used_joblib = _weights_in_fresh_process(tmp_path, tmp_path / "out.npz")
+    [copy] = (tmp_path / "plvm-photos").glob("mtcnn-weights-*.npz")
+    second, second_used_joblib = _weights_in_fresh_process(tmp_path, tmp_path / "out.npz")
+    assert first_used_joblib and not second_used_joblib
+    for weights in (first, second):
+        assert weights.keys() == expected.keys()
+        for key, array in expected.items():
+            assert weights[key].dtype == np.float32 and np.array_equal(weights[key], array), key
+
+    copy.write_bytes(copy.read_bytes()[:1000])  # a damaged copy is read from the package again, and replaced
+    third, third_used_joblib = _weights_in_fresh_process(tmp_path, tmp_path / "out.npz")
+    assert third_used_joblib and all(np.array_equal(third[k], a) for k, a in expected.items())
+    assert copy.stat().st_size > 1000
+
+
+def test_weights_load_where_the_cache_folder_cannot_be_written(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go")
+    weights, used_joblib = _weights_in_fresh_process(blocked, tmp_path / "out.npz")
+    assert used_joblib and all(np.array_equal(weights[k], a) for k, a in _package_weights().items())
