@@ -26,18 +26,26 @@ endif
 $(PY):
 	python3 -m venv $(VENV_FLAGS) $(VENV)
 
-# face-recognition-models (a dependency) is a 100 MB source archive of dlib's weights: pip builds a
-# wheel of it on every fresh machine, and deflating those incompressible weights took 15 of that
-# step's 24 s here. Built first, alone, with the wheel stored uncompressed (the same files), it
-# takes ~9 s; the installs below then find it installed.
+# face-recognition-models (a dependency) is a 100 MB source archive of dlib's weights: every fresh
+# machine builds a wheel of it, and deflating those incompressible weights took 15 of that step's
+# 24 s here. Built first, alone, with the wheel stored uncompressed (the same files), it takes
+# ~9 s; the pip installs below then find it installed (uv is given the same setting).
 $(MODELS): | $(PY)
 	$(PIP) install -q --no-compile --no-deps --config-settings=--build-option=--compression=stored 'face-recognition-models>=0.3'
 	touch $(MODELS)
 
-# --no-compile: byte-compiling every installed module took ~18 of the demo's ~44 s of installing;
-# the demo compiles the few hundred modules it imports, once.
-$(FACE): pyproject.toml | $(MODELS)
-	$(PIP) install -q --no-compile -e '.$(DEMO_EXTRA)'
+# The demo's packages are installed by uv where it can be had (pip puts it in the venv in ~4 s): it
+# fetches and unpacks in parallel, ~9 s here for what took pip ~35 s (most of that pip's own
+# work on the ~35 packages' index pages). uv reads no pip configuration: where it cannot be
+# installed or cannot install (an index only pip is set up for), pip does the same install.
+# Neither byte-compiles (pip's compiling took ~18 s): the demo compiles the modules it imports.
+$(FACE): pyproject.toml | $(PY)
+	if $(PIP) install -q --no-compile uv && $(VENV)/bin/uv pip install -q --python $(PY) \
+	        --config-setting=--build-option=--compression=stored -e '.$(DEMO_EXTRA)'; then :; \
+	else \
+	    echo "make: installing with pip (uv could not be used)"; \
+	    $(MAKE) --no-print-directory $(MODELS) && $(PIP) install -q --no-compile -e '.$(DEMO_EXTRA)'; \
+	fi
 	touch $(FACE)
 
 $(ALL): pyproject.toml | $(MODELS)
