@@ -52,6 +52,7 @@ def main() -> None:
     library = args.out
     if library.exists():
         shutil.rmtree(library)
+    _start_analysis_server()
     data = _shared_library()
     if data is not None:
         manifest = json.loads((data / "manifest.json").read_text())
@@ -91,6 +92,15 @@ def main() -> None:
         _run(["ask", question], library)
     print(f"\nthe demo library is in {library}; ask it yourself:\n  {_command()} --library {shlex.quote(str(library))} "
           f"ask {shlex.quote(questions[0])}")
+
+
+def _start_analysis_server() -> None:
+    """The scan's workers are forked from a server that loads the face models; started now, it
+    does so on the other core while the people are registered."""
+    from plvm_photos.engines.face.engine import FaceAnalyzer
+    from plvm_photos.indexing.pool import start_fork_server
+
+    start_fork_server(FaceAnalyzer())
 
 
 def _command() -> str:

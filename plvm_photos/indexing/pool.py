@@ -61,6 +61,20 @@ def _worker_context(analyzer: Analyzer):
     return context
 
 
+def start_fork_server(analyzer: Analyzer) -> None:
+    """Start the fork server now, in the background: it imports the analysis code and loads the
+    models (~0.6 s, more where modules must be compiled first) while this process does other work
+    (walking the folders, a demo's add-person commands), instead of after the first photo is
+    submitted. A pool started later forks its workers from it."""
+    if analyzer.in_process:
+        return
+    context = _worker_context(analyzer)
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 class AnalysisPool:
     def __init__(self, analyzer: Analyzer, workers: int):
         self.analyzer = analyzer

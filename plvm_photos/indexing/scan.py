@@ -23,6 +23,7 @@ from plvm_photos.errors import LibraryError
 from plvm_photos.indexing.facts import backfill_facts
 from plvm_photos.indexing.files import files_under, known_files
 from plvm_photos.indexing.indexer import Indexer, Outcome
+from plvm_photos.indexing.pool import start_fork_server
 from plvm_photos.indexing.walk import walk_images
 
 if TYPE_CHECKING:
@@ -89,11 +90,13 @@ def scan(store: LibraryStore, paths: Iterable[str | Path], workers: int | None =
         if not os.path.lexists(root):
             raise LibraryError(f"no such file or folder: {root}")
     summary = ScanSummary()
+    engine = open_engine(store)
+    workers = workers if ray else (workers or os.cpu_count() or 1)  # on Ray: the cluster's CPUs by default
+    if ray is None and workers > 1:
+        start_fork_server(engine.analyzer())  # it loads the models while the folders are walked
     skip = os.path.abspath(store.root)
     files = [p for root in roots for p in walk_images(root, skip=skip, on_error=summary.error)]
     summary.files = len(files)
-    engine = open_engine(store)
-    workers = workers if ray else (workers or os.cpu_count() or 1)  # on Ray: the cluster's CPUs by default
     indexer = Indexer(store, engine, workers, reanalyze=reanalyze, retry_failed=retry_failed, ray=ray)
     with _progress(len(files), progress, engine.name) as bar, _sigterm_as_interrupt():
         finished = False

@@ -162,3 +162,31 @@ def test_a_file_that_kills_workers_is_recorded_and_not_retried_unless_asked(tmp_
         assert _index(library, folder) == {name: "unchanged" for name in first}  # recorded: not tried again
         again = _index(library, folder, retry_failed=True)
         assert again["poison.png"] == WORKER_DIED and again["p000.jpg"] == "unchanged"
+
+
+_EARLY_SERVER = """
+import os
+from multiprocessing import forkserver
+
+from plvm_photos.engines.face.engine import FaceAnalyzer
+from plvm_photos.indexing.pool import AnalysisPool, start_fork_server
+
+if __name__ == "__main__":
+    start_fork_server(FaceAnalyzer())
+    print(forkserver._forkserver._forkserver_pid)
+    pool = AnalysisPool(FaceAnalyzer(), 2)
+    pool.start()
+    print(pool._pool.submit(os.getppid).result())  # the parent of a worker
+    pool.stop()
+"""
+
+
+def test_the_fork_server_starts_before_the_first_photo_and_the_workers_come_from_it(tmp_path):
+    """``start_fork_server`` (the scan calls it before walking the folders, the demo before
+    registering people) starts the server at once; the pool's workers are then forked from it."""
+    script = tmp_path / "early_server.py"
+    script.write_text(_EARLY_SERVER)
+    done = subprocess.run([PLVM[0], str(script)], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    server, workers_parent = done.stdout.split()
+    assert server != "None" and int(workers_parent) == int(server)
