@@ -96,11 +96,13 @@ def main() -> None:
 
 def _start_analysis_server() -> None:
     """The scan's workers are forked from a server that loads the face models; started now, it
-    does so on the other core while the people are registered."""
+    does so on another core while the people are registered (with one core the scan analyses in
+    this process: no server)."""
     from plvm_photos.engines.face.engine import FaceAnalyzer
     from plvm_photos.indexing.pool import start_fork_server
 
-    start_fork_server(FaceAnalyzer())
+    if (os.cpu_count() or 1) > 1:
+        start_fork_server(FaceAnalyzer())
 
 
 def _command() -> str:
