@@ -77,10 +77,9 @@ def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
         names = names_text([people.get(n).display for n in query.names()]) if query.names() else "<mike>"
         raise QuestionError(query.action or query.text, f'the face engine sees who is in a photo and where, not "{words}"',
                             f"is {names} in {query.photo.ref}?", text=query.text)
-    if query.intent in ("count", "visual_count") and not with_photos:
-        answer = _count(db, query, people, with_photos=False)
-    else:
-        answer = without_hidden(db, HANDLERS[query.intent](db, query, people), query.names())
+    handler = HANDLERS[query.intent]
+    found = _count(db, query, people, with_photos) if handler is _count else handler(db, query, people)
+    answer = without_hidden(db, found, query.names())
     return replace(answer, query=query.as_dict(), understood=query.describe())
 
 

@@ -95,14 +95,12 @@ def main() -> None:
 
 
 def _start_analysis_server() -> None:
-    """The scan's workers are forked from a server that loads the face models; started now, it
-    does so on another core while the people are registered (with one core the scan analyses in
-    this process: no server)."""
+    """The scan's workers (one per core) are forked from a server that loads the face models;
+    started now, it does so on another core while the people are registered."""
     from plvm_photos.engines.face.engine import FaceAnalyzer
     from plvm_photos.indexing.pool import start_fork_server
 
-    if (os.cpu_count() or 1) > 1:
-        start_fork_server(FaceAnalyzer())
+    start_fork_server(FaceAnalyzer(), os.cpu_count() or 1)
 
 
 def _command() -> str:

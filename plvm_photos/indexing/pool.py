@@ -61,12 +61,17 @@ def _worker_context(analyzer: Analyzer):
     return context
 
 
-def start_fork_server(analyzer: Analyzer) -> None:
-    """Start the fork server now, in the background: it imports the analysis code and loads the
-    models (~0.6 s, more where modules must be compiled first) while this process does other work
-    (walking the folders, a demo's add-person commands), instead of after the first photo is
-    submitted. A pool started later forks its workers from it."""
-    if analyzer.in_process:
+def runs_in_process(analyzer: Analyzer, workers: int) -> bool:
+    """Whether a pool of ``workers`` for ``analyzer`` analyses in a thread of this process."""
+    return analyzer.in_process or workers <= 1
+
+
+def start_fork_server(analyzer: Analyzer, workers: int) -> None:
+    """Start the fork server of a pool of ``workers`` now, in the background: it imports the
+    analysis code and loads the models (~0.6 s, more where modules must be compiled first) while
+    this process does other work (walking the folders, a demo's add-person commands), instead of
+    after the first photo is submitted. The pool started later forks its workers from it."""
+    if runs_in_process(analyzer, workers):
         return
     context = _worker_context(analyzer)
     if context.get_start_method() == "forkserver":
@@ -78,7 +83,7 @@ def start_fork_server(analyzer: Analyzer) -> None:
 class AnalysisPool:
     def __init__(self, analyzer: Analyzer, workers: int):
         self.analyzer = analyzer
-        self.in_process = analyzer.in_process or workers <= 1
+        self.in_process = runs_in_process(analyzer, workers)
         self.workers = 1 if self.in_process else workers
         self._pool: ProcessPoolExecutor | ThreadPoolExecutor | None = None
 

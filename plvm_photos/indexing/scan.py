@@ -92,8 +92,8 @@ def scan(store: LibraryStore, paths: Iterable[str | Path], workers: int | None =
     summary = ScanSummary()
     engine = open_engine(store)
     workers = workers if ray else (workers or os.cpu_count() or 1)  # on Ray: the cluster's CPUs by default
-    if ray is None and workers > 1:
-        start_fork_server(engine.analyzer())  # it loads the models while the folders are walked
+    if ray is None:
+        start_fork_server(engine.analyzer(), workers)  # it loads the models while the folders are walked
     skip = os.path.abspath(store.root)
     files = [p for root in roots for p in walk_images(root, skip=skip, on_error=summary.error)]
     summary.files = len(files)

@@ -172,7 +172,7 @@ from plvm_photos.engines.face.engine import FaceAnalyzer
 from plvm_photos.indexing.pool import AnalysisPool, start_fork_server
 
 if __name__ == "__main__":
-    start_fork_server(FaceAnalyzer())
+    start_fork_server(FaceAnalyzer(), 2)
     print(forkserver._forkserver._forkserver_pid)
     pool = AnalysisPool(FaceAnalyzer(), 2)
     pool.start()
