@@ -179,17 +179,16 @@ class FaceAnalyzer:
 
     def _describe(self, image: DecodedImage, boxes, jitters: int) -> list[Region]:
         """Each box's aligned chip described by the ResNet, all faces of the photo in one batch,
-        on one BLAS thread (two workers share two cores; a spinning second thread only slows
-        the other). With ``jitters``, the jitter is seeded by the chip: the same face gives the
-        same descriptor in any process, after anything."""
+        on one BLAS thread (``blas.py``). With ``jitters``, the jitter is seeded by the chip:
+        the same face gives the same descriptor in any process, after anything."""
         import dlib
-        from threadpoolctl import threadpool_limits
 
+        from plvm_photos.engines.face.blas import one_blas_thread
         from plvm_photos.engines.face.resnet import ResNetDescriptor, face_chips
 
         shaper = _dlib_models()[1]
         shapes = [shaper(image.pixels, dlib.rectangle(*box)) for box, _ in boxes]
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             vectors = ResNetDescriptor.load().describe(face_chips(image.pixels, shapes), jitters)
         regions = [Region(box=image.to_full(box), score=score, vector=vector)
                    for (box, score), vector in zip(boxes, vectors)]

@@ -213,18 +213,15 @@ def square(boxes: np.ndarray) -> np.ndarray:
     return np.stack([x1, y1, x1 + side, y1 + side], axis=1)
 
 
-def crops(pixels: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
-    """Each box cut from the RGB image (black outside it), resized to size x size and normalised."""
+def crops(image: Image.Image, boxes: np.ndarray, size: int) -> np.ndarray:
+    """Each box cut from the RGB image (black outside it: PIL's ``crop`` pads so), resized to
+    size x size and normalised."""
     out = np.zeros((len(boxes), size, size, 3), dtype=np.uint8)
-    height, width = pixels.shape[:2]
-    for n, (x1, y1, x2, y2) in enumerate(np.round(boxes).astype(int)):
-        bw, bh = x2 - x1 + 1, y2 - y1 + 1
-        sx1, sy1, sx2, sy2 = max(x1, 0), max(y1, 0), min(x2 + 1, width), min(y2 + 1, height)
-        if bw < 2 or bh < 2 or sx2 <= sx1 or sy2 <= sy1:
+    width, height = image.size
+    for n, (x1, y1, x2, y2) in enumerate(np.round(boxes).astype(int).tolist()):
+        if x2 - x1 < 1 or y2 - y1 < 1 or x2 < 0 or y2 < 0 or x1 >= width or y1 >= height:
             continue
-        patch = np.zeros((bh, bw, 3), dtype=np.uint8)
-        patch[sy1 - y1:sy2 - y1, sx1 - x1:sx2 - x1] = pixels[sy1:sy2, sx1:sx2]
-        out[n] = np.asarray(Image.fromarray(patch).resize((size, size), Image.BILINEAR))
+        out[n] = np.asarray(image.crop((x1, y1, x2 + 1, y2 + 1)).resize((size, size), Image.BILINEAR))
     return normalise(out)
 
 
@@ -250,27 +247,26 @@ class MtcnnDetector:
 
     def detect(self, pixels: np.ndarray) -> list[Detection]:
         """Faces in an RGB uint8 image (H, W, 3), best first."""
-        from threadpoolctl import threadpool_limits
+        from plvm_photos.engines.face.blas import one_blas_thread
 
-        # The nets' matrices are small: a second BLAS thread only spins, and its busy-waiting
-        # takes CPU from dlib's descriptor and from the other scan worker.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             return self._detect(pixels)
 
     def _detect(self, pixels: np.ndarray) -> list[Detection]:
         w = net_weights()
         height, width = pixels.shape[:2]
-        boxes = self._propose(pixels, w["pnet"])
+        image = Image.fromarray(pixels)
+        boxes = self._propose(image, w["pnet"])
         if not len(boxes):
             return []
-        offsets, p_face = rnet(crops(pixels, boxes, 24), w["rnet"])
+        offsets, p_face = rnet(crops(image, boxes, 24), w["rnet"])
         keep = p_face > self.thresholds[1]
         boxes, offsets, p_face = boxes[keep], offsets[keep], p_face[keep]
         keep = nms(boxes, p_face, 0.7)
         boxes = square(regress(boxes[keep], offsets[keep]))
         if not len(boxes):
             return []
-        offsets, marks, p_face = onet(crops(pixels, boxes, 48), w["onet"])
+        offsets, marks, p_face = onet(crops(image, boxes, 48), w["onet"])
         keep = p_face > self.thresholds[2]
         boxes, offsets, marks, p_face = boxes[keep], offsets[keep], marks[keep], p_face[keep]
         bw = (boxes[:, 2] - boxes[:, 0] + 1)[:, None]
@@ -286,10 +282,10 @@ class MtcnnDetector:
             result.append(Detection(box, float(p_face[i]), np.stack([xs[i], ys[i]], axis=1)))
         return result
 
-    def _propose(self, pixels: np.ndarray, w: list[np.ndarray]) -> np.ndarray:
+    def _propose(self, image: Image.Image, w: list[np.ndarray]) -> np.ndarray:
         """P-Net over the image pyramid: candidate squares (x1, y1, x2, y2) in input pixels."""
-        height, width = pixels.shape[:2]
-        level = Image.fromarray(pixels)
+        width, height = image.size
+        level = image
         found, found_scores = [], []
         for scale in self.scales(height, width):
             size = (max(1, int(np.ceil(width * scale))), max(1, int(np.ceil(height * scale))))

@@ -240,13 +240,16 @@ def mtcnn_box(box) -> np.ndarray:
 def landmarks5(pixels: np.ndarray, box, passes: int = 2) -> tuple[np.ndarray, float]:
     """MTCNN's 5 landmarks (x, y) for the face in ``box`` and O-Net's face probability: O-Net run
     on the box (as MTCNN frames faces), then once more on the box it regresses."""
+    from PIL import Image
+
     from plvm_photos.engines.face import mtcnn
 
     weights = mtcnn.net_weights()["onet"]
+    image = Image.fromarray(pixels)
     square = mtcnn_box(box)
     for _ in range(passes):
         square = mtcnn.square(square)
-        offsets, marks, prob = mtcnn.onet(mtcnn.crops(pixels, square, 48), weights)
+        offsets, marks, prob = mtcnn.onet(mtcnn.crops(image, square, 48), weights)
         side_w = square[0, 2] - square[0, 0] + 1
         side_h = square[0, 3] - square[0, 1] + 1
         points = np.stack([square[0, 0] + side_w * marks[0, :5] - 1, square[0, 1] + side_h * marks[0, 5:] - 1], axis=1)
@@ -263,11 +266,11 @@ def head_pose(pixels: np.ndarray, box_in_decoded_pixels) -> HeadPose:
 def head_poses(pixels: np.ndarray, boxes) -> list[HeadPose]:
     """``head_pose`` for several faces of one image (O-Net's small matrices on one BLAS thread:
     a second one only spins)."""
-    from threadpoolctl import threadpool_limits
+    from plvm_photos.engines.face.blas import one_blas_thread
 
     pixels = np.ascontiguousarray(pixels)
     out = []
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         for box in boxes:
             points5, _ = landmarks5(pixels, box)
             out.append(pose_from_landmarks(landmarks68(pixels, box), points5, face_width=float(box[2] - box[0])))

@@ -266,10 +266,11 @@ class ResNetDescriptor:
             return np.zeros((0, DESCRIPTOR_DIM), np.float32)
         if jitters <= 1:
             return np.concatenate([self.forward(chips[i : i + self.batch]) for i in range(0, len(chips), self.batch)])
+        from plvm_photos.engines.face.blas import one_blas_thread
         from plvm_photos.engines.face.jitter import jitter_chip
 
         out = np.empty((len(chips), DESCRIPTOR_DIM), np.float32)
-        with _blas_controller().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             for i, chip in enumerate(chips):
                 crops = jitter_chip(chip, jitters)
                 total = np.zeros(DESCRIPTOR_DIM, np.float64)
@@ -278,13 +279,6 @@ class ResNetDescriptor:
                         total += row
                 out[i] = total / jitters
         return out
-
-
-@lru_cache(maxsize=1)
-def _blas_controller():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
 
 
 @lru_cache(maxsize=4)
