@@ -58,7 +58,7 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
             store.indexes.get(space, len(vectors[0]))
     max_side = engine.analyzer().max_side
     with store.session() as s:
-        snapshot = concepts.get(s)
+        snapshot = concepts.last(s)  # checked in the write transaction below
         photo, kept = _to_decide(s, result, regions, max_side)
     decision = engine.decide(photo, snapshot.concepts, None)
     with store.write_transaction() as s:

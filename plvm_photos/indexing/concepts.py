@@ -33,7 +33,13 @@ class ConceptsCache:
         self._snapshot: ConceptsSnapshot | None = None
         self.reloads = 0
 
+    def last(self, session: Session) -> ConceptsSnapshot:
+        """The concepts as last read, without checking that they are still current (for a decision
+        that ``get`` checks again before it is stored)."""
+        return self._snapshot if self._snapshot is not None else self.get(session)
+
     def get(self, session: Session) -> ConceptsSnapshot:
+        """The concepts now: read again when their signature changed."""
         signature = concepts_signature(session)
         if self._snapshot is None or self._snapshot.signature != signature:
             self._snapshot = ConceptsSnapshot(signature, self.engine.concepts(session))
