@@ -55,17 +55,33 @@ def caption(people: list[PlacedPerson], unknown_faces: int, width: int, height: 
 FACE_MARGIN = 1.6  # a face crop is this many times the detector's box, so hair and chin are in it
 
 
-def face_crop(box: tuple[float, float, float, float], width: int, height: int) -> tuple[int, int, int, int]:
-    """A square around a face box, ``FACE_MARGIN`` times its size, clipped to the photo."""
+def face_crop(box: tuple[float, float, float, float], width: int, height: int,
+              margin: float = FACE_MARGIN) -> tuple[int, int, int, int]:
+    """A square around a face box, ``margin`` times its size, clipped to the photo."""
     left, top, right, bottom = box
     cx, cy = (left + right) / 2, (top + bottom) / 2
-    half = max(right - left, bottom - top) * FACE_MARGIN / 2
+    half = max(right - left, bottom - top) * margin / 2
     return (
         max(0, int(cx - half)),
         max(0, int(cy - half)),
         min(width, int(cx + half) + 1),
         min(height, int(cy + half) + 1),
     )
+
+
+def merge_overlapping(boxes: list[tuple]) -> list[tuple]:
+    """The boxes, each group that overlaps (directly or through others) replaced by its bounding box."""
+    merged: list[tuple] = []
+    for box in boxes:
+        while True:
+            touching = [m for m in merged if m[0] < box[2] and box[0] < m[2] and m[1] < box[3] and box[1] < m[3]]
+            if not touching:
+                break
+            merged = [m for m in merged if m not in touching]
+            group = [box, *touching]
+            box = (min(b[0] for b in group), min(b[1] for b in group), max(b[2] for b in group), max(b[3] for b in group))
+        merged.append(box)
+    return merged
 
 
 def iou(a: tuple, b: tuple) -> float:

@@ -1,4 +1,4 @@
-from plvm_photos.positions import PlacedPerson, caption, describe
+from plvm_photos.positions import PlacedPerson, caption, describe, face_crop, merge_overlapping
 
 
 def test_describe():
@@ -22,3 +22,16 @@ def test_caption_uses_relative_words_when_absolute_ones_collide():
     assert caption(people, 1, 2000, 1428) == "<biden> (left) and <obama> (right), with 1 other person"
     trio = [PlacedPerson(n, (x, 10, x + 20, 30)) for n, x in (("a", 100), ("b", 130), ("c", 160))]
     assert caption(trio, 0, 300, 100) == "<a> (left), <b> (middle) and <c> (right)"
+
+
+def test_overlapping_boxes_merge_into_their_bounding_box_through_chains():
+    a, b, c = (0, 0, 10, 10), (8, 8, 20, 20), (19, 0, 30, 9)  # a touches b, b touches c, not a and c
+    far = (100, 100, 110, 110)
+    assert merge_overlapping([a, far, c, b]) == [far, (0, 0, 30, 20)]
+    assert merge_overlapping([a, far]) == [a, far]
+    assert merge_overlapping([(0, 0, 10, 10), (10, 0, 20, 10)]) == [(0, 0, 10, 10), (10, 0, 20, 10)]  # edges only touch
+
+
+def test_face_crop_is_a_square_of_margin_times_the_box_clipped_to_the_photo():
+    assert face_crop((100, 100, 120, 120), 1000, 1000, margin=3.0) == (80, 80, 141, 141)
+    assert face_crop((0, 0, 20, 20), 1000, 1000, margin=3.0) == (0, 0, 41, 41)
