@@ -43,8 +43,9 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
     analysis = result.analysis
     if analysis is None:
         with store.transaction() as s:
-            photo, _ = _replace_photo(s, result.job.sha256, engine.name)
+            photo, _ = _replace_photo(s, _photo_row(s, result.job.sha256), result.job.sha256, engine.name)
             photo.error, photo.width, photo.height, photo.caption = result.error, None, None, None
+            s.flush()
             for stat in stats:
                 upsert_file(s, stat, photo.id)
             s.flush()
@@ -57,19 +58,23 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
         if vectors:
             store.indexes.get(space, len(vectors[0]))
     max_side = engine.analyzer().max_side
+    sha256 = result.job.sha256
     with store.session() as s:
         snapshot = concepts.last(s)  # checked in the write transaction below
-        photo, kept = _to_decide(s, result, regions, max_side)
+        photo, kept = _to_decide(s, s.scalar(select(Photo.id).where(Photo.sha256 == sha256)), result, regions, max_side)
     decision = engine.decide(photo, snapshot.concepts, None)
     with store.write_transaction() as s:
         current = concepts.get(s)
-        now, kept_now = _to_decide(s, result, regions, max_side)
+        existing = _photo_row(s, sha256)
+        now, kept_now = _to_decide(s, existing.id if existing is not None else None, result, regions, max_side)
         if current.signature != snapshot.signature or _user_facts(now, kept_now) != _user_facts(photo, kept):
             photo, kept = now, kept_now
             decision = engine.decide(photo, current.concepts, None)
-        row, removed = _replace_photo(s, result.job.sha256, engine.name)
+        # Every column set before the first flush: a new photo is one INSERT, not an INSERT and UPDATEs.
+        row, removed = _replace_photo(s, existing, sha256, engine.name)
         row.error = None
         row.width, row.height = analysis.width, analysis.height
+        row.caption = decision.caption
         if result.facts is not None:
             apply_facts(row, result.facts)
         stored = {i: Region(kind=r.kind, left=r.box[0], top=r.box[1], right=r.box[2], bottom=r.box[3],
@@ -103,14 +108,14 @@ class KeptRegions:
     dropped: frozenset[int] = frozenset()  # positions of new regions that overlap one of them
 
 
-def _to_decide(session: Session, result: AnalysisResult, regions: list[StoredRegion],
+def _to_decide(session: Session, photo_id: int | None, result: AnalysisResult, regions: list[StoredRegion],
                max_side: int) -> tuple[PhotoToDecide, KeptRegions]:
-    """The new analysis as a photo to decide. A photo analysed again keeps what the user said
-    about it: its user regions with their confirmations, rejections of those, and every other
-    rejection as a photo-wide one (the other regions are gone)."""
+    """The new analysis as a photo to decide (``photo_id``: its row, None for new content). A
+    photo analysed again keeps what the user said about it: its user regions with their
+    confirmations, rejections of those, and every other rejection as a photo-wide one (the
+    other regions are gone)."""
     from plvm_photos.positions import iou
 
-    photo_id = session.scalar(select(Photo.id).where(Photo.sha256 == result.job.sha256))
     user = [] if photo_id is None else list(session.scalars(select(Region).where(_kept(photo_id)).order_by(Region.id)))
     key_of = {r.id: len(regions) + i for i, r in enumerate(user)}
     dropped = frozenset(i for i, r in enumerate(regions) if any(iou(r.box, u.box) > 0.3 for u in user))
@@ -142,10 +147,13 @@ def _user_facts(photo: PhotoToDecide, kept: KeptRegions) -> tuple:
     return kept, photo.rejected, photo.confirmed
 
 
-def _replace_photo(session: Session, sha256: str, engine_name: str) -> tuple[Photo, list[tuple[int, str]]]:
-    """The photo row for this content, emptied of an earlier analysis (but for the user's regions);
-    returns the (id, kind) of the regions removed."""
-    photo = session.scalar(select(Photo).where(Photo.sha256 == sha256))
+def _photo_row(session: Session, sha256: str) -> Photo | None:
+    return session.scalar(select(Photo).where(Photo.sha256 == sha256))
+
+
+def _replace_photo(session: Session, photo: Photo | None, sha256: str, engine_name: str) -> tuple[Photo, list[tuple[int, str]]]:
+    """``photo``, the row for this content, emptied of an earlier analysis (but for the user's
+    regions), or a new row (added, not yet flushed); returns the (id, kind) of the regions removed."""
     removed: list[tuple[int, str]] = []
     if photo is None:
         photo = Photo(sha256=sha256)
@@ -158,13 +166,16 @@ def _replace_photo(session: Session, sha256: str, engine_name: str) -> tuple[Pho
                 session.delete(old)
         for verdict in list(photo.verdicts):
             session.delete(verdict)
+        session.flush()  # the old rows go before new ones are added
     photo.engine = engine_name
     photo.analyzed_at = utcnow()
-    session.flush()
     return photo, removed
 
 
 def _store_decision(session: Session, photo: Photo, decision: Decision, region_ids: list[int], engine_name: str) -> list[str]:
+    """The verdict rows (the caption is set with the photo's other columns)."""
+    if not decision.verdicts:
+        return []
     names = dict(session.execute(select(Concept.id, Concept.name).where(Concept.id.in_(list(decision.verdicts)))).all())
     present = []
     for cid, v in decision.verdicts.items():
@@ -175,7 +186,6 @@ def _store_decision(session: Session, photo: Photo, decision: Decision, region_i
                                score=v.score, distance=v.distance, engine=engine_name))
         if v.present:
             present.append(names[cid])
-    photo.caption = decision.caption
     return sorted(present)
 
 
