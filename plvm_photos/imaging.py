@@ -53,7 +53,8 @@ class DecodedImage:
 _heif_registered = False
 
 
-def _register_heif() -> None:
+def register_heif() -> None:
+    """Let Pillow open HEIC/HEIF photos (once per process)."""
     global _heif_registered
     if not _heif_registered:
         try:
@@ -92,7 +93,7 @@ def _decode(path, max_side: int | None) -> DecodedImage:
     """``path``: a ``Path`` or a binary file object."""
     from PIL import Image, ImageOps
 
-    _register_heif()
+    register_heif()
     try:
         with warnings.catch_warnings():
             # Pillow warns from ~89 MP; the limits that matter are checked here, from the header.

@@ -122,19 +122,13 @@ def _taken_from_exif(ifd0: dict, exif: dict) -> tuple[datetime | None, int | Non
     return None, None
 
 
-def _register_heif() -> None:
-    try:
-        from pillow_heif import register_heif_opener
-    except ImportError:  # pragma: no cover - pillow-heif is a dependency
-        return
-    register_heif_opener()
-
-
 def read_exif(path) -> tuple[dict, dict, dict]:
     """(IFD0, Exif IFD, GPS IFD) of the image at ``path``; empty dicts where unreadable."""
     from PIL import Image
 
-    _register_heif()
+    from plvm_photos.imaging import register_heif
+
+    register_heif()
     try:
         with Image.open(path) as image:
             exif = image.getexif()

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from plvm_photos import safe_write
-from plvm_photos.imaging import ImageError, decode
+from plvm_photos.imaging import ImageError, decode, register_heif
 
 THUMB_DIR = "thumbnails"
 CACHE_VERSION = "v2"  # v2: content verified before caching; earlier layouts are pruned
@@ -61,22 +61,13 @@ def face_path(library_root: Path, key: str) -> Path:
 
 
 # --- decoding: bounded, budgeted, verified ----------------------------------------------------------
-def _register_heif() -> None:
-    try:
-        from pillow_heif import register_heif_opener
-
-        register_heif_opener()
-    except ImportError:  # pragma: no cover - pillow-heif is a dependency
-        pass
-
-
 def decoded_pixels(source: str | Path, max_side: int | None) -> tuple[int, int, int]:
     """(width, height, pixels a decode at ``max_side`` produces), from the header only."""
     import warnings
 
     from PIL import Image
 
-    _register_heif()
+    register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged below, by our budget

@@ -9,10 +9,10 @@ from PIL import Image, ImageOps  # noqa: F401  (decode's EXIF rotation)
 from plvm_photos import photo_facts  # noqa: F401  (read_facts imports it on each worker's first photo)
 from plvm_photos.engines.face.blas import one_blas_thread
 from plvm_photos.engines.face.engine import FaceAnalyzer
-from plvm_photos.imaging import _register_heif
+from plvm_photos.imaging import register_heif
 
 FaceAnalyzer().warm_up()
 Image.preinit()
-_register_heif()
+register_heif()
 with one_blas_thread():
     pass
