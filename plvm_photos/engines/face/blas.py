@@ -17,5 +17,8 @@ def _controller():
 
 
 def one_blas_thread():
-    """A context manager: BLAS on one thread inside it, as before after it."""
+    """A context manager: BLAS on one thread inside it, as before after it. It holds the BLAS
+    libraries loaded when this process first called it, NumPy's among them (the face engine's
+    modules import NumPy first); one loaded later (SciPy's, say) is left alone, and the
+    engine's matrix products do not run on it."""
     return _controller().limit(limits=1, user_api="blas")
