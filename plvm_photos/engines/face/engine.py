@@ -166,12 +166,15 @@ class FaceAnalyzer:
         are large, else as decoded. MTCNN finds all but a few of HOG's faces,
         so its sizes tell how much HOG work a photo needs (detection costs as much as the rest of
         the analysis)."""
-        widths = [box[2] - box[0] for box, _ in seen]
-        if widths and min(widths) < self.config.upsample_whole_below:
-            return self._hog_boxes(pixels, self.config.upsample)
-        if widths and min(widths) < self.config.upsample_below:
-            return self._hog_boxes_around(pixels, [box for box, _ in seen if box[2] - box[0] < self.config.upsample_below])
-        if widths and min(widths) >= self.config.halve_above:
+        config = self.config
+        smallest = min((box[2] - box[0] for box, _ in seen), default=None)
+        if smallest is None:
+            return self._hog_boxes(pixels, 0)
+        if smallest < config.upsample_whole_below:
+            return self._hog_boxes(pixels, config.upsample)
+        if smallest < config.upsample_below:
+            return self._hog_boxes_around(pixels, [box for box, _ in seen if box[2] - box[0] < config.upsample_below])
+        if smallest >= config.halve_above:
             from PIL import Image
 
             half = np.asarray(Image.fromarray(pixels).reduce(2))
