@@ -2,7 +2,8 @@
 
 Importing typer (+ rich) and SQLAlchemy's ORM takes ~0.5 s on a small machine, several times the
 work of answering a question. When the command line is exactly ``[-L DIR | --library DIR] ask
-QUESTION [--json] [--explain]`` and the library is a SQLite file at the current schema revision,
+QUESTION [--json] [--explain]`` (the library option also after ``ask``, as the full program reads
+it: ``cli.global_options``) and the library is a SQLite file at the current schema revision,
 the question is answered here with the standard library's ``sqlite3`` through the same code as
 the full CLI (``plvm_photos.ask.answer.answer_query``, printed by ``plvm_photos.ask.present``), with
 the same output and exit codes. Anything else (help, other options, another database, a library
@@ -17,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from plvm_photos.cli.global_options import hoist_global_options
 from plvm_photos.errors import LibraryError
 from plvm_photos.store.layout import DB_FILE, default_root
 
@@ -36,6 +38,7 @@ def parse_fast_ask(argv: list[str]) -> FastAsk | None:
     """The ask to answer here when ``argv`` is a plain ``ask`` on SQLite, else None."""
     if os.environ.get("PLVM_DB"):
         return None
+    argv = hoist_global_options(argv, lambda words: (*FLAGS, "--help") if words[0] == "ask" else ())
     library: str | None = None
     i = 0
     while i < len(argv) and argv[i] != "ask":

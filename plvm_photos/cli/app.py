@@ -11,11 +11,35 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from typer.core import TyperGroup
 
+from plvm_photos.cli.global_options import hoist_global_options
 from plvm_photos.errors import EXIT_INTERRUPTED, LibraryError
 from plvm_photos.library import Library
 
+
+class GlobalOptionsAnywhere(TyperGroup):
+    """The program's group: ``--library``, ``--db`` and ``--engine`` are also read after the
+    command (``plvm-photos people -L DIR``), see ``cli.global_options``."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args, lambda words: self.command_options(ctx, words)))
+
+    def command_options(self, ctx, words: list[str]) -> set[str]:
+        """The option names of the command ``words`` runs (``db upgrade``: upgrade's)."""
+        command = self.get_command(ctx, words[0])
+        for word in words[1:]:
+            if not isinstance(command, TyperGroup) or word.startswith("-"):
+                break
+            command = command.get_command(ctx, word) or command
+        names = {"--help"}
+        for param in getattr(command, "params", []):
+            names.update(getattr(param, "opts", []) + getattr(param, "secondary_opts", []))
+        return names
+
+
 app = typer.Typer(
+    cls=GlobalOptionsAnywhere,
     help="A local, private photo library that knows your people. Register a person from one photo, "
     "scan your folders, and ask: plvm-photos ask \"where is <mike>?\"",
     no_args_is_help=True,
