@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -111,43 +112,63 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory):
-    """A PostgreSQL database on loopback: PLVM_TEST_PG_URL, else a throwaway cluster started here.
+@dataclass(frozen=True)
+class PostgresServer:
+    url: str
+    data: Path | None  # the throwaway server's data folder; None for PLVM_TEST_PG_URL's server
 
-    Skips (with the reason) only where no server can be started: no PostgreSQL binaries.
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server on loopback: PLVM_TEST_PG_URL, else a throwaway cluster started here.
+
+    Its data folder is a temporary folder of its own, not under pytest's base temp folder: another
+    pytest session on the machine may empty that (a --basetemp given again, or pytest pruning old
+    ones), which stopped the server under the tests ("Connection refused"). Skips (with the
+    reason) only where no server can be started: no PostgreSQL binaries.
     """
     import glob
     import subprocess
+    import tempfile
 
     if url := os.environ.get("PLVM_TEST_PG_URL"):
-        yield url
+        yield PostgresServer(url, None)
         return
     bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not bins:
         pytest.skip("no PostgreSQL server binaries (apt-get install postgresql) and PLVM_TEST_PG_URL unset")
     bindir = Path(bins[-1]).parent
-    data = tmp_path_factory.mktemp("pgdata")
+    data = Path(tempfile.mkdtemp(prefix="plvm-test-postgres-"))
     port = _free_port()
     run_as: list[str] = []
     if os.geteuid() == 0:  # the server refuses to run as root
         shutil.chown(data, "postgres", "postgres")
-        os.chmod(data, 0o700)
         for parent in data.parents:
-            if str(parent).startswith(tempfile_root()):
+            if str(parent).startswith(tempfile.gettempdir()):
                 os.chmod(parent, os.stat(parent).st_mode | 0o711)
         run_as = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "plvm"], check=True, capture_output=True)
-    subprocess.run(
-        [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w",
-         "-o", f"-h 127.0.0.1 -p {port} -k {data}", "start"],
-        check=True, capture_output=True,
-    )
     try:
-        subprocess.run([*run_as, str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "plvm", "photos"], check=True, capture_output=True)
-        yield f"postgresql+psycopg://plvm@127.0.0.1:{port}/photos"
+        subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "plvm"], check=True,
+                       capture_output=True)
+        subprocess.run(
+            [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w",
+             "-o", f"-h 127.0.0.1 -p {port} -k {data}", "start"],
+            check=True, capture_output=True,
+        )
+        try:
+            subprocess.run([*run_as, str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "plvm", "photos"],
+                           check=True, capture_output=True)
+            yield PostgresServer(f"postgresql+psycopg://plvm@127.0.0.1:{port}/photos", data)
+        finally:
+            subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
     finally:
-        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server) -> str:
+    """The URL of a database on the tests' PostgreSQL server (shared by the session)."""
+    return postgres_server.url
 
 
 @pytest.fixture
@@ -157,12 +178,6 @@ def pg_url(postgres_url):
 
     with fresh_database(postgres_url) as url:
         yield url
-
-
-def tempfile_root() -> str:
-    import tempfile
-
-    return tempfile.gettempdir()
 
 
 @pytest.fixture(scope="session")
