@@ -1,8 +1,8 @@
-"""Demo photos built from public-domain pictures that installed packages ship.
+"""Demo photos built from three public-domain pictures kept in ``pictures/`` (see SOURCES.md there).
 
-Used by ``make demo`` where ../shared/data is absent, and by tests that must run anywhere:
-scikit-image's astronaut (Eileen Collins, NASA, public domain) and coffee (CC0), and
-matplotlib's sample photo of Grace Hopper. Group photos are composed side by side.
+Used by ``make demo`` and by tests that must run anywhere: Eileen Collins (NASA), Grace Hopper
+(U.S. Navy) and a cup of coffee (CC0), the sample pictures scikit-image and matplotlib ship.
+Group photos are composed side by side.
 """
 
 from __future__ import annotations
@@ -12,24 +12,21 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+PICTURES = Path(__file__).resolve().parent / "pictures"
+
 
 def _astronaut() -> Image.Image:
-    from skimage import data
-
-    # Head and shoulders: the full picture's mission patch also trips the face detector.
-    return Image.fromarray(data.astronaut()).crop((60, 0, 400, 320))
+    # Head and shoulders (scikit-image's astronaut cropped): the full picture's mission patch also
+    # trips the face detector.
+    return Image.open(PICTURES / "astronaut.png").convert("RGB")
 
 
 def _coffee() -> Image.Image:
-    from skimage import data
-
-    return Image.fromarray(data.coffee())
+    return Image.open(PICTURES / "coffee.jpg").convert("RGB")
 
 
 def _hopper() -> Image.Image:
-    import matplotlib
-
-    return Image.open(Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg").convert("RGB")
+    return Image.open(PICTURES / "grace_hopper.jpg").convert("RGB")
 
 
 def _side_by_side(left: Image.Image, right: Image.Image, height: int = 512, gap: int = 40) -> Image.Image:

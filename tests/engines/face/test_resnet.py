@@ -54,8 +54,6 @@ def _faces(pixels: np.ndarray, upsample: int = 1) -> list:
 @pytest.fixture(scope="module")
 def packaged_faces() -> list[tuple[np.ndarray, list]]:
     """(pixels, 5-point shapes) of the packaged public-domain portraits (astronaut, Grace Hopper)."""
-    pytest.importorskip("skimage")
-    pytest.importorskip("matplotlib")
     from plvm_photos.demo.photos import _astronaut, _hopper
 
     out = []
