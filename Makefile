@@ -1,14 +1,17 @@
-# The demo needs the face engine only; the tests need everything. torch is installed first,
-# pinned, so that pip takes the CPU build instead of pulling a multi-GB CUDA build.
+# The README's two commands: `make demo` installs the face engine alone, links the plvm-photos
+# command into your command folder and runs the demo; `make test` installs everything and runs the
+# tests as CI does (.ci/run is `make test`). torch is installed first, pinned, so that pip takes
+# the CPU build instead of pulling a multi-GB CUDA build.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 FACE := $(VENV)/.face-installed
 ALL := $(VENV)/.installed
 MODELS := $(VENV)/.models-installed
-# Without ../shared's photos the demo builds its own from the pictures scikit-image and matplotlib ship.
-DEMO_EXTRA := $(if $(wildcard ../shared/data/library/manifest.json),,[demo])
+# Where pipx and `uv tool install` put a user's commands; the demo's folder, named by the README.
+BIN_DIR ?= $(or $(XDG_BIN_HOME),$(HOME)/.local/bin)
+DEMO_DIR ?= $(HOME)/plvm-photos-demo
 
-.PHONY: install demo test bench clean
+.PHONY: install demo uninstall test bench clean
 
 install: $(ALL)
 
@@ -41,10 +44,10 @@ $(MODELS): | $(PY)
 # Neither byte-compiles (pip's compiling took ~18 s): the demo compiles the modules it imports.
 $(FACE): pyproject.toml | $(PY)
 	if $(PIP) install -q --no-compile uv && $(VENV)/bin/uv pip install -q --python $(PY) \
-	        --config-setting=--build-option=--compression=stored -e '.$(DEMO_EXTRA)'; then :; \
+	        --config-setting=--build-option=--compression=stored -e .; then :; \
 	else \
 	    echo "make: installing with pip (uv could not be used)"; \
-	    $(MAKE) --no-print-directory $(MODELS) && $(PIP) install -q --no-compile -e '.$(DEMO_EXTRA)'; \
+	    $(MAKE) --no-print-directory $(MODELS) && $(PIP) install -q --no-compile -e .; \
 	fi
 	touch $(FACE)
 
@@ -55,13 +58,24 @@ $(ALL): pyproject.toml | $(MODELS)
 	touch $(ALL) $(FACE)
 
 demo: $(FACE)
-	$(PY) -m plvm_photos.demo
+	$(PY) -m plvm_photos.demo --install-command "$(BIN_DIR)" --out "$(DEMO_DIR)"
 
+# What `make demo` put outside the clone: the command's link (when it is this clone's) and the demo.
+uninstall:
+	@link="$(BIN_DIR)/plvm-photos"; \
+	if [ -L "$$link" ] && [ "$$(readlink "$$link")" = "$(abspath $(VENV))/bin/plvm-photos" ]; then \
+	    rm -f "$$link" && echo "removed $$link"; \
+	elif [ -e "$$link" ] || [ -L "$$link" ]; then echo "$$link is not this clone's plvm-photos: left alone"; fi
+	@for made in library photos references; do rm -rf "$(DEMO_DIR)/$$made"; done; \
+	if [ -d "$(DEMO_DIR)" ]; then rmdir "$(DEMO_DIR)" 2>/dev/null && echo "removed $(DEMO_DIR)" || true; fi
+
+# The system packages some tests need (PostgreSQL, Chromium): installed where this can, else said.
 test: install
+	@sh .ci/test-packages
 	$(PY) -m pytest -q
 
 bench: install
 	$(PY) -m benchmarks.run_all
 
-clean:
-	rm -rf $(VENV) demo-library demo-photos bench-out
+clean: uninstall
+	rm -rf $(VENV) bench-out
