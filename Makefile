@@ -42,6 +42,7 @@ $(MODELS): | $(PY)
 # work on the ~35 packages' index pages). uv reads no pip configuration: where it cannot be
 # installed or cannot install (an index only pip is set up for), pip does the same install.
 # Neither byte-compiles (pip's compiling took ~18 s): the demo compiles the modules it imports.
+# uv is removed afterwards: its 38 MB are no part of the installed program.
 $(FACE): pyproject.toml | $(PY)
 	if $(PIP) install -q --no-compile uv && $(VENV)/bin/uv pip install -q --python $(PY) \
 	        --config-setting=--build-option=--compression=stored -e .; then :; \
@@ -49,6 +50,7 @@ $(FACE): pyproject.toml | $(PY)
 	    echo "make: installing with pip (uv could not be used)"; \
 	    $(MAKE) --no-print-directory $(MODELS) && $(PIP) install -q --no-compile -e .; \
 	fi
+	if [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip uninstall -q --python $(PY) uv; fi
 	touch $(FACE)
 
 $(ALL): pyproject.toml | $(MODELS)
