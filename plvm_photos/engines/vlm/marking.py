@@ -7,7 +7,7 @@ Three ways (``Marking``):
   [0.12, 0.30, 0.25, 0.45]", box corners as fractions of the photo's width and height);
 - ``both``: the two together.
 
-``DEFAULT_MARKING`` is the one place the engine's choice is made (see the README's vlm section
+``DEFAULT_MARKING`` is the one place the engine's choice is made (see docs/engines.md, the vlm engine,
 for what was measured). The marking depends on the photo and its people only, never on the
 question, so every question about a photo shares one image prefix (and its KV cache).
 """
