@@ -42,9 +42,10 @@ $(MODELS): | $(PY)
 # work on the ~35 packages' index pages). uv reads no pip configuration: where it cannot be
 # installed or cannot install (an index only pip is set up for), pip does the same install.
 # Neither byte-compiles (pip's compiling took ~18 s): the demo compiles the modules it imports.
-# uv is removed afterwards: its 38 MB are no part of the installed program.
+# uv is removed afterwards: its 38 MB are no part of the installed program. It is told to trust the
+# system's certificates, as pip does (its own bundle lacks a proxy's CA that the system trusts).
 $(FACE): pyproject.toml | $(PY)
-	if $(PIP) install -q --no-compile uv && $(VENV)/bin/uv pip install -q --python $(PY) \
+	if $(PIP) install -q --no-compile uv && UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1 $(VENV)/bin/uv pip install -q --python $(PY) \
 	        --config-setting=--build-option=--compression=stored -e .; then :; \
 	else \
 	    echo "make: installing with pip (uv could not be used)"; \
