@@ -16,6 +16,8 @@ import hashlib
 import os
 import plistlib
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -78,15 +80,9 @@ def manager() -> str | None:
     ``systemctl`` is installed; None elsewhere."""
     if sys.platform == "darwin":
         return LAUNCHD
-    if sys.platform.startswith("linux") and _which("systemctl"):
+    if sys.platform.startswith("linux") and shutil.which("systemctl"):
         return SYSTEMD
     return None
-
-
-def _which(program: str) -> str | None:
-    import shutil
-
-    return shutil.which(program)
 
 
 # --- the files ----------------------------------------------------------------------------------
@@ -101,8 +97,6 @@ def _systemd_word(word: str) -> str:
 
 
 def systemd_unit(spec: ServiceSpec) -> str:
-    import shlex
-
     folders = ", ".join(map(str, spec.folders))
     environment = "".join(f"Environment={_systemd_word(f'{k}={v}')}\n" for k, v in spec.environment)
     description = f"plvm-photos watch: {folders} into the library {spec.library}".replace("%", "%%")
@@ -280,8 +274,6 @@ def read_command(kind: str, path: Path) -> list[str] | None:
         line = next(ln for ln in path.read_text().splitlines() if ln.startswith("ExecStart="))
     except (OSError, ValueError, KeyError, StopIteration):
         return None
-    import shlex
-
     # The words as _systemd_word writes them: double quotes with \\ and \" inside, %% and $$.
     return [w.replace("%%", "%").replace("$$", "$") for w in shlex.split(line.removeprefix("ExecStart="))]
 
