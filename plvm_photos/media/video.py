@@ -25,6 +25,7 @@ from typing import Iterator
 import numpy as np
 
 from plvm_photos.errors import ImageError
+from plvm_photos.media.times import clock
 
 MAX_FRAME_PIXELS = 40_000_000  # an 8K frame is 33 MP
 
@@ -94,14 +95,6 @@ def _open(source):
 
 def _why(exc: Exception) -> str:
     return str(exc).strip() or type(exc).__name__
-
-
-def clock(seconds: float) -> str:
-    """0:07, 1:05, 1:02:03."""
-    seconds = max(0, int(round(seconds)))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def _duration(container, stream) -> float | None:
