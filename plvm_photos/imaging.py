@@ -72,14 +72,15 @@ def _oriented_size(width: int, height: int, orientation: int) -> tuple[int, int]
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def decode(path: str | Path, max_side: int | None = 1600) -> DecodedImage:
+def decode(path: str | Path, max_side: int | None = 1600, kind: str | None = None) -> DecodedImage:
     """Decode ``path`` to RGB pixels, EXIF-oriented, with its long side at most ``max_side``: a
     photo, a camera RAW (``media.raw``: its preview where large enough) or a video's poster frame
     (``media.video``), by the file's name.
 
-    Raises ``ImageError`` for anything that is not a complete, sane image.
+    Raises ``ImageError`` for anything that is not a complete, sane image. ``kind``: what the
+    file is ("image", "raw", "video"), where its name does not say (``/proc/self/fd/N``).
     """
-    return _decode(Path(path), max_side, media_kind(str(path)))
+    return _decode(Path(path), max_side, kind or media_kind(str(path)))
 
 
 def decode_bytes(data: bytes, max_side: int | None = 1600, name: str = "") -> DecodedImage:
