@@ -37,7 +37,9 @@ class VideoSampling:
     per_minute: int = 12  # frames per minute of footage: one every 5 s
     min_frames: int = 4  # a short clip (a Live Photo's 3 s) still gets this many
     max_frames: int = 240  # a long clip is sampled more sparsely instead (20 min at 12 a minute)
-    max_side: int = 1024  # long side of a sampled frame (further reduced to the analyzer's)
+    # long side of a sampled frame (the analyzer's own where smaller): a 720p clip as recorded, a
+    # 1080p or 4K one reduced (a third less CPU than 1024 px: benchmarks/bench_media.py)
+    max_side: int = 720
     seconds: float = 60.0  # time budget of one clip's sampling and analysis, beyond ...
     seconds_per_frame: float = 2.0  # ... this much per sampled frame
     same_face: float = 0.5  # region vectors closer than this in one clip are one face (``tracks``)
