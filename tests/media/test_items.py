@@ -44,3 +44,14 @@ def test_without_recorded_times_the_files_times_decide(tmp_path):
     assert same_moment(str(a), str(b))
     os.utime(b, (0, os.stat(a).st_mtime - 3600))
     assert not same_moment(str(a), str(b))
+
+
+def test_a_raw_s_sidecar_in_either_naming_stands_for_it(tmp_path):
+    from plvm_photos.curation.import_xmp import photos_under
+    from plvm_photos.store.library_store import LibraryStore
+
+    for name in ("IMG_1.CR2", "IMG_1.JPG", "IMG_1.CR2.xmp", "IMG_1.xmp"):
+        (tmp_path / name).write_bytes(b"x")
+    with LibraryStore(tmp_path / "lib") as store:
+        assert photos_under(store, [tmp_path / "IMG_1.CR2.xmp"]) == [str(tmp_path / "IMG_1.CR2")]
+        assert photos_under(store, [tmp_path / "IMG_1.xmp"]) == [str(tmp_path / "IMG_1.CR2"), str(tmp_path / "IMG_1.JPG")]
