@@ -23,6 +23,7 @@ from plvm_photos.engines.base import Engine
 from plvm_photos.indexing.analysis import AnalysisJob, AnalysisResult
 from plvm_photos.indexing.commit import commit_result
 from plvm_photos.indexing.concepts import ConceptsCache
+from plvm_photos.indexing.facts import same_moment
 from plvm_photos.indexing.files import (
     FileStat,
     Known,
@@ -34,7 +35,7 @@ from plvm_photos.indexing.files import (
 )
 from plvm_photos.indexing.plan import plan_path
 from plvm_photos.indexing.pool import AnalysisPool
-from plvm_photos.media.items import same_moment, siblings
+from plvm_photos.media.items import siblings
 from plvm_photos.media.kinds import VIDEO, media_kind
 from plvm_photos.media.video import VideoSampling
 

@@ -12,6 +12,7 @@ RAW, a RAW before a video); the others are its companions.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
@@ -53,22 +54,21 @@ def siblings(path: str) -> list[str]:
     return sorted(out, key=lambda p: (PREFERENCE.get(media_kind(p), 9), p))
 
 
-def _moment(path: str) -> tuple[datetime, int | None] | None:
-    from plvm_photos.photo_facts import photo_facts
+@dataclass(frozen=True)
+class Moment:
+    """When a file was recorded (``taken``: the camera's time, None where it has none; its UTC
+    offset where known) and its modification time (seconds)."""
 
-    facts = photo_facts(path)
-    return (facts.taken, facts.utc_offset_minutes) if facts.taken_source == "exif" else None
+    taken: datetime | None
+    offset_minutes: int | None
+    mtime: float
 
 
-def same_moment(a: str, b: str) -> bool:
-    """Whether the files ``a`` and ``b`` were recorded at the same moment (see the module)."""
-    try:
-        ma, mb = _moment(a), _moment(b)
-        if ma is None or mb is None:
-            return abs(os.stat(a).st_mtime - os.stat(b).st_mtime) <= SAME_FILE_TIME_SECONDS
-    except OSError:
-        return False
-    (ta, oa), (tb, ob) = ma, mb
+def same_moment(a: Moment, b: Moment) -> bool:
+    """Whether two files were recorded at the same moment (see the module docstring)."""
+    if a.taken is None or b.taken is None:
+        return abs(a.mtime - b.mtime) <= SAME_FILE_TIME_SECONDS
+    (ta, oa), (tb, ob) = (a.taken, a.offset_minutes), (b.taken, b.offset_minutes)
     if oa is not None and ob is not None:
         return abs(((ta - timedelta(minutes=oa)) - (tb - timedelta(minutes=ob))).total_seconds()) <= SAME_MOMENT_SECONDS
     delta = abs((ta - tb).total_seconds())

@@ -6,7 +6,8 @@ import os
 
 from PIL import Image
 
-from plvm_photos.media.items import item_order, same_moment, siblings
+from plvm_photos.indexing.facts import same_moment
+from plvm_photos.media.items import item_order, siblings
 from tests.media.clips import write_clip
 from tests.media.exif import write_jpeg
 
