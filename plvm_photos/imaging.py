@@ -15,10 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from plvm_photos.errors import ImageError  # noqa: F401 (callers catch it from here too)
+from plvm_photos.media.kinds import IMAGE_SUFFIXES, RAW, VIDEO, media_kind
 
-IMAGE_SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif", ".avif"}
-)
 # A photo declaring more pixels than this is refused from its header (Pillow refuses above
 # ~179 MP itself); a 100 MP medium-format JPEG is a real photo and must pass.
 MAX_PIXELS = 178_000_000
@@ -74,23 +72,61 @@ def _oriented_size(width: int, height: int, orientation: int) -> tuple[int, int]
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def decode(path: str | Path, max_side: int | None = 1600) -> DecodedImage:
-    """Decode ``path`` to RGB pixels, EXIF-oriented, with its long side at most ``max_side``.
+def decode(path: str | Path, max_side: int | None = 1600, kind: str | None = None) -> DecodedImage:
+    """Decode ``path`` to RGB pixels, EXIF-oriented, with its long side at most ``max_side``: a
+    photo, a camera RAW (``media.raw``: its preview where large enough) or a video's poster frame
+    (``media.video``), by the file's name.
 
-    Raises ``ImageError`` for anything that is not a complete, sane image.
+    Raises ``ImageError`` for anything that is not a complete, sane image. ``kind``: what the
+    file is ("image", "raw", "video"), where its name does not say (``/proc/self/fd/N``).
     """
-    return _decode(Path(path), max_side)
+    return _decode(Path(path), max_side, kind or media_kind(str(path)))
 
 
-def decode_bytes(data: bytes, max_side: int | None = 1600) -> DecodedImage:
-    """``decode`` of a file's content, read elsewhere (a worker that does not see the file)."""
+def decode_bytes(data: bytes, max_side: int | None = 1600, name: str = "") -> DecodedImage:
+    """``decode`` of a file's content, read elsewhere (a worker that does not see the file);
+    ``name``: the file's name, which tells a RAW or a video."""
     import io
 
-    return _decode(io.BytesIO(data), max_side)
+    return _decode(io.BytesIO(data), max_side, media_kind(name))
 
 
-def _decode(path, max_side: int | None) -> DecodedImage:
+def _decode(path, max_side: int | None, kind: str | None = None) -> DecodedImage:
     """``path``: a ``Path`` or a binary file object."""
+    if kind == RAW:
+        return _decode_raw(path, max_side)
+    if kind == VIDEO:
+        return _decode_poster(path, max_side)
+    return _decode_still(path, max_side)
+
+
+def _decode_raw(path, max_side: int | None) -> DecodedImage:
+    from plvm_photos.media.raw import decode_raw
+
+    try:
+        raw = decode_raw(str(path) if isinstance(path, Path) else path, max_side, MAX_PIXELS)
+    except (FileNotFoundError, ImageError):
+        raise
+    except PermissionError as exc:
+        raise ImageError(f"permission denied: {exc.filename or path}") from None
+    except (OSError, ValueError, MemoryError) as exc:
+        raise ImageError(f"not a readable camera RAW ({exc})") from None
+    return _reduced(raw.image, max_side, raw.full_width, raw.full_height)
+
+
+def _decode_poster(path, max_side: int | None) -> DecodedImage:
+    from plvm_photos.media.video import poster
+
+    try:
+        pixels, width, height = poster(str(path) if isinstance(path, Path) else path, max_side)
+    except (FileNotFoundError, ImageError):
+        raise
+    except (OSError, ValueError, MemoryError) as exc:
+        raise ImageError(f"not a readable video ({exc})") from None
+    return DecodedImage(pixels, width, height)
+
+
+def _decode_still(path, max_side: int | None) -> DecodedImage:
     from PIL import Image, ImageOps
 
     register_heif()
@@ -148,9 +184,13 @@ def _decode(path, max_side: int | None) -> DecodedImage:
 def from_pil(image, max_side: int | None) -> DecodedImage:
     """An already open image (upright, e.g. from ``ImageOps.exif_transpose``) as ``decode`` would
     give it: RGB, its long side reduced to ``max_side``."""
+    return _reduced(image, max_side, *image.size)
+
+
+def _reduced(image, max_side: int | None, full_w: int, full_h: int) -> DecodedImage:
+    """An upright PIL image as RGB pixels with the long side at most ``max_side``."""
     from PIL import Image
 
-    full_w, full_h = image.size
     image = image.convert("RGB")
     if max_side and max(image.size) > max_side:
         ratio = max_side / max(image.size)

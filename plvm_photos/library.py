@@ -73,12 +73,13 @@ class Library(LibraryStore):
 
     # --- photos -----------------------------------------------------------------------------
     def scan(self, paths, workers: int | None = None, progress: bool = True, reanalyze: bool = False,
-             retry_failed: bool = False, ray: str | None = None):
-        """``ray``: analyse on a Ray cluster ('local', 'auto', ray://HOST:PORT or HOST:PORT)."""
+             retry_failed: bool = False, ray: str | None = None, media=None):
+        """``ray``: analyse on a Ray cluster ('local', 'auto', ray://HOST:PORT or HOST:PORT);
+        ``media``: a ``media.kinds.MediaOptions`` (videos and RAW left out or not)."""
         from plvm_photos.indexing.scan import scan
 
         return scan(self, paths, workers=workers, progress=progress, reanalyze=reanalyze, retry_failed=retry_failed,
-                    ray=ray)
+                    ray=ray, media=media)
 
     @property
     def index(self):

@@ -1,4 +1,5 @@
-"""When and where a photo was taken, from its EXIF data (Pillow; HEIC/HEIF via pillow-heif).
+"""When and where a photo was taken, from its EXIF data (Pillow; HEIC/HEIF via pillow-heif; a
+camera RAW's own EXIF or its preview's, ``media.raw``; a video's container, ``media.video``).
 
 ``photo_facts(path)`` never fails on a photo's metadata: missing, broken or nonsensical EXIF
 gives ``None`` fields, never an exception (a file that does not exist still raises OSError).
@@ -127,7 +128,17 @@ def read_exif(path) -> tuple[dict, dict, dict]:
     from PIL import Image
 
     from plvm_photos.imaging import register_heif
+    from plvm_photos.media.kinds import RAW, media_kind
 
+    if media_kind(str(path)) == RAW:
+        from plvm_photos.media.raw import raw_exif
+
+        try:
+            return raw_exif(path) or ({}, {}, {})
+        except FileNotFoundError:
+            raise
+        except Exception:  # noqa: BLE001 - an unreadable RAW has no EXIF here (its decode says why)
+            return {}, {}, {}
     register_heif()
     try:
         with Image.open(path) as image:
@@ -151,10 +162,30 @@ def _file_time(path) -> datetime:
 
 
 def photo_facts(path) -> PhotoFacts:
-    """When (camera local time) and where (GPS) the photo at ``path`` was taken."""
+    """When (camera local time) and where (GPS) the photo or video at ``path`` was taken."""
+    from plvm_photos.media.kinds import VIDEO, media_kind
+
+    if media_kind(str(path)) == VIDEO:
+        return video_facts(path)
     ifd0, exif, gps = read_exif(path)
     taken, offset = _taken_from_exif(ifd0, exif)
     lat, lon = gps_position(gps)
     if taken is None:
         return PhotoFacts(_file_time(path), None, "file", lat, lon)
     return PhotoFacts(taken, offset, "exif", lat, lon)
+
+
+def video_facts(path) -> PhotoFacts:
+    """A video's recording time and place from its container: a phone's local time and offset
+    (Apple's creation date), else the container's UTC creation time (offset 0); its ISO 6709
+    location. A clip that cannot be read has only its file's time (its analysis says why)."""
+    from plvm_photos.errors import ImageError
+    from plvm_photos.media.video import probe
+
+    try:
+        info = probe(str(path))
+    except ImageError:
+        return PhotoFacts(_file_time(path), None, "file", None, None)
+    if info.taken is None:
+        return PhotoFacts(_file_time(path), None, "file", info.lat, info.lon)
+    return PhotoFacts(info.taken, info.offset_minutes, "exif", info.lat, info.lon)

@@ -111,7 +111,8 @@ def _list(db: Reader, query: Query, people: People) -> Answer:
     head = f" {phrase}" if phrase else ""
     if not photos:
         return Answer(f"no photos{head}{notes}")
-    return Answer(f"{plural(len(photos))}{head}{notes}:\n" + "\n".join(f"  {p.path}" for p in photos), photos)
+    asked = [people.get(name).display for name in _positive_names(query.people)] or None
+    return Answer(f"{plural(len(photos))}{head}{notes}:\n" + "\n".join(f"  {p.path}{p.times(asked)}" for p in photos), photos)
 
 
 def _count(db: Reader, query: Query, people: People, with_photos: bool = True) -> Answer:
@@ -150,7 +151,7 @@ def _where(db: Reader, query: Query, people: People) -> Answer:
     lines = [f"{who} is in {plural(len(photos))}{scope}{notes}:"]
     for photo in photos:
         w, h = size_of[photo.path]
-        where = ", ".join(f"{show(name)} {describe(tuple(photo.regions[name]), w, h)} {photo.regions[name]}"
+        where = ", ".join(f"{show(name)} {describe(tuple(photo.regions[name]), w, h)} {photo.regions[name]}{photo.times([name])}"
                           for name in asked if photo.regions.get(name))
         lines.append(f"  {photo.path}: {where}")
     return Answer("\n".join(lines), photos)

@@ -57,6 +57,13 @@ def load_photo(db: Reader, query) -> ThePhoto:
 
 def who(db: Reader, query, people: People) -> Answer:
     photo = load_photo(db, query)
+    if photo.answer.kind == "video":  # who is seen when, in the order they first appear
+        from plvm_photos.media.times import clock
+
+        seen = sorted(photo.answer.people, key=lambda n: (photo.answer.segments.get(n) or [[0.0]])[0][0])
+        text = "; ".join(f"{show(name)}{photo.answer.times([name])}" for name in seen) or "nobody recognised"
+        length = f" ({clock(photo.row.duration)} video)" if photo.row.duration else " (video)"
+        return Answer(f"{photo.row.path}{length}: {text}", [photo.answer])
     return Answer(f"{photo.row.path}: {photo.row.caption}", [photo.answer])
 
 

@@ -16,12 +16,14 @@ Box = tuple[int, int, int, int]
 @dataclass(frozen=True)
 class PhotoRow:
     id: int
-    path: str  # the first present file, else the first file (for history)
+    path: str  # the first present file (of an item: the one analysed), else the first file (for history)
     caption: str | None
     width: int
     height: int
     taken: str | None
     place: str | None
+    kind: str = "photo"  # photo | video
+    duration: float | None = None  # a video's, in seconds
 
 
 def taken_text(taken, source: str | None, offset_minutes: int | None) -> str | None:
@@ -47,12 +49,13 @@ def place_text(name: str | None, admin1: str | None, country: str | None) -> str
 
 # The columns of a PhotoRow, after photos.id; the path is the first present file (its parameter
 # is False, for files.missing). Selecting photos can read them in the same query (``row_of``).
+FIRST_FILE = "ORDER BY CASE WHEN files.role IS NULL THEN 0 ELSE 1 END, files.id"  # an item's companions last
 ROW_COLUMNS = (
-    "(SELECT files.path FROM files WHERE files.photo_id = photos.id AND files.missing = ? ORDER BY files.id LIMIT 1), "
+    f"(SELECT files.path FROM files WHERE files.photo_id = photos.id AND files.missing = ? {FIRST_FILE} LIMIT 1), "
     "photos.caption, photos.width, photos.height, photos.taken_at, photos.taken_source, photos.taken_offset_minutes, "
-    "photos.place_name, photos.admin1, photos.country"
+    "photos.place_name, photos.admin1, photos.country, photos.kind, photos.duration"
 )
-ROW_WIDTH = 10
+ROW_WIDTH = 12
 
 
 class RowReader:
@@ -62,12 +65,13 @@ class RowReader:
         self._places: dict[tuple, str | None] = {}
 
     def row_of(self, photo_id: int, values) -> PhotoRow:
-        path, caption, width, height, taken, source, offset, place, admin1, country = values
+        path, caption, width, height, taken, source, offset, place, admin1, country, kind, duration = values
         key = (place, admin1, country)
         shown = self._places.get(key, "")
         if shown == "":
             shown = self._places[key] = place_text(place, admin1, country)
-        return PhotoRow(photo_id, from_db(path), caption, width or 1, height or 1, taken_text(taken, source, offset), shown)
+        return PhotoRow(photo_id, from_db(path), caption, width or 1, height or 1, taken_text(taken, source, offset), shown,
+                        kind or "photo", duration)
 
 
 def photo_rows(db: Reader, photo_ids) -> dict[int, PhotoRow]:
@@ -77,7 +81,7 @@ def photo_rows(db: Reader, photo_ids) -> dict[int, PhotoRow]:
     for condition, params in db.id_filters("photos.id", sorted(photo_ids)):
         for pid, *values in db.rows(f"SELECT photos.id, {ROW_COLUMNS} FROM photos WHERE {condition}", [False, *params]):
             if values[0] is None:
-                values[0] = db.value("SELECT files.path FROM files WHERE files.photo_id = ? ORDER BY files.id LIMIT 1", [pid])
+                values[0] = db.value(f"SELECT files.path FROM files WHERE files.photo_id = ? {FIRST_FILE} LIMIT 1", [pid])
             if values[0] is not None:
                 out[pid] = reader.row_of(pid, values)
     return out
@@ -99,6 +103,35 @@ def recognised(db: Reader, photo_ids) -> dict[int, dict[str, list[int]]]:
     return people
 
 
+def seen_times(db: Reader, photo_ids) -> dict[int, dict[str, list[list[float]]]]:
+    """Video id -> {display name: [[start, end], ...]}: when each person recognised in it is seen."""
+    import json
+
+    out: dict[int, dict[str, list[list[float]]]] = {}
+    for condition, params in db.id_filters("verdicts.photo_id", sorted(photo_ids)):
+        for display, photo_id, segments in db.rows(
+            "SELECT concepts.display, verdicts.photo_id, regions.segments FROM verdicts "
+            "JOIN concepts ON concepts.id = verdicts.concept_id JOIN regions ON regions.id = verdicts.region_id "
+            f"WHERE {condition} AND verdicts.present = ? AND regions.segments IS NOT NULL",
+            [*params, True],
+        ):
+            out.setdefault(photo_id, {})[display] = json.loads(segments)
+    return out
+
+
+def item_files(db: Reader, photo_ids) -> dict[int, list[str]]:
+    """Photo id -> its present files (of an item: the one analysed first, then its companions)."""
+    out: dict[int, list[str]] = {}
+    for condition, params in db.id_filters("files.photo_id", sorted(photo_ids)):
+        for photo_id, path in db.rows(
+            f"SELECT files.photo_id, files.path FROM files WHERE {condition} AND files.missing = ? "
+            "ORDER BY files.photo_id, CASE WHEN files.role IS NULL THEN 0 ELSE 1 END, files.id",
+            [*params, False],
+        ):
+            out.setdefault(photo_id, []).append(from_db(path))
+    return out
+
+
 def face_boxes(db: Reader, photo_id: int) -> list[Box]:
     """Every face in the photo (and the box of each present verdict that is not a face region,
     e.g. a pet's crop), for positions relative to the others."""
@@ -116,6 +149,9 @@ def photo_answers(db: Reader, photo_ids, rows: dict[int, PhotoRow] | None = None
     ids = sorted(photo_ids)
     rows = photo_rows(db, ids) if rows is None else rows
     people = recognised(db, ids)
+    videos = [pid for pid in ids if pid in rows and rows[pid].kind == "video"]
+    times = seen_times(db, videos) if videos else {}
+    files = item_files(db, ids)
     answers = [
         PhotoAnswer(
             path=rows[pid].path,
@@ -124,6 +160,10 @@ def photo_answers(db: Reader, photo_ids, rows: dict[int, PhotoRow] | None = None
             caption=rows[pid].caption,
             taken=rows[pid].taken,
             place=rows[pid].place,
+            kind=rows[pid].kind,
+            files=files.get(pid) or [rows[pid].path],
+            segments=times.get(pid, {}),
+            duration=rows[pid].duration,
         )
         for pid in ids
         if pid in rows

@@ -353,6 +353,7 @@ class Query:
     relation: str | None = None
     action: str | None = None
     text: str = ""
+    media: str | None = None  # "photo" or "video": only photos (RAW among them) or only videos
 
     def names(self) -> tuple[str, ...]:
         """Every person the question mentions, in order of first mention."""
@@ -361,7 +362,8 @@ class Query:
     def describe(self) -> str:
         """The understood question in one line, e.g. ``photos showing <mike> or <susan>, taken
         last summer (June–August 2024; ...), in Paris (Île-de-France, France)``."""
-        parts = [self._described_head(), f"taken {self.time.describe()}" if self.time else "", self.place.describe() if self.place else ""]
+        parts = [self._described_head(), f"taken {self.time.describe()}" if self.time else "", self.place.describe() if self.place else "",
+                 f"{self.media}s only" if self.media else ""]
         return ", ".join(part for part in parts if part)
 
     def _described_head(self) -> str:
@@ -401,4 +403,5 @@ class Query:
             "relation": self.relation,
             "action": self.action,
             "text": self.text,
+            **({"media": self.media} if self.media else {}),
         }

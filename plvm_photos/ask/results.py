@@ -13,9 +13,24 @@ class PhotoAnswer:
     caption: str | None = None
     taken: str | None = None  # the camera's date-time, ISO 8601 (with its UTC offset where recorded)
     place: str | None = None  # "Paris, Île-de-France, France"
+    kind: str = "photo"  # photo | video
+    files: list[str] = field(default_factory=list)  # every present file of the item (RAW+JPEG, Live Photo)
+    segments: dict[str, list[list[float]]] = field(default_factory=dict)  # a video: display name -> [[start, end], ...] s
+    duration: float | None = None  # a video's, in seconds
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "people": self.people, "regions": self.regions, "taken": self.taken, "place": self.place}
+        return {"path": self.path, "people": self.people, "regions": self.regions, "taken": self.taken, "place": self.place,
+                "kind": self.kind, "files": self.files or [self.path], "segments": self.segments}
+
+    def times(self, names=None) -> str:
+        """" at 0:12–0:40" in a video: when ``names`` (display names; None: everyone recognised)
+        are seen; "" in a photo."""
+        if self.kind != "video":
+            return ""
+        from plvm_photos.media.times import spans, union
+
+        runs = union(tuple(run) for name, found in self.segments.items() if names is None or name in names for run in found)
+        return f" at {spans(runs)}" if runs else ""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@
 - Time: the camera's date (``taken_source = 'exif'``). A file's modification time says when it
   was copied or edited, not taken, so a photo with only that has no date here. A season is
   matched by the range of the photo's hemisphere (latitude below 0: the southern one).
+- Media: ``Query.media`` keeps only photos (a camera RAW is one) or only videos (``photos.kind``).
 - Place: a country or region by the stored codes of the photo's reverse-geocoded city; a city
   by that city, or within the radius ``PlaceFilter`` gives; "near" by great-circle distance.
   Distances are prefiltered in SQL by a bounding box and decided exactly here.
@@ -193,6 +194,9 @@ def select(db: Reader, query, people: People, with_rows: bool = True) -> Selecte
     """The current, analysed photos matching the query's people, time and place filters (and
     their PhotoRows, unless ``with_rows`` is False: a count needs only the ids)."""
     where, params = [CURRENT], [False]
+    if query.media is not None:  # only photos, or only videos
+        where.append("photos.kind = ?")
+        params.append(query.media)
     if query.people is not None:
         expr = people_sql(query.people, people)
         where.append(expr.text)

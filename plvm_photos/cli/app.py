@@ -192,19 +192,26 @@ def scan(
                                       "(start Ray here), 'auto' (the cluster this machine is a node of), "
                                       "ray://HOST:PORT or HOST:PORT; --workers then defaults to the cluster's CPUs. "
                                       "Needs pip install 'plvm-photos[ray]'."),
+    no_videos: bool = typer.Option(False, "--no-videos", help="Leave videos out (they are counted as skipped)."),
+    no_raw: bool = typer.Option(False, "--no-raw", help="Leave camera RAW files out (they are counted as skipped)."),
 ) -> None:
-    """Index new and changed photos. Already indexed photos cost nothing; moved ones are not re-analysed."""
+    """Index new and changed photos, camera RAW files and videos. Already indexed photos cost nothing; moved ones are
+    not re-analysed. A RAW+JPEG pair or a Live Photo (same name, same folder, same moment) is one photo."""
+    from plvm_photos.media.kinds import MediaOptions
+
     try:
         summary = state.library(create=True).scan([str(p) for p in paths], workers=workers, progress=not quiet and not as_json,
-                                       reanalyze=reanalyze, retry_failed=retry_failed, ray=ray)
+                                       reanalyze=reanalyze, retry_failed=retry_failed, ray=ray,
+                                       media=MediaOptions(videos=not no_videos, raw=not no_raw))
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the scan turns it into the same)
         typer.echo("interrupted: the photos analysed so far are kept; scan again to go on", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     text = (
-        f"{summary.files} image file(s): {summary.analysed} analysed, {summary.unchanged} unchanged, "
+        f"{summary.files} photo and video file(s): {summary.analysed} analysed, {summary.unchanged} unchanged, "
         f"{summary.known_content} already known by content, {summary.errors} error(s), "
         f"{summary.missing} gone; {summary.faces} face(s) found in {summary.seconds:.1f} s"
     )
+    text += "".join(f"\n{line}" for line in summary.skipped.lines())
     if summary.error_files and not as_json:
         text += "\n" + "\n".join(f"  error: {e['path']}: {e['error']}" for e in summary.error_files[:20])
         if len(summary.error_files) > 20:

@@ -22,11 +22,14 @@ def watch(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per line on stdout for each thing done."),
     ray: Optional[str] = typer.Option(None, "--ray", metavar="ADDRESS", help="Analyse on a Ray cluster: 'local', 'auto', "
                                       "ray://HOST:PORT or HOST:PORT (see scan --help)."),
+    no_videos: bool = typer.Option(False, "--no-videos", help="Leave videos out (counted as skipped; see status)."),
+    no_raw: bool = typer.Option(False, "--no-raw", help="Leave camera RAW files out (counted as skipped; see status)."),
 ) -> None:
     """Watch folders and index photos as they arrive, move and disappear; runs until stopped.
 
     Catches up with what changed while it was not running, then follows file-system events, with a periodic full rescan as a safety net. Logs go to stderr and to watch.log in the library; `plvm-photos status` shows what it is doing. Stop it with Ctrl-C or SIGTERM.
     """
+    from plvm_photos.media.kinds import MediaOptions
     from plvm_photos.watch.daemon import WatchOptions
     from plvm_photos.watch.daemon import watch as run_watch
 
@@ -34,7 +37,7 @@ def watch(
         raise typer.BadParameter("--settle, --rescan and --grace must not be negative")
     options = WatchOptions(
         roots=[str(p) for p in paths], workers=workers or 0, settle=settle, rescan=rescan, json_lines=as_json, grace=grace,
-        events=not poll_only, ray=ray,
+        events=not poll_only, ray=ray, media=MediaOptions(videos=not no_videos, raw=not no_raw),
     )
     library = state.library(create=True)
     code = run_watch(library, options)
@@ -79,6 +82,11 @@ def status(as_json: bool = JsonOption) -> None:
         + (f", scanning {', '.join(q['walking'])}" if q.get("walking") else ""),
         f"last rescan: {_ago(data.get('last_rescan_at'))}",
     ]
+    from plvm_photos.media.kinds import skipped_lines
+
+    skipped = skipped_lines(data.get("skipped") or {})
+    if skipped:
+        lines.append("not indexed: " + "; ".join(skipped))
     for err in data.get("recent_errors", [])[-5:]:
         lines.append(f"  error: {err['path']}: {err['error']}")
     emit(data, as_json, "\n".join(lines))

@@ -18,6 +18,7 @@ untagged photos at once: the face engine uses confirmed faces as references
 
 from __future__ import annotations
 
+import glob
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from plvm_photos.db.models import Concept, Confirmation, File, Photo, Region
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import InvalidNameError, LibraryError
 from plvm_photos.fsnames import printable
-from plvm_photos.imaging import is_image_path
+from plvm_photos.media.kinds import is_media_path
 from plvm_photos.indexing.walk import walk_images
 from plvm_photos.names import parse_name
 from plvm_photos.positions import iou
@@ -137,10 +138,12 @@ def photos_under(store: LibraryStore, paths: list[str | Path]) -> list[str]:
 
 
 def _photos_of_sidecar(sidecar: Path) -> list[str]:
+    """The photos (a camera RAW among them) a sidecar is named for: ``IMG_1.CR2.xmp`` (digiKam,
+    darktable) or ``IMG_1.xmp`` (Lightroom: every photo of that name, a RAW+JPEG pair's both)."""
     bare = sidecar.with_suffix("")
-    if is_image_path(bare):  # photo.jpg.xmp
+    if is_media_path(str(bare)):  # photo.jpg.xmp, IMG_1.CR2.xmp
         return [str(bare)]
-    return [str(p) for p in sorted(sidecar.parent.glob(f"{sidecar.stem}.*")) if is_image_path(p)]  # photo.xmp
+    return [str(p) for p in sorted(sidecar.parent.glob(f"{glob.escape(sidecar.stem)}.*")) if is_media_path(str(p))]
 
 
 def _stored(store: LibraryStore, paths: list[str], face_kind: str) -> tuple[dict[str, StoredPhoto], list[str], dict[str, str]]:

@@ -70,6 +70,8 @@ class Photo(Base):
     country_code: Mapped[str | None] = mapped_column(String(2))
     country: Mapped[str | None] = mapped_column(String(100))
     facts_version: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8), default="photo", server_default="photo")  # photo | video
+    duration: Mapped[float | None] = mapped_column(Float)  # a video's length in seconds
 
     files: Mapped[list[File]] = relationship(back_populates="photo")
     regions: Mapped[list[Region]] = relationship(back_populates="photo", cascade="all, delete-orphan")
@@ -86,6 +88,9 @@ class File(Base):
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
     missing: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(Text)  # set when the file could not be read at all
+    # "companion": another file of its photo's item (a RAW+JPEG pair's RAW, a Live Photo's movie),
+    # not the content analysed; None: the photo's own content, or a copy of it
+    role: Mapped[str | None] = mapped_column(String(16))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     photo: Mapped[Photo | None] = relationship(back_populates="files")
@@ -106,6 +111,9 @@ class Region(Base):
     # A face the user drew (or an imported XMP region no detector found), not a detection. It is
     # kept (with its id) when the photo is analysed again, as are the confirmed faces.
     by_user: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A face followed through a video: JSON [[start, end], ...], the seconds of the sampled
+    # frames it is seen in (its box and vector are those of one of them); NULL in a photo.
+    segments: Mapped[str | None] = mapped_column(Text)
 
     photo: Mapped[Photo] = relationship(back_populates="regions")
 

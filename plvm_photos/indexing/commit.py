@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from plvm_photos.db.models import Concept, Confirmation, Photo, Region, Rejection, utcnow
 from plvm_photos.db.models import Verdict as VerdictRow
 from plvm_photos.engines.base import Decision, Engine, PhotoToDecide, StoredRegion
-from plvm_photos.indexing.analysis import AnalysisResult
+from plvm_photos.indexing.analysis import AnalysisResult, segments_json
 from plvm_photos.indexing.concepts import ConceptsCache
 from plvm_photos.indexing.facts import apply_facts
 from plvm_photos.indexing.files import FileStat, upsert_file
@@ -45,6 +45,7 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
         with store.transaction() as s:
             photo, _ = _replace_photo(s, _photo_row(s, result.job.sha256), result.job.sha256, engine.name)
             photo.error, photo.width, photo.height, photo.caption = result.error, None, None, None
+            photo.kind, photo.duration = result.kind, None
             s.flush()
             for stat in stats:
                 upsert_file(s, stat, photo.id)
@@ -75,10 +76,11 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
         row.error = None
         row.width, row.height = analysis.width, analysis.height
         row.caption = decision.caption
+        row.kind, row.duration = result.kind, result.duration
         if result.facts is not None:
             apply_facts(row, result.facts)
         stored = {i: Region(kind=r.kind, left=r.box[0], top=r.box[1], right=r.box[2], bottom=r.box[3],
-                            score=float(found.score), vector=r.vector.tobytes())
+                            score=float(found.score), vector=r.vector.tobytes(), segments=segments_json(result, i))
                   for i, (r, found) in enumerate(zip(regions, analysis.regions)) if i not in kept.dropped}
         row.regions.extend(stored.values())
         s.flush()

@@ -96,3 +96,26 @@ def backfill_facts(store: LibraryStore, paths: Iterable[str]) -> int:
                     apply_facts(photo, facts)
                     read += 1
     return read
+
+
+def moment_of(path: str):
+    """When the file at ``path`` was recorded, to tell the files of one item (``media.items``);
+    OSError when it cannot be read."""
+    import os
+
+    from plvm_photos.media.items import Moment
+    from plvm_photos.photo_facts import photo_facts
+
+    facts = photo_facts(path)
+    recorded = facts.taken_source == "exif"
+    return Moment(facts.taken if recorded else None, facts.utc_offset_minutes if recorded else None, os.stat(path).st_mtime)
+
+
+def same_moment(a: str, b: str) -> bool:
+    """Whether the files ``a`` and ``b`` were recorded at the same moment (``media.items``)."""
+    from plvm_photos.media.items import same_moment as same
+
+    try:
+        return same(moment_of(a), moment_of(b))
+    except OSError:
+        return False

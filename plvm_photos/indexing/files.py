@@ -16,6 +16,7 @@ from plvm_photos.fsnames import ENCODED_PREFIX
 from plvm_photos.db.models import File, Photo, utcnow
 
 CHUNK = 500
+COMPANION = "companion"  # files.role of an item's file that is not the one analysed
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class FileStat:
     path: str
     size: int
     mtime_ns: int
+    companion: bool = False  # another file of the item (a RAW+JPEG pair's RAW, a Live Photo's movie)
 
     @classmethod
     def of(cls, path: str) -> "FileStat":
@@ -103,8 +105,21 @@ def upsert_file(session: Session, stat: FileStat, photo_id: int | None, error: s
     row.mtime_ns = stat.mtime_ns
     row.missing = False
     row.error = error
+    row.role = COMPANION if stat.companion else None
     row.seen_at = utcnow()
     return row
+
+
+def item_photo(session: Session, paths: list[str]) -> tuple[str, int] | None:
+    """The first of ``paths`` (an item's other files) whose photo is analysed without error, and
+    that photo's id; None when none is."""
+    for path in paths:
+        photo_id = session.scalar(
+            select(File.photo_id).join(Photo, Photo.id == File.photo_id)
+            .where(File.path == path, File.missing.is_(False), Photo.error.is_(None)))
+        if photo_id is not None:
+            return path, photo_id
+    return None
 
 
 def record_file_error(session: Session, path: str, message: str, missing: bool = False) -> None:

@@ -16,21 +16,39 @@ from __future__ import annotations
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 
 from plvm_photos.engines.base import Engine
 from plvm_photos.indexing.analysis import AnalysisJob, AnalysisResult
 from plvm_photos.indexing.commit import commit_result
 from plvm_photos.indexing.concepts import ConceptsCache
-from plvm_photos.indexing.files import FileStat, Known, attach_known_content, quick_stat, record_file_error
+from plvm_photos.indexing.facts import same_moment
+from plvm_photos.indexing.files import (
+    FileStat,
+    Known,
+    attach_known_content,
+    item_photo,
+    quick_stat,
+    record_file_error,
+    upsert_file,
+)
 from plvm_photos.indexing.plan import plan_path
 from plvm_photos.indexing.pool import AnalysisPool
+from plvm_photos.media.items import siblings
+from plvm_photos.media.kinds import VIDEO, media_kind
+from plvm_photos.media.video import VideoSampling
 
 if TYPE_CHECKING:
     from plvm_photos.store.library_store import LibraryStore
 
 WORKER_DIED = "the analysis process died on this file"
+
+
+def same_face_distance(engine: Engine) -> float:
+    """How close two regions of one video must be to be one face: the engine's first space that
+    says (``VectorSpace.same_face``), else VideoSampling's default."""
+    return next((space.same_face for space in engine.spaces if space.same_face), VideoSampling().same_face)
 INDEX_SAVE_EVERY = 200  # photos between saves of the FAISS caches during long runs
 
 
@@ -41,6 +59,9 @@ class InFlight:
     attempt: int = 0  # decodes already failed for this file (the watcher retries young files)
     crashes: int = 0
     submitted: float = field(default_factory=time.monotonic)
+    # the item's other files (``media.items``) and their content hashes: stored with it when it
+    # is analysed, analysed themselves when it is not a usable photo (the next best member)
+    companions: list[tuple[FileStat, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -84,6 +105,7 @@ class Indexer:
         self.analysed_shas: set[str] = set()  # with reanalyze: content already redone in this run
         self.worker_crashes = 0
         self.stored_since_save = 0
+        self.video = VideoSampling(same_face=same_face_distance(engine))
 
     # --- lifetime -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -103,7 +125,16 @@ class Indexer:
         return not self.suspects and len(self.in_flight) < self.window
 
     def holds(self, path: str) -> bool:
-        return any(st.path == path for item in self.in_flight.values() for st in item.stats)
+        return self._holding(path) is not None
+
+    def _holding(self, path: str) -> InFlight | None:
+        for item in [*self.in_flight.values(), *self.suspects]:
+            if any(st.path == path for st in item.stats) or any(st.path == path for st, _ in item.companions):
+                return item
+        return None
+
+    def job(self, path: str, sha256: str) -> AnalysisJob:
+        return AnalysisJob(path, sha256, self.video if media_kind(path) == VIDEO else None)
 
     # --- paths in -------------------------------------------------------------------------------
     def offer(self, path: str, known: Known | None = None, attempt: int = 0) -> Outcome | None:
@@ -129,8 +160,30 @@ class Indexer:
                 attached = attach_known_content(s, stat, sha256, self.engine.name)
             if attached is not None:
                 return Outcome("restored" if attached.restored else "known", path, error=attached.error)
-        self.submit(InFlight(AnalysisJob(path, sha256), [stat], attempt=attempt))
+        joined = self._join_item(stat, sha256)
+        if joined is not None:
+            return joined
+        self.submit(InFlight(self.job(path, sha256), [stat], attempt=attempt))
         return None
+
+    def _join_item(self, stat: FileStat, sha256: str) -> Outcome | None:
+        """``stat.path`` as a companion of the item its siblings make (``media.items``): of the
+        one being analysed, or of the one stored; None when it is no item's or the first of one."""
+        others = siblings(stat.path)
+        if not others:
+            return None
+        for other in others:
+            pending = self._holding(other)
+            if pending is not None and same_moment(stat.path, other):
+                pending.companions.append((replace(stat, companion=True), sha256))
+                return Outcome("joined", stat.path)
+        with self.store.session() as s:
+            found = item_photo(s, others)
+        if found is None or not same_moment(stat.path, found[0]):
+            return None
+        with self.store.transaction() as s:
+            upsert_file(s, replace(stat, companion=True), found[1])
+        return Outcome("known", stat.path)
 
     def submit(self, item: InFlight) -> None:
         item.submitted = time.monotonic()
@@ -190,9 +243,16 @@ class Indexer:
                 with self.store.transaction() as s:
                     record_file_error(s, item.job.path, WORKER_DIED)
                 outcomes.append(Outcome("error", item.job.path, error=WORKER_DIED))
+                self._next_member(item)
             else:
                 self.suspects.append(item)
         return outcomes
+
+    def _next_member(self, item: InFlight) -> None:
+        """``item`` is not a usable photo: its item's next best member is analysed instead."""
+        if item.companions:
+            first, sha = item.companions[0]
+            self.submit(InFlight(self.job(first.path, sha), [replace(first, companion=False)], companions=item.companions[1:]))
 
     def _store(self, item: InFlight, result: AnalysisResult) -> list[Outcome]:
         current: list[FileStat] = []  # the paths that still hold the analysed content
@@ -206,12 +266,16 @@ class Indexer:
                 continue
             current.append(stat)
         if result.vanished and current:  # moved while queued: analyse it at its other path
-            self.submit(InFlight(AnalysisJob(current[0].path, item.job.sha256), current, item.attempt))
+            self.submit(InFlight(self.job(current[0].path, item.job.sha256), current, item.attempt, companions=item.companions))
             return outcomes
         if result.vanished or not current:
             return outcomes + [Outcome("vanished", item.job.path)]
         if result.error and self.retry is not None and self.retry(item, result):
             return outcomes + [Outcome("retry", current[0].path, error=result.error, attempt=item.attempt + 1)]
+        if result.error:
+            self._next_member(item)
+        else:
+            current += [st for st, _ in item.companions if quick_stat(st.path) == (st.size, st.mtime_ns)]
         committed = commit_result(self.store, self.engine, self.concepts, result, current)
         self.analysed_shas.add(item.job.sha256)
         self.stored_since_save += 1

@@ -25,6 +25,8 @@ from plvm_photos.indexing.files import files_under, known_files
 from plvm_photos.indexing.indexer import Indexer, Outcome
 from plvm_photos.indexing.pool import start_fork_server
 from plvm_photos.indexing.walk import walk_images
+from plvm_photos.media.items import item_order
+from plvm_photos.media.kinds import MediaOptions, Skipped
 
 if TYPE_CHECKING:
     from plvm_photos.store.library_store import LibraryStore
@@ -34,7 +36,7 @@ BATCH = 500  # paths whose database rows are read at once
 
 @dataclass
 class ScanSummary:
-    files: int = 0  # image files found
+    files: int = 0  # photo, RAW and video files found
     analysed: int = 0  # photos decoded and analysed
     unchanged: int = 0  # already indexed, skipped without reading
     known_content: int = 0  # a new or changed path whose content the library already had
@@ -44,12 +46,14 @@ class ScanSummary:
     facts_read: int = 0  # photos analysed by an earlier version whose date and place were read now
     seconds: float = 0.0
     error_files: list[dict] = field(default_factory=list)
+    skipped: Skipped = field(default_factory=Skipped)  # files found and not indexed, by kind
 
     def as_dict(self) -> dict:
         return {
             "files": self.files, "analysed": self.analysed, "unchanged": self.unchanged,
             "known_content": self.known_content, "errors": self.errors, "missing": self.missing,
             "faces": self.faces, "facts_read": self.facts_read, "seconds": round(self.seconds, 3), "error_files": self.error_files,
+            "skipped": self.skipped.as_dict(),
         }
 
     def error(self, path: str, message: str) -> None:
@@ -80,10 +84,12 @@ class ScanSummary:
 
 
 def scan(store: LibraryStore, paths: Iterable[str | Path], workers: int | None = None, progress: bool = True,
-         reanalyze: bool = False, retry_failed: bool = False, ray: str | None = None) -> ScanSummary:
-    """Index new and changed photos under ``paths``; with ``reanalyze``, every photo again (after
-    the engine improved: regions, verdicts and captions are replaced, files and people kept).
-    ``ray``: analyse on the Ray cluster at this address (``indexing.ray_cluster``)."""
+         reanalyze: bool = False, retry_failed: bool = False, ray: str | None = None,
+         media: MediaOptions | None = None) -> ScanSummary:
+    """Index new and changed photos and videos under ``paths``; with ``reanalyze``, every photo
+    again (after the engine improved: regions, verdicts and captions are replaced, files and
+    people kept). ``ray``: analyse on the Ray cluster at this address (``indexing.ray_cluster``);
+    ``media``: videos and RAW files left out or not (the files skipped are counted by kind)."""
     started = time.perf_counter()
     roots = [os.path.abspath(p) for p in paths]
     for root in roots:
@@ -95,7 +101,9 @@ def scan(store: LibraryStore, paths: Iterable[str | Path], workers: int | None =
     if ray is None:
         start_fork_server(engine.analyzer(), workers)  # it loads the models while the folders are walked
     skip = os.path.abspath(store.root)
-    files = [p for root in roots for p in walk_images(root, skip=skip, on_error=summary.error)]
+    media = media or MediaOptions()
+    files = item_order(p for root in roots for p in walk_images(root, skip=skip, on_error=summary.error, media=media,
+                                                                 skipped=summary.skipped))
     summary.files = len(files)
     indexer = Indexer(store, engine, workers, reanalyze=reanalyze, retry_failed=retry_failed, ray=ray)
     with _progress(len(files), progress, engine.name) as bar, _sigterm_as_interrupt():

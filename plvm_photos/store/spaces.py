@@ -14,3 +14,5 @@ class VectorSpace:
     region_kinds: tuple[str, ...]  # the regions whose vectors live in this space
     reference_tag: str  # concept_references.engine of the reference vectors in this space
     radius: float  # prefilter: regions within this Euclidean distance of a reference are candidates
+    # regions of one video closer than this are one face followed through it (None: a default)
+    same_face: float | None = None

@@ -18,7 +18,7 @@ import signal
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from plvm_photos.fsnames import printable
@@ -37,6 +37,7 @@ from plvm_photos.indexing.files import (
 )
 from plvm_photos.indexing.indexer import Indexer, InFlight, Outcome
 from plvm_photos.indexing.walk import walk_batches
+from plvm_photos.media.kinds import MediaOptions, Skipped, classify
 from plvm_photos.store.library_store import LibraryStore
 from plvm_photos.watch.events import EventSource, FsEvent
 from plvm_photos.watch.lock import watch_lock
@@ -65,6 +66,7 @@ class WatchOptions:
     grace: float = 10.0  # on SIGTERM/SIGINT, seconds to let photos in hand finish
     events: bool = True  # False: rescans only (network shares whose changes raise no events)
     ray: str | None = None  # analyse on this Ray cluster (indexing.ray_cluster) instead of local processes
+    media: MediaOptions = field(default_factory=MediaOptions)  # videos and RAW files indexed or left out
 
 
 def setup_logging(library_root: Path) -> None:
@@ -92,6 +94,8 @@ class WatchDaemon:
         self.indexer: Indexer | None = None  # the one way in for photos, shared with scan
         self.retry_decode: dict[str, int] = {}  # decodes already failed for a young file
         self.walks: list[Walk] = []
+        self.skipped_by_root: dict[str, Skipped] = {}  # each root's last complete walk
+        self.skipped_since: dict[str, str] = {}  # path -> kind: skipped on an event since the last walk
         self._stop = False
         self._next_rescan = float("inf")
         self._next_root_check = 0.0
@@ -235,7 +239,9 @@ class WatchDaemon:
     def _start_walks(self, roots: list[Root], reason: str) -> None:
         for root in roots:
             self.walks = [w for w in self.walks if w.root is not root]
-            self.walks.append(Walk(root, walk_batches(root.path, skip=self.library_dir, on_error=self._walk_error)))
+            skipped = Skipped()
+            self.walks.append(Walk(root, walk_batches(root.path, skip=self.library_dir, on_error=self._walk_error,
+                                                      media=self.options.media, skipped=skipped), skipped=skipped))
         log.info("%s of %s", reason, ", ".join(r.path for r in roots))
         self.status.state = "catching-up"
         if self.options.rescan > 0:
@@ -282,6 +288,9 @@ class WatchDaemon:
             for path in gone[:50]:
                 self._emit("missing", path=printable(path))
             log.info("%d file(s) under %s are gone: marked missing", marked, root.path)
+        self.skipped_by_root[root.path] = walk.skipped
+        self.skipped_since = {p: k for p, k in self.skipped_since.items() if self._root_of(p) is not root}
+        self._count_skipped()
         facts = backfill_facts(self.library, walk.seen)
         if facts:
             log.info("read the date and place of %d photo(s) indexed by an earlier version", facts)
@@ -401,7 +410,7 @@ class WatchDaemon:
         """A folder appeared (created, moved in): its files may have come without events."""
         if self._is_image_name(path):
             self.settler.touch(path)  # a folder named like an image: recorded as such
-        for batch in walk_batches(path, skip=self.library_dir, on_error=self._walk_error):
+        for batch in walk_batches(path, skip=self.library_dir, on_error=self._walk_error, media=self.options.media):
             known = self._known(batch)
             for p in batch:
                 row = known.get(p)
@@ -410,11 +419,29 @@ class WatchDaemon:
                     continue
                 self.settler.touch(p)
 
-    @staticmethod
-    def _is_image_name(path: str) -> bool:
-        from plvm_photos.imaging import is_image_path
+    def _is_image_name(self, path: str) -> bool:
+        return self.options.media.wanted(classify(path, self.options.media)[0])
 
-        return is_image_path(Path(path))
+    def _skip(self, path: str) -> bool:
+        """Whether ``path`` is a file this watcher leaves out (a video under --no-videos, a RAW
+        under --no-raw, a sidecar or a file of unknown type): counted once, and said."""
+        kind, left_out = classify(path, self.options.media)
+        if kind is not None or left_out is None:
+            return left_out is not None
+        if self.skipped_since.get(path) != left_out:
+            self.skipped_since[path] = left_out
+            self._count_skipped()
+            log.info("skipped %s (%s)", printable(path), left_out)
+            self._emit("skipped", path=printable(path), kind=left_out)
+        return True
+
+    def _count_skipped(self) -> None:
+        total = Skipped()
+        for skipped in self.skipped_by_root.values():
+            total.merge(skipped)
+        for path, kind in self.skipped_since.items():
+            total.add(kind, path)
+        self.status.skipped = total.as_dict()
 
     # --- settled files --------------------------------------------------------------------
     def _is_in_flight(self, path: str) -> bool:
@@ -443,6 +470,8 @@ class WatchDaemon:
         if seen.kind == "gone":
             return  # its delete event (or the next rescan) records it
         path = seen.path
+        if self._skip(path):
+            return
         outcome = self.indexer.offer(path, self._known([path]).get(path), attempt=self.retry_decode.pop(path, 0))
         self.status.queue["in_flight_max"] = max(self.status.queue.get("in_flight_max", 0), self.indexer.busy)
         if outcome is not None:

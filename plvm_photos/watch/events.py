@@ -11,9 +11,8 @@ import logging
 import os
 import queue
 from dataclasses import dataclass
-from pathlib import Path
 
-from plvm_photos.imaging import is_image_path
+from plvm_photos.media.kinds import is_media_path
 
 log = logging.getLogger("plvm_photos.watch")
 
@@ -30,7 +29,8 @@ def _str(path) -> str:
 
 
 def _is_image(path: str) -> bool:
-    return is_image_path(Path(path))
+    """Named like a photo, a camera RAW or a video (the daemon decides which it indexes)."""
+    return is_media_path(path)
 
 
 def translate(event) -> FsEvent | None:

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from plvm_photos.media.kinds import Skipped
 
 log = logging.getLogger("plvm_photos.watch")
 
@@ -55,3 +56,4 @@ class Walk:
     root: Root
     batches: Iterator[list[str]]
     seen: set[str] = field(default_factory=set)
+    skipped: Skipped = field(default_factory=Skipped)  # files it left out, by kind

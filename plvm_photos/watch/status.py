@@ -50,6 +50,9 @@ class WatchStatus:
     rescans: int = 0
     recent_photos: deque = field(default_factory=lambda: deque(maxlen=RECENT))
     recent_errors: deque = field(default_factory=lambda: deque(maxlen=RECENT))
+    # files found and not indexed, by kind (video, raw, sidecar, unknown): the last walk of each
+    # root, and what events brought since
+    skipped: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         data = asdict(self)

@@ -131,6 +131,7 @@ class FaceRow:
     rejected: list[str]
     confirmed: bool
     drawn: bool  # a user region
+    seen: str = ""  # in a video: when this face is seen ("0:12–0:40")
 
 
 def photo_regions(library: Library, photo_id: int) -> tuple[Tile, list[FaceRow], list[str]]:
@@ -156,18 +157,33 @@ def photo_regions(library: Library, photo_id: int) -> tuple[Tile, list[FaceRow],
             rejected.setdefault(rid, []).append(name)
         confirmed = {c.region_id: c.source for c in s.scalars(select(Confirmation).where(Confirmation.photo_id == photo_id))}
         regions = list(s.scalars(select(Region).where(Region.photo_id == photo_id).order_by(Region.left, Region.id)))
-        paths = list(s.scalars(select(File.path).where(File.photo_id == photo_id, File.missing.is_(False)).order_by(File.path)))
+        paths = list(s.scalars(select(File.path).where(File.photo_id == photo_id, File.missing.is_(False))
+                               .order_by(File.role.is_not(None), File.path)))
         caption = photo.caption
         width, height = photo.width or 1, photo.height or 1
+        video = photo.kind == "video"
     boxes, rows = [], []
     for n, r in enumerate(regions, start=1):
         who = present.get(r.id)
         boxes.append(BoxLabel(r.box, show(who[0]) if who else f"face {n}", "known" if who else "unknown"))
         rows.append(FaceRow(n, r.id, r.box, who[0] if who else None, who[1] if who else None, who[2] if who else None,
                             float(r.score), sorted(rejected.get(r.id, []) + rejected.get(None, [])),
-                            r.id in confirmed, confirmed.get(r.id) == "drawn"))
-    tile = Tile(photo_id, paths[0] if paths else "", width, height, boxes, caption)
+                            r.id in confirmed, confirmed.get(r.id) == "drawn", seen_text(r.segments)))
+    # A video's faces come from frames all over the clip: they are listed with their times, not
+    # boxed on its poster frame.
+    tile = Tile(photo_id, paths[0] if paths else "", width, height, [] if video else boxes, caption)
     return tile, rows, paths
+
+
+def seen_text(segments: str | None) -> str:
+    """"0:12–0:40, 1:05" from ``regions.segments``; "" for a photo's region."""
+    if not segments:
+        return ""
+    import json
+
+    from plvm_photos.media.times import spans
+
+    return spans(json.loads(segments))
 
 
 def _face_actions(ctx: PageContext, photo_id: int, r: FaceRow) -> str:
@@ -181,6 +197,11 @@ def _face_actions(ctx: PageContext, photo_id: int, r: FaceRow) -> str:
         out += action_form(ctx, "reference", "Add as reference", region=r.region_id, person=r.person)
         out += action_form(ctx, "reference", "Make the only reference", region=r.region_id, person=r.person, replace="1")
     return out
+
+
+def _is_video(library: Library, photo_id: int) -> bool:
+    with library.session() as s:
+        return s.scalar(select(Photo.kind).where(Photo.id == photo_id)) == "video"
 
 
 def draw_form(ctx: PageContext, photo_id: int, width: int, height: int) -> str:
@@ -213,18 +234,23 @@ def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS) -> 
         mark = " <span class=muted title='confirmed by you'>✓ confirmed</span>" if r.confirmed else ""
         return esc(show(r.person)) + mark + (" <span class=muted>(drawn)</span>" if r.drawn else "")
 
+    video = _is_video(library, photo_id)
+    seen_head = "<th>seen at</th>" if video else ""
     table = "".join(
         f"<tr data-region='{r.region_id}'><td>{r.n}</td><td>{who(r)}</td>"
-        f"<td>{num(r.score)}</td><td>{num(r.distance)}</td>"
+        + (f"<td class=seen>{esc(r.seen)}</td>" if video else "")
+        + f"<td>{num(r.score)}</td><td>{num(r.distance)}</td>"
         f"<td>{esc(list(r.box))}</td><td>{r.detector:.2f}</td>"
         f"<td>{esc(', '.join(show(n) for n in r.rejected))}</td><td>{_face_actions(ctx, photo_id, r)}</td></tr>"
         for r in rows
     )
+    video_note = ("<p class=muted id=video-facts>A video: its poster frame is shown; each face was followed through "
+                  "the clip's sampled frames and is listed with the times it is seen.</p>" if video else "")
     body = (
         f"<h1>{esc(os.path.basename(tile.path) or f'photo {photo_id}')}</h1>"
-        f"<p class=caption><b>Caption:</b> {esc(tile.caption or 'no caption')}</p>"
+        f"<p class=caption><b>Caption:</b> {esc(tile.caption or 'no caption')}</p>{video_note}"
         f"<div class=big>{photo_figure(tile, 'large', 'photo')}</div>"
-        f"<table class=regions><tr><th>#</th><th>person</th><th>score</th><th>distance</th><th>box (l, t, r, b)</th>"
+        f"<table class=regions><tr><th>#</th><th>person</th>{seen_head}<th>score</th><th>distance</th><th>box (l, t, r, b)</th>"
         f"<th>detector</th><th>rejected</th><th></th></tr>{table}</table>"
         + draw_form(ctx, photo_id, tile.width, tile.height)
         + f"<p class=muted>{len(rows)} face(s), {tile.width}×{tile.height} px. Files: "
@@ -266,9 +292,10 @@ def ask_page(library: Library, question: str, ctx: PageContext = NO_FORMS) -> st
         boxes = [
             BoxLabel(tuple(box), show(name), "person" if normalize(name) in asked else "known")
             for name, box in p.regions.items()
-            if len(box) == 4
+            if len(box) == 4 and p.kind != "video"  # a video's faces are from frames other than its poster
         ]
-        tiles.append(Tile(pid, p.path, *sizes[pid], boxes, p.caption))
+        caption = p.caption if p.kind != "video" else "; ".join(f"{show(n)}{p.times([n])}" for n in p.people)
+        tiles.append(Tile(pid, p.path, *sizes[pid], boxes, caption))
     sentence = answer.answer.split("\n", 1)[0].rstrip(":")
     understood = (f"<p class='muted understood' id=understood>Understood as: {esc(answer.understood)}</p>"
                   if answer.understood else "")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from plvm_photos import safe_write
 from plvm_photos.imaging import ImageError, decode, register_heif
+from plvm_photos.media.kinds import RAW, VIDEO, media_kind
 
 THUMB_DIR = "thumbnails"
 CACHE_VERSION = "v2"  # v2: content verified before caching; earlier layouts are pruned
@@ -87,8 +88,12 @@ def decoded_pixels(source: str | Path, max_side: int | None) -> tuple[int, int, 
     return width, height, -(-width // reduce) * -(-height // reduce)
 
 
-def _bounded_decode(source: str | Path, max_side: int):
-    """``decode`` within the pixel budget; the caller holds a decode slot."""
+def _bounded_decode(source: str | Path, max_side: int, kind: str | None = None):
+    """``decode`` within the pixel budget; the caller holds a decode slot. A camera RAW (its
+    preview, or a half-size demosaic) and a video (its poster frame) are bounded by their own
+    decoders (``media.raw``, ``media.video``)."""
+    if kind in (RAW, VIDEO):
+        return decode(source, max_side=max_side, kind=kind)
     width, height, pixels = decoded_pixels(source, max_side)
     if pixels > MAX_DECODE_PIXELS:
         raise ImageError(
@@ -141,7 +146,7 @@ def decode_verified(sources: Iterable[str | Path], sha256: str, max_side: int):
                     continue
                 # Decode this very file (not whatever the name points to by now).
                 opened = f"{_FD_DIR}/{fd}" if os.path.isdir(_FD_DIR) else source
-                decoded = _bounded_decode(opened, max_side)
+                decoded = _bounded_decode(opened, max_side, media_kind(str(source)))
                 if _fingerprint(os.fstat(fd)) != _fingerprint(before) or (
                     opened == source and _fingerprint(os.stat(source)) != _fingerprint(before)
                 ):

@@ -49,7 +49,8 @@ def test_json_shape(library):
     assert set(data) == {"answer", "photos", "query"}
     assert data["query"]["intent"] == "list" and data["query"]["names"] == ["eileen", "grace"]
     for photo in data["photos"]:
-        assert set(photo) == {"path", "people", "regions", "taken", "place"}
+        assert set(photo) == {"path", "people", "regions", "taken", "place", "kind", "files", "segments"}
+        assert photo["kind"] == "photo" and photo["files"] == [photo["path"]] and photo["segments"] == {}
         assert photo["taken"] is None and photo["place"] is None  # the demo photos carry no EXIF date or GPS
         assert set(photo["people"]) == {"eileen", "grace"} == set(photo["regions"])
         assert all(len(box) == 4 for box in photo["regions"].values())

@@ -8,4 +8,5 @@ from plvm_photos.store.spaces import VectorSpace
 DESCRIPTOR_DIM = 128
 FACE_KIND = "face"
 FACE_TAG = "face"  # concept_references.engine of face descriptors
-FACE_SPACE = VectorSpace("face", (FACE_KIND,), FACE_TAG, radius=DecisionRule().prefilter_radius)
+# Within one clip a face changes less than between photos: 0.5, as unknown faces are clustered.
+FACE_SPACE = VectorSpace("face", (FACE_KIND,), FACE_TAG, radius=DecisionRule().prefilter_radius, same_face=0.5)
