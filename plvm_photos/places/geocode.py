@@ -77,7 +77,7 @@ def _fields_at(offset: int) -> list[str]:
 @lru_cache(maxsize=4096)
 def place_at(offset: int) -> Place:
     """The place on the ``places.tsv`` line at byte ``offset``, with its region and country."""
-    kind, geonameid, name, country_code, admin1_code, lat, lon, population, parent, extra = _fields_at(offset)
+    kind, geonameid, name, country_code, admin1_code, lat, lon, population, parent, extra, within = _fields_at(offset)
     admin1, country = "", name if kind == "K" else ""
     while parent:
         parent_fields = _fields_at(int(parent, 16))
@@ -101,7 +101,33 @@ def place_at(offset: int) -> Place:
         population=int(population),
         parts=tuple(int(part) for part in extra.split(",")) if kind == "C" and extra else (),
         countries=tuple(extra.split(",")) if kind == "N" and extra else (),
+        within=int(within) if within else None,
     )
+
+
+def city(geonameid: int) -> Place | None:
+    """The listed city with this geonameid (a photo's ``place_id``), by binary search over the
+    cities of ``places.tsv`` (in geonameid order, after the other kinds)."""
+    data = _file_bytes(PLACES_FILE)
+    lo, hi = 0, len(data)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = data.rfind(b"\n", 0, mid) + 1
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        line = data[start:end]
+        if line.startswith(b"C\t"):
+            found = int(line[2 : line.index(b"\t", 2)])
+            key = (1, found)
+        else:
+            key = (0, 0)
+        if key < (1, geonameid):
+            lo = end + 1
+        elif key > (1, geonameid):
+            hi = start
+        else:
+            return place_at(start)
+    return None
 
 
 # --- names -> places ----------------------------------------------------------------------------
@@ -199,3 +225,20 @@ def reverse(lat: float, lon: float) -> Place:
     la, lo = math.radians(lat), math.radians(lon)
     query = (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
     return place_at(int(offsets[int((vectors @ query).argmax())]))
+
+
+@cache
+def _continents() -> dict[str, str]:
+    """Country code -> its continent's name, from the continents' lines at the top of places.tsv."""
+    data = _file_bytes(PLACES_FILE)
+    out, offset = {}, data.find(b"\n") + 1
+    while data.startswith(b"N\t", offset):
+        fields = _fields_at(offset)
+        out.update({code: fields[2] for code in fields[9].split(",") if code})
+        offset = data.find(b"\n", offset) + 1
+    return out
+
+
+def lookup_continent(country_code: str | None) -> str | None:
+    """The name of the continent a country (ISO code) is on."""
+    return _continents().get(country_code or "")

@@ -28,6 +28,7 @@ class Place:
     population: int = 0
     parts: tuple[int, ...] = ()  # a city's: the listed places within it (geonameids; build_index)
     countries: tuple[str, ...] = ()  # a continent's: its countries' codes
+    within: int | None = None  # a city's: the biggest city it lies within (its geonameid), if any
 
     def contains(self, place_id: int | None, country_code: str | None, admin1_code: str | None) -> bool:
         """Whether a photo whose reverse-geocoded city is ``place_id`` (in that country and

@@ -129,14 +129,13 @@ def test_presence_is_not_an_action():
     assert (query.intent, query.action) == ("list", None)
 
 
-def test_a_list_cannot_be_about_one_photo():
-    with pytest.raises(QuestionError, match='try "is <a> in beach.jpg\\?"'):
-        parse("photos of <a> in beach.jpg", TODAY)
+def test_people_and_one_photo_ask_whether_they_are_in_it():
+    assert parse("photos of <a> in beach.jpg", TODAY).intent == "is_in"
 
 
 def test_a_place_is_not_a_photo():
-    with pytest.raises(QuestionError, match='"Paris" is a place, not a photo; .*try "photos of <a> in Paris"'):
-        parse("is <a> in Paris?", TODAY)
+    query = parse("is <a> in Paris?", TODAY)
+    assert (query.intent, query.place.place.name, query.photo) == ("exists", "Paris", None)
 
 
 def test_describe_and_json():

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from plvm_photos.ask.parser import NEAR_RADIUS_KM, parse
+from plvm_photos.ask.parser import parse
+from plvm_photos.ask.read_place import NEAR_RADIUS_KM
 from plvm_photos.ask.query import Person, PlaceFilter, QuestionError
 from plvm_photos.places.geocode import reverse
 
@@ -50,10 +51,10 @@ def test_in_place(text, name, level, country_code):
     assert (place.relation, place.place.name, place.place.level, place.place.country_code) == ("in", name, level, country_code)
 
 
-def test_a_city_has_a_radius_and_regions_and_countries_none():
-    assert place_of("photos in Paris").radius_km == 30.0
+def test_in_is_containment_without_a_radius_and_near_has_one():
+    assert place_of("photos in Paris").radius_km is None
     assert place_of("photos in Japan").radius_km is None
-    assert place_of("photos in California").radius_km is None
+    assert place_of("photos near Paris").radius_km == NEAR_RADIUS_KM
 
 
 def test_near_and_within():
@@ -106,7 +107,7 @@ def test_an_unknown_capitalised_place_is_refused_by_name(text, name):
         parse(text, TODAY)
     message = str(error.value)
     assert message.startswith(f'"{text}": I don\'t know the place "{name}"')
-    assert "places are cities, regions and countries" in message
+    assert "places are cities, regions, countries and continents" in message
     assert "\n" not in message
 
 
@@ -116,7 +117,7 @@ def test_a_misspelled_place_gets_a_suggestion():
 
 
 def test_an_unknown_lowercase_place_is_refused_too():
-    with pytest.raises(QuestionError, match='"narnia" is not a place I know'):
+    with pytest.raises(QuestionError, match='"narnia" is not a place or a time I know'):
         parse("photos of <a> in narnia", TODAY)
 
 
@@ -150,8 +151,8 @@ def test_place_filter_matching_rules():
     paris = place_of("photos in Paris")
     eiffel = (48.8584, 2.2945)
     assert paris.matches(*eiffel, reverse(*eiffel))
-    versailles = (48.8049, 2.1204)  # its own city, 13 km from the centre of Paris: within the radius
-    assert reverse(*versailles).name != "Paris" and paris.matches(*versailles, reverse(*versailles))
+    versailles = (48.8049, 2.1204)  # its own city, 13 km from the centre of Paris: not in Paris
+    assert reverse(*versailles).name != "Paris" and not paris.matches(*versailles, reverse(*versailles))
     lyon = (45.7640, 4.8357)
     assert not paris.matches(*lyon, reverse(*lyon))
     assert not paris.matches(None, None)
