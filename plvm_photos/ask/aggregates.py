@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from plvm_photos.ask.photos import photo_answers
 from plvm_photos.ask.reader import Reader
 from plvm_photos.ask.results import Answer
-from plvm_photos.ask.selection import People, Selected
+from plvm_photos.ask.selection import CURRENT, People, Selected, Sql
 from plvm_photos.ask.wording import names_text, plural
 from plvm_photos.names import show
 
@@ -48,9 +48,17 @@ def names_joined(items: list[str]) -> str:
 
 
 # --- people ----------------------------------------------------------------------------------
-def people_counts(db: Reader, found: Selected, skip: set[int]) -> Counter:
-    """Concept id -> how many of the selected photos it is recognised in (``skip`` left out)."""
+def people_counts(db: Reader, found: Selected, skip: set[int], where: Sql | None = None) -> Counter:
+    """Concept id -> how many of the selected photos it is recognised in (``skip`` left out);
+    counted in SQL over ``where`` (``selection.matching_sql``) where given."""
     counts: Counter = Counter()
+    if where is not None:
+        for concept_id, n in db.rows(f"SELECT verdicts.concept_id, COUNT(*) FROM verdicts JOIN photos ON photos.id = "
+                                     f"verdicts.photo_id WHERE verdicts.present = ? AND {where.text} "
+                                     "GROUP BY verdicts.concept_id", [True, *where.params]):
+            if concept_id not in skip:
+                counts[concept_id] += n
+        return counts
     for condition, params in db.id_filters("verdicts.photo_id", found.ids):
         for concept_id, n in db.rows(f"SELECT verdicts.concept_id, COUNT(*) FROM verdicts WHERE {condition} AND "
                                      "verdicts.present = ? GROUP BY verdicts.concept_id", [*params, True]):
@@ -60,9 +68,10 @@ def people_counts(db: Reader, found: Selected, skip: set[int]) -> Counter:
 
 
 def all_people_counts(db: Reader) -> Counter:
-    """Concept id -> its photos, over the whole library (the verdicts index, no photo read)."""
-    return Counter(dict(db.rows("SELECT verdicts.concept_id, COUNT(*) FROM verdicts WHERE verdicts.present = ? "
-                                "GROUP BY verdicts.concept_id", [True])))
+    """Concept id -> its current photos, over the whole library."""
+    return Counter(dict(db.rows("SELECT verdicts.concept_id, COUNT(*) FROM verdicts JOIN photos ON photos.id = "
+                                f"verdicts.photo_id WHERE verdicts.present = ? AND {CURRENT} GROUP BY verdicts.concept_id",
+                                [True, False])))
 
 
 def hidden_ids(db: Reader, asked: tuple[str, ...], people: People) -> set[int]:
@@ -72,11 +81,11 @@ def hidden_ids(db: Reader, asked: tuple[str, ...], people: People) -> set[int]:
 
 
 def people_answer(db: Reader, query, people: People, found: Selected | None, scope: str, asked: list[str],
-                  with_photos: bool) -> Answer:
+                  with_photos: bool, where: Sql | None = None) -> Answer:
     """Who is in the selected photos (all photos when ``found`` is None), most photos first."""
     skip = {people.get(name).id for name in asked} if query.others else set()
     skip |= hidden_ids(db, query.names(), people)
-    counts = all_people_counts(db) if found is None else people_counts(db, found, skip)
+    counts = all_people_counts(db) if found is None else people_counts(db, found, skip, where)
     for cid in skip:
         counts.pop(cid, None)
     ranked = _ranked(counts, lambda cid: show(people.by_id[cid].display))
@@ -136,25 +145,32 @@ def _place_key(kind: str, place_id, name, admin1, country, country_code):
     return ", ".join(p for p in dict.fromkeys((name, country)) if p)
 
 
-def places_answer(db: Reader, query, found: Selected, scope: str, with_photos: bool) -> Answer:
+def _place_groups(db: Reader, found: Selected, where: Sql | None):
+    """(place id, name, region, country, country code, photos) of the selected photos' places."""
+    columns = "photos.place_id, photos.place_name, photos.admin1, photos.country, photos.country_code"
+    if where is not None:
+        yield from db.rows(f"SELECT {columns}, COUNT(*) FROM photos WHERE {where.text} GROUP BY {columns}", where.params)
+        return
+    for condition, params in db.id_filters("photos.id", found.ids):
+        yield from db.rows(f"SELECT {columns}, COUNT(*) FROM photos WHERE {condition} GROUP BY {columns}", params)
+
+
+def places_answer(db: Reader, query, found: Selected, scope: str, with_photos: bool, where: Sql | None = None) -> Answer:
     kind = query.kind if query.kind in ("city", "country", "region", "continent") else "city"
     counts: Counter = Counter()
     unplaced = 0
-    for condition, params in db.id_filters("photos.id", found.ids):
-        for place_id, name, admin1, country, code in db.rows(
-            f"SELECT photos.place_id, photos.place_name, photos.admin1, photos.country, photos.country_code FROM photos "
-            f"WHERE {condition}", params):
-            key = _place_key(kind, place_id, name, admin1, country, code)
-            if key is None:
-                unplaced += 1
-            else:
-                counts[key] += 1
+    for place_id, name, admin1, country, code, n in _place_groups(db, found, where):
+        key = _place_key(kind, place_id, name, admin1, country, code)
+        if key is None:
+            unplaced += n
+        else:
+            counts[key] += n
     ranked = _ranked(counts)
     photos = photo_answers(db, found.ids, found.rows) if with_photos else []
     kinds = {"city": "cities", "country": "countries", "region": "regions", "continent": "continents"}[kind]
     note = f" ({plural(unplaced)} without a GPS position not counted)" if unplaced else ""
     if not ranked:
-        return Answer(f"no places: none of the {plural(len(found.ids))}{scope} has a GPS position", photos)
+        return Answer(f"no places: none of the {plural(unplaced)}{scope} has a GPS position", photos)
     if query.most:
         best = ranked[0][1]
         leaders = [name for name, n in ranked if n == best]

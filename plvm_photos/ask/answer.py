@@ -26,7 +26,15 @@ from plvm_photos.ask.roster import Roster
 from plvm_photos.errors import LibraryError
 from plvm_photos.ask.reader import Reader, dbapi_reader, session_reader  # noqa: F401 - session_reader is API
 from plvm_photos.ask.results import Answer
-from plvm_photos.ask.selection import People, Selected, library_has_dates, library_has_positions, select, unread_photos
+from plvm_photos.ask.selection import (
+    People,
+    Selected,
+    library_has_dates,
+    library_has_positions,
+    matching_sql,
+    select,
+    unread_photos,
+)
 from plvm_photos.ask.wording import (
     left_out_note,
     names_text,
@@ -173,9 +181,10 @@ def _people(db: Reader, query: Query, people: People, with_photos: bool) -> Answ
     asked = _positive_names(query.people)
     if query.people is None and query.time is None and query.place is None:
         return aggregates.people_answer(db, query, people, None, "", [], with_photos)
-    found, left_out = _selected(db, query, people)
+    found, left_out = _selected(db, query, people, with_rows=with_photos)
     scope = _scope(query) + _notes(left_out)
-    return aggregates.people_answer(db, query, people, found, scope, [people.get(n).display for n in asked], with_photos)
+    return aggregates.people_answer(db, query, people, found, scope, [people.get(n).display for n in asked], with_photos,
+                                    matching_sql(db, query, people))
 
 
 def _people_count(db: Reader, query: Query, people: People) -> Answer:
@@ -189,9 +198,10 @@ def _people_count(db: Reader, query: Query, people: People) -> Answer:
 
 
 def _places(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
-    found, left_out = _selected(db, query, people)
+    found, left_out = _selected(db, query, people, with_rows=with_photos)
     phrase = selection_phrase(query, _display(people))
-    return aggregates.places_answer(db, query, found, (f" {phrase}" if phrase else "") + _notes(left_out), with_photos)
+    return aggregates.places_answer(db, query, found, (f" {phrase}" if phrase else "") + _notes(left_out), with_photos,
+                                    matching_sql(db, query, people))
 
 
 def _times(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:

@@ -242,6 +242,21 @@ class Selected:
     left_out: int  # photos in either count (a photo can lack both)
 
 
+def matching_sql(db: Reader, query, people: People) -> Sql | None:
+    """The condition on ``photos`` that selects what ``select`` does, for counting in SQL (GROUP
+    BY); None where distances must be decided row by row ("near")."""
+    if query.place is not None and _needs_exact(query.place):
+        return None
+    where, params = [CURRENT], [False]
+    for part in (people_sql(query.people, people) if query.people is not None else None,
+                 time_sql(db, query.time) if query.time is not None else None,
+                 place_sql(db, query.place) if query.place is not None else None):
+        if part is not None:
+            where.append(part.text)
+            params.extend(part.params)
+    return Sql(" AND ".join(where), params)
+
+
 def select(db: Reader, query, people: People, with_rows: bool = True) -> Selected:
     """The current, analysed photos matching the query's people, time and place filters (and
     their PhotoRows, unless ``with_rows`` is False: a count needs only the ids)."""

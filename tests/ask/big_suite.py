@@ -7,7 +7,7 @@ Each question is judged **right** (the expected answer, or a refusal where one i
 **refused** (exit 3 / a QuestionError where an answer was expected), **wrong** (an answer, not
 the expected one: the silent wrong answer) or **crash** (anything else).
 
-    python -m tests.ask.big_suite LIBRARY_DIR [--python PY] [--build]   # the shares, over the CLI
+    python -m tests.ask.big_suite LIBRARY_DIR [--python PY] [--build] [--set holdout]
 
 ``--build`` makes the library first (with the checkout on PYTHONPATH); ``--python`` asks another
 interpreter (e.g. with an older checkout on its PYTHONPATH), which is how the report's before /
@@ -393,9 +393,9 @@ def ask_cli(python: list[str], library: str, question: str) -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
-def run_cli(python: list[str], library: str, today: date) -> dict[str, list[str]]:
+def run_cli(python: list[str], library: str, today: date, questions=None) -> dict[str, list[str]]:
     verdicts: dict[str, list[str]] = {"right": [], "refused": [], "wrong": [], "crash": []}
-    for question, expect in suite(today):
+    for question, expect in questions if questions is not None else suite(today):
         code, out = ask_cli(python, library, question)
         verdicts[judge(expect, code, out)].append(question)
     return verdicts
@@ -416,14 +416,16 @@ def main() -> None:
     parser.add_argument("library")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--build", action="store_true")
+    parser.add_argument("--set", choices=["suite", "holdout"], default="suite")
     args = parser.parse_args()
     if args.build:
         from tests.ask.suite_library import build
 
         build(Path(args.library))
     today = date.today()
-    verdicts = run_cli([args.python, "-m", "plvm_photos.launcher"], args.library, today)
-    print(report(verdicts, len(suite(today))))
+    questions = suite(today) if args.set == "suite" else holdout(today)
+    verdicts = run_cli([args.python, "-m", "plvm_photos.launcher"], args.library, today, questions)
+    print(report(verdicts, len(questions)))
 
 
 if __name__ == "__main__":

@@ -186,3 +186,38 @@ def test_a_question_without_a_place_does_not_load_the_place_index():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split()[0] == "False"
+
+
+# --- containment, answered on photos whose GPS positions the tests write ------------------------
+from tests.ask.big_suite import Oracle  # noqa: E402
+from tests.ask.suite_library import TODAY as SUITE_TODAY  # noqa: E402
+
+ORACLE = Oracle(SUITE_TODAY)
+
+
+def _files(found) -> set[str]:
+    return {p.path.rsplit("/", 1)[-1] for p in found.photos}
+
+
+@pytest.mark.parametrize("elsewhere", ["Yokohama", "Kawasaki", "Saitama"])
+def test_a_photo_in_shinjuku_is_in_tokyo_and_never_in_a_neighbouring_city(answer, elsewhere):
+    shinjuku = {s.name for s in ORACLE.where(lambda s: s.spot == "shinjuku")}
+    assert shinjuku <= _files(answer("photos in Tokyo"))
+    assert not shinjuku & _files(answer(f"photos in {elsewhere}"))
+
+
+@pytest.mark.parametrize("elsewhere", ["Brooklyn", "Jersey City", "Hoboken"])
+def test_a_photo_in_manhattan_is_in_new_york_and_never_in_brooklyn_or_new_jersey(answer, elsewhere):
+    manhattan = {s.name for s in ORACLE.where(lambda s: s.spot in ("timessquare", "centralpark"))}
+    assert manhattan <= _files(answer("photos in Manhattan")) and manhattan <= _files(answer("photos in New York"))
+    assert not manhattan & _files(answer(f"photos in {elsewhere}"))
+
+
+def test_or_not_outside_qualifiers_continents_and_no_location(answer):
+    paris, sydney = {s.name for s in ORACLE.city("Paris")}, {s.name for s in ORACLE.city("Sydney")}
+    assert _files(answer("photos in Paris or Sydney")) == paris | sydney
+    located = {s.name for s in ORACLE.shots if s.city}
+    assert _files(answer("photos not in Paris")) == located - paris == _files(answer("photos outside Paris"))
+    assert _files(answer("photos in Paris France")) == paris == _files(answer("photos in Europe"))
+    assert _files(answer("photos without a location")) == {s.name for s in ORACLE.shots if not s.city}
+    assert "within 50 km of Tokyo" in answer("photos near Tokyo").answer  # "near" says its distance
