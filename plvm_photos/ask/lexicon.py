@@ -128,3 +128,22 @@ ACTION_HEADS = frozenset(["wearing", "wears", "wear", "holding", "holds", "hold"
                           "riding", "cooking", "sleeping", "crying", "waving", "reading", "writing", "jumping",
                           "skiing", "surfing", "hiking", "cycling", "driving", "posing", "pointing", "shaking",
                           "having", "in conversation", "side by side", "face to face"])
+
+# --- the people expression's joining words (read_people), and the keywords of what is asked -----
+PEOPLE_WORDS = {  # single words of the people expression (after phrases)
+    "and": "and", "&": "and", "plus": "and", "with": "with", "alongside": "with", ",": "and", "or": "or", "and/or": "or",
+    "without": "not", "not": "not", "no": "not", "except": "not", "excluding": "not", "minus": "not", "nor": "nor",
+    "neither": "neither", "either": "either", "both": "both", "only": "only", "just": "only", "solely": "only",
+    "exclusively": "only", "alone": "alone", "solo": "solo", "(": "(", ")": ")", "but": "but", "never": "not",
+    "together": "together",
+}
+PEOPLE_PAIRS = {("but", "not"): "not", ("and", "not"): "not", ("but", "without"): "not", ("and", "without"): "not",
+                ("but", "no"): "not", ("and", "no"): "not", ("except", "for"): "not", ("but", "except"): "not",
+                ("other", "than"): "not", ("apart", "from"): "not", ("together", "with"): "with", ("along", "with"): "with",
+                ("as", "well"): "and", ("but", "never"): "not", ("and", "also"): "and"}
+KEYWORDS = frozenset(["how", "many", "much", "count", "number", "most", "least", "first", "last", "latest", "newest",
+                      "earliest", "oldest", "recent", "when", "where", "who", "whom", "which", "what", "near", "far",
+                      "left", "right", "middle", "centre", "center", "top", "bottom", "next", "beside", "times", "time",
+                      "often", "else", "together", "alone", "only", "both", "either", "neither", "nor", "without",
+                      "except", "describe", "am", "been", "go", "went", "visit", "visited", "travel", "traveled",
+                      "travelled", "take", "took", "tagged", "registered", "named", "know", "people", "person"])

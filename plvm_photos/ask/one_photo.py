@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plvm_photos.ask import sides
-from plvm_photos.ask.photo_ref import resolve_photo
 from plvm_photos.ask.photos import PhotoRow, face_boxes, photo_answers, photo_rows
 from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, QuestionError, people_matches
 from plvm_photos.ask.reader import Reader

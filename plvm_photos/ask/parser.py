@@ -22,10 +22,10 @@ written between < and > and is taken as written.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from plvm_photos.ask import lexicon as L
+from plvm_photos.ask.lexicon import KEYWORDS, PEOPLE_PAIRS, PEOPLE_WORDS
 from plvm_photos.ask.query import AnyPlace, NoDate, NoPlace, NotPlace, Person, PhotoRef, Query, QuestionError
 from plvm_photos.ask.read_intent import read_intent
 from plvm_photos.ask.read_people import Item, read_people
@@ -45,19 +45,6 @@ PHRASES: dict[str, frozenset] = {  # claimed before times and places; longest fi
     "xor": L.BOTH_NOT,
     "alone": L.ONLY_AFTER - {"only", "solo"},
 }
-PEOPLE_WORDS = {  # single words of the people expression (after phrases)
-    "and": "and", "&": "and", "plus": "and", "with": "with", "alongside": "with", ",": "and", "or": "or", "and/or": "or",
-    "without": "not", "not": "not", "no": "not", "except": "not", "excluding": "not", "minus": "not", "nor": "nor",
-    "neither": "neither", "either": "either", "both": "both", "only": "only", "just": "only", "solely": "only",
-    "exclusively": "only", "alone": "alone", "solo": "solo", "(": "(", ")": ")", "but": "but", "never": "not",
-    "together": "together",
-}
-PEOPLE_PAIRS = {("but", "not"): "not", ("and", "not"): "not", ("but", "without"): "not", ("and", "without"): "not",
-                ("but", "no"): "not", ("and", "no"): "not", ("except", "for"): "not", ("but", "except"): "not",
-                ("other", "than"): "not", ("apart", "from"): "not", ("together", "with"): "with", ("along", "with"): "with",
-                ("as", "well"): "and", ("but", "never"): "not", ("and", "also"): "and"}
-
-
 class Reading:
     """One question on its way to a ``Query``: the tokens and what claimed each."""
 
@@ -72,6 +59,7 @@ class Reading:
         self.times: list[tuple[int, object]] = []  # (first index, range)
         self.places: list[tuple[int, object]] = []
         self.flags: dict[str, list[int]] = {}  # phrase kind -> token indexes where found
+        self.reparse = None  # parses a rewrite with the same day and roster (refusals check theirs)
 
     # --- tokens ------------------------------------------------------------------------------
     def word(self, i: int, claimed_too: bool = False) -> str:
@@ -97,15 +85,6 @@ class Reading:
             if " ".join(words) in phrases:
                 best = size
         return best
-
-    def find(self, phrases, claimed_too: bool = True) -> int | None:
-        for i in range(len(self.toks)):
-            if self.phrase_at(i, phrases, claimed_too):
-                return i
-        return None
-
-    def has(self, *words: str) -> bool:
-        return any(self.find(frozenset([w])) is not None for w in words)
 
     # --- the parts ---------------------------------------------------------------------------
     def read_files(self) -> None:
@@ -389,14 +368,6 @@ class Reading:
         return False
 
 
-KEYWORDS = frozenset(["how", "many", "much", "count", "number", "most", "least", "first", "last", "latest", "newest",
-                      "earliest", "oldest", "recent", "when", "where", "who", "whom", "which", "what", "near", "far",
-                      "left", "right", "middle", "centre", "center", "top", "bottom", "next", "beside", "times", "time",
-                      "often", "else", "together", "alone", "only", "both", "either", "neither", "nor", "without",
-                      "except", "describe", "am", "been", "go", "went", "visit", "visited", "travel", "traveled",
-                      "travelled", "take", "took", "tagged", "registered", "named", "know", "people", "person"])
-
-
 def _items(place) -> tuple:
     return place.items if isinstance(place, AnyPlace) else (place,)
 
@@ -453,6 +424,7 @@ def _single(values: list, what: str, text: str):
 
 def _parse(text: str, today: date, roster: Roster | None) -> Query:
     reading = Reading(text.strip(), today, roster)
+    reading.reparse = lambda rewrite: _parse(rewrite, today, roster)
     if not any(t.kind in ("name", "file") or (t.word and t.word not in L.FRAMING and t.kind != "punct") for t in reading.toks):
         from plvm_photos.ask.refusals import no_question
 
@@ -520,8 +492,5 @@ def parse(text: str, today: date, roster: Roster | list | tuple | None = None) -
             error = error.with_text(text.strip())
         from plvm_photos.ask.refusals import with_working_suggestion
 
-        raise with_working_suggestion(error, text, today, roster) from None
+        raise with_working_suggestion(error, text, lambda rewrite: _parse(rewrite, today, roster), roster) from None
 
-
-def with_text(query: Query, text: str) -> Query:
-    return replace(query, text=text)

@@ -157,11 +157,6 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
         _claim_words(reading, ("describe",))
         intent.intent, intent.action = "visual_open", "describe"
         return intent
-    if first == "what" and _action_words(reading):
-        _claim_words(reading, ("what",))
-        intent.intent = "visual_open"
-        _action(reading, intent, "visual_open", force=True)
-        return intent
     raw_first = reading.toks[0].word if reading.toks else ""
     asked = reading.text.rstrip().endswith("?")
     if first in L.AUXILIARIES or first in ("have", "has") or (raw_first in ("any", "got") and asked and not files):

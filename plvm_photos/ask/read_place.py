@@ -23,7 +23,7 @@ def _common_word(word: str) -> bool:
     """A lowercase word that means something else in a question ("most", "them", "home")."""
     from plvm_photos.ask import lexicon as L
     from plvm_photos.ask import when as W
-    from plvm_photos.ask.parser import KEYWORDS, PEOPLE_WORDS
+    from plvm_photos.ask.lexicon import KEYWORDS, PEOPLE_WORDS
 
     return (word in LOWERCASE_NOT_PLACES or word in L.FILLER or word in KEYWORDS or word in PEOPLE_WORDS
             or word in L.MOST_WORDS or word in L.LAST_WORDS or word in L.FIRST_WORDS or word in L.PERSON_WORDS

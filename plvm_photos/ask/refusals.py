@@ -8,8 +8,6 @@ out, or a question of the same kind about the user's own people.
 
 from __future__ import annotations
 
-from datetime import date
-
 from plvm_photos.ask import lexicon as L
 from plvm_photos.ask.query import QuestionError
 from plvm_photos.ask.roster import edit_distance
@@ -51,7 +49,7 @@ def unknown_name(reading, written: str) -> QuestionError:
 
 def _vocabulary() -> list[str]:
     from plvm_photos.ask import when as W
-    from plvm_photos.ask.parser import KEYWORDS, PEOPLE_WORDS
+    from plvm_photos.ask.lexicon import KEYWORDS, PEOPLE_WORDS
 
     words = set(KEYWORDS) | set(PEOPLE_WORDS) | set(W.MONTHS) | set(W.SEASONS) | set(W.PERIODS) | L.MEDIA_NOUNS
     words |= {w for w in L.FILLER if len(w) > 2} | {"between", "before", "after", "since", "until", "during", "near",
@@ -145,7 +143,7 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
             word = word.capitalize() if t.text[:1].isupper() else word
             fixed = fixed[: t.start] + word + fixed[t.end :]
         fixed = _as_question(fixed.strip())
-        if _parses(fixed, reading.today, reading.roster):
+        if _parses(fixed, reading.reparse):
             return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True)
     name = reading.text[tok.start : reading.toks[run[-1]].end]
     rest = [t for t in reading.toks[run[-1] + 1 :] if t.kind != "punct"]
@@ -204,13 +202,11 @@ def check_query(reading, query) -> None:
 
 
 # --- rewrites that work -----------------------------------------------------------------------
-def _parses(text: str, today: date, roster) -> bool:
-    from plvm_photos.ask.parser import _parse
-
-    if not text.strip():
+def _parses(text: str, parse) -> bool:
+    if not text.strip() or parse is None:
         return False
     try:
-        _parse(text, today, roster)
+        parse(text)
     except QuestionError:
         return False
     return True
@@ -246,11 +242,11 @@ def fallback_examples(text: str, roster) -> list[str]:
     return [*by_head.get(first, []), *generic, "photos from 2019", "how many photos are there?"]
 
 
-def with_working_suggestion(error: QuestionError, text: str, today: date, roster) -> QuestionError:
-    """``error`` with a suggestion that parses: its own where it does, else the question without
-    the refused part, else one of ``fallback_examples``."""
+def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> QuestionError:
+    """``error`` with a suggestion that ``parse`` (the same day and roster) accepts: its own where
+    it does, else the question without the refused part, else one of ``fallback_examples``."""
     question = error.text if error.text is not None else text.strip()
-    if error.suggestion and _parses(error.suggestion, today, roster):
+    if error.suggestion and _parses(error.suggestion, parse):
         return error
     if error.corrected:
         error = QuestionError(error.part, f'I can\'t use "{error.part}"', text=question)
@@ -259,6 +255,6 @@ def with_working_suggestion(error: QuestionError, text: str, today: date, roster
         candidates.append(_as_question(_without(question, error.part)))
     candidates += fallback_examples(question, roster)
     for candidate in candidates:
-        if candidate and candidate != question and _parses(candidate, today, roster):
+        if candidate and candidate != question and _parses(candidate, parse):
             return QuestionError(error.part, error.message, candidate, text=question)
     return QuestionError(error.part, error.message, None, text=question)

@@ -49,23 +49,38 @@ def _file_bytes(name: str):
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _find_line(data: bytes, key: bytes) -> bytes | None:
-    """The value after ``key<TAB>`` in sorted ``key<TAB>value`` lines, by binary search."""
+def _bisect_lines(data: bytes, key_of) -> tuple[int, int] | None:
+    """(start, end) of the line of ``data`` whose ``key_of(line)`` is 0, by binary search over
+    lines sorted so that ``key_of`` goes from negative to positive."""
     lo, hi = 0, len(data)
     while lo < hi:
         mid = (lo + hi) // 2
         start = data.rfind(b"\n", 0, mid) + 1
         end = data.find(b"\n", start)
         end = len(data) if end < 0 else end
-        tab = data.find(b"\t", start, end)
-        found = data[start : tab if tab >= 0 else end]
-        if found < key:
+        order = key_of(data[start:end])
+        if order < 0:
             lo = end + 1
-        elif found > key:
+        elif order > 0:
             hi = start
         else:
-            return data[tab + 1 : end] if tab >= 0 else b""
+            return start, end
     return None
+
+
+def _find_line(data: bytes, key: bytes) -> bytes | None:
+    """The value after ``key<TAB>`` in sorted ``key<TAB>value`` lines, by binary search."""
+
+    def compare(line: bytes) -> int:
+        found = line.split(b"\t", 1)[0]
+        return (found > key) - (found < key)
+
+    found = _bisect_lines(data, compare)
+    if found is None:
+        return None
+    line = data[found[0] : found[1]]
+    tab = line.find(b"\t")
+    return line[tab + 1 :] if tab >= 0 else b""
 
 
 def _fields_at(offset: int) -> list[str]:
@@ -108,26 +123,13 @@ def place_at(offset: int) -> Place:
 def city(geonameid: int) -> Place | None:
     """The listed city with this geonameid (a photo's ``place_id``), by binary search over the
     cities of ``places.tsv`` (in geonameid order, after the other kinds)."""
-    data = _file_bytes(PLACES_FILE)
-    lo, hi = 0, len(data)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        start = data.rfind(b"\n", 0, mid) + 1
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end
-        line = data[start:end]
-        if line.startswith(b"C\t"):
-            found = int(line[2 : line.index(b"\t", 2)])
-            key = (1, found)
-        else:
-            key = (0, 0)
-        if key < (1, geonameid):
-            lo = end + 1
-        elif key > (1, geonameid):
-            hi = start
-        else:
-            return place_at(start)
-    return None
+
+    def compare(line: bytes) -> int:
+        key = (1, int(line[2 : line.index(b"\t", 2)])) if line.startswith(b"C\t") else (0, 0)
+        return (key > (1, geonameid)) - (key < (1, geonameid))
+
+    found = _bisect_lines(_file_bytes(PLACES_FILE), compare)
+    return place_at(found[0]) if found is not None else None
 
 
 # --- names -> places ----------------------------------------------------------------------------

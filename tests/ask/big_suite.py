@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from tests.ask.suite_library import FIRST, PEOPLE, Shot, shots
+from tests.ask.question_suite import ask
+from tests.ask.suite_library import FIRST, PEOPLE, shots
 
 DISPLAY = dict(PEOPLE)
 CITIES = ("Tokyo", "New York", "Paris", "Sydney", "Yokohama", "Kyoto")
@@ -388,15 +388,10 @@ def judge(expect: Expect, code: int, stdout: str) -> str:
     raise ValueError(expect.kind)
 
 
-def ask_cli(python: list[str], library: str, question: str) -> tuple[int, str]:
-    done = subprocess.run([*python, "-L", library, "ask", question, "--json"], capture_output=True, text=True, timeout=120)
-    return done.returncode, done.stdout
-
-
 def run_cli(python: list[str], library: str, today: date, questions=None) -> dict[str, list[str]]:
     verdicts: dict[str, list[str]] = {"right": [], "refused": [], "wrong": [], "crash": []}
     for question, expect in questions if questions is not None else suite(today):
-        code, out = ask_cli(python, library, question)
+        code, out, _err = ask(python, library, question)
         verdicts[judge(expect, code, out)].append(question)
     return verdicts
 
@@ -427,9 +422,6 @@ def main() -> None:
     verdicts = run_cli([args.python, "-m", "plvm_photos.launcher"], args.library, today, questions)
     print(report(verdicts, len(questions)))
 
-
-if __name__ == "__main__":
-    main()
 
 
 def holdout(today: date) -> list[tuple[str, Expect]]:
@@ -527,3 +519,7 @@ def holdout(today: date) -> list[tuple[str, Expect]]:
     add("delete all photos of Sheldon", Expect("refuse"))
     add("photos of Sheldon's mother", Expect("refuse"))
     return q
+
+
+if __name__ == "__main__":
+    main()
