@@ -104,11 +104,10 @@ def _answer(conn, ask: FastAsk) -> str | None:
     """The printed answer, or None for a visual question the library's engine must see."""
     from datetime import date
 
-    from plvm_photos.ask.answer import VISUAL_INTENTS, Reader, answer_query
-    from plvm_photos.ask.parser import parse
+    from plvm_photos.ask.answer import VISUAL_INTENTS, Reader, answer_query, parse_question
     from plvm_photos.ask.present import render
 
-    query = parse(ask.question, date.today())
+    query = parse_question(Reader(conn), ask.question, date.today())
     if query.intent in VISUAL_INTENTS:
         from plvm_photos.ask.routing import wants_model
 

@@ -1,7 +1,7 @@
 """The user's cache folder: things derived from installed packages that are slow to make and quick
-to read (the HOG detector, MTCNN's weights, the ask grammar's parse table, the place index).
+to read (the HOG detector, MTCNN's weights, the place index).
 
-Each file's name says what it was made from (a package version, a grammar's checksum), so another
+Each file's name says what it was made from (a package version, the shipped data's size), so another
 version makes another file. A cache that cannot be written costs only the time to make the thing
 again; a damaged file is made again by whoever reads it.
 """

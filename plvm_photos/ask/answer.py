@@ -16,15 +16,25 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from plvm_photos.ask import one_photo
+from plvm_photos.ask import aggregates, one_photo
 from plvm_photos.ask.interactions import WHAT, interaction_of, judge_photo
 from plvm_photos.ask.hidden import without_hidden
 from plvm_photos.ask.parser import parse
 from plvm_photos.ask.photos import photo_answers, photo_rows, recognised
-from plvm_photos.ask.query import Not, Person, Query, QuestionError
+from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, Query, QuestionError
+from plvm_photos.ask.roster import Roster
+from plvm_photos.errors import LibraryError
 from plvm_photos.ask.reader import Reader, dbapi_reader, session_reader  # noqa: F401 - session_reader is API
 from plvm_photos.ask.results import Answer
-from plvm_photos.ask.selection import People, Selected, library_has_dates, library_has_positions, select, unread_photos
+from plvm_photos.ask.selection import (
+    People,
+    Selected,
+    library_has_dates,
+    library_has_positions,
+    matching_sql,
+    select,
+    unread_photos,
+)
 from plvm_photos.ask.wording import (
     left_out_note,
     names_text,
@@ -46,7 +56,12 @@ VISUAL_INTENTS = ("visual_yes_no", "visual_open", "visual_count")
 def ask(library, text: str, today: date | None = None, with_photos: bool = True) -> Answer:
     """Answer ``text`` on ``library`` (a ``plvm_photos.library.Library``). ``with_photos=False``:
     an answer that is a number need not list its photos (``Answer.photos`` is then empty)."""
-    query = parse(text, today or date.today())
+    raw = library.db.raw_connection()
+    try:
+        db = dbapi_reader(raw.driver_connection, library.db.dialect)
+        query = parse_question(db, text, today)
+    finally:
+        raw.close()
     if query.intent in VISUAL_INTENTS:
         from plvm_photos.ask.routing import routed_answer  # light; torch loads only when a question is routed
 
@@ -60,8 +75,18 @@ def ask(library, text: str, today: date | None = None, with_photos: bool = True)
         raw.close()
 
 
+def roster(db: Reader) -> Roster:
+    """The registered people, for the parser (which never reads the database itself)."""
+    return Roster(db.rows("SELECT concepts.name, concepts.display FROM concepts ORDER BY concepts.name"))
+
+
+def parse_question(db: Reader, text: str, today: date | None = None) -> Query:
+    """``text`` parsed with the library's registered people."""
+    return parse(text, today or date.today(), roster(db))
+
+
 def answer_question(db: Reader, text: str, today: date | None = None) -> Answer:
-    return answer_query(db, parse(text, today or date.today()))
+    return answer_query(db, parse_question(db, text, today))
 
 
 def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
@@ -69,6 +94,9 @@ def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
     for ``with_photos``."""
     people = People(db)
     people.check(query.people)
+    if query.intent != "people_count" or query.photos or query.time or query.place or query.people:
+        if db.value("SELECT photos.id FROM photos LIMIT 1") is None:
+            raise LibraryError('no photos scanned yet; run "plvm-photos scan FOLDER"')
     rule = interaction_of(query.action) if query.intent in ("visual_yes_no", "visual_count") else None
     if rule is not None:
         return replace(_interaction(db, query, people, rule), query=query.as_dict(), understood=query.describe())
@@ -78,7 +106,7 @@ def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
         raise QuestionError(query.action or query.text, f'the face engine sees who is in a photo and where, not "{words}"',
                             f"is {names} in {query.photo.ref}?", text=query.text)
     handler = HANDLERS[query.intent]
-    found = _count(db, query, people, with_photos) if handler is _count else handler(db, query, people)
+    found = handler(db, query, people, with_photos) if handler in WITH_PHOTOS else handler(db, query, people)
     answer = without_hidden(db, found, query.names())
     return replace(answer, query=query.as_dict(), understood=query.describe())
 
@@ -109,10 +137,78 @@ def _list(db: Reader, query: Query, people: People) -> Answer:
     phrase = selection_phrase(query, _display(people))
     notes = _notes(unseen_note(query.action) if query.intent in VISUAL_INTENTS else "", left_out)
     head = f" {phrase}" if phrase else ""
+    if query.order is not None:
+        return _ordered(query, found, photos, head, notes)
     if not photos:
         return Answer(f"no photos{head}{notes}")
     asked = [people.get(name).display for name in _positive_names(query.people)] or None
     return Answer(f"{plural(len(photos))}{head}{notes}:\n" + "\n".join(f"  {p.path}{p.times(asked)}" for p in photos), photos)
+
+
+def _ordered(query: Query, found: Selected, photos, head: str, notes: str) -> Answer:
+    """"the 3 most recent photos with <a>": by the camera's date, newest (or oldest) first."""
+    by_path = {p.path: p for p in photos}
+    dated = sorted((row for row in found.rows.values() if row.taken and row.path in by_path),
+                   key=lambda row: (row.taken, row.path), reverse=query.order == "last")
+    undated = len(photos) - len(dated)
+    chosen = dated[: query.limit] if query.limit else dated
+    which = "most recent" if query.order == "last" else "earliest"
+    note = notes + (f" ({plural(undated)} without a date not considered)" if undated else "")
+    if not chosen:
+        return Answer(f"no dated photos{head}{note}")
+    count = "the" if query.limit == 1 else f"the {len(chosen)}"
+    noun = "photo" if len(chosen) == 1 else "photos"
+    lines = [f"  {row.path} ({row.taken[:10]}{', ' + row.place if row.place else ''})" for row in chosen]
+    return Answer(f"{count} {which} {noun}{head}{note}:\n" + "\n".join(lines), [by_path[row.path] for row in chosen])
+
+
+def _exists(db: Reader, query: Query, people: People) -> Answer:
+    """"Yes, 3 photos with <a> in Paris: ..." / "No photos with <a> in Paris"."""
+    found, left_out = _selected(db, query, people)
+    photos = photo_answers(db, found.ids, found.rows)
+    phrase = selection_phrase(query, _display(people))
+    head = f" {phrase}" if phrase else ""
+    notes = _notes(left_out)
+    if not photos:
+        return Answer(f"No, no photos{head}{notes}")
+    return Answer(f"Yes, {plural(len(photos))}{head}{notes}:\n" + "\n".join(f"  {p.path}" for p in photos), photos)
+
+
+def _scope(query: Query) -> str:
+    return "".join(f" {part}" for part in (time_phrase(query.time), place_phrase(query.place)) if part)
+
+
+def _people(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
+    asked = _positive_names(query.people)
+    if query.people is None and query.time is None and query.place is None:
+        return aggregates.people_answer(db, query, people, None, "", [], with_photos)
+    found, left_out = _selected(db, query, people, with_rows=with_photos)
+    scope = _scope(query) + _notes(left_out)
+    return aggregates.people_answer(db, query, people, found, scope, [people.get(n).display for n in asked], with_photos,
+                                    matching_sql(db, query, people))
+
+
+def _people_count(db: Reader, query: Query, people: People) -> Answer:
+    if query.photos:
+        return one_photo.people_in_photo(db, query, people)
+    if query.people is None and query.time is None and query.place is None:
+        return aggregates.registered_answer(db, people)
+    found, left_out = _selected(db, query, people)
+    phrase = selection_phrase(query, _display(people))
+    return aggregates.people_count_answer(db, found, people, (f" {phrase}" if phrase else "") + _notes(left_out))
+
+
+def _places(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
+    found, left_out = _selected(db, query, people, with_rows=with_photos)
+    phrase = selection_phrase(query, _display(people))
+    return aggregates.places_answer(db, query, found, (f" {phrase}" if phrase else "") + _notes(left_out), with_photos,
+                                    matching_sql(db, query, people))
+
+
+def _times(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
+    found, left_out = _selected(db, query, people)
+    phrase = selection_phrase(query, _display(people))
+    return aggregates.times_answer(db, query, found, (f" {phrase}" if phrase else "") + _notes(left_out), with_photos)
 
 
 def _count(db: Reader, query: Query, people: People, with_photos: bool = True) -> Answer:
@@ -131,6 +227,8 @@ def _positive_names(expr) -> list[str]:
         return []
     if isinstance(expr, Person):
         return [expr.name]
+    if not isinstance(expr, (AllOf, AnyOf, Only)):  # nobody, strangers
+        return []
     return list(dict.fromkeys(name for item in expr.items for name in _positive_names(item)))
 
 
@@ -148,12 +246,15 @@ def _where(db: Reader, query: Query, people: People) -> Answer:
         return Answer(f"{who} is in no photo{scope}{notes}")
     size_of = {row.path: (row.width, row.height) for row in rows.values()}
     asked = [display(name) for name in _positive_names(query.people)]
-    lines = [f"{who} is in {plural(len(photos))}{scope}{notes}:"]
+    places = list(dict.fromkeys(p.place.split(",")[0] for p in photos if p.place))
+    taken_in = f" (taken in {', '.join(places)})" if places else ""
+    lines = [f"{who} is in {plural(len(photos))}{scope}{taken_in}{notes}:"]
     for photo in photos:
         w, h = size_of[photo.path]
         where = ", ".join(f"{show(name)} {describe(tuple(photo.regions[name]), w, h)} {photo.regions[name]}{photo.times([name])}"
                           for name in asked if photo.regions.get(name))
-        lines.append(f"  {photo.path}: {where}")
+        at = f" ({photo.place})" if photo.place else ""
+        lines.append(f"  {photo.path}{at}: {where}")
     return Answer("\n".join(lines), photos)
 
 
@@ -205,9 +306,20 @@ HANDLERS = {
     "visual_open": _list,
     "count": _count,
     "visual_count": _count,
+    "exists": _exists,
     "where": _where,
     "which": one_photo.which,
     "who": one_photo.who,
+    "who_at": one_photo.who_at,
     "is_in": one_photo.is_in,
+    "is_at": one_photo.is_at,
     "relative": one_photo.relative,
+    "related": one_photo.related,
+    "photo_when": one_photo.photo_when,
+    "photo_where": one_photo.photo_where,
+    "people_count": _people_count,
+    "people": _people,
+    "places": _places,
+    "times": _times,
 }
+WITH_PHOTOS = (_count, _people, _places, _times)  # handlers told whether the photos are wanted

@@ -45,23 +45,42 @@ def _files_ending_with(db: Reader, tail: str) -> list[tuple[int | None, str, boo
 def resolve_photo(db: Reader, ref: str) -> int:
     """The photo id ``ref`` names: "#12", a path (absolute, relative to here, or ~), a file name
     or a tail of a path ("2019/beach.jpg") that only one photo's files end with."""
+    return resolve_file(db, ref)[0]
+
+
+def resolve_file(db: Reader, ref: str, stem: bool = False) -> tuple[int, str | None]:
+    """(photo id, the file's own path) of ``ref`` (see ``resolve_photo``): the path of the file
+    the question named, not of another copy of the same photo; None for "#12". ``stem``: ``ref``
+    has no suffix ("c03"), and a file of that name with any image suffix matches."""
     if ref.startswith("#") and ref[1:].isdigit():
         if db.value("SELECT photos.id FROM photos WHERE photos.id = ?", [int(ref[1:])]) is None:
             raise LibraryError(f"no photo with id {ref}")
-        return int(ref[1:])
+        return int(ref[1:]), None
     absolute = os.path.abspath(os.path.expanduser(ref))
     photo_id = db.value("SELECT files.photo_id FROM files WHERE files.path = ?", [to_db(absolute)])
     if photo_id is not None:
-        return photo_id
+        return photo_id, absolute
     tail = os.path.normpath(ref).lstrip(os.sep)
     while tail.startswith(".." + os.sep):
         tail = tail[3:]
-    rows = _files_ending_with(db, tail)
+    rows = _files_with_stem(db, tail) if stem else _files_ending_with(db, tail)
     ids = {pid for pid, _, _ in rows if pid is not None}
     present = {pid for pid, _, missing in rows if pid is not None and not missing}
     if len(present) == 1 or (not present and len(ids) == 1):
-        return (present or ids).pop()
+        chosen = (present or ids).pop()
+        paths = sorted(from_db(p) for pid, p, missing in rows if pid == chosen and (not missing or not present))
+        return chosen, paths[0] if len(paths) == 1 else None
     if ids:
         listing = "\n  ".join(sorted(from_db(p) for _, p, _ in rows)[:10])
         raise LibraryError(f"several photos are named {ref!r}; give more of the path, the full path or #ID:\n  {listing}")
     raise LibraryError(f"no photo {ref!r} in the library (scan its folder first)")
+
+
+def _files_with_stem(db: Reader, tail: str) -> list[tuple[int | None, str, bool]]:
+    """The files whose path ends with ``/tail`` plus any image suffix ("c03" -> c03.jpg)."""
+    from plvm_photos.ask.tokens import IMAGE_SUFFIXES
+
+    found = []
+    for suffix in IMAGE_SUFFIXES:
+        found.extend(_files_ending_with(db, tail + suffix))
+    return found

@@ -22,9 +22,11 @@ from datetime import datetime
 from plvm_photos.errors import LibraryError
 from plvm_photos.places.place import Place, distance_km
 
-INTENTS = ("list", "count", "where", "which", "who", "is_in", "relative", "visual_yes_no", "visual_open", "visual_count")
+INTENTS = ("list", "count", "exists", "where", "which", "who", "who_at", "is_in", "is_at", "relative", "related",
+           "photo_when", "photo_where", "people_count", "people", "places", "times", "visual_yes_no", "visual_open",
+           "visual_count")
 RELATIONS = ("left", "right", "next")
-PLACE_LEVELS = ("city", "region", "country")
+PLACE_LEVELS = ("city", "region", "country", "continent")
 
 
 class QuestionError(LibraryError, ValueError):
@@ -137,6 +139,34 @@ class Only:
         return {"only": [item.name for item in self.items]}
 
 
+@dataclass(frozen=True)
+class Nobody:
+    """Nobody registered is recognised in the photo (faces of strangers may be there)."""
+
+    def names(self) -> tuple[str, ...]:
+        return ()
+
+    def describe(self) -> str:
+        return "nobody you know"
+
+    def as_dict(self) -> dict:
+        return {"nobody": True}
+
+
+@dataclass(frozen=True)
+class Strangers:
+    """At least one face in the photo is not recognised as anyone registered."""
+
+    def names(self) -> tuple[str, ...]:
+        return ()
+
+    def describe(self) -> str:
+        return "someone you do not know"
+
+    def as_dict(self) -> dict:
+        return {"strangers": True}
+
+
 def _names_of(items) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for item in items:
@@ -154,16 +184,21 @@ def _join_described(items, word: str) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {word} " + parts[-1]
 
 
-def people_matches(expr, recognised: set[str]) -> bool:
-    """Whether a photo whose recognised people are ``recognised`` satisfies ``expr``."""
+def people_matches(expr, recognised: set[str], strangers: int = 0) -> bool:
+    """Whether a photo whose recognised people are ``recognised`` (and with ``strangers`` faces
+    of nobody registered) satisfies ``expr``."""
+    if isinstance(expr, Nobody):
+        return not recognised
+    if isinstance(expr, Strangers):
+        return strangers > 0
     if isinstance(expr, Person):
         return expr.name in recognised
     if isinstance(expr, AllOf):
-        return all(people_matches(item, recognised) for item in expr.items)
+        return all(people_matches(item, recognised, strangers) for item in expr.items)
     if isinstance(expr, AnyOf):
-        return any(people_matches(item, recognised) for item in expr.items)
+        return any(people_matches(item, recognised, strangers) for item in expr.items)
     if isinstance(expr, Not):
-        return not people_matches(expr.item, recognised)
+        return not people_matches(expr.item, recognised, strangers)
     if isinstance(expr, Only):
         return recognised == {item.name for item in expr.items}
     raise TypeError(f"not a people expression: {expr!r}")
@@ -216,7 +251,37 @@ class SeasonRange:
         return {"north": self.north.as_dict(), "south": self.south.as_dict(), "label": self.label}
 
 
-TimeFilter = DateRange | SeasonRange
+@dataclass(frozen=True)
+class AnyTime:
+    """Any of the ranges ("in 2018 or 2019", "not in 2019": before or after it)."""
+
+    items: tuple  # of DateRange | SeasonRange
+    label: str = field(default="", compare=False)
+
+    def contains(self, taken: datetime, latitude: float | None = None) -> bool:
+        return any(item.contains(taken, latitude) if isinstance(item, SeasonRange) else item.contains(taken) for item in self.items)
+
+    def describe(self) -> str:
+        return " or ".join(item.describe() for item in self.items)
+
+    def as_dict(self) -> dict:
+        return {"any_of": [item.as_dict() for item in self.items], "label": self.label}
+
+
+@dataclass(frozen=True)
+class NoDate:
+    """The photo has no camera date."""
+
+    label: str = field(default="without a date", compare=False)
+
+    def describe(self) -> str:
+        return "without a date"
+
+    def as_dict(self) -> dict:
+        return {"no_date": True}
+
+
+TimeFilter = DateRange | SeasonRange | AnyTime | NoDate
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
@@ -256,17 +321,14 @@ def _describe_span(start: datetime | None, end: datetime | None) -> str:
 class PlaceFilter:
     """Where the photo was taken, from its GPS position and the place it reverse-geocodes to.
 
-    Matching rules (``matches``):
-
+    - ``in``: the photo's place (the nearest listed city to its GPS position) is ``place`` or
+      lies within it: one of a city's parts (its districts and suburbs, ``places.build_index``),
+      in a region, a country, a continent (``Place.contains``). Never a radius: a photo in
+      Shinjuku is not in Yokohama.
     - ``near``: the GPS position is within ``radius_km`` of the place (great-circle distance).
-    - ``in`` a city: the photo's reverse-geocoded city is that city, or its GPS position is within
-      ``radius_km`` of the city's centre (the parser sets a radius that grows with the city's
-      population, so suburbs whose nearest listed city is another one still count).
-    - ``in`` a region: the photo's place has the same country and admin1 code.
-    - ``in`` a country: the photo's place has the same country code.
 
-    A photo without GPS never matches. ``alternatives`` are other places with the same name, most
-    populous first, for ``--explain``.
+    A photo without GPS never matches (answers say how many were left out). ``alternatives`` are
+    other places with the same name, most populous first, for ``--explain``.
     """
 
     relation: str  # in | near
@@ -277,18 +339,11 @@ class PlaceFilter:
     def matches(self, lat: float | None, lon: float | None, photo_place: Place | None = None) -> bool:
         if lat is None or lon is None:
             return False
-        place = self.place
-        if self.relation == "near" or (place.level == "city" and photo_place is None):
-            return self.radius_km is not None and distance_km(lat, lon, place.lat, place.lon) <= self.radius_km
+        if self.relation == "near":
+            return self.radius_km is not None and distance_km(lat, lon, self.place.lat, self.place.lon) <= self.radius_km
         if photo_place is None:
             return False
-        if place.level == "country":
-            return photo_place.country_code == place.country_code
-        if place.level == "region":
-            return (photo_place.country_code, photo_place.admin1_code) == (place.country_code, place.admin1_code)
-        if photo_place.geonameid == place.geonameid:
-            return True
-        return self.radius_km is not None and distance_km(lat, lon, place.lat, place.lon) <= self.radius_km
+        return self.place.contains(photo_place.geonameid, photo_place.country_code, photo_place.admin1_code)
 
     def describe(self) -> str:
         if self.relation == "near":
@@ -304,10 +359,47 @@ class PlaceFilter:
     def as_dict(self) -> dict:
         return {
             "relation": self.relation,
-            "place": self.place.as_dict(),
+            "place": {k: v for k, v in self.place.as_dict().items()},
             "radius_km": self.radius_km,
             "alternatives": [alt.describe(level=True) for alt in self.alternatives],
         }
+
+
+@dataclass(frozen=True)
+class AnyPlace:
+    """In any of the places ("in Paris or Sydney", "in Paris and Tokyo")."""
+
+    items: tuple
+
+    def describe(self) -> str:
+        return " or ".join(item.describe() for item in self.items)
+
+    def as_dict(self) -> dict:
+        return {"any_of": [item.as_dict() for item in self.items]}
+
+
+@dataclass(frozen=True)
+class NotPlace:
+    """Somewhere known, and not there ("not in Paris", "outside Paris")."""
+
+    item: object
+
+    def describe(self) -> str:
+        return "not " + self.item.describe()
+
+    def as_dict(self) -> dict:
+        return {"not": self.item.as_dict()}
+
+
+@dataclass(frozen=True)
+class NoPlace:
+    """The photo has no GPS position."""
+
+    def describe(self) -> str:
+        return "without a location"
+
+    def as_dict(self) -> dict:
+        return {"no_location": True}
 
 
 # --- the photo a question is about --------------------------------------------------------------
@@ -319,12 +411,13 @@ class PhotoRef:
 
     ref: str
     photo_id: int | None = None
+    stem: bool = False  # written without its suffix ("who is in c03"): any suffix matches
 
     def describe(self) -> str:
         return f"photo #{self.photo_id}" if self.photo_id is not None else f'"{self.ref}"'
 
     def as_dict(self) -> dict:
-        return {"ref": self.ref, "photo_id": self.photo_id}
+        return {"ref": self.ref, "photo_id": self.photo_id, "stem": self.stem}
 
 
 # --- the query ----------------------------------------------------------------------------------
@@ -335,25 +428,41 @@ _RELATION_WORDS = {"left": "left of", "right": "right of", "next": "next to"}
 class Query:
     """What a question asks.
 
-    ``intent``: ``list`` (photos matching the filters), ``count`` (how many), ``where`` (where
-    the people are, in ``photo`` or in their photos), ``which`` (which face in ``photo`` is the
-    person), ``who`` (who is in ``photo``), ``is_in`` (whether the people expression holds for
-    ``photo``), ``relative`` (who is ``relation`` of the person in ``photo``), ``visual_yes_no``
-    (whether ``action`` holds: for ``photo``, or for each photo the filters select),
-    ``visual_open`` (an open question about ``action``, e.g. what someone is wearing),
-    ``visual_count`` (how many of the photos the filters select ``action`` holds for).
-    ``action`` is the question's own words for what people do or wear, exactly as written.
+    ``intent`` (what is asked):
+
+    - over the photos the filters (``people``, ``time``, ``place``) select: ``list`` (the photos;
+      ``order`` first/last and ``limit`` for "the 3 most recent"), ``count``, ``exists`` ("do I
+      have photos of <a>?"), ``where`` (where the people are in them, and where they were taken),
+      ``people`` (who is in them, most photos first: ``others`` leaves the named people out, as
+      in "who is with <a>?"), ``places`` and ``times`` (where and when they were taken, by
+      ``kind``: city, country, year, ...; ``order`` last/first for "when did I last see <a>?"),
+      ``people_count`` (how many people are in them, or registered);
+    - about the photos named (``photos``; ``photo`` is the first): ``who``, ``is_in``, ``which``
+      face is the person, ``who_at`` / ``is_at`` a ``position`` (left, far right, middle),
+      ``relative`` (who is ``relation`` of the person), ``related`` (whether two people are),
+      ``photo_when`` / ``photo_where`` (when / where it was taken);
+    - about what people do, for an engine that sees pixels: ``visual_yes_no``, ``visual_open``,
+      ``visual_count`` (``action`` is the question's own words, exactly as written).
+
+    ``most`` marks a question about the top of a ranking ("who is in the most photos?").
     """
 
     intent: str
-    people: object | None = None  # Person | AllOf | AnyOf | Not | Only
-    time: DateRange | SeasonRange | None = None
-    place: PlaceFilter | None = None
+    people: object | None = None  # Person | AllOf | AnyOf | Not | Only | Nobody | Strangers
+    time: object | None = None  # DateRange | SeasonRange | AnyTime | NoDate
+    place: object | None = None  # PlaceFilter | AnyPlace | NotPlace | NoPlace
     photo: PhotoRef | None = None
     relation: str | None = None
     action: str | None = None
     text: str = ""
-    media: str | None = None  # "photo" or "video": only photos (RAW among them) or only videos
+    photos: tuple = ()  # every PhotoRef named (``photo`` is the first)
+    order: str | None = None  # first | last
+    limit: int | None = None
+    kind: str | None = None  # what ``places`` / ``times`` / ``people`` rank: city, country, year, month, day, ...
+    most: bool = False
+    others: bool = False  # ``people``: leave the named people out of the ranking
+    position: str | None = None  # ``who_at`` / ``is_at``: left, right, middle, far left, ...
+    media: str | None = None  # None: photos and videos alike; "photo": stills only (RAW among them); "video"
 
     def names(self) -> tuple[str, ...]:
         """Every person the question mentions, in order of first mention."""
@@ -368,23 +477,52 @@ class Query:
 
     def _described_head(self) -> str:
         people = self.people.describe() if self.people is not None else ""
-        photo = self.photo.describe() if self.photo is not None else ""
+        photo = " or ".join(ref.describe() for ref in self.photos) if self.photos else (self.photo.describe() if self.photo else "")
         in_photo = f" in {photo}" if photo else ""
         action = f'"{self.action}"'
+        showing = f" showing {people}" if people else ""
         if self.intent == "list":
-            return f"photos showing {people}" if people else "all photos"
+            head = f"photos{showing}" if people else "all photos"
+            if self.order:
+                head = f"the {self.limit or 1} {'most recent' if self.order == 'last' else 'earliest'} of the {head}"
+            return head
         if self.intent == "count":
             return f"how many photos show {people}" if people else "how many photos"
+        if self.intent == "exists":
+            return f"whether there are photos{showing}"
         if self.intent == "where":
             return f"where is {people}{in_photo}"
         if self.intent == "which":
             return f"which face in {photo} is {people}"
         if self.intent == "who":
             return f"who is in {photo}"
+        if self.intent == "who_at":
+            return f"who is at the {self.position} of {photo}"
         if self.intent == "is_in":
             return f"whether {photo} shows {people}"
+        if self.intent == "is_at":
+            return f"whether {people} is at the {self.position} of {photo}"
         if self.intent == "relative":
             return f"who is {_RELATION_WORDS[self.relation]} {people} in {photo}"
+        if self.intent == "related":
+            first, *rest = self.names() or ("?",)
+            return f"whether <{first}> is {_RELATION_WORDS[self.relation]} {' '.join(f'<{n}>' for n in rest)} in {photo}"
+        if self.intent == "photo_when":
+            return f"when {photo} was taken"
+        if self.intent == "photo_where":
+            return f"where {photo} was taken"
+        if self.intent == "people_count":
+            return f"how many people are in {photo}" if photo else f"how many people are in the photos{showing}"
+        if self.intent == "people":
+            who = "who else is" if self.others else "who is"
+            return f"{who} in the most photos{showing}" if self.most else f"{who} in the photos{showing}"
+        if self.intent == "places":
+            kinds = {"city": "cities", "country": "countries", "continent": "continents"}.get(self.kind or "place", f"{self.kind}s")
+            return f"which {kinds} the photos{showing} were taken in" + (", most photos first" if self.most else "")
+        if self.intent == "times":
+            if self.order:
+                return f"when the {'latest' if self.order == 'last' else 'earliest'} photo{showing} was taken"
+            return f"when the photos{showing} were taken (by {self.kind or 'day'})"
         if self.intent == "visual_yes_no":
             head = f"whether {people} {action}{in_photo}" if photo else f"photos where {people} {action}"
             return f"{head} (for the vision model)"
@@ -400,8 +538,14 @@ class Query:
             "time": self.time.as_dict() if self.time is not None else None,
             "place": self.place.as_dict() if self.place is not None else None,
             "photo": self.photo.as_dict() if self.photo is not None else None,
+            "photos": [ref.as_dict() for ref in self.photos],
             "relation": self.relation,
             "action": self.action,
+            "order": self.order,
+            "limit": self.limit,
+            "kind": self.kind,
+            "most": self.most,
+            "position": self.position,
             "text": self.text,
             **({"media": self.media} if self.media else {}),
         }

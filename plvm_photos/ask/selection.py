@@ -7,9 +7,12 @@
   was copied or edited, not taken, so a photo with only that has no date here. A season is
   matched by the range of the photo's hemisphere (latitude below 0: the southern one).
 - Media: ``Query.media`` keeps only photos (a camera RAW is one) or only videos (``photos.kind``).
-- Place: a country or region by the stored codes of the photo's reverse-geocoded city; a city
-  by that city, or within the radius ``PlaceFilter`` gives; "near" by great-circle distance.
-  Distances are prefiltered in SQL by a bounding box and decided exactly here.
+- Place: containment (``PlaceFilter``): a continent, country or region by the stored codes of the
+  photo's reverse-geocoded city, a city by that city's id being the city's or one of its parts'
+  (``photos.place_id``, indexed); "near" by great-circle distance, prefiltered in SQL by a
+  bounding box and decided exactly here. "or" / "not" / "without a location" combine them.
+- ``Nobody``: no present verdict of anyone; ``Strangers``: a face region that no present verdict
+  names.
 
 ``select`` returns the matching photos and the photos left out for lacking a date or a GPS
 position that might otherwise have matched, so no answer drops them silently.
@@ -22,7 +25,22 @@ import re
 from dataclasses import dataclass
 
 from plvm_photos.ask.photos import ROW_COLUMNS, ROW_WIDTH, RowReader
-from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, PlaceFilter, SeasonRange
+from plvm_photos.ask.query import (
+    AllOf,
+    AnyOf,
+    AnyPlace,
+    AnyTime,
+    Nobody,
+    NoDate,
+    NoPlace,
+    Not,
+    NotPlace,
+    Only,
+    Person,
+    PlaceFilter,
+    SeasonRange,
+    Strangers,
+)
 from plvm_photos.places.place import distance_km
 from plvm_photos.ask.reader import Reader
 from plvm_photos.errors import UnknownPersonError
@@ -80,6 +98,11 @@ class Sql:
 
 def people_sql(expr, people: People) -> Sql:
     """The condition on ``photos.id`` that ``expr`` holds."""
+    if isinstance(expr, Nobody):
+        return Sql("NOT EXISTS (SELECT 1 FROM verdicts AS anyone WHERE anyone.photo_id = photos.id AND anyone.present = ?)", [True])
+    if isinstance(expr, Strangers):
+        return Sql("EXISTS (SELECT 1 FROM regions AS face WHERE face.photo_id = photos.id AND face.kind = 'face' AND NOT EXISTS "
+                   "(SELECT 1 FROM verdicts AS named WHERE named.region_id = face.id AND named.present = ?))", [True])
     if isinstance(expr, Person):
         return Sql("photos.id IN (SELECT verdicts.photo_id FROM verdicts WHERE verdicts.concept_id = ? AND verdicts.present = ?)",
                    [people.get(expr.name).id, True])
@@ -113,6 +136,11 @@ def _range_sql(db: Reader, start, end) -> Sql:
 def time_sql(db: Reader, time) -> Sql:
     """The condition that the photo's camera date is in ``time`` (written so that the index on
     (taken_source, taken_at) serves it: a season's two ranges inside the span that holds both)."""
+    if isinstance(time, NoDate):
+        return Sql(UNDATED, [])
+    if isinstance(time, AnyTime):
+        parts = [time_sql(db, item) for item in time.items]
+        return Sql("(" + " OR ".join(p.text for p in parts) + ")", [x for p in parts for x in p.params])
     if isinstance(time, SeasonRange):
         starts, ends = [time.north.start, time.south.start], [time.north.end, time.south.end]
         outer = _range_sql(db, None if None in starts else min(starts), None if None in ends else max(ends))
@@ -154,28 +182,53 @@ def _box_sql(box: Box) -> Sql:
     return Sql(f"(photos.lat BETWEEN ? AND ? AND ({lons}))", [*box.lat, *(x for pair in box.lons for x in pair)])
 
 
-def place_sql(place: PlaceFilter) -> Sql:
+def place_sql(db: Reader, place) -> Sql:
     """A condition every photo ``place`` matches satisfies; ``place_matches`` decides exactly."""
+    if isinstance(place, NoPlace):
+        return Sql(UNLOCATED, [])
+    if isinstance(place, AnyPlace):
+        parts = [place_sql(db, item) for item in place.items]
+        return Sql("(" + " OR ".join(p.text for p in parts) + ")", [x for p in parts for x in p.params])
+    if isinstance(place, NotPlace):
+        inner = place_sql(db, place.item)
+        return Sql(f"({LOCATED} AND NOT {inner.text})", inner.params)
     target = place.place
-    if place.relation == "in" and target.level == "country":
+    if place.relation == "near":
+        box = _box_sql(bounding_box(target.lat, target.lon, place.radius_km or 0.0))
+        return Sql(f"({LOCATED} AND {box.text})", box.params)
+    if target.level == "continent":
+        return Sql(f"({LOCATED} AND photos.country_code IN ({', '.join('?' * len(target.countries))}))", list(target.countries))
+    if target.level == "country":
         return Sql(f"({LOCATED} AND photos.country_code = ?)", [target.country_code])
-    if place.relation == "in" and target.level == "region":
+    if target.level == "region":
         return Sql(f"({LOCATED} AND photos.country_code = ? AND photos.admin1_code = ?)", [target.country_code, target.admin1_code])
-    box = _box_sql(bounding_box(target.lat, target.lon, place.radius_km or 0.0))
-    if place.relation == "in":
-        return Sql(f"({LOCATED} AND (photos.place_id = ? OR {box.text}))", [target.geonameid, *box.params])
-    return Sql(f"({LOCATED} AND {box.text})", box.params)
+    ids = [target.geonameid, *target.parts]
+    if len(ids) == 1:
+        return Sql(f"({LOCATED} AND photos.place_id = ?)", ids)
+    found = next(iter(db.id_filters("photos.place_id", ids)))
+    return Sql(f"({LOCATED} AND {found[0]})", list(found[1]))
 
 
-def place_matches(place: PlaceFilter, lat: float, lon: float, place_id: int | None) -> bool:
+def place_matches(place, lat: float, lon: float, place_id: int | None) -> bool:
     """Whether a photo at ``lat``, ``lon`` whose city is ``place_id`` is in/near ``place``
-    (after ``place_sql`` passed it)."""
-    target = place.place
-    if place.relation == "in" and target.level in ("country", "region"):
-        return True
-    if place.relation == "in" and place_id == target.geonameid:
-        return True
-    return place.radius_km is not None and distance_km(lat, lon, target.lat, target.lon) <= place.radius_km
+    (after ``place_sql`` passed it: only distances are left to decide)."""
+    if isinstance(place, NoPlace):
+        return lat is None
+    if isinstance(place, AnyPlace):
+        return any(place_matches(item, lat, lon, place_id) for item in place.items)
+    if isinstance(place, NotPlace):
+        return lat is not None and not place_matches(place.item, lat, lon, place_id)
+    if place.relation == "near":
+        return lat is not None and distance_km(lat, lon, place.place.lat, place.place.lon) <= (place.radius_km or 0.0)
+    return True
+
+
+def _needs_exact(place) -> bool:
+    if isinstance(place, (AnyPlace,)):
+        return any(_needs_exact(item) for item in place.items)
+    if isinstance(place, NotPlace):
+        return _needs_exact(place.item)
+    return isinstance(place, PlaceFilter) and place.relation == "near"
 
 
 @dataclass(frozen=True)
@@ -188,6 +241,21 @@ class Selected:
     no_date: int  # left out: no camera date (a time filter was asked)
     no_position: int  # left out: no GPS position (a place filter was asked)
     left_out: int  # photos in either count (a photo can lack both)
+
+
+def matching_sql(db: Reader, query, people: People) -> Sql | None:
+    """The condition on ``photos`` that selects what ``select`` does, for counting in SQL (GROUP
+    BY); None where distances must be decided row by row ("near")."""
+    if query.place is not None and _needs_exact(query.place):
+        return None
+    where, params = [CURRENT], [False]
+    for part in (people_sql(query.people, people) if query.people is not None else None,
+                 time_sql(db, query.time) if query.time is not None else None,
+                 place_sql(db, query.place) if query.place is not None else None):
+        if part is not None:
+            where.append(part.text)
+            params.extend(part.params)
+    return Sql(" AND ".join(where), params)
 
 
 def select(db: Reader, query, people: People, with_rows: bool = True) -> Selected:
@@ -207,7 +275,7 @@ def select(db: Reader, query, people: People, with_rows: bool = True) -> Selecte
         matching.append(in_time.text)
         matching_params.extend(in_time.params)
     if query.place is not None:
-        at_place = place_sql(query.place)
+        at_place = place_sql(db, query.place)
         matching.append(at_place.text)
         matching_params.extend(at_place.params)
     columns, width = (f"{ROW_COLUMNS}, ", ROW_WIDTH) if with_rows else ("", 0)
@@ -216,7 +284,7 @@ def select(db: Reader, query, people: People, with_rows: bool = True) -> Selecte
     ids, photos, reader = [], {}, RowReader()
     for row in rows:
         lat, lon, place_id = row[1 + width :]
-        if query.place is None or place_matches(query.place, lat, lon, place_id):  # exact, after the SQL box
+        if query.place is None or not _needs_exact(query.place) or place_matches(query.place, lat, lon, place_id):
             ids.append(row[0])
             if with_rows:
                 photos[row[0]] = reader.row_of(row[0], row[1 : 1 + width])
@@ -227,6 +295,11 @@ def select(db: Reader, query, people: People, with_rows: bool = True) -> Selecte
 def _left_out(db: Reader, query, where: list[str], params: list) -> tuple[int, int, int]:
     """(no date, no position, either) among the photos that match the people and every filter
     whose fact they have, but lack the fact of another filter."""
+    if isinstance(query.time, NoDate) or isinstance(query.place, NoPlace):  # the missing fact is what is asked
+        from dataclasses import replace
+
+        query = replace(query, time=None if isinstance(query.time, NoDate) else query.time,
+                        place=None if isinstance(query.place, NoPlace) else query.place)
     if query.time is None and query.place is None:
         return 0, 0, 0
     where, params = list(where), list(params)
@@ -234,7 +307,7 @@ def _left_out(db: Reader, query, where: list[str], params: list) -> tuple[int, i
         where.append(UNDATED if query.place is None else UNLOCATED)
         n = db.value(f"SELECT COUNT(*) FROM photos WHERE {' AND '.join(where)}", params) or 0
         return (n, 0, n) if query.place is None else (0, n, n)
-    in_time, at_place = time_sql(db, query.time), place_sql(query.place)
+    in_time, at_place = time_sql(db, query.time), place_sql(db, query.place)
     either = [f"({in_time.text} OR {UNDATED})", f"({at_place.text} OR {UNLOCATED})", f"({UNDATED} OR {UNLOCATED})"]
     if query.people is not None:
         either = [_unindexed(db, text) for text in either]
@@ -259,7 +332,7 @@ def _count_left_out(db: Reader, query, where: list[str], params: list) -> tuple[
     no_date = no_position = left_out = 0
     for undated, lat, lon, place_id in rows:
         located = lat is not None and lon is not None
-        if located and query.place is not None and not place_matches(query.place, lat, lon, place_id):
+        if located and query.place is not None and _needs_exact(query.place) and not place_matches(query.place, lat, lon, place_id):
             continue
         left_out += 1
         no_date += bool(undated) and query.time is not None

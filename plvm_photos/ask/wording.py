@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, PlaceFilter
+from plvm_photos.ask.query import AllOf, AnyOf, AnyPlace, Nobody, NoDate, NoPlace, Not, NotPlace, Only, Person, Strangers
 from plvm_photos.names import show
 
 BE_WORDS = frozenset(["is", "are", "was", "were", "be", "being"])
@@ -19,6 +19,8 @@ def names_text(names: list[str], joiner: str = "and") -> str:
 
 def _expr(expr, display) -> str:
     """``expr`` in words, names in their display form (``display(name)``)."""
+    if isinstance(expr, (Nobody, Strangers)):
+        return expr.describe()
     if isinstance(expr, Person):
         return show(display(expr.name))
     if isinstance(expr, Not):
@@ -65,6 +67,8 @@ def time_phrase(time) -> str:
     "taken last summer (June–August 2024; ...)", "taken before March 2021 (...)"."""
     if time is None:
         return ""
+    if isinstance(time, NoDate):
+        return "without a date"
     text = time.describe()
     head = text.split(" (", 1)[0]
     first = head.split(" ", 1)[0]
@@ -82,9 +86,17 @@ _MONTHS = frozenset(["January", "February", "March", "April", "May", "June", "Ju
 _IN_WORDS = frozenset(["spring", "summer", "autumn", "fall", "winter", "the"])
 
 
-def place_phrase(place: PlaceFilter | None) -> str:
+def place_phrase(place) -> str:
+    """"in Paris (Île-de-France, France)", "within 50 km of Tokyo (Japan)", "in Paris or in
+    Sydney", "not in Paris", "without a location"."""
     if place is None:
         return ""
+    if isinstance(place, NoPlace):
+        return "without a location"
+    if isinstance(place, AnyPlace):
+        return " or ".join(place_phrase(item) for item in place.items)
+    if isinstance(place, NotPlace):
+        return "not " + place_phrase(place.item)
     if place.relation == "near":
         return f"within {place.radius_km:g} km of {place.place.describe()}"
     return f"in {place.place.describe()}"

@@ -47,6 +47,7 @@ class Photo(Base):
         Index("ix_photos_taken", "taken_source", "taken_at"),  # date questions ask taken_source = 'exif'
         Index("ix_photos_country_code", "country_code", "admin1_code"),
         Index("ix_photos_lat", "lat"),
+        Index("ix_photos_place_id", "place_id"),  # "in Tokyo": the city's place and its parts (ask/selection.py)
         Index("ix_photos_facts_version", "facts_version"),  # finding photos whose facts are still to read
     )
 

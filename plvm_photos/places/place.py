@@ -14,7 +14,7 @@ EARTH_RADIUS_KM = 6371.0088
 
 @dataclass(frozen=True)
 class Place:
-    """A GeoNames city (population >= 15 000), first-level region, or country."""
+    """A GeoNames city (population >= 15 000), first-level region, country or continent."""
 
     name: str
     admin1: str  # the region's name ("Île-de-France"); "" for a country or where unknown
@@ -22,10 +22,24 @@ class Place:
     country: str
     lat: float
     lon: float
-    level: str  # city | region | country
+    level: str  # city | region | country | continent
     geonameid: int
     admin1_code: str = ""  # GeoNames admin1 code, unique within the country
     population: int = 0
+    parts: tuple[int, ...] = ()  # a city's: the listed places within it (geonameids; build_index)
+    countries: tuple[str, ...] = ()  # a continent's: its countries' codes
+    within: int | None = None  # a city's: the biggest city it lies within (its geonameid), if any
+
+    def contains(self, place_id: int | None, country_code: str | None, admin1_code: str | None) -> bool:
+        """Whether a photo whose reverse-geocoded city is ``place_id`` (in that country and
+        region) lies in this place."""
+        if self.level == "continent":
+            return country_code in self.countries
+        if self.level == "country":
+            return country_code == self.country_code
+        if self.level == "region":
+            return (country_code, admin1_code) == (self.country_code, self.admin1_code)
+        return place_id is not None and (place_id == self.geonameid or place_id in self.parts)
 
     def describe(self, level: bool = False) -> str:
         """"Paris (Île-de-France, France)", "California (United States)", "Japan"; with
@@ -47,6 +61,12 @@ class Place:
             "geonameid": self.geonameid,
             "population": self.population,
         }
+
+
+def city_radius_km(population: int) -> float:
+    """How far from a city's centre its parts may lie (``build_index.parts_of``): sqrt(population)
+    / 40 km, between 3 and 30 (15 000 people: 3 km, 100 000: 8 km, 1 000 000: 25 km)."""
+    return round(min(30.0, max(3.0, population**0.5 / 40)), 1)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -64,9 +64,6 @@ def test_a_library_without_gps_says_so(demo_library_dir):
 
 
 def test_the_place_index_loads_only_for_a_question_with_a_place(ask_library_dir):
-    from plvm_photos.ask.parser import tables
-
-    tables()  # the parse table is cached (built with lark once)
     code = (
         "import sys; from plvm_photos.launcher import main; sys.argv = ['plvm-photos', '-L', sys.argv[1], 'ask', sys.argv[2]]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"

@@ -46,7 +46,7 @@ def test_errors_are_messages_not_tracebacks(tmp_path, sample_photos, demo_set):
     assert proc.returncode == 2 and "error: " in proc.stderr and "no face" in proc.stderr
     assert "Traceback" not in proc.stderr
     proc = run("ask", "where is <nobody>?", library=lib, check=False)
-    assert proc.returncode == 2 and "unknown person <nobody>" in proc.stderr
+    assert proc.returncode == 3 and "nobody is registered yet" in proc.stderr and "add-person" in proc.stderr
     proc = run("add-person", "x/y", sample_photos["astronaut"], library=lib, check=False)
     assert proc.returncode == 2 and "invalid name" in proc.stderr
     proc = run("ask", "tell me a joke", library=lib, check=False)

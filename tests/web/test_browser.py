@@ -84,7 +84,7 @@ def test_people_person_photo_and_ask_in_chromium(page, gallery_server, gallery_l
     page.fill("#q", "where is <nobody_here>?")
     page.click("header form.search button")
     page.wait_for_load_state()
-    assert "unknown person <nobody_here>" in page.locator(".error").inner_text()
+    assert "<nobody_here> is not a registered person" in page.locator(".error").inner_text()
 
 
 def test_unknown_faces_page_in_chromium(page, gallery_server, gallery_library, artifacts_dir):

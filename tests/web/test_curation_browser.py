@@ -82,7 +82,7 @@ def test_naming_unknown_faces_suggestions_and_search_in_chromium(page, curated, 
     with page.expect_navigation(url="**/ask?q=*"):
         page.click("header form.search button")
     assert page.locator("#answer").inner_text() == "<Jöe Bïden> is in 3 photos"
-    assert page.locator("#understood").inner_text() == "Understood as: where is <jöe bïden>"
+    assert page.locator("#understood").inner_text() == "Understood as: where is <Jöe Bïden>"
     assert page.locator(".grid a.card").count() == 3 and page.locator(".ph rect.person").count() == 3
     assert all(w > 0 for w in images_loaded(page, ".ph img"))
     page.screenshot(path=str(artifacts_dir / "8-search.png"), full_page=True)

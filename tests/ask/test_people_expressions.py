@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from plvm_photos.ask.parser import parse
-from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, people_matches
+from plvm_photos.ask.query import AllOf, AnyOf, Nobody, Not, Only, Person, Strangers, people_matches
 
 TODAY = date(2024, 7, 15)
 A, B, C, D = Person("a"), Person("b"), Person("c"), Person("d")
@@ -105,8 +105,6 @@ def test_names_are_stripped_inside_the_brackets():
         "photos containing <a>",
         "photos featuring <a>",
         "photos that show <a>",
-        "are there any photos of <a>?",
-        "is there a photo of <a>?",
         "which photos show <a>?",
         "photos where <a> appears",
         "<a>?",
@@ -164,3 +162,40 @@ def test_an_exclusion_after_the_time_or_place_still_applies_to_the_people():
     assert (query.people, query.time.label) == (AllOf((A, Not(B))), "2019")
     query = parse("how many photos of <a> or <b> in Paris without <c>?", TODAY)
     assert query.people == AllOf((AnyOf((A, B)), Not(C)))
+
+
+@pytest.mark.parametrize("text", ["are there any photos of <a>?", "is there a photo of <a>?", "do I have any photos of <a>?"])
+def test_yes_no_questions_about_photos_ask_whether_there_are_any(text):
+    query = parse(text, TODAY)
+    assert (query.intent, query.people) == ("exists", A)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("photos of <a> or <b> but not both", AnyOf((AllOf((A, Not(B))), AllOf((B, Not(A)))))),
+        ("<a> and <b> but not together", AnyOf((AllOf((A, Not(B))), AllOf((B, Not(A)))))),
+        ("photos where <a> is with <b>", AllOf((A, B))),
+        ("<a> together with <b>", AllOf((A, B))),
+        ("<a> with <b> or <c>", AllOf((A, AnyOf((B, C))))),
+        ("<a>, <b>, or <c>", AnyOf((A, B, C))),
+        ("photos of <a> only", Only((A,))),
+        ("<a> by herself", Only((A,))),
+        ("solo photos of <a>", Only((A,))),
+        ("<a> and no one else", Only((A,))),
+        ("<a> without anyone else", Only((A,))),
+        ("photos with nobody I know", Nobody()),
+        ("photos of strangers", Strangers()),
+        ("photos with <a> and people I don't know", AllOf((A, Strangers()))),
+        ("everything with <a>", A),
+        ("which photos have <a> in them?", A),
+        ("<a> minus <b>", AllOf((A, Not(B)))),
+    ],
+)
+def test_people_expressions_as_people_type_them(text, expected):
+    assert people(text) == expected
+
+
+def test_people_matches_nobody_and_strangers():
+    assert people_matches(Nobody(), set(), strangers=2) and not people_matches(Nobody(), {"a"})
+    assert people_matches(Strangers(), {"a"}, strangers=1) and not people_matches(Strangers(), {"a"})

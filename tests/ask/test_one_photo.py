@@ -129,14 +129,13 @@ def test_presence_is_not_an_action():
     assert (query.intent, query.action) == ("list", None)
 
 
-def test_a_list_cannot_be_about_one_photo():
-    with pytest.raises(QuestionError, match='try "is <a> in beach.jpg\\?"'):
-        parse("photos of <a> in beach.jpg", TODAY)
+def test_people_and_one_photo_ask_whether_they_are_in_it():
+    assert parse("photos of <a> in beach.jpg", TODAY).intent == "is_in"
 
 
 def test_a_place_is_not_a_photo():
-    with pytest.raises(QuestionError, match='"Paris" is a place, not a photo; .*try "photos of <a> in Paris"'):
-        parse("is <a> in Paris?", TODAY)
+    query = parse("is <a> in Paris?", TODAY)
+    assert (query.intent, query.place.place.name, query.photo) == ("exists", "Paris", None)
 
 
 def test_describe_and_json():
@@ -147,3 +146,31 @@ def test_describe_and_json():
     assert json.loads(json.dumps(data)) == data
     assert data["place"]["place"]["name"] == "Paris" and data["time"]["north"]["start"] == "2024-06-01T00:00:00"
     assert data["intent"] == "list" and data["names"] == ["a", "b"]
+
+
+def test_an_exact_copy_is_answered_with_its_own_path(answer):
+    found = answer("who's in raj_copy.jpg?")
+    head = found.answer.split(": ", 1)[0]
+    assert head.split(" (")[0].endswith("/raj_copy.jpg") and head.endswith("/raj.jpg)") and "(an exact copy of /" in head
+    assert [p.path.rsplit("/", 1)[-1] for p in found.photos] == ["raj_copy.jpg"]
+    assert answer("who is in raj.jpg?").photos[0].path.endswith("/raj.jpg")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("who is on the far left in group_c03.jpg?", "<Raj Koothrappali> is on the far left in"),
+        ("who is in the middle of group_c03.jpg?", "<Sheldon Cooper> is in the middle in"),
+        ("is Penny next to Sheldon in group_c03.jpg?", "Yes, <Penny> is next to <Sheldon Cooper>"),
+        ("is Leonard to the left of Raj in group_c03.jpg?", "No, <Leonard Hofstadter> is not left of <Raj Koothrappali>"),
+        ("is Raj on the left in group_c03.jpg?", "Yes, <Raj Koothrappali> is on the far left"),
+        ("when was group_c03.jpg taken?", "was taken on 24 December 2019 at 18:00"),
+        ("where was group_c03.jpg taken?", "was taken in Times Square, New York, United States"),
+        ("where was party_no_gps.jpg taken?", "has no GPS position"),
+        ("is Penny in group_c03.jpg or raj.jpg?", "Yes, in "),
+        ("who is in group_c03", "<Raj Koothrappali>"),
+        ("who is in crowd (1).jpg?", "3 people you have not named"),
+    ],
+)
+def test_positions_relations_dates_and_places_of_one_photo(answer, text, expected):
+    assert expected in answer(text).answer

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from plvm_photos.ask.parser import NEAR_RADIUS_KM, parse
+from plvm_photos.ask.parser import parse
+from plvm_photos.ask.read_place import NEAR_RADIUS_KM
 from plvm_photos.ask.query import Person, PlaceFilter, QuestionError
 from plvm_photos.places.geocode import reverse
 
@@ -50,10 +51,10 @@ def test_in_place(text, name, level, country_code):
     assert (place.relation, place.place.name, place.place.level, place.place.country_code) == ("in", name, level, country_code)
 
 
-def test_a_city_has_a_radius_and_regions_and_countries_none():
-    assert place_of("photos in Paris").radius_km == 30.0
+def test_in_is_containment_without_a_radius_and_near_has_one():
+    assert place_of("photos in Paris").radius_km is None
     assert place_of("photos in Japan").radius_km is None
-    assert place_of("photos in California").radius_km is None
+    assert place_of("photos near Paris").radius_km == NEAR_RADIUS_KM
 
 
 def test_near_and_within():
@@ -106,7 +107,7 @@ def test_an_unknown_capitalised_place_is_refused_by_name(text, name):
         parse(text, TODAY)
     message = str(error.value)
     assert message.startswith(f'"{text}": I don\'t know the place "{name}"')
-    assert "places are cities, regions and countries" in message
+    assert "places are cities, regions, countries and continents" in message
     assert "\n" not in message
 
 
@@ -116,7 +117,7 @@ def test_a_misspelled_place_gets_a_suggestion():
 
 
 def test_an_unknown_lowercase_place_is_refused_too():
-    with pytest.raises(QuestionError, match='"narnia" is not a place I know'):
+    with pytest.raises(QuestionError, match='"narnia" is not a place or a time I know'):
         parse("photos of <a> in narnia", TODAY)
 
 
@@ -150,8 +151,8 @@ def test_place_filter_matching_rules():
     paris = place_of("photos in Paris")
     eiffel = (48.8584, 2.2945)
     assert paris.matches(*eiffel, reverse(*eiffel))
-    versailles = (48.8049, 2.1204)  # its own city, 13 km from the centre of Paris: within the radius
-    assert reverse(*versailles).name != "Paris" and paris.matches(*versailles, reverse(*versailles))
+    versailles = (48.8049, 2.1204)  # its own city, 13 km from the centre of Paris: not in Paris
+    assert reverse(*versailles).name != "Paris" and not paris.matches(*versailles, reverse(*versailles))
     lyon = (45.7640, 4.8357)
     assert not paris.matches(*lyon, reverse(*lyon))
     assert not paris.matches(None, None)
@@ -185,3 +186,38 @@ def test_a_question_without_a_place_does_not_load_the_place_index():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split()[0] == "False"
+
+
+# --- containment, answered on photos whose GPS positions the tests write ------------------------
+from tests.ask.big_suite import Oracle  # noqa: E402
+from tests.ask.suite_library import TODAY as SUITE_TODAY  # noqa: E402
+
+ORACLE = Oracle(SUITE_TODAY)
+
+
+def _files(found) -> set[str]:
+    return {p.path.rsplit("/", 1)[-1] for p in found.photos}
+
+
+@pytest.mark.parametrize("elsewhere", ["Yokohama", "Kawasaki", "Saitama"])
+def test_a_photo_in_shinjuku_is_in_tokyo_and_never_in_a_neighbouring_city(answer, elsewhere):
+    shinjuku = {s.name for s in ORACLE.where(lambda s: s.spot == "shinjuku")}
+    assert shinjuku <= _files(answer("photos in Tokyo"))
+    assert not shinjuku & _files(answer(f"photos in {elsewhere}"))
+
+
+@pytest.mark.parametrize("elsewhere", ["Brooklyn", "Jersey City", "Hoboken"])
+def test_a_photo_in_manhattan_is_in_new_york_and_never_in_brooklyn_or_new_jersey(answer, elsewhere):
+    manhattan = {s.name for s in ORACLE.where(lambda s: s.spot in ("timessquare", "centralpark"))}
+    assert manhattan <= _files(answer("photos in Manhattan")) and manhattan <= _files(answer("photos in New York"))
+    assert not manhattan & _files(answer(f"photos in {elsewhere}"))
+
+
+def test_or_not_outside_qualifiers_continents_and_no_location(answer):
+    paris, sydney = {s.name for s in ORACLE.city("Paris")}, {s.name for s in ORACLE.city("Sydney")}
+    assert _files(answer("photos in Paris or Sydney")) == paris | sydney
+    located = {s.name for s in ORACLE.shots if s.city}
+    assert _files(answer("photos not in Paris")) == located - paris == _files(answer("photos outside Paris"))
+    assert _files(answer("photos in Paris France")) == paris == _files(answer("photos in Europe"))
+    assert _files(answer("photos without a location")) == {s.name for s in ORACLE.shots if not s.city}
+    assert "within 50 km of Tokyo" in answer("photos near Tokyo").answer  # "near" says its distance

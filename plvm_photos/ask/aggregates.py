@@ -1,0 +1,241 @@
+"""Questions over many photos that answer with people, places or dates rather than photos: who is
+with <a>, who is in the most photos, where have I been with <a>, which city has the most photos,
+when did I last see <a>, when was <a> in Paris, how many people are registered.
+
+Each counts over the photos the query's filters select (``selection.select``), with the stored
+verdicts (one indexed query per question, never one per photo); the answer lists the photos too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from plvm_photos.ask.photos import photo_answers
+from plvm_photos.ask.reader import Reader
+from plvm_photos.ask.results import Answer
+from plvm_photos.ask.selection import CURRENT, People, Selected, Sql
+from plvm_photos.ask.wording import names_text, plural
+from plvm_photos.names import show
+
+MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December"]
+SHOWN = 25  # ranked entries spelled out; the rest are counted
+
+
+def _ranked(counts: Counter, label=lambda k: k) -> list[tuple[str, int]]:
+    return [(label(k), n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(label(kv[0])).casefold()))]
+
+
+def _listing(ranked: list[tuple[str, int]], unit: str = "photo") -> str:
+    shown = [f"{name} ({plural(n, unit)})" for name, n in ranked[:SHOWN]]
+    more = len(ranked) - SHOWN
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _top(ranked: list[tuple[str, int]], what: str, scope: str) -> str:
+    """"<a> is in the most photos with <b> (12); then <c> (8), <d> (3)"."""
+    best = ranked[0][1]
+    leaders = [name for name, n in ranked if n == best]
+    rest = [(name, n) for name, n in ranked if n != best]
+    verb = "is" if len(leaders) == 1 else "are"
+    each = "" if len(leaders) == 1 else " each"
+    text = f"{names_joined(leaders)} {verb} {what}{scope} ({plural(best)}{each})"
+    return text + (f"; then {_listing(rest)}" if rest else "")
+
+
+def names_joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- people ----------------------------------------------------------------------------------
+def people_counts(db: Reader, found: Selected, skip: set[int], where: Sql | None = None) -> Counter:
+    """Concept id -> how many of the selected photos it is recognised in (``skip`` left out);
+    counted in SQL over ``where`` (``selection.matching_sql``) where given."""
+    counts: Counter = Counter()
+    if where is not None:
+        for concept_id, n in db.rows(f"SELECT verdicts.concept_id, COUNT(*) FROM verdicts JOIN photos ON photos.id = "
+                                     f"verdicts.photo_id WHERE verdicts.present = ? AND {where.text} "
+                                     "GROUP BY verdicts.concept_id", [True, *where.params]):
+            if concept_id not in skip:
+                counts[concept_id] += n
+        return counts
+    for condition, params in db.id_filters("verdicts.photo_id", found.ids):
+        for concept_id, n in db.rows(f"SELECT verdicts.concept_id, COUNT(*) FROM verdicts WHERE {condition} AND "
+                                     "verdicts.present = ? GROUP BY verdicts.concept_id", [*params, True]):
+            if concept_id not in skip:
+                counts[concept_id] += n
+    return counts
+
+
+def all_people_counts(db: Reader) -> Counter:
+    """Concept id -> its current photos, over the whole library."""
+    return Counter(dict(db.rows("SELECT verdicts.concept_id, COUNT(*) FROM verdicts JOIN photos ON photos.id = "
+                                f"verdicts.photo_id WHERE verdicts.present = ? AND {CURRENT} GROUP BY verdicts.concept_id",
+                                [True, False])))
+
+
+def hidden_ids(db: Reader, asked: tuple[str, ...], people: People) -> set[int]:
+    keys = {people.get(name).key for name in asked}
+    return {cid for cid, key in db.rows("SELECT concepts.id, concepts.name FROM concepts WHERE concepts.hidden = ?", [True])
+            if key not in keys}
+
+
+def people_answer(db: Reader, query, people: People, found: Selected | None, scope: str, asked: list[str],
+                  with_photos: bool, where: Sql | None = None) -> Answer:
+    """Who is in the selected photos (all photos when ``found`` is None), most photos first."""
+    skip = {people.get(name).id for name in asked} if query.others else set()
+    skip |= hidden_ids(db, query.names(), people)
+    counts = all_people_counts(db) if found is None else people_counts(db, found, skip, where)
+    for cid in skip:
+        counts.pop(cid, None)
+    ranked = _ranked(counts, lambda cid: show(people.by_id[cid].display))
+    photos = photo_answers(db, found.ids, found.rows) if found is not None and with_photos else []
+    with_whom = f" with {names_text([people.get(n).display for n in asked])}" if query.others and asked else ""
+    if not ranked:
+        nobody = "nobody else you know is" if query.others else "nobody you know is"
+        return Answer(f"{nobody} in the photos{with_whom}{scope}", photos)
+    if query.most:
+        return Answer(_top(ranked, "in the most photos", f"{with_whom}{scope}"), photos)
+    who = "people" if len(ranked) != 1 else "person"
+    return Answer(f"{len(ranked)} {who}{' also' if query.others else ''} in the photos{with_whom}{scope}: {_listing(ranked)}", photos)
+
+
+def registered_answer(db: Reader, people: People) -> Answer:
+    """"11 people are registered: <a> (12 photos), ..."."""
+    counts = all_people_counts(db)
+    shown = [p for p in people.by_id.values()]
+    ranked = _ranked(Counter({p.id: counts.get(p.id, 0) for p in shown}), lambda cid: show(people.by_id[cid].display))
+    if not ranked:
+        return Answer('0 people are registered (register someone with "plvm-photos add-person NAME PHOTO")')
+    verb = "person is" if len(ranked) == 1 else "people are"
+    return Answer(f"{len(ranked)} {verb} registered: {_listing(ranked)}")
+
+
+def people_count_answer(db: Reader, found: Selected, people: People, scope: str) -> Answer:
+    """"4 people you know are in the photos from Paris: ..."."""
+    counts = people_counts(db, found, hidden_ids(db, (), people))
+    ranked = _ranked(counts, lambda cid: show(people.by_id[cid].display))
+    word = "person you know is" if len(ranked) == 1 else "people you know are"
+    return Answer(f"{len(ranked)} {word} in the {plural(len(found.ids))}{scope}" + (f": {_listing(ranked)}" if ranked else ""),
+                  photo_answers(db, found.ids, found.rows))
+
+
+# --- places ----------------------------------------------------------------------------------
+def _place_key(kind: str, place_id, name, admin1, country, country_code):
+    """The name a photo's place is counted under for ``kind`` (a city: the biggest city its
+    reverse-geocoded place lies within, so a photo in Shinjuku counts for Tokyo)."""
+    if country is None and name is None:
+        return None
+    if kind == "country":
+        return country or country_code
+    if kind == "region":
+        return ", ".join(p for p in (admin1, country) if p)
+    if kind == "continent":
+        from plvm_photos.places.geocode import lookup_continent
+
+        return lookup_continent(country_code)
+    if place_id is not None:
+        from plvm_photos.places.geocode import city
+
+        found = city(int(place_id))
+        if found is not None and found.within is not None:
+            top = city(found.within)
+            if top is not None:
+                return ", ".join(p for p in dict.fromkeys((top.name, top.country)) if p)
+    return ", ".join(p for p in dict.fromkeys((name, country)) if p)
+
+
+def _place_groups(db: Reader, found: Selected, where: Sql | None):
+    """(place id, name, region, country, country code, photos) of the selected photos' places."""
+    columns = "photos.place_id, photos.place_name, photos.admin1, photos.country, photos.country_code"
+    if where is not None:
+        yield from db.rows(f"SELECT {columns}, COUNT(*) FROM photos WHERE {where.text} GROUP BY {columns}", where.params)
+        return
+    for condition, params in db.id_filters("photos.id", found.ids):
+        yield from db.rows(f"SELECT {columns}, COUNT(*) FROM photos WHERE {condition} GROUP BY {columns}", params)
+
+
+def places_answer(db: Reader, query, found: Selected, scope: str, with_photos: bool, where: Sql | None = None) -> Answer:
+    kind = query.kind if query.kind in ("city", "country", "region", "continent") else "city"
+    counts: Counter = Counter()
+    unplaced = 0
+    for place_id, name, admin1, country, code, n in _place_groups(db, found, where):
+        key = _place_key(kind, place_id, name, admin1, country, code)
+        if key is None:
+            unplaced += n
+        else:
+            counts[key] += n
+    ranked = _ranked(counts)
+    photos = photo_answers(db, found.ids, found.rows) if with_photos else []
+    kinds = {"city": "cities", "country": "countries", "region": "regions", "continent": "continents"}[kind]
+    note = f" ({plural(unplaced)} without a GPS position not counted)" if unplaced else ""
+    if not ranked:
+        return Answer(f"no places: none of the {plural(unplaced)}{scope} has a GPS position", photos)
+    if query.most:
+        best = ranked[0][1]
+        leaders = [name for name, n in ranked if n == best]
+        rest = [(name, n) for name, n in ranked if n != best]
+        verb = "has" if len(leaders) == 1 else "have"
+        text = f"{names_joined(leaders)} {verb} the most photos{scope} ({plural(best)}{' each' if len(leaders) > 1 else ''})"
+        return Answer(text + (f"; then {_listing(rest)}" if rest else "") + note, photos)
+    single = {"cities": "city", "countries": "country", "regions": "region", "continents": "continent"}[kinds]
+    return Answer(f"{len(ranked)} {single if len(ranked) == 1 else kinds}{scope}: {_listing(ranked)}{note}", photos)
+
+
+# --- times -----------------------------------------------------------------------------------
+def _day(taken: str) -> str:
+    return f"{int(taken[8:10])} {MONTH_NAMES[int(taken[5:7]) - 1]} {taken[:4]}"
+
+
+def _key_of(taken: str, kind: str) -> tuple:
+    if kind == "year":
+        return (taken[:4],)
+    if kind == "month":
+        return (taken[:7],)
+    return (taken[:10],)
+
+
+def _label_of(key: tuple, kind: str) -> str:
+    text = key[0]
+    if kind == "year":
+        return text
+    if kind == "month":
+        return f"{MONTH_NAMES[int(text[5:7]) - 1]} {text[:4]}"
+    return _day(text)
+
+
+def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bool) -> Answer:
+    dated = [row for row in found.rows.values() if row.taken]
+    undated = len(found.ids) - len(dated)
+    note = f" ({plural(undated)} without a date not counted)" if undated else ""
+    photos = photo_answers(db, found.ids, found.rows)
+    if not dated:
+        return Answer(f"no dates: none of the {plural(len(found.ids))}{scope} has a date from the camera", photos if with_photos else [])
+    if query.order is not None:
+        ordered = sorted(dated, key=lambda row: (row.taken, row.path))
+        row = ordered[-1] if query.order == "last" else ordered[0]
+        same_day = [r for r in ordered if r.taken[:10] == row.taken[:10]]
+        where = f" in {row.place}" if row.place else ""
+        which = "last" if query.order == "last" else "first"
+        kept = [p for p in photos if p.path in {r.path for r in same_day}]
+        return Answer(f"{_day(row.taken)}{where}: the {which} photo{scope} ({row.path}; {plural(len(dated))} in all){note}", kept)
+    kind = query.kind if query.kind in ("year", "month", "day") else "day"
+    counts = Counter(_key_of(row.taken, kind) for row in dated)
+    places: dict[tuple, list] = defaultdict(list)
+    for row in dated:
+        if row.place and row.place.split(",")[0] not in places[_key_of(row.taken, kind)]:
+            places[_key_of(row.taken, kind)].append(row.place.split(",")[0])
+    if query.most:
+        ranked = _ranked(counts, lambda key: _label_of(key, kind))
+        best = ranked[0][1]
+        leaders = [name for name, n in ranked if n == best]
+        rest = [(name, n) for name, n in ranked if n != best]
+        verb = "has" if len(leaders) == 1 else "have"
+        text = f"{names_joined(leaders)} {verb} the most photos{scope} ({plural(best)}{' each' if len(leaders) > 1 else ''})"
+        return Answer(text + (f"; then {_listing(rest)}" if rest else "") + note, photos if with_photos else [])
+    ordered = sorted(counts)
+    entries = [f"{_label_of(key, kind)}{' in ' + ', '.join(places[key]) if places[key] else ''} ({plural(counts[key])})"
+               for key in ordered]
+    units = {"year": "year", "month": "month", "day": "day"}[kind]
+    shown = entries if len(entries) <= 2 * SHOWN else entries[:SHOWN] + [f"... and {len(entries) - SHOWN} more"]
+    return Answer(f"{plural(len(ordered), units)}{scope}: " + "; ".join(shown) + note, photos if with_photos else [])

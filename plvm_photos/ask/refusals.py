@@ -1,0 +1,257 @@
+"""Refusals: one line naming the part of the question that cannot be used and why, with a rewrite
+that, run as printed, is accepted (``with_working_suggestion`` checks it by parsing it).
+
+A rewrite is, in order of preference: the question with a misspelt word corrected ("did you
+mean"), with an unknown name replaced by the closest registered one, with the unusable words left
+out, or a question of the same kind about the user's own people.
+"""
+
+from __future__ import annotations
+
+from plvm_photos.ask import lexicon as L
+from plvm_photos.ask.query import QuestionError
+from plvm_photos.ask.roster import edit_distance
+
+PUNCTUATION = frozenset("?!.,;:()&-–'\"")
+
+
+def no_question(reading) -> QuestionError:
+    return QuestionError(reading.text, "there is no question", text=reading.text)
+
+
+def _names_list(people) -> str:
+    shown = [p.written for p in people]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def _replaced(reading, written: str, replacement: str) -> str:
+    index = reading.text.find(written)
+    if index < 0:
+        return reading.text
+    return reading.text[:index] + replacement + reading.text[index + len(written):]
+
+
+def ambiguous_name(reading, written: str, people) -> QuestionError:
+    return QuestionError(written, f'"{written.strip("<>")}" could be {_names_list(people)}; say which',
+                         _replaced(reading, written, people[0].written), text=reading.text)
+
+
+def unknown_name(reading, written: str) -> QuestionError:
+    roster = reading.roster
+    if not roster:
+        return QuestionError(written, f'nobody is registered yet, so "{written}" is unknown; register someone with '
+                                      '"plvm-photos add-person NAME PHOTO"', text=reading.text)
+    closest = roster.closest(written.strip("<>"))
+    return QuestionError(written, f'{written if written.startswith("<") else f"<{written}>"} is not a registered person '
+                                  f"(closest: {_names_list(closest)})",
+                         _replaced(reading, written, closest[0].written), text=reading.text)
+
+
+def _vocabulary() -> list[str]:
+    from plvm_photos.ask import when as W
+    from plvm_photos.ask.lexicon import KEYWORDS, PEOPLE_WORDS
+
+    words = set(KEYWORDS) | set(PEOPLE_WORDS) | set(W.MONTHS) | set(W.SEASONS) | set(W.PERIODS) | L.MEDIA_NOUNS
+    words |= {w for w in L.FILLER if len(w) > 2} | {"between", "before", "after", "since", "until", "during", "near",
+                                                    "around", "within", "today", "yesterday", "ago", "taken", "show", "photos"}
+    return sorted(w for w in words if w.isalpha())
+
+
+def near_keywords(word: str) -> list[str]:
+    """The words ``word`` most likely misspells, best first: two run-together words ("whois"),
+    else the nearest within one edit (two for words of six letters or more)."""
+    if len(word) < 3 or not word.isalpha():
+        return []
+    vocabulary = _vocabulary()
+    known = set(vocabulary)
+    if word in known:
+        return []
+    split = next((f"{word[:i]} {word[i:]}" for i in range(2, len(word) - 1) if word[:i] in known and word[i:] in known), None)
+    if split:
+        return [split]
+    limit = 2 if len(word) >= 6 else 1
+    scored = sorted({(edit_distance(word, k), -_common_prefix(word, k), k) for k in vocabulary if abs(len(k) - len(word)) <= limit})
+    best = scored[0][0] if scored else 0
+    return [k for d, _, k in scored if d == best] if 0 < best <= limit else []
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _as_question(text: str) -> str:
+    first = text.split(maxsplit=1)[0].lower() if text.split() else ""
+    asks = first in ("where", "who", "which", "is", "are", "does", "do", "did", "how", "what", "when", "can")
+    return text + "?" if asks and not text.rstrip().endswith("?") else text
+
+
+def _leftover_runs(reading) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for i, tok in enumerate(reading.toks):
+        if tok.used or _is_filler(tok):
+            continue
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _is_filler(tok) -> bool:
+    if tok.kind == "punct":
+        return tok.text in PUNCTUATION
+    return tok.kind == "word" and (tok.word in L.FILLER or tok.word in L.FRAMING) and tok.value != "'s"
+
+
+def check_leftovers(reading, intent) -> None:
+    """Refuse the first run of words no part used, unless every one is filler."""
+    runs = _leftover_runs(reading)
+    if not runs:
+        for tok in reading.toks:
+            if not tok.used:
+                tok.used = "filler"
+        meaningful = [t for t in reading.toks if t.used not in ("filler", "")]
+        if not meaningful and not any(t.word in L.MEDIA_NOUNS or t.word in ("everything", "all") for t in reading.toks):
+            raise no_question(reading)
+        return
+    run = runs[0]
+    start = run[0]
+    while start > 0 and not reading.toks[start - 1].used and reading.toks[start - 1].word in LEADING:
+        start -= 1  # "on a boat", not "boat"
+    first, last = reading.toks[start], reading.toks[run[-1]]
+    part = reading.text[first.start : last.end]
+    raise _explained(reading, run, part)
+
+
+LEADING = frozenset(["in", "on", "at", "a", "an", "the", "of", "with", "from", "near", "to", "for", "by", "my", "some",
+                     "any", "around", "into", "onto", "over", "under", "inside"])
+
+
+def _explained(reading, run: list[int], part: str) -> QuestionError:
+    tok = reading.toks[run[0]]
+    before = reading.word(run[0] - 1, claimed_too=True)
+    # a misspelt word: correct every one the question has
+    fixes = [(reading.toks[i], near_keywords(reading.toks[i].word)) for i in range(len(reading.toks))
+             if not reading.toks[i].used and reading.toks[i].kind == "word" and not _is_filler(reading.toks[i])]
+    fixes = [(t, found[0]) for t, found in fixes if found]
+    if fixes:
+        fixed = reading.text
+        for t, word in sorted(fixes, key=lambda f: -f[0].start):
+            word = word.capitalize() if t.text[:1].isupper() else word
+            fixed = fixed[: t.start] + word + fixed[t.end :]
+        fixed = _as_question(fixed.strip())
+        if _parses(fixed, reading.reparse):
+            return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True)
+    name = reading.text[tok.start : reading.toks[run[-1]].end]
+    rest = [t for t in reading.toks[run[-1] + 1 :] if t.kind != "punct"]
+    if not rest and tok.word in ("and", "or", "but", "without", "except", "nor", "with", "not", "between", "from", "since",
+                                 "before", "after", "until"):
+        return QuestionError(part, "the question stops too early", text=reading.text)
+    if before in ("in", "at", "from", "near", "around", "to", "outside", "visiting") and tok.text[:1].isupper():
+        from plvm_photos.ask.read_place import near_misses
+
+        guesses = near_misses(name)
+        hint = f' (did you mean {" or ".join(g.describe() for g in guesses)}?)' if guesses else ""
+        return QuestionError(part, f'I don\'t know the place "{name}"{hint}; places are cities, regions, countries and '
+                                   "continents", text=reading.text)
+    if reading.roster and (before in L.PERSON_PREPOSITIONS | {"and", "or", "not", "without", "but"} or tok.text[:1].isupper()
+                           or tok.value == "'s"):
+        if tok.text[:1].isupper() or before in ("of", "with", "and", "or", "without"):
+            return unknown_name(reading, name)
+    if before in ("in", "at", "from", "near", "around"):
+        return QuestionError(part, f'I can\'t use "{part}": "{name}" is not a place or a time I know', text=reading.text)
+    if tok.kind == "number":
+        return QuestionError(part, f'I can\'t use "{part}": a number alone is no date; write a year such as 2019, '
+                                   'or "the 3 most recent photos"', text=reading.text)
+    return QuestionError(part, f'I can\'t use "{part}"', text=reading.text)
+
+
+def check_query(reading, query) -> None:
+    """Refuse a query whose parts do not go together."""
+    one_photo = query.intent in ("who", "who_at", "is_in", "is_at", "which", "relative", "related", "photo_when",
+                                 "photo_where") or (query.intent == "where" and query.photos)
+    if one_photo and (query.time is not None or query.place is not None):
+        raise QuestionError(reading.text, "a question about one photo cannot also give a time or a place", text=reading.text)
+    if query.photos and query.intent in ("list", "count", "exists", "people", "places", "times"):
+        ref = query.photos[0].ref
+        raise QuestionError(ref, f"a question about photos cannot also name one photo ({ref})", text=reading.text)
+    needs_people = {"where": "whose place", "which": "who to find", "is_in": "who to look for", "is_at": "who to look for",
+                    "relative": "whom the others stand beside", "related": "two people"}
+    if query.intent in needs_people and query.people is None:
+        raise QuestionError(reading.text, f"the question does not say {needs_people[query.intent]}", text=reading.text)
+    if query.intent == "related" and len(set(query.names())) < 2:
+        raise QuestionError(reading.text, "a relation needs two people", text=reading.text)
+    if query.intent in ("who", "who_at", "photo_when", "photo_where") and query.people is not None and query.intent != "who":
+        raise QuestionError(reading.text, "a question about who is where in a photo names nobody", text=reading.text)
+    if query.intent == "who" and query.people is not None:
+        raise QuestionError(reading.text, "a question about who is in a photo names nobody; ask \"is <a> in it?\"",
+                            text=reading.text)
+    if query.order is not None and query.intent not in ("list", "times"):
+        raise QuestionError(reading.text, "first / last / most recent go with a list of photos or a date", text=reading.text)
+    if query.intent in ("visual_yes_no", "visual_open", "visual_count") and query.people is None:
+        raise QuestionError(query.action or reading.text, f'I can\'t use "{query.action}": say whom it is about, e.g. '
+                                                          '"photos where <a> is smiling"', text=reading.text)
+    if query.most and query.intent not in ("people", "places", "times"):
+        raise QuestionError(reading.text, '"most" goes with who, where and when', text=reading.text)
+
+
+# --- rewrites that work -----------------------------------------------------------------------
+def _parses(text: str, parse) -> bool:
+    if not text.strip() or parse is None:
+        return False
+    try:
+        parse(text)
+    except QuestionError:
+        return False
+    return True
+
+
+def _without(text: str, part: str) -> str:
+    if not part or part not in text:
+        return ""
+    out = text.replace(part, " ", 1)
+    return " ".join(out.split())
+
+
+def fallback_examples(text: str, roster) -> list[str]:
+    """Questions of the kind ``text`` asks, about the user's own people."""
+    names = [p.written for p in roster.people[:2]] if roster else []
+    if roster is None:
+        names = ["<mike>", "<susan>"]
+    a = names[0] if names else None
+    b = names[1] if len(names) > 1 else None
+    first = text.strip().split(maxsplit=1)[0].lower() if text.strip() else ""
+    by_head = {
+        "where": [f"where is {a}?"] if a else [],
+        "who": ["who is in the most photos?"],
+        "when": [f"when did I last see {a}?"] if a else [],
+        "how": [f"how many photos of {a} are there?"] if a else ["how many photos are there?"],
+        "is": [f"are there photos of {a}?"] if a else [],
+        "are": [f"are there photos of {a} and {b}?"] if a and b else [],
+        "which": ["which city has the most photos?"],
+        "what": ["which city has the most photos?"],
+    }
+    people = f"{a} or {b}" if a and b else a
+    generic = [f"photos of {people} in 2019"] if people else []
+    return [*by_head.get(first, []), *generic, "photos from 2019", "how many photos are there?"]
+
+
+def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> QuestionError:
+    """``error`` with a suggestion that ``parse`` (the same day and roster) accepts: its own where
+    it does, else the question without the refused part, else one of ``fallback_examples``."""
+    question = error.text if error.text is not None else text.strip()
+    if error.suggestion and _parses(error.suggestion, parse):
+        return error
+    if error.corrected:
+        error = QuestionError(error.part, f'I can\'t use "{error.part}"', text=question)
+    candidates = []
+    if error.part and error.part != question:
+        candidates.append(_as_question(_without(question, error.part)))
+    candidates += fallback_examples(question, roster)
+    for candidate in candidates:
+        if candidate and candidate != question and _parses(candidate, parse):
+            return QuestionError(error.part, error.message, candidate, text=question)
+    return QuestionError(error.part, error.message, None, text=question)

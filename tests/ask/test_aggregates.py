@@ -1,0 +1,55 @@
+"""Your people over time: who is with whom, who is in the most photos, the first / last / N most
+recent photos, where and when someone was, which city has the most photos."""
+
+from __future__ import annotations
+
+from tests.ask.big_suite import DISPLAY, Oracle, _day
+from tests.ask.suite_library import TODAY
+
+O = Oracle(TODAY)
+PENNY, RAJ = "penny", "raj_koothrappali"
+
+
+def _names(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"<([^<>]+)>", text))
+
+
+def test_who_is_with_someone(answer):
+    text = answer("who is with Penny?").answer
+    assert _names(text) - {"Penny"} == {DISPLAY[k] for k in O.with_whom(PENNY)}
+
+
+def test_who_appears_most_with_someone_and_who_is_in_the_most_photos(answer):
+    head = answer("who appears most with Penny?").answer.split("; then")[0]
+    assert _names(head) - {"Penny"} == {DISPLAY[k] for k in O.ranking(O.of(PENNY), skip=(PENNY,))}
+    head = answer("who is in the most photos?").answer.split("; then")[0]
+    assert _names(head) == {DISPLAY[k] for k in O.ranking()}
+
+
+def test_first_last_and_most_recent(answer):
+    mine = O.of(PENNY)
+    assert [p.path.rsplit("/", 1)[-1] for p in answer("latest photo of Penny").photos] == [O.latest(mine).name]
+    assert [p.path.rsplit("/", 1)[-1] for p in answer("first photo of Penny").photos] == [O.earliest(mine).name]
+    newest = sorted((s for s in mine if s.taken), key=lambda s: (s.taken, s.name), reverse=True)[:3]
+    assert [p.path.rsplit("/", 1)[-1] for p in answer("the 3 most recent photos of Penny").photos] == [s.name for s in newest]
+    assert _day(O.latest(mine).taken) in answer("when did I last see Penny?").answer
+    assert _day(O.earliest(O.of(RAJ)).taken) in answer("when did I first see Raj?").answer
+
+
+def test_where_and_when_someone_was(answer):
+    head = answer("where have I been with Penny?").answer.split("\n")[0]
+    assert {c for c in ("Tokyo", "New York", "Paris", "Sydney", "Yokohama", "Kyoto") if c in head} == {s.city for s in O.of(PENNY) if s.city}
+    assert _day(O.earliest(O.city("Paris", O.of("sheldon_cooper"))).taken) in answer("when was Sheldon in Paris?").answer
+
+
+def test_rankings_of_places_count_a_district_for_its_city(answer):
+    head = answer("which city has the most photos?").answer.split("; then")[0]
+    assert {c for c in ("Tokyo", "New York", "Paris", "Sydney") if c in head} == O.top_city()
+    assert "Shinjuku" not in answer("which city has the most photos?").answer  # counted for Tokyo
+
+
+def test_who_was_somewhere(answer):
+    text = answer("who is in photos from Sydney in 2022?").answer
+    assert _names(text) == {DISPLAY[k] for s in O.year(2022, O.city("Sydney")) for k in s.people}

@@ -1,0 +1,133 @@
+"""Never a silent wrong answer: what is not fully understood is refused in one line naming the part,
+with a rewrite that, run as printed, is accepted (a property test over random questions)."""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from plvm_photos.ask.parser import parse
+from plvm_photos.ask.query import Query, QuestionError
+from plvm_photos.ask.roster import Roster
+from tests.ask.suite_library import PEOPLE
+
+TODAY = date(2024, 7, 15)
+ROSTER = Roster(PEOPLE)
+
+
+def refusal(text: str, roster=ROSTER) -> QuestionError:
+    with pytest.raises(QuestionError) as error:
+        parse(text, TODAY, roster)
+    assert "\n" not in str(error.value)
+    return error.value
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("wher is penny", 'I can\'t read "wher is penny": did you mean "where is penny?"'),
+        ("photos wth penny", 'I can\'t read "photos wth penny": did you mean "photos with penny"'),
+        ("photos of penny adn raj", 'I can\'t read "photos of penny adn raj": did you mean "photos of penny and raj"'),
+        ("how mny photos of penny?", 'I can\'t read "how mny photos of penny?": did you mean "how many photos of penny?"'),
+        ("whre is <Penny>?", 'did you mean "where is <Penny>?"'),
+        ("photos of penny in Jully 2019", 'did you mean "photos of penny in July 2019"'),
+    ],
+)
+def test_near_miss_words_get_a_corrected_question(text, message):
+    assert message in str(refusal(text))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("photos of Penny on a boat", '"photos of Penny on a boat": I can\'t use "on a boat"; try "photos of Penny"'),
+        ("penny in Narnia", 'I don\'t know the place "Narnia"'),
+        ("photos of penny and", "the question stops too early"),
+        ("tell me a joke", 'I can\'t use "a joke"'),
+        ("", '"": there is no question'),
+        ("please?", "there is no question"),
+        ("photos of <>", "a name is empty"),
+        ("photos of <a", "a name must be written between < and >"),
+        ('who is in "beach.jpg', "a quote is not closed"),
+        ("photos of <Zack>", "<Zack> is not a registered person (closest:"),
+        ("photos of Sheldon's mother", 'I can\'t use "mother"'),
+        ("photos of penny in 2019 in 2020", "more than one time"),
+        ("what is the meaning of life?", "say whom it is about"),
+        ("where is penny in group.jpg in 2019?", "one photo cannot also give a time or a place"),
+    ],
+)
+def test_refusals_name_the_part_not_understood(text, expected):
+    assert expected in str(refusal(text))
+
+
+def test_an_ambiguous_name_lists_the_candidates_and_an_unknown_one_the_closest():
+    roster = Roster([("amy_adams", "Amy Adams"), ("amy_farrah_fowler", "Amy Farrah Fowler"), ("raj", "Raj")])
+    error = refusal("photos of amy", roster)
+    assert '"amy" could be <Amy Adams> or <Amy Farrah Fowler>; say which' in str(error)
+    assert error.suggestion == "photos of <Amy Adams>"
+    assert "closest: <Raj>" in str(refusal("photos of <Rajj>", roster))
+
+
+def test_suggestions_use_the_users_own_people_never_an_example_name():
+    for text in ("tell me a joke", "how are you", "where is the car?", "photos of <nobody_here>"):
+        error = refusal(text)
+        assert "<mike>" not in str(error) and "<susan>" not in str(error)
+        if error.suggestion and "<" in error.suggestion:
+            assert any(display in error.suggestion for _, display in PEOPLE)
+
+
+def test_without_people_registered_a_name_says_how_to_register():
+    error = refusal("photos of <penny>", Roster([]))
+    assert "nobody is registered yet" in str(error) and "add-person" in str(error)
+
+
+# --- the property: each refusal's suggestion is accepted ---------------------------------------
+PIECES = [
+    "photos", "of", "with", "and", "or", "but", "not", "without", "only", "in", "on", "near", "from", "to", "between",
+    "before", "after", "since", "last", "this", "summer", "winter", "july", "may", "2019", "14", "the", "90s", "Paris",
+    "Japan", "New", "York", "Tokyo", "sheldon", "Penny", "<raj>", "<Amy Farrah Fowler>", "(", ")", ",", "beach.jpg",
+    "'x y.jpg'", "#12", "where", "is", "who", "which", "what", "how", "many", "are", "wearing", "a", "hat", "left",
+    "right", "next", "within", "20", "km", "?", "2021-02-30", "07/08/2021", "Narnia", "wher", "&", "and/or", "<", ">",
+    '"', "'", "week", "days", "past", "neither", "nor", "either", "both", "describe", "does", "most", "latest", "first",
+    "3", "recent", "when", "did", "I", "see", "alone", "nobody", "strangers", "ago", "years", "Christmas", "early",
+    "outside", "not", "videos", "people", "zack", "boat", "joke", "far", "middle", "Europe", "Yokohama", "do", "any",
+]
+
+
+def _suggestion_is_accepted(text: str, roster) -> None:
+    try:
+        assert isinstance(parse(text, TODAY, roster), Query)
+    except QuestionError as error:
+        assert "\n" not in str(error).strip("\n") or "\n" in text
+        if error.suggestion is not None:
+            assert isinstance(parse(error.suggestion, TODAY, roster), Query), (text, error.suggestion)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+def test_every_refusals_rewrite_run_as_printed_is_accepted(words):
+    _suggestion_is_accepted(" ".join(words), ROSTER)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=10))
+def test_every_refusals_rewrite_is_accepted_without_a_roster_too(words):
+    _suggestion_is_accepted(" ".join(words), None)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=60))
+def test_random_text_is_answered_or_refused(text):
+    _suggestion_is_accepted(text, ROSTER)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["photos of penny in Paris", "who is in group.jpg?", "how many photos of raj in 2019?"]),
+       st.text(alphabet=string.ascii_letters + " <>?,.'\"#/", max_size=12))
+def test_questions_with_garbage_are_answered_or_refused(question, garbage):
+    for text in (question + " " + garbage, garbage + " " + question):
+        _suggestion_is_accepted(text, ROSTER)
