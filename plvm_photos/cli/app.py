@@ -160,8 +160,8 @@ def scan(
     as_json: bool = JsonOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     reanalyze: bool = typer.Option(False, "--reanalyze", help="Analyse every photo again, unchanged ones too (after an "
-                                   "upgrade that finds more faces). A face you marked 'not <name>' becomes 'not in "
-                                   "this photo'."),
+                                   "upgrade that finds more faces). The faces you named, drew or marked 'not <name>' "
+                                   "are kept as they are."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again the files recorded as unusable "
                                       "(including those that made an analysis process die)."),
     ray: Optional[str] = typer.Option(None, "--ray", metavar="ADDRESS", help="Analyse on a Ray cluster: 'local' "
