@@ -445,7 +445,7 @@ class GalleryHandler(BaseHTTPRequestHandler):
         """The page context of this request, and the header that gives a new visitor a session."""
         from sqlalchemy import select
 
-        from plvm_photos.curation.journal import last_action
+        from plvm_photos.curation.journal import last_action, next_redo
         from plvm_photos.db.models import Concept
 
         session, extra = self._session(), {}
@@ -453,12 +453,13 @@ class GalleryHandler(BaseHTTPRequestHandler):
             session = Sessions.new_id()
             extra["Set-Cookie"] = Sessions.cookie(session)
         lib = self.config.library
-        last = last_action(lib)
+        last, again = last_action(lib), next_redo(lib)
         with lib.session() as s:
             people = tuple(s.scalars(select(Concept.display).order_by(Concept.name)))
         here = local_page(urlunsplit(("", "", path, query_without_token(query), "")))
         ctx = PageContext(self.server.sessions.csrf(session), self.server.sessions.take_flash(session),
-                          last.summary if last else None, here, people)
+                          (last.id, last.summary) if last else None, (again.id, again.summary) if again else None,
+                          here, people)
         return ctx, extra
 
     def _route(self, path: str, query: dict[str, list[str]]) -> None:
