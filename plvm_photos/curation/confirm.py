@@ -216,18 +216,30 @@ def clip_box(box, width: int, height: int) -> tuple[int, int, int, int]:
 
 
 def describe_drawn(engine: Engine, path: str | None, sha256: str, boxes: list) -> list[np.ndarray]:
-    """Descriptors of hand-drawn (or imported) boxes of one photo: it is decoded once, and only
-    when its bytes are still those analysed."""
-    from plvm_photos.imaging import decode, sha256_file
+    """Descriptors of hand-drawn (or imported) boxes of one photo: it is read once (never blocking:
+    a FIFO where the photo was is refused), and decoded only when its bytes are still those analysed."""
+    import hashlib
+
+    from plvm_photos.imaging import decode_bytes
+    from plvm_photos.safe_write import NotRegularFile, open_regular
 
     if path is None:
         raise LibraryError("no file of this photo is present")
+    shown = printable(path)
     try:
-        if sha256_file(path) != sha256:
-            raise LibraryError(f"{path} changed since it was scanned; scan it again first")
-        image = decode(path, max_side=engine.analyzer().max_side)  # as the detected faces were described
-    except (OSError, ImageError) as exc:
-        raise LibraryError(f"cannot read {path}: {exc}") from None
+        with open_regular(path) as fh:
+            data = fh.read()
+    except NotRegularFile:
+        raise LibraryError(f"{shown} is not a regular file any more (a FIFO, socket or device); "
+                           "scan its folder again") from None
+    except OSError as exc:
+        raise LibraryError(f"cannot read {shown}: {(exc.strerror or str(exc)).lower()}") from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise LibraryError(f"{shown} changed since it was scanned; scan it again first")
+    try:
+        image = decode_bytes(data, max_side=engine.analyzer().max_side)  # as the detected faces were described
+    except ImageError as exc:
+        raise LibraryError(f"cannot read {shown}: {exc}") from None
     return [np.asarray(engine.describe_box(image, tuple(b)).vector, dtype=np.float32) for b in boxes]
 
 

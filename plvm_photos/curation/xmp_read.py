@@ -21,12 +21,13 @@ expanded, external or not.
 from __future__ import annotations
 
 import os
-import stat
 import struct
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from plvm_photos.safe_write import NotRegularFile, open_regular
 
 MAX_XMP = 4 * 1024 * 1024
 XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\x00"
@@ -109,13 +110,13 @@ def read_limited(path: str | Path, limit: int = MAX_XMP) -> bytes | None:
     """The bytes of the regular file ``path`` (None when there is none); never blocks on a FIFO,
     never reads more than ``limit`` bytes (XmpError)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fh = open_regular(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
-    with os.fdopen(fd, "rb") as fh:
+    except (NotRegularFile, IsADirectoryError):
+        raise XmpError("not a regular file") from None
+    with fh:
         st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise XmpError("not a regular file")
         if st.st_size > limit:
             raise XmpError(f"{st.st_size} bytes is over the {limit} byte limit")
         return fh.read(limit + 1)[:limit]
@@ -130,9 +131,12 @@ def sidecars(photo: str | Path) -> list[Path]:
 
 def jpeg_xmp(path: str | Path) -> bytes | None:
     """The XMP packet of a JPEG's APP1 segment (read up to the image data, never beyond)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode) or fh.read(2) != b"\xff\xd8":
+    try:
+        fh = open_regular(path)
+    except (NotRegularFile, IsADirectoryError):
+        return None
+    with fh:
+        if fh.read(2) != b"\xff\xd8":
             return None
         while True:
             byte = fh.read(1)

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from plvm_photos.imaging import sha256_file
+from plvm_photos.safe_write import open_regular
 
 
 def keep_reference_copy(folder: Path, source: Path, name: str, sha256: str) -> str:
@@ -23,7 +24,7 @@ def keep_reference_copy(folder: Path, source: Path, name: str, sha256: str) -> s
         return target.name
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".copy-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+        with os.fdopen(fd, "wb") as out, open_regular(source) as src:  # never waits on a FIFO put there meanwhile
             shutil.copyfileobj(src, out, 1 << 20)
             out.flush()
             os.fsync(out.fileno())
