@@ -113,16 +113,29 @@ class Recorder:
         return not self.ops
 
 
-def record(recorder: Recorder, action: str, summary: str) -> int | None:
-    """Store the entry (nothing when nothing changed); returns its id."""
+def record(recorder: Recorder, action: str, summary: str, extend: int | None = None) -> int | None:
+    """Store the entry (nothing when nothing changed); returns its id. With ``extend``, an action
+    committed in several transactions (``import-xmp``): the operations join that entry, while it
+    is still the newest and not undone; else they make a new one."""
     if recorder.empty:
-        return None
+        return extend
+    s = recorder.session
+    entry = s.get(JournalEntry, extend) if extend is not None else None
+    if entry is not None and entry.undone_at is None and undoable(s) is entry:
+        changes = json.loads(entry.changes)
+        changes["ops"] += recorder.ops
+        changes["photos"] = sorted(set(changes["photos"]) | recorder.photos)
+        changes["created_files"] += recorder.created_files
+        changes["obsolete_files"] = sorted(set(changes["obsolete_files"]) | set(recorder.obsolete_files))
+        entry.changes, entry.summary = json.dumps(changes), summary
+        s.flush()
+        return entry.id
     entry = JournalEntry(action=action, summary=summary, changes=json.dumps({
         "ops": recorder.ops, "photos": sorted(recorder.photos),
         "created_files": recorder.created_files, "obsolete_files": sorted(set(recorder.obsolete_files)),
     }))
-    recorder.session.add(entry)
-    recorder.session.flush()
+    s.add(entry)
+    s.flush()
     if _redo_stack(recorder.session):
         _set_redo_stack(recorder.session, [])  # a new action: what was undone before it stays undone
     return entry.id
@@ -367,10 +380,10 @@ class Finished:
     pruned: tuple[int, ...]
 
 
-def finish(recorder: Recorder, action: str, summary: str) -> Finished:
-    """Record the entry and prune the journal, in ``recorder``'s transaction; give the result to
-    ``after_commit`` once the transaction committed."""
-    entry_id = record(recorder, action, summary)
+def finish(recorder: Recorder, action: str, summary: str, extend: int | None = None) -> Finished:
+    """Record the entry (``extend``: see ``record``) and prune the journal, in ``recorder``'s
+    transaction; give the result to ``after_commit`` once the transaction committed."""
+    entry_id = record(recorder, action, summary, extend)
     return Finished(entry_id, tuple(sorted(set(recorder.obsolete_files))) if entry_id else (), tuple(prune(recorder.session)))
 
 
