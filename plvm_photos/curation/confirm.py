@@ -27,7 +27,7 @@ from plvm_photos.engines.base import Engine
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import ImageError, LibraryError
 from plvm_photos.fsnames import printable
-from plvm_photos.names import parse_name, show
+from plvm_photos.names import normalize, parse_name, show
 from plvm_photos.positions import iou
 from plvm_photos.store.library_store import LibraryStore
 
@@ -55,10 +55,10 @@ class Rejected:
 # --- the parts every action is made of ---------------------------------------------------------
 def person_for(rec: Recorder, name: str, create: bool = True) -> tuple[Concept, bool]:
     """The concept ``name`` names; a new person when there is none and ``create``."""
-    person = parse_name(name)
-    concept = rec.session.scalar(select(Concept).where(Concept.name == person.key))
+    concept = rec.session.scalar(select(Concept).where(Concept.name == normalize(name)))
     if concept is not None:
         return concept, False
+    person = parse_name(name)  # a new name: every rule applies
     if not create:
         raise LibraryError(f"unknown person {show(person.display)}")
     return rec.add(Concept(name=person.key, display=person.display, kind="person")), True
