@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from plvm_photos.errors import EXIT_INTERRUPTED, LibraryError
+from plvm_photos.errors import EXIT_ERROR, EXIT_INTERRUPTED, LibraryError, environment_failure, error_line, stdout_gone
 from plvm_photos.library import Library
 
 app = typer.Typer(
@@ -236,12 +236,49 @@ def _register_command_modules() -> None:
 def main() -> None:
     _register_command_modules()
     try:
-        app()
+        _run_app()
     except (LibraryError, ValueError) as exc:  # ValueError: invalid input deeper down, said as one line
         from plvm_photos.ask.present import failure
 
         line, code = failure(exc)  # exit 3 for a refused question, else 2
-        typer.echo(line, err=True)
-        sys.exit(code)
-    finally:
+        _fail(line, code)
+    except BrokenPipeError:
+        sys.exit(stdout_gone())
+    except Exception as exc:
+        line = environment_failure(exc)  # a full disk, a read-only library, another writer's lock
+        if line is None:
+            raise  # a bug: its traceback is what to report
+        _fail(error_line(LibraryError(line)), EXIT_ERROR)
+
+
+def _run_app() -> None:
+    """The typer app, then the library closed (its indexes saved); after a failure the close says
+    nothing of its own (the first error is the one to report)."""
+    try:
+        app()
+    except SystemExit as done:
+        _close(quietly=done.code not in (0, None))
+        raise
+    except BaseException:
+        _close(quietly=True)
+        raise
+    _close(quietly=False)
+
+
+def _close(quietly: bool) -> None:
+    if not quietly:
         state.close()
+        return
+    try:
+        state.close()
+    except Exception:  # noqa: BLE001 - the error already on its way is the one to report
+        state._library = None
+
+
+def _fail(line: str, code: int) -> None:
+    from plvm_photos.fsnames import printable
+
+    typer.echo(printable(line), err=True)
+    sys.exit(code)
+
+

@@ -10,9 +10,9 @@ from typing import List, Optional
 import typer
 
 from plvm_photos.cli.app import JsonOption, app, emit, state
-from plvm_photos.errors import LibraryError
+from plvm_photos.errors import MAX_ROW_ID, LibraryError
 
-MAX_ROW_ID = 2**63 - 1  # the largest id a database row can have (SQLite's INTEGER)
+MAX_PIXELS = 1_000_000  # no photo is wider or taller
 
 
 def _face(photo: str, face: int) -> tuple[int, int]:
@@ -27,12 +27,12 @@ def _face(photo: str, face: int) -> tuple[int, int]:
 
 def _box(text: str) -> tuple[int, int, int, int]:
     try:
-        values = tuple(int(round(float(v))) for v in text.replace(" ", "").split(","))
+        numbers = [float(v) for v in text.replace(" ", "").split(",")]
     except ValueError:
-        values = ()
-    if len(values) != 4:
+        numbers = []
+    if len(numbers) != 4 or not all(abs(v) <= MAX_PIXELS for v in numbers):  # NaN and 1e400 too
         raise LibraryError(f"--box takes LEFT,TOP,RIGHT,BOTTOM in the photo's pixels (got {text!r})")
-    return values
+    return tuple(int(round(v)) for v in numbers)
 
 
 @app.command("name")

@@ -22,7 +22,7 @@ def alembic_config(url: str | None = None):
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url:
-        cfg.set_main_option("sqlalchemy.url", url)
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # a config file's value: % is its escape
     return cfg
 
 

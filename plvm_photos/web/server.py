@@ -52,7 +52,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from plvm_photos.errors import LibraryError
+from plvm_photos.errors import LibraryError, environment_failure
 from plvm_photos.imaging import ImageError
 from plvm_photos.library import Library
 from plvm_photos.web import pages, unknown
@@ -411,7 +411,12 @@ class GalleryHandler(BaseHTTPRequestHandler):
             self.server.sessions.flash(session, "error", str(exc))
             self._redirect(back)
             return
-        except Exception as exc:  # noqa: BLE001 - a bug: 500, keep serving, log what broke
+        except Exception as exc:  # noqa: BLE001 - the library busy or unwritable (said), or a bug (500)
+            line = environment_failure(exc)
+            if line is not None:
+                self.server.sessions.flash(session, "error", line)
+                self._redirect(back)
+                return
             self.log_error("error on %s: %r", self.path, exc)
             self._text(500, f"internal error: {type(exc).__name__}")
             return
