@@ -123,3 +123,22 @@ def test_pruning_the_journal_never_deletes_a_copy_a_reference_uses(small_lib, mo
     for k in range(3):
         hide_person(lib, "bea", hidden=k % 2 == 0)
     assert all(reference_files(lib).values()) and not stranded.exists()
+
+
+def test_the_undo_and_redo_lines_are_those_docs_hardening_shows(small_lib):
+    import re
+
+    from tests.conftest import REPO
+    from tests.curation.small_library import run_cli
+
+    _, root, _ = small_lib
+    doc = (REPO / "docs" / "hardening.md").read_text()
+    shown = [line for line in doc.splitlines() if line.startswith(("undone #", "redone #"))]
+    assert len(shown) == 2
+    assert run_cli(["-L", str(root), "hide", "obama"]).exit_code == 0
+    printed = [run_cli(["-L", str(root), verb]).stdout.strip() for verb in ("undo", "redo")]
+
+    def shape(line: str) -> str:
+        return re.sub(r"<[^>]+>", "<NAME>", re.sub(r"\d+", "N", line))
+
+    assert [shape(p) for p in printed] == [shape(s) for s in shown]
