@@ -250,8 +250,5 @@ def add_user_region(rec: Recorder, engine: Engine, photo_id: int, box, vector: n
 
 def index_regions(store: LibraryStore, engine: Engine, added: list[tuple[int, str, np.ndarray]]) -> None:
     """New user regions join the vector indexes (after their transaction committed)."""
-    for space in engine.spaces:
-        mine = [(i, v) for i, kind, v in added if kind in space.region_kinds]
-        if mine:
-            store.indexes.add(space, [i for i, _ in mine], np.stack([v for _, v in mine]))
+    store.indexes.add_regions(engine.spaces, added)
     store.save_index()

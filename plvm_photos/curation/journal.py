@@ -268,12 +268,8 @@ def _replay(store: LibraryStore, entry_id: int | None, redo: bool) -> Undone:
     except BaseException:
         _put_back(brought)
         raise
-    if removed_regions:
-        store.indexes.forget(removed_regions)
-    if added_regions:
-        from plvm_photos.curation.confirm import index_regions
-
-        index_regions(store, engine, added_regions)
+    store.indexes.forget(removed_regions)
+    store.indexes.add_regions(engine.spaces, added_regions)
     store.save_index()
     _put_away(store, result.id, outgoing)
     return result

@@ -194,7 +194,4 @@ def _store_decision(session: Session, photo: Photo, decision: Decision, region_i
 def _update_indexes(store: LibraryStore, engine: Engine, removed: list[tuple[int, str]],
                     added: list[tuple[int, str, np.ndarray]]) -> None:
     store.indexes.forget(removed)
-    for space in engine.spaces:
-        mine = [(i, v) for i, kind, v in added if kind in space.region_kinds]
-        if mine:
-            store.indexes.add(space, [i for i, _ in mine], np.stack([v for _, v in mine]))
+    store.indexes.add_regions(engine.spaces, added)
