@@ -586,7 +586,11 @@ class RequestReader:
                         with contextlib.suppress(OSError):
                             self.wake_r.recv(4096)
                     else:
-                        self._receive(key.fileobj)
+                        try:
+                            self._receive(key.fileobj)
+                        except Exception as exc:  # noqa: BLE001 - a bug: that connection closed, every other served
+                            print(f"plvm-photos serve: error receiving a request: {exc!r}", file=sys.stderr)
+                            self._close(key.fileobj)
                 self._take_incoming()
                 now = time.monotonic()
                 for late in [r.sock for r in self.waiting.values() if r.deadline <= now]:
