@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plvm_photos.cli.global_options import hoist_global_options
-from plvm_photos.errors import LibraryError
+from plvm_photos.errors import EXIT_ERROR, LibraryError, environment_failure, error_line, stdout_gone
 from plvm_photos.store.layout import DB_FILE, default_root
 
 
@@ -119,9 +119,18 @@ def _answer(conn, ask: FastAsk) -> str | None:
 def main() -> None:
     fast = parse_fast_ask(sys.argv[1:])
     if fast is not None:
-        code = run_fast_ask(fast)
+        try:
+            code = run_fast_ask(fast)
+            if code is not None:
+                sys.stdout.flush()
+        except BrokenPipeError:
+            code = stdout_gone()
+        except OSError:
+            code = None  # a library folder it may not read: the full program says so in one line
+        except OverflowError as exc:  # "#99999999999999999999": said as the full program says it
+            print(error_line(LibraryError(environment_failure(exc))), file=sys.stderr)
+            code = EXIT_ERROR
         if code is not None:
-            sys.stdout.flush()
             sys.exit(code)
     from plvm_photos.cli.app import main as full_main
 

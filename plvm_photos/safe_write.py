@@ -15,7 +15,8 @@ about to write (``photo.jpg.xmp``, ``.photo.jpg.xmp.tmp``) so that a plain ``wri
   old file or the new one; a link raced in at the target is replaced, not followed), keeps an
   existing target's permission bits, and removes the temporary file on any failure.
 
-``read_text_nofollow`` reads an existing file the same careful way (no link, no FIFO).
+``open_regular`` opens a file to read the same careful way (never blocking on a FIFO, never reading
+a device), and ``read_text_nofollow`` reads one without following a link.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class SymlinkRefused(OSError):
 
 class NotRegularFile(OSError):
     def __init__(self, path: str | Path):
-        super().__init__(errno.EINVAL, "is not a regular file", str(path))
+        super().__init__(errno.EINVAL, "is not a regular file (a FIFO, socket or device)", str(path))
 
 
 class CannotCreate(OSError):
@@ -180,21 +181,35 @@ def write_text(target: str | Path, text: str, encoding: str = "utf-8") -> None:
     write_bytes(target, text.encode(encoding))
 
 
-def read_text_nofollow(path: str | Path, encoding: str = "utf-8") -> str | None:
-    """The text of the regular file ``path``; None when there is none. Never follows a link
-    (``SymlinkRefused``) and never blocks on a FIFO or device (``NotRegularFile``)."""
+def open_regular(path: str | Path, follow_symlinks: bool = True) -> BinaryIO:
+    """``path`` opened for reading, when it is a regular file. The open never blocks (``O_NONBLOCK``:
+    a FIFO with no writer would hang ``open`` itself) and what was opened is checked, not the name:
+    a FIFO, socket or device raises ``NotRegularFile``, a folder ``IsADirectoryError``; with
+    ``follow_symlinks`` False a link raises ``SymlinkRefused``. Other ``OSError`` as ``os.open``."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
-    except FileNotFoundError:
-        return None
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC | (0 if follow_symlinks else _NOFOLLOW))
     except OSError as exc:
-        if exc.errno == errno.ELOOP or (_NOFOLLOW == 0 and os.path.islink(path)):
+        if not follow_symlinks and (exc.errno == errno.ELOOP or (_NOFOLLOW == 0 and os.path.islink(path))):
             raise SymlinkRefused(path) from None
         raise
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
+    try:
+        st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
         if not stat.S_ISREG(st.st_mode):
             raise NotRegularFile(path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def read_text_nofollow(path: str | Path, encoding: str = "utf-8") -> str | None:
+    """The text of the regular file ``path``; None when there is none. Never follows a link
+    (``SymlinkRefused``) and never blocks on a FIFO or device (``NotRegularFile``)."""
+    try:
+        fh = open_regular(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    with fh:
         return fh.read().decode(encoding)

@@ -7,6 +7,8 @@ Create Date: 2026-11-26
 from alembic import op
 import sqlalchemy as sa
 
+from plvm_photos.db import ddl
+
 
 revision = '0001'
 down_revision = None
@@ -15,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('concepts',
+    ddl.create_table('concepts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=128), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -23,7 +25,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
-    op.create_table('photos',
+    ddl.create_table('photos',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('width', sa.Integer(), nullable=True),
@@ -35,12 +37,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('sha256')
     )
-    op.create_table('settings',
+    ddl.create_table('settings',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
-    op.create_table('files',
+    ddl.create_table('files',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('path', sa.Text(), nullable=False),
     sa.Column('photo_id', sa.Integer(), nullable=True),
@@ -53,10 +55,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('path')
     )
-    with op.batch_alter_table('files', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_files_photo_id'), ['photo_id'], unique=False)
+    ddl.create_index('ix_files_photo_id', 'files', ['photo_id'])
 
-    op.create_table('concept_references',
+    ddl.create_table('concept_references',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('concept_id', sa.Integer(), nullable=False),
     sa.Column('image', sa.Text(), nullable=False),
@@ -70,10 +71,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['concept_id'], ['concepts.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('concept_references', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_concept_references_concept_id'), ['concept_id'], unique=False)
+    ddl.create_index('ix_concept_references_concept_id', 'concept_references', ['concept_id'])
 
-    op.create_table('regions',
+    ddl.create_table('regions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('photo_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -86,10 +86,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['photo_id'], ['photos.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('regions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_regions_photo_id'), ['photo_id'], unique=False)
+    ddl.create_index('ix_regions_photo_id', 'regions', ['photo_id'])
 
-    op.create_table('verdicts',
+    ddl.create_table('verdicts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('photo_id', sa.Integer(), nullable=False),
     sa.Column('concept_id', sa.Integer(), nullable=False),
@@ -104,8 +103,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('photo_id', 'concept_id', name='uq_verdict_photo_concept')
     )
-    with op.batch_alter_table('verdicts', schema=None) as batch_op:
-        batch_op.create_index('ix_verdicts_concept_present', ['concept_id', 'present'], unique=False)
+    ddl.create_index('ix_verdicts_concept_present', 'verdicts', ['concept_id', 'present'])
 
 
 

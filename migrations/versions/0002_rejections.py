@@ -7,6 +7,8 @@ Create Date: 2026-11-26
 from alembic import op
 import sqlalchemy as sa
 
+from plvm_photos.db import ddl
+
 
 revision = '0002'
 down_revision = '0001'
@@ -15,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('rejections',
+    ddl.create_table('rejections',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('photo_id', sa.Integer(), nullable=False),
     sa.Column('concept_id', sa.Integer(), nullable=False),
@@ -27,9 +29,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('photo_id', 'concept_id', 'region_id', name='uq_rejection')
     )
-    with op.batch_alter_table('rejections', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_rejections_concept_id'), ['concept_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_rejections_photo_id'), ['photo_id'], unique=False)
+    ddl.create_index('ix_rejections_concept_id', 'rejections', ['concept_id'])
+    ddl.create_index('ix_rejections_photo_id', 'rejections', ['photo_id'])
 
 
 def downgrade() -> None:

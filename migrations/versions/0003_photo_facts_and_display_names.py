@@ -11,6 +11,8 @@ starts as a copy of ``name``; ``photos.facts_version`` stays NULL until a scan r
 from alembic import op
 import sqlalchemy as sa
 
+from plvm_photos.db import ddl
+
 
 revision = '0003'
 down_revision = '0002'
@@ -41,11 +43,11 @@ PHOTO_INDEXES = [
 
 def upgrade() -> None:
     for column in PHOTO_COLUMNS:
-        op.add_column('photos', column)
+        ddl.add_column('photos', column)
     for name, columns in PHOTO_INDEXES:
-        op.create_index(name, 'photos', columns, unique=False)
-    op.add_column('concepts', sa.Column('display', sa.String(length=128), nullable=False, server_default=''))
-    op.execute("UPDATE concepts SET display = name")
+        ddl.create_index(name, 'photos', columns)
+    ddl.add_column('concepts', sa.Column('display', sa.String(length=128), nullable=False, server_default=''))
+    op.execute("UPDATE concepts SET display = name WHERE display = ''")  # a name is never empty
 
 
 def downgrade() -> None:

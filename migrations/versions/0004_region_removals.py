@@ -21,17 +21,21 @@ KEY = 'internal.region_removals'
 
 
 def upgrade() -> None:
-    op.execute(f"INSERT INTO settings (key, value) VALUES ('{KEY}', '0')")
+    # Each step only where it is not done yet: a library half-upgraded by an earlier version (DDL
+    # committed statement by statement) is finished, not refused (plvm_photos/db/ddl.py).
+    op.execute(f"INSERT INTO settings (key, value) SELECT '{KEY}', '0' "
+               f"WHERE NOT EXISTS (SELECT 1 FROM settings WHERE key = '{KEY}')")
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(
-            "CREATE FUNCTION count_region_removal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "CREATE OR REPLACE FUNCTION count_region_removal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             f"UPDATE settings SET value = (value::bigint + 1)::text WHERE key = '{KEY}'; RETURN NULL; END $$"
         )
+        op.execute("DROP TRIGGER IF EXISTS regions_removed ON regions")
         op.execute("CREATE TRIGGER regions_removed AFTER DELETE OR UPDATE ON regions "
                    "FOR EACH ROW EXECUTE FUNCTION count_region_removal()")
         return
     for event in ('delete', 'update'):
-        op.execute(f"CREATE TRIGGER regions_{event}d AFTER {event.upper()} ON regions FOR EACH ROW BEGIN "
+        op.execute(f"CREATE TRIGGER IF NOT EXISTS regions_{event}d AFTER {event.upper()} ON regions FOR EACH ROW BEGIN "
                    f"UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = '{KEY}'; END")
 
 

@@ -17,6 +17,8 @@ the triggers of 0004 and a rebuild of ``concepts`` would cascade deletes while f
 from alembic import op
 import sqlalchemy as sa
 
+from plvm_photos.db import ddl
+
 
 revision = '0005'
 down_revision = '0004'
@@ -25,9 +27,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('concepts', sa.Column('hidden', sa.Boolean(), nullable=False, server_default=sa.false()))
-    op.add_column('regions', sa.Column('by_user', sa.Boolean(), nullable=False, server_default=sa.false()))
-    op.create_table(
+    ddl.add_column('concepts', sa.Column('hidden', sa.Boolean(), nullable=False, server_default=sa.false()))
+    ddl.add_column('regions', sa.Column('by_user', sa.Boolean(), nullable=False, server_default=sa.false()))
+    ddl.create_table(
         'confirmations',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('photo_id', sa.Integer(), nullable=False),
@@ -42,8 +44,8 @@ def upgrade() -> None:
         sa.UniqueConstraint('photo_id', 'concept_id', name='uq_confirmation_photo_concept'),
         sa.UniqueConstraint('region_id', name='uq_confirmation_region'),
     )
-    op.create_index('ix_confirmations_concept_id', 'confirmations', ['concept_id'])
-    op.create_table(
+    ddl.create_index('ix_confirmations_concept_id', 'confirmations', ['concept_id'])
+    ddl.create_table(
         'curation_journal',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('action', sa.String(length=32), nullable=False),

@@ -26,7 +26,7 @@ KEYS = {
 def upgrade() -> None:
     key = KEYS.get(op.get_bind().dialect.name)
     if key is not None:
-        op.execute(f"CREATE INDEX ix_files_name ON files ({key})")
+        op.execute(f"CREATE INDEX IF NOT EXISTS ix_files_name ON files ({key})")
 
 
 def downgrade() -> None:

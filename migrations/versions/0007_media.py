@@ -15,6 +15,8 @@ Only columns are added (no table rebuild: see 0005).
 from alembic import op
 import sqlalchemy as sa
 
+from plvm_photos.db import ddl
+
 
 revision = '0007'
 down_revision = '0006'
@@ -23,10 +25,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('photos', sa.Column('kind', sa.String(length=8), nullable=False, server_default='photo'))
-    op.add_column('photos', sa.Column('duration', sa.Float(), nullable=True))
-    op.add_column('regions', sa.Column('segments', sa.Text(), nullable=True))
-    op.add_column('files', sa.Column('role', sa.String(length=16), nullable=True))
+    ddl.add_column('photos', sa.Column('kind', sa.String(length=8), nullable=False, server_default='photo'))
+    ddl.add_column('photos', sa.Column('duration', sa.Float(), nullable=True))
+    ddl.add_column('regions', sa.Column('segments', sa.Text(), nullable=True))
+    ddl.add_column('files', sa.Column('role', sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:

@@ -10,6 +10,8 @@ photo. Counting photos by place ("which city has the most photos?") groups on th
 """
 from alembic import op
 
+from plvm_photos.db import ddl
+
 revision = '0008'
 down_revision = '0007'
 branch_labels = None
@@ -17,7 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_photos_place_id", "photos", ["place_id"])
+    ddl.create_index("ix_photos_place_id", "photos", ["place_id"])
 
 
 def downgrade() -> None:

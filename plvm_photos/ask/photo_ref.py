@@ -21,6 +21,7 @@ def _ascii_lower(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
+MAX_ID = 2**63 - 1
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -53,7 +54,8 @@ def resolve_file(db: Reader, ref: str, stem: bool = False) -> tuple[int, str | N
     the question named, not of another copy of the same photo; None for "#12". ``stem``: ``ref``
     has no suffix ("c03"), and a file of that name with any image suffix matches."""
     if ref.startswith("#") and ref[1:].isdigit():
-        if db.value("SELECT photos.id FROM photos WHERE photos.id = ?", [int(ref[1:])]) is None:
+        # ids are 64-bit: a larger number names no photo (and would overflow the database's integer)
+        if int(ref[1:]) > MAX_ID or db.value("SELECT photos.id FROM photos WHERE photos.id = ?", [int(ref[1:])]) is None:
             raise LibraryError(f"no photo with id {ref}")
         return int(ref[1:]), None
     absolute = os.path.abspath(os.path.expanduser(ref))

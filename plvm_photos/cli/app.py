@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from plvm_photos.cli.global_options import hoist_global_options
-from plvm_photos.errors import EXIT_INTERRUPTED, LibraryError
+from plvm_photos.errors import EXIT_ERROR, EXIT_INTERRUPTED, LibraryError, environment_failure, error_line, stdout_gone
 from plvm_photos.library import Library
 
 
@@ -184,8 +184,8 @@ def scan(
     as_json: bool = JsonOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     reanalyze: bool = typer.Option(False, "--reanalyze", help="Analyse every photo again, unchanged ones too (after an "
-                                   "upgrade that finds more faces). A face you marked 'not <name>' becomes 'not in "
-                                   "this photo'."),
+                                   "upgrade that finds more faces). The faces you named, drew or marked 'not <name>' "
+                                   "are kept as they are."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again the files recorded as unusable "
                                       "(including those that made an analysis process die)."),
     ray: Optional[str] = typer.Option(None, "--ray", metavar="ADDRESS", help="Analyse on a Ray cluster: 'local' "
@@ -268,12 +268,49 @@ def _register_command_modules() -> None:
 def main() -> None:
     _register_command_modules()
     try:
-        app()
+        _run_app()
     except (LibraryError, ValueError) as exc:  # ValueError: invalid input deeper down, said as one line
         from plvm_photos.ask.present import failure
 
         line, code = failure(exc)  # exit 3 for a refused question, else 2
-        typer.echo(line, err=True)
-        sys.exit(code)
-    finally:
+        _fail(line, code)
+    except BrokenPipeError:
+        sys.exit(stdout_gone())
+    except Exception as exc:
+        line = environment_failure(exc)  # a full disk, a read-only library, another writer's lock
+        if line is None:
+            raise  # a bug: its traceback is what to report
+        _fail(error_line(LibraryError(line)), EXIT_ERROR)
+
+
+def _run_app() -> None:
+    """The typer app, then the library closed (its indexes saved); after a failure the close says
+    nothing of its own (the first error is the one to report)."""
+    try:
+        app()
+    except SystemExit as done:
+        _close(quietly=done.code not in (0, None))
+        raise
+    except BaseException:
+        _close(quietly=True)
+        raise
+    _close(quietly=False)
+
+
+def _close(quietly: bool) -> None:
+    if not quietly:
         state.close()
+        return
+    try:
+        state.close()
+    except Exception:  # noqa: BLE001 - the error already on its way is the one to report
+        state._library = None
+
+
+def _fail(line: str, code: int) -> None:
+    from plvm_photos.fsnames import printable
+
+    typer.echo(printable(line), err=True)
+    sys.exit(code)
+
+

@@ -10,7 +10,9 @@ from typing import List, Optional
 import typer
 
 from plvm_photos.cli.app import JsonOption, app, emit, state
-from plvm_photos.errors import LibraryError
+from plvm_photos.errors import MAX_ROW_ID, LibraryError
+
+MAX_PIXELS = 1_000_000  # no photo is wider or taller
 
 
 def _face(photo: str, face: int) -> tuple[int, int]:
@@ -25,12 +27,12 @@ def _face(photo: str, face: int) -> tuple[int, int]:
 
 def _box(text: str) -> tuple[int, int, int, int]:
     try:
-        values = tuple(int(round(float(v))) for v in text.replace(" ", "").split(","))
+        numbers = [float(v) for v in text.replace(" ", "").split(",")]
     except ValueError:
-        values = ()
-    if len(values) != 4:
+        numbers = []
+    if len(numbers) != 4 or not all(abs(v) <= MAX_PIXELS for v in numbers):  # NaN and 1e400 too
         raise LibraryError(f"--box takes LEFT,TOP,RIGHT,BOTTOM in the photo's pixels (got {text!r})")
-    return values
+    return tuple(int(round(v)) for v in numbers)
 
 
 @app.command("name")
@@ -152,10 +154,13 @@ def suggestions_command(
 
 @app.command("undo")
 def undo(
+    entry: Optional[int] = typer.Argument(None, help="The action to undo, by its number (see --list): refused unless "
+                                          "it is still the last one. Default: the last one, whatever it is."),
     list_: bool = typer.Option(False, "--list", help="List the actions that can be undone, newest first."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Undo the last curation action (name, reject, draw, merge, rename, remove, hide, import-xmp, ...)."""
+    """Undo the last curation action (name, reject, draw, merge, rename, remove, hide, import-xmp, ...);
+    `redo` does it again."""
     from plvm_photos.curation import journal
 
     if list_:
@@ -163,9 +168,29 @@ def undo(
         emit([{"id": a.id, "action": a.action, "summary": a.summary, "at": a.created_at.isoformat()} for a in actions],
              as_json, "\n".join(f"{a.id}\t{a.action}\t{a.summary}" for a in actions) or "nothing to undo")
         return
-    r = journal.undo(state.library())
-    emit({"action": r.action, "summary": r.summary, "photos": r.photos}, as_json,
-         f"undone: {r.summary} ({r.photos} photo(s) decided again)")
+    r = journal.undo(state.library(), _entry_id(entry))
+    emit({"id": r.id, "action": r.action, "summary": r.summary, "photos": r.photos}, as_json,
+         f"undone #{r.id}: {r.summary} ({r.photos} photo(s) decided again)")
+
+
+@app.command("redo")
+def redo(
+    entry: Optional[int] = typer.Argument(None, help="The action to redo, by its number: refused unless it is still "
+                                          "the one undone last. Default: the one undone last."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Do again the action `undo` undid last (until a new action is made)."""
+    from plvm_photos.curation import journal
+
+    r = journal.redo(state.library(), _entry_id(entry))
+    emit({"id": r.id, "action": r.action, "summary": r.summary, "photos": r.photos}, as_json,
+         f"redone #{r.id}: {r.summary} ({r.photos} photo(s) decided again)")
+
+
+def _entry_id(entry: int | None) -> int | None:
+    if entry is not None and not 1 <= entry <= MAX_ROW_ID:
+        raise LibraryError(f"no action #{entry} (see undo --list)")
+    return entry
 
 
 @app.command("import-xmp")

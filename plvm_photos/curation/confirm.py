@@ -27,7 +27,7 @@ from plvm_photos.engines.base import Engine
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import ImageError, LibraryError
 from plvm_photos.fsnames import printable
-from plvm_photos.names import parse_name, show
+from plvm_photos.names import normalize, parse_name, show
 from plvm_photos.positions import iou
 from plvm_photos.store.library_store import LibraryStore
 
@@ -55,10 +55,10 @@ class Rejected:
 # --- the parts every action is made of ---------------------------------------------------------
 def person_for(rec: Recorder, name: str, create: bool = True) -> tuple[Concept, bool]:
     """The concept ``name`` names; a new person when there is none and ``create``."""
-    person = parse_name(name)
-    concept = rec.session.scalar(select(Concept).where(Concept.name == person.key))
+    concept = rec.session.scalar(select(Concept).where(Concept.name == normalize(name)))
     if concept is not None:
         return concept, False
+    person = parse_name(name)  # a new name: every rule applies
     if not create:
         raise LibraryError(f"unknown person {show(person.display)}")
     return rec.add(Concept(name=person.key, display=person.display, kind="person")), True
@@ -216,18 +216,30 @@ def clip_box(box, width: int, height: int) -> tuple[int, int, int, int]:
 
 
 def describe_drawn(engine: Engine, path: str | None, sha256: str, boxes: list) -> list[np.ndarray]:
-    """Descriptors of hand-drawn (or imported) boxes of one photo: it is decoded once, and only
-    when its bytes are still those analysed."""
-    from plvm_photos.imaging import decode, sha256_file
+    """Descriptors of hand-drawn (or imported) boxes of one photo: it is read once (never blocking:
+    a FIFO where the photo was is refused), and decoded only when its bytes are still those analysed."""
+    import hashlib
+
+    from plvm_photos.imaging import decode_bytes
+    from plvm_photos.safe_write import NotRegularFile, open_regular
 
     if path is None:
         raise LibraryError("no file of this photo is present")
+    shown = printable(path)
     try:
-        if sha256_file(path) != sha256:
-            raise LibraryError(f"{path} changed since it was scanned; scan it again first")
-        image = decode(path, max_side=engine.analyzer().max_side)  # as the detected faces were described
-    except (OSError, ImageError) as exc:
-        raise LibraryError(f"cannot read {path}: {exc}") from None
+        with open_regular(path) as fh:
+            data = fh.read()
+    except NotRegularFile:
+        raise LibraryError(f"{shown} is not a regular file any more (a FIFO, socket or device); "
+                           "scan its folder again") from None
+    except OSError as exc:
+        raise LibraryError(f"cannot read {shown}: {(exc.strerror or str(exc)).lower()}") from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise LibraryError(f"{shown} changed since it was scanned; scan it again first")
+    try:
+        image = decode_bytes(data, max_side=engine.analyzer().max_side)  # as the detected faces were described
+    except ImageError as exc:
+        raise LibraryError(f"cannot read {shown}: {exc}") from None
     return [np.asarray(engine.describe_box(image, tuple(b)).vector, dtype=np.float32) for b in boxes]
 
 
@@ -238,8 +250,5 @@ def add_user_region(rec: Recorder, engine: Engine, photo_id: int, box, vector: n
 
 def index_regions(store: LibraryStore, engine: Engine, added: list[tuple[int, str, np.ndarray]]) -> None:
     """New user regions join the vector indexes (after their transaction committed)."""
-    for space in engine.spaces:
-        mine = [(i, v) for i, kind, v in added if kind in space.region_kinds]
-        if mine:
-            store.indexes.add(space, [i for i, _ in mine], np.stack([v for _, v in mine]))
+    store.indexes.add_regions(engine.spaces, added)
     store.save_index()

@@ -11,7 +11,11 @@ names (``xmp_read``):
 - a name without a region is confirmed on the photo's one face when exactly one name and one
   face are left; otherwise it is skipped (the summary says why);
 - a face the user already confirmed as someone else is left as it is.
-Everything is one transaction and one undo journal entry. Imported people are recognised in
+Regions on one face (overlapping by more than ``SAME_FACE_IOU``, e.g. a tool that wrote the same
+region 2000 times under different names) are one face, with the first region's name; a region
+whose numbers no tool writes is skipped and counted, never failing its folder.
+The faces are confirmed ``BATCH`` at a time, each batch a transaction (other commands wait for one
+batch, not for the whole import), all in one undo journal entry. Imported people are recognised in
 untagged photos at once: the face engine uses confirmed faces as references
 (``engines/face/people.py``), and the photos their faces' prefilter passes are decided again.
 """
@@ -42,6 +46,10 @@ from plvm_photos.positions import iou
 from plvm_photos.store.library_store import LibraryStore
 
 MATCH_IOU = 0.3  # a tool's face box and a detector's differ in framing; 0.3 still means one face
+SAME_FACE_IOU = 0.5  # two regions (or a region and a detected face) overlapping more are one face
+INVALID_REGION = "region with numbers no tool writes (not finite, out of range or zero-sized)"
+TAKEN = "region on a face another region took"
+BATCH = 100  # faces confirmed per transaction: another writer waits for one batch (about a second), not the import
 ASPECT_TOLERANCE = 0.03
 
 
@@ -215,6 +223,9 @@ def plan_photo(photo: StoredPhoto, people: XmpPeople, keys: dict[str, int], summ
         if box[2] - box[0] < 4 or box[3] - box[1] < 4:
             summary.skip("region outside the photo or too small")
             continue
+        if any(iou(box, other) > SAME_FACE_IOU for _, _, other in regions):
+            summary.skip(TAKEN)  # regions on one face are one face: the first one's name
+            continue
         named.add(key)
         regions.append((name, key, box))
     # Best overlaps first, one face per region.
@@ -238,8 +249,8 @@ def plan_photo(photo: StoredPhoto, people: XmpPeople, keys: dict[str, int], summ
                 summary.already += 1
                 continue
             planned.append(Planned(photo.photo_id, name, face.region_id, face.box, "matched"))
-        elif any(iou(box, f.box) > 0.5 for f in photo.faces):
-            summary.skip("region on a face another region took")
+        elif any(iou(box, f.box) > SAME_FACE_IOU for f in photo.faces):
+            summary.skip(TAKEN)
         else:
             planned.append(Planned(photo.photo_id, name, None, box, "described"))
     left_faces = [f for j, f in enumerate(free) if j not in taken_f and f.confirmed_as is None]
@@ -272,6 +283,8 @@ def import_xmp(store: LibraryStore, paths: list[str | Path], dry_run: bool = Fal
         except (XmpError, OSError) as exc:
             summary.errors.append(f"{printable(path)}: {exc}")
             continue
+        if people.invalid:
+            summary.skip(INVALID_REGION, people.invalid)
         if not people.empty:
             tagged[path] = people
     summary.tagged = len(tagged)
@@ -323,32 +336,36 @@ def _apply(store: LibraryStore, stored: dict[str, StoredPhoto], planned: list[Pl
             continue
         vectors.update({(pid, box): v for box, v in zip(boxes, found)})
     planned = [p for p in planned if p.region_id is not None or (p.photo_id, p.box) in vectors]
-    added = []
-    with store.write_transaction() as s:
-        rec = Recorder(s)
-        concepts: dict[str, Concept] = {}
-        confirmed_vectors = []
-        done: list[Planned] = []
-        for p in planned:
-            key = parse_name(p.name).key
-            if key not in concepts:
-                concepts[key] = person_for(rec, p.name)[0]
-            if p.region_id is None:
-                region = add_user_region(rec, engine, p.photo_id, p.box, vectors[(p.photo_id, p.box)])
-                added.append((region.id, region.kind, vectors[(p.photo_id, p.box)]))
-            else:
-                region = s.get(Region, p.region_id)
-                if region is None:
-                    summary.skip("face gone meanwhile (the photo was analysed again)")
-                    continue
-            if confirm(rec, concepts[key], region, "xmp"):
-                confirmed_vectors.append(np.frombuffer(region.vector, dtype=np.float32))
-                done.append(p)
-            else:
-                summary.already += 1
-        settle(store, engine, rec, confirmed_vectors, {c.id for c in concepts.values()})
-        _count(summary, done, keys)
-        finished = journal.finish(rec, "import-xmp", f"imported {summary.imported} face(s) of "
-                                  f"{len(summary.people_created) + len(summary.people_existing)} people from XMP")
-    journal.after_commit(store, finished)
-    index_regions(store, engine, added)
+    done: list[Planned] = []
+    entry: int | None = None
+    for start in range(0, len(planned), BATCH):
+        added = []
+        with store.write_transaction() as s:
+            rec = Recorder(s)
+            concepts: dict[str, Concept] = {}
+            confirmed_vectors = []
+            for p in planned[start : start + BATCH]:
+                key = parse_name(p.name).key
+                if key not in concepts:
+                    concepts[key] = person_for(rec, p.name)[0]
+                if p.region_id is None:
+                    region = add_user_region(rec, engine, p.photo_id, p.box, vectors[(p.photo_id, p.box)])
+                    added.append((region.id, region.kind, vectors[(p.photo_id, p.box)]))
+                else:
+                    region = s.get(Region, p.region_id)
+                    if region is None:
+                        summary.skip("face gone meanwhile (the photo was analysed again)")
+                        continue
+                if confirm(rec, concepts[key], region, "xmp"):
+                    confirmed_vectors.append(np.frombuffer(region.vector, dtype=np.float32))
+                    done.append(p)
+                else:
+                    summary.already += 1
+            settle(store, engine, rec, confirmed_vectors, {c.id for c in concepts.values()})
+            _count(summary, done, keys)
+            finished = journal.finish(rec, "import-xmp", f"imported {summary.imported} face(s) of "
+                                      f"{len(summary.people_created) + len(summary.people_existing)} people from XMP",
+                                      extend=entry)
+            entry = finished.entry_id or entry
+        journal.after_commit(store, finished)
+        index_regions(store, engine, added)

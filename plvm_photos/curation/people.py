@@ -8,6 +8,7 @@ one transaction with the registration itself.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from plvm_photos.engines.base import DescribedReference, Engine, PhotoToDecide, 
 from plvm_photos.engines.catalog import engines_for_kind
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import BadReferenceError, ImageError, LibraryError
-from plvm_photos.imaging import DecodedImage, decode, sha256_file
+from plvm_photos.imaging import DecodedImage, decode_bytes
 from plvm_photos.indexing.decisions import prefilter_candidates, update_decisions
 from plvm_photos.names import Name, file_stem, parse_name, show
 from plvm_photos.positions import iou
@@ -57,26 +58,49 @@ class StoredFace:
     vector: np.ndarray
 
 
-def decode_reference(path: Path) -> DecodedImage:
-    """A reference photo's pixels, or a user-facing error saying why there are none."""
-    if path.is_dir():
-        raise LibraryError(f"{path} is a folder; give a reference photo (an image file)")
-    if not path.is_file():
-        raise LibraryError(f"reference photo not found: {path}")
+MAX_REFERENCE_BYTES = 512 * 1024 * 1024
+
+
+def read_reference(path: Path) -> bytes:
+    """A reference photo's bytes, or a user-facing error saying truly why there are none (a FIFO
+    or a device is refused without reading it, never waited on or read forever)."""
+    from plvm_photos.safe_write import NotRegularFile, open_regular
+
     try:
-        return decode(path, max_side=1600)
+        with open_regular(path) as fh:
+            data = fh.read(MAX_REFERENCE_BYTES + 1)
+    except FileNotFoundError:
+        raise LibraryError(f"reference photo not found: {path}") from None
+    except IsADirectoryError:
+        raise LibraryError(f"{path} is a folder; give a reference photo (an image file)") from None
+    except NotRegularFile:
+        raise LibraryError(f"{path} is not a regular file (a FIFO, socket or device); give a reference photo "
+                           "(an image file)") from None
+    except OSError as exc:
+        raise LibraryError(f"cannot read the reference photo {path}: {(exc.strerror or str(exc)).lower()}") from None
+    if len(data) > MAX_REFERENCE_BYTES:
+        raise LibraryError(f"{path} is over {MAX_REFERENCE_BYTES // 2**20} MB: not a reference photo")
+    return data
+
+
+def decode_reference(path: Path, data: bytes | None = None) -> DecodedImage:
+    """A reference photo's pixels (from ``data``, its bytes, when read already), or a user-facing
+    error saying why there are none."""
+    try:
+        return decode_bytes(read_reference(path) if data is None else data, max_side=1600)
     except ImageError as exc:
         raise LibraryError(f"{path} is not a usable image: {exc}") from None
 
 
 def describe(engine: Engine, path: Path, kind: str, face: int | None, label: str) -> NewReference:
-    image = decode_reference(path)
+    data = read_reference(path)
+    image = decode_reference(path, data)
     try:
         described = engine.describe_reference(image, kind, face, label)
     except BadReferenceError as exc:
         exc.args = (f"{path}: {exc}",)
         raise
-    return NewReference(path, sha256_file(path), described)
+    return NewReference(path, hashlib.sha256(data).hexdigest(), described)
 
 
 def add_person(store: LibraryStore, name: str, references: list[str | Path], face: int | None = None,
@@ -99,7 +123,7 @@ def add_person_from_faces(store: LibraryStore, name: str, faces: list[StoredFace
         raise LibraryError("a person needs at least one face")
     engine = open_engine(store)
     _refuse_existing(store, person)
-    new = [NewReference(Path(f.path), sha256_file(f.path), engine.describe_face(str(f.path), f.box, f.vector, person.display))
+    new = [NewReference(Path(f.path), hashlib.sha256(read_reference(Path(f.path))).hexdigest(), engine.describe_face(str(f.path), f.box, f.vector, person.display))
            for f in faces]
     _refuse_lookalikes(store, engine, new, person.display, None, force)
     return _register(store, engine, person, "person", new)
@@ -166,7 +190,7 @@ def _as_photo(engine: Engine, ref: NewReference) -> PhotoToDecide:
                for i, v in enumerate(ref.described.vectors)]
     box = ref.described.box
     return PhotoToDecide(max(box[2], 1), max(box[3], 1), regions, frozenset(),
-                         image=lambda: decode(ref.path, max_side=engine.analyzer().max_side))
+                         image=lambda: decode_bytes(read_reference(ref.path), max_side=engine.analyzer().max_side))
 
 
 def _names(store: LibraryStore, ids: list[int]) -> list[str]:

@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import Confirmation, Rejection, Verdict
+from plvm_photos.db.models import Confirmation, Reference, Rejection, Verdict
 from plvm_photos.engines.base import Engine, ReferenceVector
 from plvm_photos.engines.face.space import FACE_TAG
 from plvm_photos.indexing.decisions import apply_decisions, decide_photos, prefilter_candidates
@@ -46,3 +46,13 @@ def face_candidates(store: LibraryStore, engine: Engine, session: Session, vecto
         return set()
     refs = [ReferenceVector(FACE_TAG, (0, 0, 0, 0), np.asarray(v, dtype=np.float32)) for v in vectors]
     return prefilter_candidates(store, engine, session, refs)
+
+
+def restored_candidates(store: LibraryStore, engine: Engine, session: Session, references: list[Reference],
+                        confirmed_faces: list[np.ndarray]) -> set[int]:
+    """Photos that references and confirmed faces put back (by an undo or a redo) may be in: what
+    the prefilter passes for them, as when they were first added."""
+    tags = {space.reference_tag for space in engine.spaces}
+    refs = [ReferenceVector(r.engine, (r.left, r.top, r.right, r.bottom), np.frombuffer(r.vector, dtype=np.float32))
+            for r in references if r.engine in tags]
+    return prefilter_candidates(store, engine, session, refs) | face_candidates(store, engine, session, confirmed_faces)

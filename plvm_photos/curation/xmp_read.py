@@ -3,7 +3,9 @@
 What is read, per photo:
 - ``mwg-rs:Regions`` (Metadata Working Group regions: digiKam, Lightroom, Picasa, darktable):
   ``AppliedToDimensions`` and each region's ``Name``, ``Type`` and ``Area`` (centre x, y and size
-  w, h; ``stArea:unit`` "normalized" (0..1) or "pixel");
+  w, h; ``stArea:unit`` "normalized" (0..1) or "pixel"); a region whose numbers no tool writes
+  (NaN, infinite, outside its frame, zero-sized, dimensions below one pixel) is left out and
+  counted (``XmpPeople.invalid``), never failing the photo or its folder;
 - names without a box: ``Iptc4xmpExt:PersonInImage``, digiKam's ``digiKam:TagsList`` keywords
   under ``People/`` and Lightroom's ``lr:hierarchicalSubject`` under ``People|`` (the last part
   of the path is the name; digiKam's own ``Unknown``/``Unconfirmed``/``Ignored`` are not names).
@@ -20,15 +22,18 @@ expanded, external or not.
 
 from __future__ import annotations
 
+import math
 import os
-import stat
 import struct
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plvm_photos.safe_write import NotRegularFile, open_regular
+
 MAX_XMP = 4 * 1024 * 1024
+MAX_DIMENSION = 1_000_000  # pixels: larger sizes and areas are not numbers a photo tool writes
 XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\x00"
 HEIF_SUFFIXES = {".heic", ".heif", ".hif"}
 JPEG_SUFFIXES = {".jpg", ".jpeg", ".jpe"}
@@ -80,6 +85,7 @@ class XmpPeople:
     regions: list[XmpRegion] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # names the packet gives without a box
     sources: list[str] = field(default_factory=list)  # where they were read: a sidecar path, "embedded"
+    invalid: int = 0  # regions left out: numbers no tool writes (not finite, out of range, zero-sized)
 
     @property
     def empty(self) -> bool:
@@ -109,13 +115,13 @@ def read_limited(path: str | Path, limit: int = MAX_XMP) -> bytes | None:
     """The bytes of the regular file ``path`` (None when there is none); never blocks on a FIFO,
     never reads more than ``limit`` bytes (XmpError)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fh = open_regular(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
-    with os.fdopen(fd, "rb") as fh:
+    except (NotRegularFile, IsADirectoryError):
+        raise XmpError("not a regular file") from None
+    with fh:
         st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise XmpError("not a regular file")
         if st.st_size > limit:
             raise XmpError(f"{st.st_size} bytes is over the {limit} byte limit")
         return fh.read(limit + 1)[:limit]
@@ -130,9 +136,12 @@ def sidecars(photo: str | Path) -> list[Path]:
 
 def jpeg_xmp(path: str | Path) -> bytes | None:
     """The XMP packet of a JPEG's APP1 segment (read up to the image data, never beyond)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode) or fh.read(2) != b"\xff\xd8":
+    try:
+        fh = open_regular(path)
+    except (NotRegularFile, IsADirectoryError):
+        return None
+    with fh:
+        if fh.read(2) != b"\xff\xd8":
             return None
         while True:
             byte = fh.read(1)
@@ -218,25 +227,54 @@ def _items(descs: list[ET.Element], tag: str) -> list[str]:
     return out
 
 
+class _NotANumber(ValueError):
+    pass
+
+
 def _number(text: str | None) -> float | None:
-    try:
-        return float(text) if text is not None else None
-    except ValueError:
+    """The number ``text`` says (None when absent); ``_NotANumber`` when it is not a finite one."""
+    if text is None:
         return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise _NotANumber(text) from None
+    if not math.isfinite(value):
+        raise _NotANumber(text)
+    return value
 
 
-def _regions(descs: list[ET.Element]) -> list[XmpRegion]:
+def _applied(dims: ET.Element | None) -> tuple[int, int] | None | bool:
+    """AppliedToDimensions (w, h); None when absent; False when its numbers are not a size."""
+    if dims is None:
+        return None
+    try:
+        w, h = _number(_prop(dims, q("stDim", "w"))), _number(_prop(dims, q("stDim", "h")))
+    except _NotANumber:
+        return False
+    if w is None or h is None:
+        return None
+    if not (1 <= w <= MAX_DIMENSION and 1 <= h <= MAX_DIMENSION):
+        return False
+    return round(w), round(h)
+
+
+def _area_ok(x: float, y: float, w: float, h: float, unit: str, applied: tuple[int, int] | None) -> bool:
+    """A region inside its frame with a size: normalized numbers in 0..1, pixels within the
+    dimensions it was applied to (or any photo's)."""
+    aw, ah = (1.0, 1.0) if unit == "normalized" else (applied or (MAX_DIMENSION, MAX_DIMENSION))
+    return 0 <= x <= aw and 0 <= y <= ah and 0 < w <= aw and 0 < h <= ah
+
+
+def _regions(descs: list[ET.Element]) -> tuple[list[XmpRegion], int]:
+    """The regions, and how many were left out for numbers no tool writes."""
     found: list[XmpRegion] = []
+    invalid = 0
     for d in descs:
         regions = _struct(d, q("mwg-rs", "Regions"))
         if regions is None:
             continue
-        applied = None
-        dims = _struct(regions, q("mwg-rs", "AppliedToDimensions"))
-        if dims is not None:
-            w, h = _number(_prop(dims, q("stDim", "w"))), _number(_prop(dims, q("stDim", "h")))
-            if w and h and w > 0 and h > 0:
-                applied = (int(w), int(h))
+        applied = _applied(_struct(regions, q("mwg-rs", "AppliedToDimensions")))
         for region_list in regions.iter(q("mwg-rs", "RegionList")):
             for li in region_list.iter(RDF_LI):
                 inner = li.find(RDF_DESC)
@@ -244,13 +282,20 @@ def _regions(descs: list[ET.Element]) -> list[XmpRegion]:
                 area = _struct(node, q("mwg-rs", "Area"))
                 if area is None:
                     continue
-                values = [_number(_prop(area, q("stArea", k))) for k in ("x", "y", "w", "h")]
+                try:
+                    values = [_number(_prop(area, q("stArea", k))) for k in ("x", "y", "w", "h")]
+                except _NotANumber:
+                    invalid += 1
+                    continue
                 if any(v is None for v in values):
                     continue
-                unit = (_prop(area, q("stArea", "unit")) or "normalized").strip().lower()
+                unit = "pixel" if (_prop(area, q("stArea", "unit")) or "normalized").strip().lower() == "pixel" else "normalized"
+                if applied is False or not _area_ok(*values, unit, applied):
+                    invalid += 1
+                    continue
                 found.append(XmpRegion(_prop(node, q("mwg-rs", "Name")), _prop(node, q("mwg-rs", "Type")),
-                                       tuple(values), "pixel" if unit == "pixel" else "normalized", applied))
-    return found
+                                       tuple(values), unit, applied))
+    return found, invalid
 
 
 def _tag_names(descs: list[ET.Element]) -> list[str]:
@@ -270,7 +315,8 @@ def people_in(root: ET.Element) -> XmpPeople:
     """The regions and names one XMP packet gives."""
     rdf = root if root.tag == q("rdf", "RDF") else root.find(f".//{q('rdf', 'RDF')}")
     descs = rdf.findall(RDF_DESC) if rdf is not None else []
-    return XmpPeople(_regions(descs), _tag_names(descs))
+    regions, invalid = _regions(descs)
+    return XmpPeople(regions, _tag_names(descs), invalid=invalid)
 
 
 def people_of_photo(photo: str | Path) -> XmpPeople:
@@ -279,6 +325,7 @@ def people_of_photo(photo: str | Path) -> XmpPeople:
     regions: list[XmpRegion] = []
     names: list[str] = []
     sources: list[str] = []
+    invalid = 0
     packets: list[tuple[str, bytes]] = []
     for sidecar in sidecars(photo):
         data = read_limited(sidecar)
@@ -289,10 +336,11 @@ def people_of_photo(photo: str | Path) -> XmpPeople:
         packets.append(("embedded", data))
     for source, data in packets:
         found = people_in(parse_xmp(data))
+        invalid += found.invalid
         if found.empty:
             continue
         sources.append(source)
         named = {r.name for r in regions if r.name}
         regions += [r for r in found.regions if not r.name or r.name not in named]
         names += found.names
-    return XmpPeople(regions, list(dict.fromkeys(names)), sources)
+    return XmpPeople(regions, list(dict.fromkeys(names)), sources, invalid)

@@ -22,27 +22,54 @@ def alembic_config(url: str | None = None):
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url:
-        cfg.set_main_option("sqlalchemy.url", url)
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # a config file's value: % is its escape
     return cfg
 
 
 def current_revision(engine: Engine) -> str | None:
-    from sqlalchemy import text
+    """The stored schema revision; None for a database without one (new, or created before its
+    first revision was recorded). A database that cannot be opened raises."""
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import DBAPIError
 
     with engine.connect() as conn:
         try:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except Exception:
+        except DBAPIError:
+            conn.rollback()
+            if inspect(conn).has_table("alembic_version"):
+                raise
             return None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` in one transaction: a command killed half-way leaves
+    the database as it was. (The ``sqlite3`` driver commits each CREATE and ALTER on its own;
+    here it is told to leave transactions to us and the whole upgrade is one ``BEGIN IMMEDIATE``,
+    which also makes a second process that upgrades at the same time wait, then find it done.)"""
     from alembic import command
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+            return
+        driver = conn.connection.dbapi_connection
+        level = driver.isolation_level
+        driver.isolation_level = None  # no implicit BEGIN or COMMIT: only ours
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        finally:
+            driver.isolation_level = level
 
 
 def ensure_current(engine: Engine) -> None:

@@ -184,8 +184,9 @@ class Verdict(Base):
 
 class Rejection(Base):
     """The user said a face is not this person (``region_id``), or the person is not in the photo
-    (``region_id`` NULL, also what a face rejection becomes if the photo's regions are re-made).
-    Decisions never pair a rejected face and person again."""
+    (``region_id`` NULL). Decisions never pair a rejected face and person again; analysing the
+    photo again keeps a rejected face's region (``indexing/commit.py``), so a rejection of a face
+    never becomes one of the whole photo."""
 
     __tablename__ = "rejections"
     __table_args__ = (UniqueConstraint("photo_id", "concept_id", "region_id", name="uq_rejection"),)

@@ -96,15 +96,18 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
 
 
 def _kept(photo_id: int):
-    """The regions of a photo that analysing it again keeps: drawn by the user, or confirmed."""
-    return (Region.photo_id == photo_id) & (Region.by_user.is_(True) | Region.id.in_(
-        select(Confirmation.region_id).where(Confirmation.photo_id == photo_id)))
+    """The regions of a photo that analysing it again keeps: those the user drew, confirmed or
+    rejected a person on (a rejection is of that face: it must never widen to the whole photo)."""
+    said = (select(Confirmation.region_id).where(Confirmation.photo_id == photo_id)
+            .union(select(Rejection.region_id).where(Rejection.photo_id == photo_id, Rejection.region_id.is_not(None))))
+    return (Region.photo_id == photo_id) & (Region.by_user.is_(True) | Region.id.in_(said))
 
 
 @dataclass(frozen=True)
 class KeptRegions:
-    """The faces the user drew or confirmed in a photo analysed again: they stay (with their ids
-    and confirmations); a new detection of the same face is dropped."""
+    """The faces the user drew, confirmed or rejected someone on, in a photo analysed again: they
+    stay (with their ids, confirmations and rejections); a new detection of the same face (by
+    overlap) is dropped, so the fact stays on the face the user saw, matched or not."""
 
     user_ids: tuple[int, ...] = ()  # decided under keys len(new regions) + i
     dropped: frozenset[int] = frozenset()  # positions of new regions that overlap one of them
@@ -113,9 +116,8 @@ class KeptRegions:
 def _to_decide(session: Session, photo_id: int | None, result: AnalysisResult, regions: list[StoredRegion],
                max_side: int) -> tuple[PhotoToDecide, KeptRegions]:
     """The new analysis as a photo to decide (``photo_id``: its row, None for new content). A
-    photo analysed again keeps what the user said about it: its user regions with their
-    confirmations, rejections of those, and every other rejection as a photo-wide one (the
-    other regions are gone)."""
+    photo analysed again keeps what the user said about it: the regions of ``_kept`` with their
+    confirmations and rejections, and the photo-wide rejections."""
     from plvm_photos.positions import iou
 
     user = [] if photo_id is None else list(session.scalars(select(Region).where(_kept(photo_id)).order_by(Region.id)))
@@ -137,7 +139,7 @@ def _to_decide(session: Session, photo_id: int | None, result: AnalysisResult, r
     kept = [StoredRegion(key_of[u.id], u.kind, u.box, np.frombuffer(u.vector, dtype=np.float32)) for u in user]
     photo = PhotoToDecide(
         analysis.width, analysis.height, [r for i, r in enumerate(regions) if i not in dropped] + kept,
-        frozenset((key_of.get(rid), cid) for rid, cid in rejected), image,
+        frozenset((None if rid is None else key_of[rid], cid) for rid, cid in rejected if rid is None or rid in key_of), image,
         confirmed=frozenset((key_of[rid], cid) for rid, cid in confirmed if rid in key_of),
     )
     return photo, KeptRegions(tuple(u.id for u in user), dropped)
@@ -194,7 +196,4 @@ def _store_decision(session: Session, photo: Photo, decision: Decision, region_i
 def _update_indexes(store: LibraryStore, engine: Engine, removed: list[tuple[int, str]],
                     added: list[tuple[int, str, np.ndarray]]) -> None:
     store.indexes.forget(removed)
-    for space in engine.spaces:
-        mine = [(i, v) for i, kind, v in added if kind in space.region_kinds]
-        if mine:
-            store.indexes.add(space, [i for i, _ in mine], np.stack([v for _, v in mine]))
+    store.indexes.add_regions(engine.spaces, added)

@@ -268,8 +268,8 @@ class Indexer:
         if result.vanished and current:  # moved while queued: analyse it at its other path
             self.submit(InFlight(self.job(current[0].path, item.job.sha256), current, item.attempt, companions=item.companions))
             return outcomes
-        if result.vanished or not current:
-            return outcomes + [Outcome("vanished", item.job.path)]
+        if not current:  # rewritten (offered again), else gone: never both said of one file
+            return outcomes or [Outcome("vanished", item.job.path)]
         if result.error and self.retry is not None and self.retry(item, result):
             return outcomes + [Outcome("retry", current[0].path, error=result.error, attempt=item.attempt + 1)]
         if result.error:

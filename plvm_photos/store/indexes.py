@@ -93,6 +93,13 @@ class VectorIndexes:
         dim = vectors.shape[1]
         self._dirty.add((space.name, dim))
 
+    def add_regions(self, spaces: list[VectorSpace], regions: list[tuple[int, str, np.ndarray]]) -> None:
+        """New regions, given as (id, kind, vector), join the index of each space that holds their kind."""
+        for space in spaces:
+            mine = [(i, v) for i, kind, v in regions if kind in space.region_kinds]
+            if mine:
+                self.add(space, [i for i, _ in mine], np.stack([v for _, v in mine]))
+
     def forget(self, regions: list[tuple[int, str]]) -> None:
         """Drop deleted regions, given as (id, kind), from every loaded index that holds their kind
         (an index not loaded notices on its next load: its signature no longer matches)."""

@@ -30,19 +30,29 @@ class LibraryStore:
                  create: bool = True):
         """Open the library in ``root``; with ``create=False`` a folder without one is an error
         (read-only commands must not leave an empty library behind)."""
+        if db_url == "":
+            raise LibraryError("--db is empty: give a database URL (e.g. postgresql+psycopg://user@host/photos), "
+                               "or leave --db out to use the library folder's own database")
         self.root = Path(root) if root else default_root()
         if self.root.exists() and not self.root.is_dir():
             raise LibraryError(f"the library folder {self.root} is a file; give a folder (--library DIR)")
         if not create and db_url is None and not (self.root / DB_FILE).is_file():
             raise NoLibraryError(f"no library in {self.root} (create one with add-person or scan, or give --library DIR)")
+        self.db_url = db_url or f"sqlite:///{(self.root / DB_FILE).resolve()}"
+        if db_url is None:
+            self._make_folder()  # the database is in it
+            self.db = make_engine(self.db_url, migrate=migrate)
+        else:
+            self.db = make_engine(self.db_url, migrate=migrate)  # a database that fails to open leaves no folder
+            self._make_folder()
+        self._sessions = make_sessionmaker(self.db)
+        self.indexes = VectorIndexes(self.root, self.session)
+
+    def _make_folder(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise LibraryError(f"cannot create the library folder {self.root}: {exc.strerror or exc}") from None
-        self.db_url = db_url or f"sqlite:///{(self.root / DB_FILE).resolve()}"
-        self.db = make_engine(self.db_url, migrate=migrate)
-        self._sessions = make_sessionmaker(self.db)
-        self.indexes = VectorIndexes(self.root, self.session)
 
     # --- database ---------------------------------------------------------------------------
     @contextmanager

@@ -176,8 +176,19 @@ class VectorIndex:
         path = Path(path)
         self._writable()  # a mapped index would be written as a reference to its file, not its data
         tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")  # two writers never share a temp file
-        faiss.write_index(self._index, str(tmp))
-        os.replace(tmp, path)
+        try:
+            # Through Python's file, not FAISS's own: a full disk raises here (FAISS's writer does not
+            # check its last flush and once left a 0-byte index), and nothing half-written is kept.
+            with open(tmp, "wb") as fh:
+                writer = faiss.PyCallbackIOWriter(fh.write)
+                faiss.write_index(self._index, writer)
+                del writer
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         _write_json_atomic(_meta_path(path), {"dim": self.dim, "kind": self.kind, "signature": list(self.signature), "max_id": self.max_id,
                                               "removals": self.removals, "complete_to": self.complete_to})
 
@@ -296,5 +307,9 @@ def _meta_path(path: Path) -> Path:
 
 def _write_json_atomic(path: Path, data: dict) -> None:
     tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data))
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -131,8 +131,15 @@ def reference_action(library: Library, form: Form) -> Done:
 def undo_action(library: Library, form: Form) -> Done:
     from plvm_photos.curation.journal import undo
 
-    r = undo(library)
+    r = undo(library, number(form, "entry"))
     return Done(f"undone: {r.summary}")
+
+
+def redo_action(library: Library, form: Form) -> Done:
+    from plvm_photos.curation.journal import redo
+
+    r = redo(library, number(form, "entry"))
+    return Done(f"redone: {r.summary}")
 
 
 ACTIONS: dict[str, Callable[[Library, Form], Done]] = {
@@ -145,4 +152,5 @@ ACTIONS: dict[str, Callable[[Library, Form], Done]] = {
     "remove": remove_action,
     "reference": reference_action,
     "undo": undo_action,
+    "redo": redo_action,
 }

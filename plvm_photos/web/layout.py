@@ -41,11 +41,13 @@ def esc(value) -> str:
 class PageContext:
     """What every page of one request needs beyond the library: the CSRF token its forms carry
     (None: pages rendered outside a request, without forms), the message of the last action,
-    the action Undo would undo, and the address the forms come back to."""
+    the actions Undo and Redo would undo and redo (their forms name them: a page shown before
+    someone else's action never undoes that one), and the address the forms come back to."""
 
     csrf: str | None = None
     flash: tuple[str, str] | None = None  # (kind: ok | error, text)
-    undo: str | None = None  # summary of the newest undoable action
+    undo: tuple[int, str] | None = None  # (journal entry, summary) of the newest undoable action
+    redo: tuple[int, str] | None = None  # (journal entry, summary) of the action undone last
     here: str = "/"
     people: tuple[str, ...] = field(default_factory=tuple)  # display names, for the name inputs
 
@@ -119,9 +121,10 @@ def page(title: str, body: str, question: str = "", ctx: PageContext = NO_FORMS)
         kind, text = ctx.flash
         flash = f"<p class={'error' if kind == 'error' else 'ok'} id=flash role=status>{esc(text)}</p>"
     undo = ""
-    if ctx.forms and ctx.undo:
-        undo = (f"<form class=undo method=post action='/action/undo'>{hidden_fields(ctx)}"
-                f"<button type=submit id=undo title='{esc(ctx.undo)}'>Undo: {esc(short(ctx.undo, 40))}</button></form>")
+    for verb, label, entry in (("undo", "Undo", ctx.undo), ("redo", "Redo", ctx.redo)):
+        if ctx.forms and entry:
+            undo += (f"<form class=undo method=post action='/action/{verb}'>{hidden_fields(ctx, entry=entry[0])}"
+                     f"<button type=submit id={verb} title='{esc(entry[1])}'>{label}: {esc(short(entry[1], 40))}</button></form>")
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<meta name=viewport content='width=device-width,initial-scale=1'><title>{esc(title)} · plvm-photos</title>"

@@ -3,11 +3,11 @@
 Safety rules, all enforced here:
 - bind 127.0.0.1 by default; any address that is not loopback needs a token (refused at start);
 - with a token, every request must carry it (``?token=``, which also sets a cookie, the cookie,
-  or ``Authorization: Bearer``); compared in constant time;
+  or ``Authorization: Bearer``); compared in constant time, before the request gets a handler;
 - without a token the Host header must name a loopback host (no DNS-rebinding access);
 - a token offered as ``?token=`` sets the cookie (HttpOnly, SameSite=Strict) and answers 303 to the
-  same address without it, so it leaves the address bar; a query string carrying a token is never
-  logged;
+  same address without it, so it leaves the address bar; the log shows no query string's values
+  (a token under an escaped name, ``tok%65n=``, is a token too);
 - cross-site requests are refused on every route (``Sec-Fetch-Site`` other than ``same-origin`` or
   ``none`` is 403), every response says ``Cross-Origin-Resource-Policy: same-origin``: no other web
   page can load (or probe for) a photo;
@@ -22,11 +22,15 @@ Safety rules, all enforced here:
   and answer 303 to a page of the gallery (post, redirect, get), with their outcome shown once;
 - the Content-Security-Policy allows scripts from the gallery only (``/static/draw.js``), never
   inline ones; every form works without it;
-- bounded resources: at most ``max_handlers`` connections are served at once (more are answered
-  503 and closed at once); a request head must arrive whole within ``request_timeout`` seconds, a
-  body within as long again (no keep-alive: one request per connection); every socket operation
+- bounded resources: one thread (``RequestReader``) waits for every connection's request head,
+  and a form's body, without blocking on any of them; only a whole request (with the token, where
+  one is set) gets a handler thread, so clients that send slowly or not at all cost a socket, never
+  a slot of a real request. A head must arrive whole within ``request_timeout`` seconds, a body
+  within as long again (no keep-alive: one request per connection); at most ``max_pending``
+  connections wait so (the oldest is closed for a new one). At most ``max_handlers`` requests are
+  handled at once (more are answered 503 and closed at once); every socket operation of a handler
   times out after ``io_timeout``; image decoding is bounded in ``thumbs`` (2 at a time, a pixel
-  budget).
+  budget), and a photo file is opened without blocking (a FIFO put in its place is refused).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import hmac
 import io
 import ipaddress
 import re
+import selectors
 import socket
 import sys
 import threading
@@ -47,7 +52,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from plvm_photos.errors import LibraryError
+from plvm_photos.errors import LibraryError, environment_failure
 from plvm_photos.imaging import ImageError
 from plvm_photos.library import Library
 from plvm_photos.web import pages, unknown
@@ -68,7 +73,9 @@ CSP = ("default-src 'none'; img-src 'self'; script-src 'self'; style-src 'unsafe
 MAX_REQUEST_HEAD = 16 * 1024  # request line and headers
 MAX_BODY = 256 * 1024  # a form: naming a cluster of 5000 faces is ~60 KB
 FORM_TYPE = "application/x-www-form-urlencoded"
-TOKEN_IN_TEXT = re.compile(r"((?:^|[?&;/\s\"'])token=)[^&;\s\"']*", re.IGNORECASE)
+WRONG_TOKEN = ("wrong or missing token: open the address printed by plvm-photos serve (the gallery keeps it in a "
+               "cookie; cookies must be allowed)")
+QUERY_VALUE = re.compile(r"([?&;][^=&;\s\"'#?]*=)[^&;\s\"'#]*")
 
 
 class ServeRefused(LibraryError):
@@ -137,8 +144,33 @@ class Unprocessable(Exception):
 
 
 def redact(text: str) -> str:
-    """``text`` with every ``token=VALUE`` replaced: for logs."""
-    return TOKEN_IN_TEXT.sub(r"\1<redacted>", text)
+    """``text`` with the value of every query parameter replaced, whatever its name or escapes:
+    for logs (a question asked or a token never reaches them)."""
+    return QUERY_VALUE.sub(r"\1<redacted>", text)
+
+
+def token_offered(token: str | None, query: dict[str, list[str]], headers) -> tuple[bool, bool]:
+    """(allowed, came from the query string): whether the request carries ``token`` (``?token=``,
+    ``Authorization: Bearer`` or the cookie), compared in constant time. Everything is allowed
+    when no token is set."""
+    if not token:
+        return True, False
+    expected = token.encode()
+    offered: list[tuple[str, bool]] = []
+    if "token" in query:
+        offered.append((query["token"][0], True))
+    auth = headers.get("Authorization", "")
+    if auth.startswith("Bearer "):
+        offered.append((auth[7:].strip(), False))
+    cookie = SimpleCookie()
+    with contextlib.suppress(CookieError):  # a malformed Cookie header offers nothing
+        cookie.load(headers.get("Cookie", ""))
+    if COOKIE in cookie:
+        offered.append((cookie[COOKIE].value, False))
+    for value, from_query in offered:
+        if hmac.compare_digest(value.encode("utf-8", "surrogateescape"), expected):
+            return True, from_query
+    return False, False
 
 
 def query_without_token(query: str) -> str:
@@ -190,53 +222,19 @@ class GalleryHandler(BaseHTTPRequestHandler):
             self._socket_rfile.close()
 
     def handle(self) -> None:
-        """Read the request head against a deadline (a half-sent request cannot hold the
-        connection), then answer that one request."""
+        """Answer the one request ``RequestReader`` received whole (its head, and a form's body)."""
         self.close_connection = True
-        try:
-            head = self._read_head()
-        except (TimeoutError, OSError):
-            return  # too slow, or gone: close without a word
-        if head is None:
-            return
-        head, self._body_start = head
+        head, self._body_start = self.server.take_received(self.connection)
         self.rfile = io.BytesIO(head)
         try:
             self.handle_one_request()
         except (TimeoutError, BrokenPipeError, ConnectionResetError):
             pass
 
-    def _read_head(self) -> tuple[bytes, bytes] | None:
-        """(the request head, the bytes of the body received with it)."""
-        deadline = time.monotonic() + self.server.request_timeout
-        buf = bytearray()
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("request not received in time")
-            self.connection.settimeout(min(remaining, self.server.io_timeout))
-            chunk = self.connection.recv(4096)
-            if not chunk:
-                return None
-            buf += chunk
-            ends = [i + n for i, n in ((buf.find(b"\r\n\r\n"), 4), (buf.find(b"\n\n"), 2)) if i >= 0]
-            if ends:
-                self.connection.settimeout(self.server.io_timeout)
-                return bytes(buf[: min(ends)]), bytes(buf[min(ends):])
-            if len(buf) > MAX_REQUEST_HEAD:
-                self.connection.settimeout(self.server.io_timeout)
-                self.requestline, self.request_version, self.command = "", "HTTP/1.0", "GET"
-                self._text(431, "request head too large")
-                return None
-
     def log_message(self, fmt, *args) -> None:
         if self.config.quiet:
             return
-        message = fmt % args
-        raw = urlsplit(getattr(self, "path", "") or "").query
-        if raw and redact(raw) == raw and "token" in parse_qs(raw, keep_blank_values=True):
-            message = message.replace(raw, "<redacted>")  # a token under an escaped name (%74oken=)
-        sys.stderr.write(f"{self.address_string()} - {pages.readable(redact(message))}\n")
+        sys.stderr.write(f"{self.address_string()} - {pages.readable(redact(fmt % args))}\n")
 
     def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -274,23 +272,7 @@ class GalleryHandler(BaseHTTPRequestHandler):
 
     def _token_ok(self, query: dict[str, list[str]]) -> tuple[bool, bool]:
         """(allowed, came from the query string)."""
-        token = self.config.token
-        if not token:
-            return True, False
-        expected = token.encode()
-        offered: list[tuple[str, bool]] = []
-        if "token" in query:
-            offered.append((query["token"][0], True))
-        auth = self.headers.get("Authorization", "")
-        if auth.startswith("Bearer "):
-            offered.append((auth[7:].strip(), False))
-        cookie = self._cookies()
-        if COOKIE in cookie:
-            offered.append((cookie[COOKIE].value, False))
-        for value, from_query in offered:
-            if hmac.compare_digest(value.encode("utf-8", "surrogateescape"), expected):
-                return True, from_query
-        return False, False
+        return token_offered(self.config.token, query, self.headers)
 
     def _host_ok(self) -> bool:
         if self.config.token:
@@ -314,8 +296,7 @@ class GalleryHandler(BaseHTTPRequestHandler):
             return False, False
         allowed, from_query = self._token_ok(query)
         if not allowed:
-            self._text(403, "wrong or missing token: open the address printed by plvm-photos serve "
-                       "(the gallery keeps it in a cookie; cookies must be allowed)")
+            self._text(403, WRONG_TOKEN)
             return False, False
         return True, from_query
 
@@ -430,7 +411,12 @@ class GalleryHandler(BaseHTTPRequestHandler):
             self.server.sessions.flash(session, "error", str(exc))
             self._redirect(back)
             return
-        except Exception as exc:  # noqa: BLE001 - a bug: 500, keep serving, log what broke
+        except Exception as exc:  # noqa: BLE001 - the library busy or unwritable (said), or a bug (500)
+            line = environment_failure(exc)
+            if line is not None:
+                self.server.sessions.flash(session, "error", line)
+                self._redirect(back)
+                return
             self.log_error("error on %s: %r", self.path, exc)
             self._text(500, f"internal error: {type(exc).__name__}")
             return
@@ -445,7 +431,7 @@ class GalleryHandler(BaseHTTPRequestHandler):
         """The page context of this request, and the header that gives a new visitor a session."""
         from sqlalchemy import select
 
-        from plvm_photos.curation.journal import last_action
+        from plvm_photos.curation.journal import last_action, next_redo
         from plvm_photos.db.models import Concept
 
         session, extra = self._session(), {}
@@ -453,12 +439,13 @@ class GalleryHandler(BaseHTTPRequestHandler):
             session = Sessions.new_id()
             extra["Set-Cookie"] = Sessions.cookie(session)
         lib = self.config.library
-        last = last_action(lib)
+        last, again = last_action(lib), next_redo(lib)
         with lib.session() as s:
             people = tuple(s.scalars(select(Concept.display).order_by(Concept.name)))
         here = local_page(urlunsplit(("", "", path, query_without_token(query), "")))
         ctx = PageContext(self.server.sessions.csrf(session), self.server.sessions.take_flash(session),
-                          last.summary if last else None, here, people)
+                          (last.id, last.summary) if last else None, (again.id, again.summary) if again else None,
+                          here, people)
         return ctx, extra
 
     def _route(self, path: str, query: dict[str, list[str]]) -> None:
@@ -518,29 +505,212 @@ def _page_number(query: dict[str, list[str]]) -> int:
     return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
+def plain_response(status: int, message: str, extra: str = "") -> bytes:
+    """A whole HTTP response with a one-line text body, for answers sent before any handler runs."""
+    body = message.encode("ascii") + b"\n"
+    return (f"HTTP/1.0 {status} {HTTPStatus(status).phrase}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"X-Content-Type-Options: nosniff\r\nCross-Origin-Resource-Policy: same-origin\r\nCache-Control: no-store\r\n"
+            f"{extra}Connection: close\r\nContent-Length: {len(body)}\r\n\r\n").encode("ascii") + body
+
+
+def _head_end(buf: bytearray) -> int | None:
+    ends = [i + n for i, n in ((buf.find(b"\r\n\r\n"), 4), (buf.find(b"\n\n"), 2)) if i >= 0]
+    return min(ends) if ends else None
+
+
+def parse_head(head: bytes) -> tuple[str, str, object] | None:
+    """(method, target, headers) of a request head; None when it is not one."""
+    import http.client
+
+    line, _, rest = head.partition(b"\n")
+    words = line.decode("iso-8859-1").split()
+    if len(words) != 3:
+        return None
+    try:
+        headers = http.client.parse_headers(io.BytesIO(rest.lstrip(b"\r") + b"\r\n"))
+    except (http.client.HTTPException, ValueError):
+        return None
+    return words[0], words[1], headers
+
+
+@dataclass
+class Receiving:
+    """A connection whose request is still arriving."""
+
+    sock: socket.socket
+    address: tuple
+    deadline: float  # monotonic: the head (then the body) must be whole by then
+    buf: bytearray
+    head_end: int | None = None
+    body_length: int = 0  # a form's Content-Length, once the head is whole
+
+
+class RequestReader:
+    """One thread that receives, without blocking on any of them, the request head (and a form's
+    body) of every new connection, then hands the whole request to a handler thread: only then is a
+    slot of ``max_handlers`` spent, and only on a request with the token where one is set. A client
+    that sends slowly, or nothing, holds a socket here until its deadline; at most ``max_pending``
+    do (the one waiting longest is closed to make room)."""
+
+    def __init__(self, server: GalleryServer):
+        self.server = server
+        self.selector = selectors.DefaultSelector()
+        self.waiting: dict[socket.socket, Receiving] = {}
+        self.incoming: list[tuple[socket.socket, tuple]] = []
+        self.lock = threading.Lock()
+        self.wake_r, self.wake_w = socket.socketpair()
+        self.wake_w.setblocking(False)
+        self.selector.register(self.wake_r, selectors.EVENT_READ)
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, name="gallery-request-reader", daemon=True)
+        self.thread.start()
+
+    def add(self, sock: socket.socket, address: tuple) -> None:
+        """A connection just accepted (from the accepting thread)."""
+        with self.lock:
+            self.incoming.append((sock, address))
+        with contextlib.suppress(OSError):
+            self.wake_w.send(b"\0")
+
+    def stop(self) -> None:
+        self.stopped = True
+        with contextlib.suppress(OSError):
+            self.wake_w.send(b"\0")
+
+    def _run(self) -> None:
+        try:
+            while not self.stopped:
+                soonest = min((r.deadline for r in self.waiting.values()), default=time.monotonic() + 1.0)
+                for key, _ in self.selector.select(max(0.0, min(1.0, soonest - time.monotonic()))):
+                    if key.fileobj is self.wake_r:
+                        with contextlib.suppress(OSError):
+                            self.wake_r.recv(4096)
+                    else:
+                        try:
+                            self._receive(key.fileobj)
+                        except Exception as exc:  # noqa: BLE001 - a bug: that connection closed, every other served
+                            print(f"plvm-photos serve: error receiving a request: {exc!r}", file=sys.stderr)
+                            self._close(key.fileobj)
+                self._take_incoming()
+                now = time.monotonic()
+                for late in [r.sock for r in self.waiting.values() if r.deadline <= now]:
+                    self._close(late)  # too slow: closed without a word
+        finally:
+            for sock in list(self.waiting):
+                self._close(sock)
+            self.selector.close()
+            self.wake_r.close()
+            self.wake_w.close()
+
+    def _take_incoming(self) -> None:
+        with self.lock:
+            incoming, self.incoming = self.incoming, []
+        for sock, address in incoming:
+            while len(self.waiting) >= self.server.max_pending:
+                self._close(next(iter(self.waiting)))  # the one waiting longest (dicts keep their order)
+            try:
+                sock.setblocking(False)
+                self.selector.register(sock, selectors.EVENT_READ)
+            except (OSError, ValueError):
+                self.server.shutdown_request(sock)
+                continue
+            self.waiting[sock] = Receiving(sock, address, time.monotonic() + self.server.request_timeout, bytearray())
+
+    def _receive(self, sock: socket.socket) -> None:
+        r = self.waiting.get(sock)
+        if r is None:
+            return
+        try:
+            chunk = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._close(sock)
+            return
+        r.buf += chunk
+        if r.head_end is None:
+            r.head_end = _head_end(r.buf)
+            if r.head_end is None and len(r.buf) <= MAX_REQUEST_HEAD:
+                return
+            if r.head_end is None or r.head_end > MAX_REQUEST_HEAD:
+                self._answer(sock, plain_response(431, "request head too large"))
+                return
+            r.body_length = self._form_length(bytes(r.buf[: r.head_end]))
+            r.deadline = time.monotonic() + self.server.request_timeout  # a body within as long again
+        if len(r.buf) - r.head_end >= r.body_length:
+            self._dispatch(r)
+
+    @staticmethod
+    def _form_length(head: bytes) -> int:
+        """The body to receive before handling: a POST's Content-Length when it is one the handler
+        reads (any other is answered by the handler at once)."""
+        parsed = parse_head(head)
+        if parsed is None or parsed[0] != "POST":
+            return 0
+        length = (parsed[2].get("Content-Length") or "").strip()
+        return int(length) if length.isdigit() and int(length) <= MAX_BODY else 0
+
+    def _dispatch(self, r: Receiving) -> None:
+        self._forget(r.sock)
+        head, rest = bytes(r.buf[: r.head_end]), bytes(r.buf[r.head_end:])
+        token = self.server.RequestHandlerClass.config.token
+        if token:
+            parsed = parse_head(head)
+            query = parse_qs(urlsplit(parsed[1]).query, keep_blank_values=True) if parsed else {}
+            if parsed is None or not token_offered(token, query, parsed[2])[0]:
+                self._answer(r.sock, plain_response(403, WRONG_TOKEN), forgotten=True)
+                return
+        self.server.handle_received(r.sock, r.address, head, rest)
+
+    def _answer(self, sock: socket.socket, response: bytes, forgotten: bool = False) -> None:
+        if not forgotten:
+            self._forget(sock)
+        with contextlib.suppress(OSError):
+            sock.send(response)  # small: fits the socket's buffer, never waits on the client
+        self.server.shutdown_request(sock)
+
+    def _forget(self, sock: socket.socket) -> None:
+        self.waiting.pop(sock, None)
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self.selector.unregister(sock)
+
+    def _close(self, sock: socket.socket) -> None:
+        self._forget(sock)
+        self.server.shutdown_request(sock)
+
+
 class GalleryServer(ThreadingHTTPServer):
-    """A thread per connection, at most ``max_handlers`` of them; the rest are answered 503.
-    Curation actions run one at a time (``curation_lock``)."""
+    """A thread per whole request (``RequestReader`` receives them), at most ``max_handlers`` at
+    once; the rest are answered 503. Curation actions run one at a time (``curation_lock``)."""
 
     daemon_threads = True
     block_on_close = False
     request_queue_size = 64  # listen backlog
     max_handlers = 32
+    max_pending = 512  # connections whose request is still arriving
     request_timeout = 5.0  # seconds to receive a whole request head
     io_timeout = 15.0  # seconds for any one socket operation (sending an image included)
-    BUSY_BODY = b"too many connections at once; try again in a moment\n"
-    BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 2\r\n"
-            b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(BUSY_BODY), BUSY_BODY))
+    BUSY = plain_response(503, "too many requests at once; try again in a moment", "Retry-After: 2\r\n")
 
     def server_activate(self) -> None:
         super().server_activate()
         self.set_limits()
         self.sessions = Sessions()
         self.curation_lock = threading.Lock()
+        self._received: dict[socket.socket, tuple[bytes, bytes]] = {}
+        self._reader = RequestReader(self)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._reader.stop()
 
     def set_limits(self, max_handlers: int | None = None, request_timeout: float | None = None,
-                   io_timeout: float | None = None) -> None:
+                   io_timeout: float | None = None, max_pending: int | None = None) -> None:
         """Change the limits (before serving)."""
+        if max_pending is not None:
+            self.max_pending = max_pending
         if max_handlers is not None:
             self.max_handlers = max_handlers
         if request_timeout is not None:
@@ -550,14 +720,25 @@ class GalleryServer(ThreadingHTTPServer):
         self._slots = threading.BoundedSemaphore(self.max_handlers)
 
     def process_request(self, request, client_address) -> None:
+        """A new connection: its request is received by the reader, not by a thread of its own."""
+        self._reader.add(request, client_address)
+
+    def handle_received(self, request, client_address, head: bytes, rest: bytes) -> None:
+        """A whole request (from the reader): a handler thread when a slot is free, else 503."""
         if not self._slots.acquire(blocking=False):
             self._refuse(request)
             return
+        self._received[request] = (head, rest)
         try:
             super().process_request(request, client_address)
         except BaseException:
+            self._received.pop(request, None)
             self._slots.release()
             raise
+
+    def take_received(self, request) -> tuple[bytes, bytes]:
+        """(the request head, the body bytes received with it) of ``request``, for its handler."""
+        return self._received.pop(request)
 
     def process_request_thread(self, request, client_address) -> None:
         try:
@@ -566,11 +747,8 @@ class GalleryServer(ThreadingHTTPServer):
             self._slots.release()
 
     def _refuse(self, request) -> None:
-        try:
-            request.setblocking(False)
-            request.send(self.BUSY)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            request.send(self.BUSY)  # the socket is non-blocking (the reader's)
         self.shutdown_request(request)
 
     def handle_error(self, request, client_address) -> None:
@@ -585,7 +763,7 @@ class GalleryServer6(GalleryServer):
 
 def make_server(library: Library, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
                 quiet: bool = False, *, max_handlers: int | None = None, request_timeout: float | None = None,
-                io_timeout: float | None = None, prune: bool = True) -> GalleryServer:
+                io_timeout: float | None = None, max_pending: int | None = None, prune: bool = True) -> GalleryServer:
     """A bound (not yet serving) gallery server; port 0 picks a free port. With ``prune``, stale
     thumbnails are removed in the background meanwhile."""
     check_bind(host, token)
@@ -595,7 +773,7 @@ def make_server(library: Library, host: str = "127.0.0.1", port: int = 8765, tok
         server = cls((host.strip("[]"), port), handler)
     except OSError as exc:
         raise ServeRefused(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from None
-    server.set_limits(max_handlers, request_timeout, io_timeout)
+    server.set_limits(max_handlers, request_timeout, io_timeout, max_pending)
     if prune:
         threading.Thread(target=_prune_quietly, args=(library,), name="thumbnail-prune", daemon=True).start()
     return server

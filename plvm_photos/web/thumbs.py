@@ -125,22 +125,22 @@ def decode_verified(sources: Iterable[str | Path], sha256: str, max_side: int):
     with _Slot():
         changed = gone = 0
         for source in sources:
-            try:
-                fd = os.open(source, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            try:  # never blocks: a FIFO put where the photo was would hold a decode slot for good
+                fh = safe_write.open_regular(source)
             except FileNotFoundError:
                 gone += 1
                 continue
+            except (safe_write.NotRegularFile, IsADirectoryError):
+                changed += 1
+                continue
             except OSError as exc:
                 raise ImageError(f"cannot read the photo: {(exc.strerror or str(exc)).lower()}") from None
-            try:
+            with fh:
+                fd = fh.fileno()
                 before = os.fstat(fd)
-                if not stat.S_ISREG(before.st_mode):
-                    changed += 1
-                    continue
                 digest = hashlib.sha256()
-                with os.fdopen(os.dup(fd), "rb") as fh:
-                    while block := fh.read(1 << 20):
-                        digest.update(block)
+                while block := fh.read(1 << 20):
+                    digest.update(block)
                 if digest.hexdigest() != sha256:
                     changed += 1
                     continue
@@ -152,8 +152,6 @@ def decode_verified(sources: Iterable[str | Path], sha256: str, max_side: int):
                 ):
                     raise ImageError("the photo file changed while it was being read; try again")
                 return decoded
-            finally:
-                os.close(fd)
         if changed:
             raise ImageError("the photo file changed on disk since the last scan; rescan its folder to see it")
         raise ImageError("photo file is gone" if gone else "no file of this photo")
@@ -232,9 +230,13 @@ def face_thumbnail(library_root: Path, key: str, source: str | Path | Sequence[s
         else:
             with _Slot():
                 try:
-                    decoded = _bounded_decode(sources[0], FACE_DECODE_SIDE)
+                    with safe_write.open_regular(sources[0]) as fh:
+                        opened = f"{_FD_DIR}/{fh.fileno()}" if os.path.isdir(_FD_DIR) else sources[0]
+                        decoded = _bounded_decode(opened, FACE_DECODE_SIDE)
                 except FileNotFoundError:
                     raise ImageError("reference image is gone") from None
+                except OSError as exc:
+                    raise ImageError(f"cannot read the reference image: {(exc.strerror or str(exc)).lower()}") from None
         _save_jpeg(face_crop(decoded, box), target, quality=88)
 
     return _make_once(face_path(library_root, key), make)

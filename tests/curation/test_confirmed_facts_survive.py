@@ -55,7 +55,7 @@ def test_named_drawn_and_rejected_faces_survive_reanalysis_and_redecisions(small
         with lib.session() as s:
             # every face once: the new detections of the kept faces (Rose's too) were dropped
             assert len(s.scalars(select(Region.id)).all()) == regions
-            assert s.scalar(select(Rejection.region_id)) is None  # the rejected face was re-made: photo-wide now
+            assert s.scalar(select(Rejection.region_id)) == obama_face  # still that face, never the whole photo
         assert {name: present(lib, name) for name in expected} == expected
 
         # re-decisions from the other paths keep them too
@@ -65,3 +65,25 @@ def test_named_drawn_and_rejected_faces_survive_reanalysis_and_redecisions(small
         assert user_facts(lib) == facts
     finally:
         lib.close()
+
+
+def test_not_this_face_stays_a_face_after_reanalysis(small_lib):
+    """``faces PHOTO --not <x> --face 2`` where x is face 1, then ``scan --reanalyze``: the rejection
+    stays on face 2 and x's own face stays x (it once became "x is not in this photo")."""
+    lib, root, photos = small_lib
+    photo, obama_face, who = face(lib, photos, "two_people.jpg", 1)
+    other_photo, other_face, _ = face(lib, photos, "two_people.jpg", 2)
+    assert who == "obama" and other_photo == photo and other_face != obama_face
+    reject_face(lib, photo, "obama", other_face)
+    assert "two_people.jpg" in present(lib, "obama")
+    lib.close()
+
+    cli_json(["-L", str(root), "scan", str(photos), "--reanalyze", "-q"])
+
+    from plvm_photos.library import Library
+
+    with Library(root) as lib:
+        assert "two_people.jpg" in present(lib, "obama")
+        assert face(lib, photos, "two_people.jpg", 1)[2] == "obama"  # detected anew, decided again
+        with lib.session() as s:
+            assert s.execute(select(Rejection.photo_id, Rejection.region_id)).all() == [(photo, other_face)]

@@ -338,3 +338,49 @@ def test_export_then_import_into_a_fresh_library_reproduces_people_and_boxes(sma
     people = {p["name"]: p["photos"] for p in cli_json(["-L", str(fresh), "people"])}
     assert people == {"Obama": 4, "Jöe Bïden": 3}
     assert "Jöe Bïden" in (out / "obama_and_biden.jpg.xmp").read_text("utf-8")  # as written, non-ASCII kept
+
+
+def hostile_region(name: str, x: str, y: str, w: str, h: str) -> str:
+    return f"""      <rdf:li>
+       <rdf:Description mwg-rs:Name="{name}" mwg-rs:Type="Face">
+       <mwg-rs:Area stArea:x="{x}" stArea:y="{y}" stArea:w="{w}" stArea:h="{h}" stArea:unit="normalized"/>
+       </rdf:Description>
+      </rdf:li>
+"""
+
+
+def test_hostile_numbers_skip_their_region_never_the_folder_and_identical_regions_are_one_face(
+        tmp_path, library_data, monkeypatch):
+    """``stDim:w="0.5"`` once raised ZeroDivisionError, ``1e400`` OverflowError, and one such sidecar
+    aborted the whole folder; 2000 identical regions made 2000 people on one box."""
+    from plvm_photos.curation import import_xmp, journal
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("biden.jpg", "two_people.jpg", "kit_with_rose.jpg"):
+        shutil.copy(library_data / PHOTOS[name], photos / name)
+    size = size_of(photos / "biden.jpg")
+    (photos / "biden.jpg.xmp").write_text(digikam_sidecar("Joe", area(BIDEN_IN_BIDEN, size), size), "utf-8")
+    size = size_of(photos / "two_people.jpg")  # dimensions below a pixel: its regions cannot be placed
+    (photos / "two_people.xmp").write_text(lightroom_xmp(size, lightroom_region("Barack", area(OBAMA_IN_TWO, size)), [])
+                                           .replace(f"<stDim:w>{size[0]}</stDim:w>", "<stDim:w>0.5</stDim:w>"), "utf-8")
+    size = size_of(photos / "kit_with_rose.jpg")
+    bad = [("nan", "0.5", "0.1", "0.1"), ("0.5", "inf", "0.1", "0.1"), ("0.5", "0.5", "1e400", "0.1"),
+           ("0.5", "0.5", "-0.1", "0.1"), ("0.5", "0.5", "0", "0.1"), ("5", "0.5", "0.1", "0.1"), ("0.5", "x", "0.1", "0.1")]
+    regions = "".join(hostile_region(f"Bad {k}", *numbers) for k, numbers in enumerate(bad))
+    regions += lightroom_region("Rosé", area(ROSE, size))
+    regions += "".join(lightroom_region(f"Clone {k}", (0.85, 0.85, 0.08, 0.1)) for k in range(200))  # one box, 200 names
+    (photos / "kit_with_rose.jpg.xmp").write_text(lightroom_xmp(size, regions, []), "utf-8")
+
+    monkeypatch.setattr(import_xmp, "BATCH", 1)  # every face its own transaction
+    commits = []
+    after_commit = journal.after_commit
+    monkeypatch.setattr(journal, "after_commit", lambda store, finished: commits.append(1) or after_commit(store, finished))
+    with Library(tmp_path / "lib") as lib:
+        done = import_xmp.import_xmp(lib, [str(photos)])
+        assert done.errors == [] and done.tagged == 2  # two_people.xmp: nothing left to import
+        assert done.skipped == {import_xmp.INVALID_REGION: len(bad) + 1, import_xmp.TAKEN: 199}
+        assert sorted(p.name for p in lib.people()) == ["Clone 0", "Joe", "Rosé"] and done.imported == 3
+        assert len(commits) == 3 and [a.action for a in journal.history(lib)] == ["import-xmp"]
+        journal.undo(lib)  # one undo takes all its transactions back
+        assert lib.people() == []

@@ -2,6 +2,7 @@ import pytest
 from sqlalchemy import func, select
 
 import plvm_photos.imaging as imaging
+from plvm_photos.curation import people as curation_people
 from plvm_photos.db.models import Concept, Reference, Verdict
 from plvm_photos.errors import LibraryError, UnknownPersonError
 from plvm_photos.library import Library
@@ -49,16 +50,21 @@ def test_adding_a_person_to_an_indexed_library_decodes_no_photo(copy_library, de
     with Library(root) as library:
         library.remove_person("grace")
         assert {p.name for p in library.people()} == {"eileen"}
-        decoded = []
-        real_decode = imaging.decode
+        read, decoded = [], []
+        real_read, real_decode = curation_people.read_reference, imaging.decode_bytes
 
-        def counting_decode(path, *args, **kwargs):
-            decoded.append(str(path))
-            return real_decode(path, *args, **kwargs)
+        def counting_read(path, *args, **kwargs):
+            read.append(str(path))
+            return real_read(path, *args, **kwargs)
 
-        monkeypatch.setattr("plvm_photos.curation.people.decode", counting_decode)
+        def counting_decode(data, *args, **kwargs):
+            decoded.append(len(data))
+            return real_decode(data, *args, **kwargs)
+
+        monkeypatch.setattr(curation_people, "read_reference", counting_read)
+        monkeypatch.setattr(curation_people, "decode_bytes", counting_decode)
         added = library.add_person("grace", [refs["grace"]])
-        assert decoded == [str(refs["grace"])]  # only the reference itself
+        assert read == [str(refs["grace"])] and len(decoded) == 1  # only the reference itself
         assert added.photos == 3
 
 

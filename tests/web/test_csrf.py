@@ -32,9 +32,9 @@ def served(tmp_path_factory):
     library.close()
 
 
-def hidden(library) -> bool:
+def hidden(library, name: str = "eileen") -> bool:
     with library.session() as s:
-        return bool(s.scalar(select(Concept.hidden).where(Concept.name == "eileen")))
+        return bool(s.scalar(select(Concept.hidden).where(Concept.name == name)))
 
 
 def visit(server) -> tuple[str, str]:
@@ -79,8 +79,42 @@ def test_a_form_of_the_gallery_changes_the_library_and_undo_reverts_it(served):
     page = http_get(server, "/person/1", {"Cookie": cookie})[1].decode()
     assert "&lt;eileen&gt; is hidden" in page and "Undo: hid &lt;eileen&gt;" in page  # the outcome, shown once
     assert "is hidden: still" not in http_get(server, "/person/1", {"Cookie": cookie})[1].decode()
-    status, _ = post(server, "/action/undo", {"csrf": token}, {"Cookie": cookie})
+    status, _ = post(server, "/action/undo", {"csrf": token, "entry": shown_entry(page, "undo")}, {"Cookie": cookie})
     assert status == 303 and not hidden(library)
+
+
+def shown_entry(page: str, verb: str) -> str:
+    """The journal entry the page's Undo (or Redo) form names."""
+    return re.search(rf"action='/action/{verb}'>.*?name='entry' value='(\d+)'", page).group(1)
+
+
+def test_an_undo_from_a_page_shown_before_another_action_is_refused_and_redo_does_it_again(served):
+    """The page says "Undo: hid <eileen>"; meanwhile a terminal renames her; the page's Undo must
+    not undo the renaming (it once did: the form did not say which action it meant)."""
+    from plvm_photos.curation.people import rename_person
+
+    library, server = served
+    cookie, token = visit(server)
+    post(server, "/action/hide", {"person": "eileen", "hidden": "1", "csrf": token}, {"Cookie": cookie})
+    page = http_get(server, "/person/1", {"Cookie": cookie})[1].decode()
+    hid = shown_entry(page, "undo")
+    rename_person(library, "eileen", "Eileen C")  # another client, meanwhile
+    status, headers = post(server, "/action/undo", {"csrf": token, "entry": hid, "next": "/person/1"}, {"Cookie": cookie})
+    page = http_get(server, headers["Location"], {"Cookie": cookie})[1].decode()
+    assert "the last action is now" in page and "renamed &lt;eileen&gt; to &lt;Eileen C&gt;" in page
+    with library.session() as s:
+        assert s.scalar(select(Concept.display)) == "Eileen C" and hidden(library, "eileen_c")
+    renamed = shown_entry(page, "undo")
+    post(server, "/action/undo", {"csrf": token, "entry": renamed}, {"Cookie": cookie})
+    page = http_get(server, "/person/1", {"Cookie": cookie})[1].decode()
+    assert "Redo: renamed" in page and shown_entry(page, "redo") == renamed and hidden(library)
+    status, _ = post(server, "/action/redo", {"csrf": token, "entry": renamed}, {"Cookie": cookie})
+    assert status == 303
+    with library.session() as s:
+        assert s.scalar(select(Concept.display)) == "Eileen C"
+    for entry in (renamed, hid):  # back as the other tests expect her
+        post(server, "/action/undo", {"csrf": token, "entry": entry}, {"Cookie": cookie})
+    assert not hidden(library) and "Redo: hid" in http_get(server, "/person/1", {"Cookie": cookie})[1].decode()
 
 
 FORGED = {
