@@ -24,6 +24,7 @@ from plvm_photos.engines.catalog import engines_for_kind
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import BadReferenceError, ImageError, LibraryError
 from plvm_photos.imaging import DecodedImage, decode, sha256_file
+from plvm_photos.indexing.concepts import registered_concepts
 from plvm_photos.indexing.decisions import prefilter_candidates, update_decisions
 from plvm_photos.names import Name, file_stem, parse_name, show
 from plvm_photos.positions import iou
@@ -140,7 +141,7 @@ def _refuse_lookalikes(store: LibraryStore, engine: Engine, new: list[NewReferen
             select(Concept.id, Concept.display, Reference.image, Reference.left, Reference.top, Reference.right,
                    Reference.bottom).join(Concept, Concept.id == Reference.concept_id)
         ).all()
-        concepts = None if force else engine.concepts(s)
+        concepts = None if force else registered_concepts(s, engine)
     for ref in new:
         for owner_id, owner, image, *box in existing:
             same_face = Path(image).stem.endswith(ref.sha256[:12]) and iou(tuple(box), ref.described.box) > 0.5

@@ -17,12 +17,15 @@ from plvm_photos.engines.base import (
     Decision,
     DescribedReference,
     Engine,
+    NearFace,
     PhotoToDecide,
     ReferenceVector,
+    References,
     Region,
     Verdict,
 )
-from plvm_photos.engines.face.decide import DecisionRule, FaceVector, PersonVectors, decide_photo
+from plvm_photos.engines.face.decide import DecisionRule, FaceVector, PersonVectors, decide_photo, distance_matrix
+from plvm_photos.engines.face.people import RegisteredPeople
 from plvm_photos.engines.face.space import DESCRIPTOR_DIM, FACE_KIND, FACE_SPACE, FACE_TAG
 from plvm_photos.engines.face.weights import models_dir
 from plvm_photos.errors import BadReferenceError, NoFaceError, SeveralFacesError
@@ -282,7 +285,7 @@ class FaceEngine(Engine):
     name = "face"
     spaces = (FACE_SPACE,)
     kinds = ("person",)
-    confirmed_faces_are_references = True  # RegisteredPeople.load
+    confirmed_faces_are_references = True  # RegisteredPeople.of
 
     def __init__(self, config: FaceEngineConfig | None = None, rule: DecisionRule | None = None):
         self.config = config or FaceEngineConfig()
@@ -306,29 +309,39 @@ class FaceEngine(Engine):
         """A stored face is its own reference: nothing is decoded."""
         return DescribedReference(tuple(box), (ReferenceVector(FACE_TAG, tuple(box), np.asarray(vector, dtype=np.float32)),))
 
-    def concepts(self, session):
-        from plvm_photos.engines.face.people import RegisteredPeople
+    def concepts(self, references: References) -> RegisteredPeople:
+        return RegisteredPeople.of(references)
 
-        return RegisteredPeople.load(session)
-
-    def with_references(self, concepts, concept_id, name, kind, references):
-        from plvm_photos.engines.face.people import RegisteredPeople
-
+    def with_references(self, concepts: RegisteredPeople, concept_id, name, kind, references) -> RegisteredPeople:
         new = [r.vector for ref in references for r in ref.vectors if r.tag == FACE_TAG]
         vectors = [p for p in concepts.vectors if p.concept_id != concept_id]
         old = [p.vectors for p in concepts.vectors if p.concept_id == concept_id]
         if new or old:
             vectors.append(PersonVectors(concept_id, np.concatenate(old + [np.stack(new)] if new else old)))
         vectors.sort(key=lambda p: p.concept_id)
-        return RegisteredPeople(vectors, {**concepts.names, concept_id: name})
+        return RegisteredPeople(names={**concepts.names, concept_id: name}, vectors=vectors)
 
-    def without(self, concepts, concept_id):
-        from plvm_photos.engines.face.people import RegisteredPeople
+    def without(self, concepts: RegisteredPeople, concept_id) -> RegisteredPeople:
+        return RegisteredPeople(names={k: v for k, v in concepts.names.items() if k != concept_id},
+                                vectors=[p for p in concepts.vectors if p.concept_id != concept_id])
 
-        return RegisteredPeople([p for p in concepts.vectors if p.concept_id != concept_id],
-                                {k: v for k, v in concepts.names.items() if k != concept_id})
+    @property
+    def near_miss_radius(self) -> float:
+        return self.rule.prefilter_radius  # every not-present verdict with a distance lies within it
 
-    def decide(self, photo: PhotoToDecide, concepts, changed: frozenset[int] | None) -> Decision:
+    def suggest(self, concepts: RegisteredPeople, concept_id: int, faces) -> NearFace | None:
+        """The face closest to the person's references (the first of equals), if within the
+        prefilter radius."""
+        person = next((p for p in concepts.vectors if p.concept_id == concept_id), None)
+        if person is None or not faces:
+            return None
+        distances = distance_matrix([FaceVector(f.key, f.vector) for f in faces], [person])[:, 0]
+        best = int(distances.argmin())
+        if distances[best] < self.rule.prefilter_radius:
+            return NearFace(faces[best].key, float(distances[best]))
+        return None
+
+    def decide(self, photo: PhotoToDecide, concepts: RegisteredPeople, changed: frozenset[int] | None) -> Decision:
         """Joint decisions over every registered person (one face is at most one person), so
         ``changed`` does not matter: deciding a photo from its descriptors costs microseconds."""
         faces = [r for r in photo.regions if r.kind == FACE_KIND]

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import Concept, Reference
+from plvm_photos.engines.base import Concepts, References
 from plvm_photos.engines.face.space import FACE_TAG
 from plvm_photos.errors import ImageError, LibraryError
 from plvm_photos.store.layout import CONCEPT_TENSORS_DIR
@@ -34,28 +33,34 @@ class RegisteredConcept:
     tensors: list = field(default_factory=list)  # plvm_model Concepts, one per reference, loaded lazily
 
 
-def load_concepts(session: Session, hybrid: bool) -> list[RegisteredConcept]:
-    rows = session.execute(
-        select(Concept.id, Concept.display, Concept.kind, Reference.engine, Reference.image, Reference.vector)
-        .join(Reference, Reference.concept_id == Concept.id)
-        .order_by(Concept.id, Reference.id)
-    ).all()
-    by_id: dict[int, dict] = {}
-    for cid, name, kind, tag, image, blob in rows:
-        entry = by_id.setdefault(cid, {"name": name, "kind": kind, "images": [], "dino": [], "face": []})
-        vector = np.frombuffer(blob, dtype=np.float32)
-        if tag == PLVM_TAG:
-            entry["images"].append(image)
-            entry["dino"].append(vector)
-        elif tag == FACE_TAG:
-            entry["face"].append(vector)
+@dataclass(frozen=True)
+class PlvmConcepts(Concepts):
+    registered: tuple[RegisteredConcept, ...]  # concepts with a plvm reference, by id
+    keys: Mapping[int, str]  # every stored concept's name as commands take it (``StoredConcept.name``)
+
+    def decided(self) -> frozenset[int]:
+        return frozenset(c.id for c in self.registered)
+
+
+def plvm_concepts(references: References, hybrid: bool) -> PlvmConcepts:
+    """Concepts with a DINOv2 reference; in hybrid mode, people keep their face descriptors too."""
+    by_id = {c.id: c for c in references.concepts}
+    entries: dict[int, dict] = {}
+    for ref in references.vectors:
+        entry = entries.setdefault(ref.concept_id, {"images": [], "dino": [], "face": []})
+        if ref.tag == PLVM_TAG:
+            entry["images"].append(ref.image)
+            entry["dino"].append(ref.vector)
+        elif ref.tag == FACE_TAG:
+            entry["face"].append(ref.vector)
     out = []
-    for cid, e in by_id.items():
+    for cid, e in sorted(entries.items()):
         if not e["dino"]:
             continue  # registered under the face engine only: add-reference it again to use PLVM
-        face = np.stack(e["face"]) if e["face"] and hybrid and e["kind"] == "person" else None
-        out.append(RegisteredConcept(cid, e["name"], e["kind"], e["images"], np.stack(e["dino"]), face))
-    return out
+        concept = by_id[cid]
+        face = np.stack(e["face"]) if e["face"] and hybrid and concept.kind == "person" else None
+        out.append(RegisteredConcept(cid, concept.display, concept.kind, e["images"], np.stack(e["dino"]), face))
+    return PlvmConcepts(names=references.names(), registered=tuple(out), keys={c.id: c.name for c in references.concepts})
 
 
 def tensor_path(root: Path, image_name: str) -> Path:

@@ -117,6 +117,7 @@ def test_device_and_dtype_are_automatic_and_overridable():
 def test_visual_question_is_judged_by_plvm_over_the_selected_photos(plvm_library, reference_model, photo_folder):
     from plvm_photos.ask.answer import ask
     from plvm_photos.engines.registry import open_engine
+    from plvm_photos.indexing.concepts import registered_concepts
     from datetime import date
 
     from plvm_photos.ask.parser import parse
@@ -130,7 +131,7 @@ def test_visual_question_is_judged_by_plvm_over_the_selected_photos(plvm_library
     assert clause == "<astro> and <cup> are talking"
     engine = open_engine(plvm_library)
     with plvm_library.session() as s:
-        concepts = {c.name: c for c in engine.concepts(s)}
+        concepts = {c.name: c for c in registered_concepts(s, engine).registered}
     tensors = [engine.tensors.of(concepts["astro"])[0], engine.tensors.of(concepts["cup"])[0]]
     for photo in data["photos"]:  # threshold 0: every judged photo is kept, with PLVM's P(Yes)
         expected = engine.model.yes_probability(model_image(photo["path"]), prompt, tensors)
