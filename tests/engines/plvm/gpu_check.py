@@ -25,7 +25,7 @@ def main() -> int:
     from PIL import Image
 
     from plvm_photos.engines.plvm.model import PlvmModel
-    from plvm_photos.engines.plvm.weights import PlvmOptions
+    from plvm_photos.engines.plvm.entry import plvm_options
     from tests.plvm_model.tiny import save_tiny_plvm as build
 
     dry = "--cpu-dry-run" in sys.argv  # checks this script where no GPU is present: cpu bf16 instead
@@ -39,7 +39,7 @@ def main() -> int:
     results = {}
     for device in ("cpu", "auto"):
         overrides = {"plvm.device": "cpu", "plvm.dtype": "bfloat16"} if dry and device == "auto" else {"plvm.device": device}
-        engine = PlvmModel(PlvmOptions.from_settings({**values, **overrides}))
+        engine = PlvmModel(plvm_options({**values, **overrides}))
         start = time.perf_counter()
         tokens = engine.global_tokens(photos)
         refs = [engine.encode_reference(p, f"c{i}") for i, p in enumerate(photos[:2])]

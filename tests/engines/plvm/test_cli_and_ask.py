@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from tests.engines.plvm.helpers import model_image
 
+from plvm_photos.engines.plvm.entry import plvm_options
 from plvm_photos.engines.plvm.weights import MissingWeightsError, PlvmOptions, check_weights, choose_device
 from plvm_photos.errors import LibraryError
 from plvm_photos.library import Library
@@ -84,7 +85,7 @@ def _options(**changes) -> PlvmOptions:
     values = {"plvm.aligner": "", "plvm.lvlm": "", "plvm.encoder": "", "plvm.device": "auto", "plvm.dtype": "auto",
               "plvm.threshold": "0.5", "plvm.min_similarity": "0.3", "plvm.caption_tokens": "8", "plvm.ask_limit": "5"}
     values.update(changes)
-    return PlvmOptions.from_settings(values)
+    return plvm_options(values)
 
 
 def test_check_weights_names_each_missing_piece(tiny_models, tmp_path):
