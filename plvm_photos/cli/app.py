@@ -226,7 +226,7 @@ def db_upgrade() -> None:
 COMMAND_MODULES: tuple[str, ...] = ("plvm_photos.cli.eval", "plvm_photos.cli.gallery", "plvm_photos.cli.curate", "plvm_photos.cli.config", "plvm_photos.cli.watch")
 
 
-def _register_command_modules() -> None:
+def register_command_modules() -> None:
     import importlib
 
     for name in COMMAND_MODULES:
@@ -234,7 +234,7 @@ def _register_command_modules() -> None:
 
 
 def main() -> None:
-    _register_command_modules()
+    register_command_modules()
     try:
         app()
     except (LibraryError, ValueError) as exc:  # ValueError: invalid input deeper down, said as one line

@@ -76,12 +76,10 @@ class ConceptTensors:
         self.model = model  # plvm_photos.engines.plvm.model.PlvmModel
 
     def save(self, image_name: str, concept) -> None:
-        from safetensors.torch import save_file
-
         path = tensor_path(self.root, image_name)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        save_file(self.model.concept_to_tensors(concept), str(tmp), metadata={"aligner": self.model.checkpoint_identity()})
+        self.model.save_concept(concept, tmp)
         tmp.replace(path)
 
     def forget(self, image_names: list[str]) -> None:
@@ -92,22 +90,15 @@ class ConceptTensors:
         """The concept's Aligner outputs (one per reference), read from the stored files."""
         if concept.tensors:
             return concept.tensors
-        from safetensors import safe_open
-
-        identity = self.model.checkpoint_identity()
         for image in concept.images:
             path = tensor_path(self.root, image)
-            tensors = None
-            if path.is_file():
-                with safe_open(str(path), framework="pt") as f:
-                    if (f.metadata() or {}).get("aligner") == identity:
-                        tensors = {k: f.get_tensor(k) for k in f.keys()}
-            if tensors is None:  # missing, or made by another checkpoint: encode the kept copy once
-                tensors = self._reencode(concept.name, image)
-            concept.tensors.append(self.model.concept_from_tensors(concept.name, tensors))
+            loaded = self.model.load_concept(concept.name, path) if path.is_file() else None
+            if loaded is None:  # missing, or made by another checkpoint: encode the kept copy once
+                loaded = self._reencode(concept.name, image)
+            concept.tensors.append(loaded)
         return concept.tensors
 
-    def _reencode(self, name: str, image_name: str) -> dict:
+    def _reencode(self, name: str, image_name: str):
         from PIL import Image
 
         from plvm_photos.imaging import decode
@@ -119,4 +110,4 @@ class ConceptTensors:
             raise LibraryError(f"the kept reference {source} of <{name}> is unusable ({exc}); add-reference it again") from None
         encoded = self.model.encode_reference(Image.fromarray(image.pixels), name)
         self.save(image_name, encoded.concept)
-        return self.model.concept_to_tensors(encoded.concept)
+        return self.model.stored_form(encoded.concept)

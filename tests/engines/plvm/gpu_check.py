@@ -44,7 +44,7 @@ def main() -> int:
         tokens = engine.global_tokens(photos)
         refs = [engine.encode_reference(p, f"c{i}") for i, p in enumerate(photos[:2])]
         # the app stores Aligner outputs as float32 CPU tensors and loads them onto the model's device
-        concepts = [engine.concept_from_tensors(f"c{i}", engine.concept_to_tensors(r.concept)) for i, r in enumerate(refs)]
+        concepts = [engine.stored_form(r.concept) for r in refs]
         p_yes = [engine.recognize(p, concepts) for p in photos]
         yes_no = engine.yes_probability(photos[0], "Does this photo match the description \"<c0> and <c1> are talking\"? "
                                         "Answer with Yes or No.", concepts)

@@ -29,9 +29,9 @@ def cli(library: Path, *args: str):
     """Run the CLI in this process (the library is opened afresh each time, as a new process would)."""
     from typer.testing import CliRunner
 
-    from plvm_photos.cli.app import _register_command_modules, app, state
+    from plvm_photos.cli.app import app, register_command_modules, state
 
-    _register_command_modules()
+    register_command_modules()
     state._library = None
     try:
         return CliRunner().invoke(app, ["--library", str(library), *args])
