@@ -186,7 +186,7 @@ def _register(store: LibraryStore, engine: Engine, person: Name, kind: str, new:
     images = []
     for ref in new:  # copies and engine artefacts first: a failed transaction leaves only files
         image = store.keep_reference(ref.path, file_stem(person.key), ref.sha256)
-        engine.keep_artefacts(store, image, ref.described)
+        engine.keep_artefacts(image, ref.described)
         images.append(image)
     vectors = [v for ref in new for v in ref.described.vectors]
 
@@ -289,7 +289,7 @@ def remove_person(store: LibraryStore, name: str) -> int:
 
     updated = update_decisions(store, engine, photos_of=photos_of, preview=lambda c: engine.without(c, cid),
                                write=write, changed=frozenset())
-    engine.forget_artefacts(store, images)
+    engine.forget_artefacts(images)
     if finished:
         journal.after_commit(store, finished[0])
     return updated.candidates

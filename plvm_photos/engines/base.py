@@ -31,7 +31,6 @@ from plvm_photos.store.spaces import VectorSpace
 
 if TYPE_CHECKING:
     from plvm_photos.imaging import DecodedImage
-    from plvm_photos.store.library_store import LibraryStore
 
 Box = tuple[int, int, int, int]
 
@@ -295,10 +294,10 @@ class Engine(ABC):
 
         raise LibraryError(f"the {self.name} engine cannot describe a face drawn by hand; use the face engine")
 
-    def keep_artefacts(self, store: LibraryStore, reference_image: str, described: DescribedReference) -> None:
+    def keep_artefacts(self, reference_image: str, described: DescribedReference) -> None:
         """Keep what ``describe_reference`` made beside the vectors (default: nothing)."""
 
-    def forget_artefacts(self, store: LibraryStore, reference_images: list[str]) -> None:
+    def forget_artefacts(self, reference_images: list[str]) -> None:
         """A concept was removed: drop what ``keep_artefacts`` kept for these references."""
 
     def visual(self) -> VisualAnswers | None:

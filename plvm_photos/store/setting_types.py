@@ -83,21 +83,19 @@ DEVICE = ValueKind(_device)
 DTYPE = choice(DTYPES)
 
 
-def number(low: float, high: float) -> ValueKind:
+def _between(low, high, read: Callable[[str], Any], stored: Callable[[Any], str], shown: str) -> ValueKind:
     def check(value: str) -> str:
-        number = float(value)
+        number = read(value)
         if not low <= number <= high:
-            raise ValueError(f"must be between {low:g} and {high:g}")
-        return repr(number)
+            raise ValueError(f"must be between {low:{shown}} and {high:{shown}}")
+        return stored(number)
 
-    return ValueKind(check, float)
+    return ValueKind(check, read)
+
+
+def number(low: float, high: float) -> ValueKind:
+    return _between(low, high, float, repr, "g")
 
 
 def count(low: int, high: int) -> ValueKind:
-    def check(value: str) -> str:
-        number = int(value)
-        if not low <= number <= high:
-            raise ValueError(f"must be between {low} and {high}")
-        return str(number)
-
-    return ValueKind(check, int)
+    return _between(low, high, int, str, "")

@@ -18,6 +18,22 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
+# What this file runs, by module: every script of benchmarks/ and tools/ must be here.
+SMOKED = {
+    "benchmarks.run_all", "benchmarks.bench_indexing", "benchmarks.bench_add_person", "benchmarks.bench_ask",
+    "benchmarks.bench_scale", "benchmarks.bench_descriptor", "benchmarks.bench_face_config",
+    "benchmarks.bench_plvm_face_overhead", "benchmarks.watch_latency", "benchmarks.gpu_plvm", "benchmarks.gpu_vlm",
+    "benchmarks.bench_ray", "tools.eval_rules", "tools.eval_interaction",
+}
+HELPERS = {"benchmarks.common", "benchmarks.synth"}  # imported by the scripts, not run
+
+
+def test_every_benchmark_and_tool_has_a_smoke_run():
+    scripts = {f"{folder}.{path.stem}" for folder in ("benchmarks", "tools") for path in (REPO / folder).glob("*.py")
+               if path.stem != "__init__"}
+    assert scripts - HELPERS == SMOKED
+
+
 @pytest.fixture
 def data(library_data) -> Path:
     """The shared data root, as the benchmarks find it (they skip nothing: the test does)."""

@@ -14,6 +14,7 @@ per worker, and torch uses every core by itself.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -42,7 +43,6 @@ from plvm_photos.store.spaces import VectorSpace
 
 if TYPE_CHECKING:
     from plvm_photos.imaging import DecodedImage
-    from plvm_photos.store.library_store import LibraryStore
 
 
 class PlvmAnalyzer:
@@ -70,12 +70,15 @@ class PlvmAnalyzer:
 class PlvmLibraryEngine(Engine):
     kinds = ("person", "pet", "object")
 
-    def __init__(self, store: LibraryStore, options: PlvmOptions, face_config: FaceEngineConfig, hybrid: bool):
+    def __init__(self, root: Path, references_dir: Path, options: PlvmOptions, face_config: FaceEngineConfig,
+                 hybrid: bool):
+        """``root``: the library's folder (Aligner outputs are kept under it); ``references_dir``:
+        its reference copies (encoded again when the Aligner checkpoint changed)."""
         self.name = "hybrid" if hybrid else "plvm"
         self.hybrid = hybrid
         self.options = options
         self.model = PlvmModel(options)  # checks the weights first: one clear message if any is missing
-        self.tensors = ConceptTensors(store.root, store.references_dir, self.model)
+        self.tensors = ConceptTensors(root, references_dir, self.model)
         self.face_kind = FACE_KIND if hybrid else FACE
         # Unit vectors: |a - b|^2 = 2 - 2 cos(a, b), so a cosine floor is a Euclidean radius.
         plvm_space = VectorSpace("plvm", REGION_KINDS, PLVM_TAG,
@@ -111,10 +114,10 @@ class PlvmLibraryEngine(Engine):
             vectors.append(ReferenceVector(FACE_TAG, found.box, found.vector))
         return DescribedReference(box, tuple(vectors), artefacts=encoded.concept)
 
-    def keep_artefacts(self, store: LibraryStore, reference_image: str, described: DescribedReference) -> None:
+    def keep_artefacts(self, reference_image: str, described: DescribedReference) -> None:
         self.tensors.save(reference_image, described.artefacts)
 
-    def forget_artefacts(self, store: LibraryStore, reference_images: list[str]) -> None:
+    def forget_artefacts(self, reference_images: list[str]) -> None:
         self.tensors.forget(reference_images)
 
     # --- concepts -------------------------------------------------------------------------------

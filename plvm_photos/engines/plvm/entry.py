@@ -40,7 +40,7 @@ def plvm_options(values: Mapping[str, str]) -> PlvmOptions:
 def open_plvm(store, values: Mapping[str, str], hybrid: bool = False) -> PlvmLibraryEngine:
     from plvm_photos.engines.plvm.engine import PlvmLibraryEngine
 
-    return PlvmLibraryEngine(store, plvm_options(values), face_config(values), hybrid=hybrid)
+    return PlvmLibraryEngine(store.root, store.references_dir, plvm_options(values), face_config(values), hybrid=hybrid)
 
 
 def open_hybrid(store, values: Mapping[str, str]) -> PlvmLibraryEngine:
