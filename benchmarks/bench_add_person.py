@@ -6,7 +6,7 @@ Then ``Library(root).add_person`` is timed end to end in this process, with the 
 already saved (as after a scan). The target: add-person completes, verdicts stored, in under
 1 s beyond the reference's own analysis; the baseline printed beside it is that analysis.
 
-    python -m benchmarks.bench_add_person [--faces 100000]
+    python -m benchmarks.bench_add_person [--faces 100000] [--quick]
 """
 
 from __future__ import annotations
@@ -115,11 +115,18 @@ def report(r: AddPersonResult) -> None:
           f"beyond-reference / reference = {r.beyond_reference / max(r.reference_seconds, 1e-9):.2f}x")
 
 
-def main() -> None:
+QUICK = {"faces": 2000, "planted": 20}  # a smoke run (``--quick``, ``run_all --quick``): not the figures
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--faces", type=int, default=100_000)
-    args = parser.parse_args()
-    run(args.faces)
+    parser.add_argument("--quick", action="store_true", help=f"a smoke run ({QUICK['faces']} faces), not the figures to report")
+    args = parser.parse_args(argv)
+    if args.quick:
+        run(**QUICK)
+    else:
+        run(args.faces)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ over 25 years and placed around eight cities (``synth.py``), so the forms includ
 filters. Baselines in the same run: ``python -c pass`` and the full typer/SQLAlchemy program
 (``plvm_photos.cli.app.main``, what ``ask`` cost before the launcher's sqlite3 path).
 
-    python -m benchmarks.bench_ask [--photos 100000] [--repeat 5]
+    python -m benchmarks.bench_ask [--photos 100000] [--repeat 5] [--quick]
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ def _script() -> list[str]:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _timed(cmd: list[str], repeat: int) -> tuple[float, str]:
-    subprocess.run(cmd, capture_output=True, timeout=120, env=ENV)  # warm: caches, bytecode
+def _timed(cmd: list[str], repeat: int, warm: bool = True) -> tuple[float, str]:
+    if warm:
+        subprocess.run(cmd, capture_output=True, timeout=120, env=ENV)  # caches, bytecode
     times, out = [], ""
     for _ in range(repeat):
         t = time.perf_counter()
@@ -101,17 +102,20 @@ def questions(sample_photo: str) -> list[str]:
     ]
 
 
-def run(photos: int = 100_000, repeat: int = 5, full_repeat: int = 3) -> AskResult:
+def run(photos: int = 100_000, repeat: int = 5, full_repeat: int = 3, forms: int | None = None,
+        warm: bool = True) -> AskResult:
+    """``forms``: only the first this many question forms (all by default); ``warm``: one untimed
+    run of each command first (its caches and bytecode)."""
     from benchmarks.synth import build
 
     with tempfile.TemporaryDirectory(prefix="bench-ask-") as tmp:
         synth = build(Path(tmp) / "library", photos=photos)
         root = str(synth.root)
-        python_pass, _ = _timed([sys.executable, "-c", "pass"], repeat)
+        python_pass, _ = _timed([sys.executable, "-c", "pass"], repeat, warm)
         per_form = []
-        for question in questions(synth.photo_paths[0]):
-            fast, out = _timed([*_script(), "-L", root, "ask", question], repeat)
-            full, full_out = _timed([sys.executable, "-c", FULL_CLI, "-L", root, "ask", question], full_repeat)
+        for question in questions(synth.photo_paths[0])[:forms]:
+            fast, out = _timed([*_script(), "-L", root, "ask", question], repeat, warm)
+            full, full_out = _timed([sys.executable, "-c", FULL_CLI, "-L", root, "ask", question], full_repeat, warm)
             if out != full_out:
                 raise RuntimeError(f"fast and full ask differ for {question!r}")
             per_form.append((question, fast, full, out.count("\n")))
@@ -134,12 +138,21 @@ def report(r: AskResult, build_seconds: float) -> None:
           f"{median / r.python_pass:.1f}x python start-up")
 
 
-def main() -> None:
+# A smoke run (``--quick``, ``run_all --quick``), not the figures to report: two question forms
+# (the median needs one form beside the busiest person's row) on a small library.
+QUICK = {"photos": 300, "repeat": 1, "full_repeat": 1, "forms": 2, "warm": False}
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    run(args.photos, args.repeat)
+    parser.add_argument("--quick", action="store_true", help="a smoke run (300 photos, 2 questions), not the figures")
+    args = parser.parse_args(argv)
+    if args.quick:
+        run(**QUICK)
+    else:
+        run(args.photos, args.repeat)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ Every figure is the best of ``--repeat`` runs (default 3), with the spread (max 
 on a shared machine the best run is the one least disturbed by other work. "CPU ms" is this
 process's CPU time per face (best run) for the one-thread runs: it hardly moves with other load.
 
-    python -m benchmarks.bench_descriptor [--photos 40] [--repeat 3]
+    python -m benchmarks.bench_descriptor [--photos 40] [--repeat 3] [--quick]
 
 The last line is ``descriptor speed-up: N.Nx``: dlib's ms per face over ours (chip + describe at
 its default batch of 8, one thread).
@@ -51,7 +51,7 @@ def _time(fn, faces: int, repeat: int) -> Timing:
 
 def collect(photos: int | None) -> list[tuple[np.ndarray, list]]:
     """(pixels, shapes) of the chosen photos that have faces."""
-    from plvm_photos.engines.face.engine import _dlib_models
+    from plvm_photos.engines.face.engine import dlib_models
     from plvm_photos.imaging import decode
 
     root = data_dir() / "library"
@@ -59,7 +59,7 @@ def collect(photos: int | None) -> list[tuple[np.ndarray, list]]:
     if photos and photos < len(images):
         step = len(images) / photos
         images = [images[int(i * step)] for i in range(photos)]
-    detector, shaper = _dlib_models()
+    detector, shaper = dlib_models()
     out = []
     for image in images:
         pixels = decode(root / image["path"], max_side=1024).pixels
@@ -132,13 +132,20 @@ def run(photos: int | None = 40, repeat: int = 3, jitter_faces: int = 4) -> floa
     return speedup
 
 
-def main() -> None:
+QUICK = {"photos": 1, "repeat": 1, "jitter_faces": 1}  # a smoke run: not the figures to report
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=40, help="how many manifest photos (0 = all 108)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jitter-faces", type=int, default=4, help="faces for the num_jitters=10 rows (0: none)")
-    args = parser.parse_args()
-    run(args.photos or None, args.repeat, args.jitter_faces)
+    parser.add_argument("--quick", action="store_true", help="a smoke run (1 photo, 1 repeat), not the figures to report")
+    args = parser.parse_args(argv)
+    if args.quick:
+        run(**QUICK)
+    else:
+        run(args.photos or None, args.repeat, args.jitter_faces)
 
 
 if __name__ == "__main__":

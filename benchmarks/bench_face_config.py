@@ -5,7 +5,7 @@ upsample) the whole ../shared/data/library is decoded and run through dlib's det
 process; reported are CPU seconds per photo for decode + detection, faces found, and manifest
 face boxes matched at IoU >= 0.5. Descriptors cost the same per face in every setting.
 
-    python -m benchmarks.bench_face_config [--sizes 800,1024,1280] [--upsample 0,1]
+    python -m benchmarks.bench_face_config [--sizes 800,1024,1280] [--upsample 0,1] [--photos N] [--quick]
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ import argparse
 import json
 import time
 
-from benchmarks.bench_indexing import matched_faces
+from benchmarks.bench_indexing import matched_faces, select_photos
 from benchmarks.common import data_dir, print_table
 
 
-def sweep(sizes: list[int], upsamples: list[int]) -> list[list]:
-    from plvm_photos.engines.face.engine import _dlib_models
+def sweep(sizes: list[int], upsamples: list[int], photos: int | None = None) -> list[list]:
+    from plvm_photos.engines.face.engine import dlib_models
     from plvm_photos.imaging import decode
 
     root = data_dir() / "library"
-    images = json.loads((root / "manifest.json").read_text())["images"]
-    detector, _, _ = _dlib_models()
+    images = select_photos(json.loads((root / "manifest.json").read_text()), photos)
+    detector, _ = dlib_models()
     rows = []
     for size in sizes:
         for upsample in upsamples:
@@ -46,12 +46,16 @@ def sweep(sizes: list[int], upsamples: list[int]) -> list[list]:
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="800,1024,1280")
     parser.add_argument("--upsample", default="1")
-    args = parser.parse_args()
-    rows = sweep([int(s) for s in args.sizes.split(",")], [int(u) for u in args.upsample.split(",")])
+    parser.add_argument("--photos", type=int, default=0, help="how many manifest photos (0 = all 108)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run (2 photos, 800 px, upsample 0), not the figures")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.upsample, args.photos = "800", "0", 2
+    rows = sweep([int(s) for s in args.sizes.split(",")], [int(u) for u in args.upsample.split(",")], args.photos or None)
     print_table(["max_side", "upsample", "photos", "decode CPU s/photo", "detect CPU s/photo", "faces", "manifest boxes"], rows)
 
 

@@ -4,12 +4,12 @@ The face index's signature query (run when a process first touches the index) mu
 as before for face-only libraries; the engine-setting read happens once per scan / add-person.
 Baseline: the query as it was before the plvm engine, run in the same process.
 
-    python benchmarks/bench_plvm_face_overhead.py [N]
+    python -m benchmarks.bench_plvm_face_overhead [--regions N] [--quick]
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 import time
 
@@ -30,8 +30,12 @@ def best(fn, n: int = 7) -> float:
     return min(times)
 
 
-def main(n: int) -> None:
-    library = Library(tempfile.mkdtemp())
+def measure(n: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-plvm-face-") as tmp, Library(tmp) as library:
+        _measure(library, n)
+
+
+def _measure(library: Library, n: int) -> None:
     vector = np.zeros(128, np.float32).tobytes()
     with library.transaction() as s:
         s.execute(insert(Photo), [{"sha256": f"{i:064x}"} for i in range(n // 2)])
@@ -57,5 +61,16 @@ def main(n: int) -> None:
           f"{mixed * 1e3:>16.2f} ms | {setting * 1e3:>16.3f} ms |")
 
 
+QUICK = {"n": 1000}  # a smoke run: not the figures to report
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--regions", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help=f"a smoke run ({QUICK['n']} regions), not the figures")
+    args = parser.parse_args(argv)
+    measure(**QUICK) if args.quick else measure(args.regions)
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    main()

@@ -11,7 +11,7 @@ per photo, and how fast the single writer commits when analysis is free.
    (plan + decide + one transaction + FAISS). Hashing a real photo is timed apart (MB/s).
 4. The per-photo costs measured above, turned into the time to index 1 000 000 photos.
 
-    python -m benchmarks.bench_ray [--photos 36] [--workers 2] [--rounds 3] [--commits 300] [--pg-url URL]
+    python -m benchmarks.bench_ray [--photos 36] [--workers 2] [--rounds 3] [--commits 300] [--pg-url URL] [--quick]
 """
 
 from __future__ import annotations
@@ -239,7 +239,8 @@ def stored_analyses(library_dir: Path) -> list:
     return out
 
 
-def writer_rate(analyses: list, files: int, tmp: Path, db_url: str | None) -> dict:
+def writer_rate(analyses: list, files: int, tmp: Path, db_url: str | None, people: int | None = None) -> dict:
+    """``people``: the first this many manifest identities registered (None: all of them)."""
     from plvm_photos.engines.registry import open_engine
     from plvm_photos.evaluation.manifest import register_all
     from plvm_photos.indexing.indexer import Indexer
@@ -250,8 +251,10 @@ def writer_rate(analyses: list, files: int, tmp: Path, db_url: str | None) -> di
     for k in range(files):  # distinct content, a few KB: the planning cost without real hashing
         (folder / f"f{k:05d}.jpg").write_bytes(os.urandom(4096))
     root = data_dir() / "library"
+    manifest = json.loads((root / "manifest.json").read_text())
+    manifest["identities"] = dict(list(manifest["identities"].items())[:people])
     with Library(tmp / f"writer-{'pg' if db_url else 'sqlite'}", db_url=db_url) as library:
-        register_all(library, root, json.loads((root / "manifest.json").read_text()))
+        register_all(library, root, manifest)
         indexer = Indexer(library, open_engine(library), 2)
         indexer.pool = FreePool(analyses)
         indexer.window = 2 * FreePool.workers
@@ -269,7 +272,7 @@ def writer_rate(analyses: list, files: int, tmp: Path, db_url: str | None) -> di
         cpu = time.process_time() - cpu
     analysed = sum(o.kind == "analysed" for o in outcomes)
     return {"db": "PostgreSQL" if db_url else "SQLite", "photos": analysed, "per_s": analysed / seconds,
-            "cpu_ms": 1000 * cpu / max(analysed, 1)}
+            "cpu_ms": 1000 * cpu / max(analysed, 1), "people": len(manifest["identities"])}
 
 
 @contextmanager
@@ -334,14 +337,23 @@ def estimate(analysis_ms: float, writer: dict, submit_ms: float, hash_mb_s: floa
     return writer_ms, rows
 
 
-def main() -> None:
+QUICK = {"photos": 2, "workers": 1, "rounds": 1, "commits": 10, "people": 2}  # a smoke run: not the figures
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=36, help="manifest photos scanned (0 = all 108)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--commits", type=int, default=300, help="photos the free-analysis writer commits")
     parser.add_argument("--pg-url", help="also measure the writer on PostgreSQL (a scratch database on this URL's server)")
-    args = parser.parse_args()
+    parser.add_argument("--people", type=int, default=0, help="people registered for the writer (0: every identity)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run (2 photos, 1 worker, 1 round, 10 commits, 2 people), not the figures")
+    args = parser.parse_args(argv)
+    if args.quick:
+        for key, value in QUICK.items():
+            setattr(args, key, value)
 
     from plvm_photos.indexing.ray_cluster import connect, disconnect
 
@@ -367,10 +379,10 @@ def main() -> None:
         finally:
             disconnect(connection)
         analyses = stored_analyses(tmp / "local-0")
-        writers = [writer_rate(analyses, args.commits, tmp, None)]
+        writers = [writer_rate(analyses, args.commits, tmp, None, args.people or None)]
         if args.pg_url:
             with scratch_database(args.pg_url) as url:
-                writers.append(writer_rate(analyses, args.commits, tmp, url))
+                writers.append(writer_rate(analyses, args.commits, tmp, url, args.people or None))
         hashing = hash_rate(paths)
         analysis_ms = analysis_cpu_ms(paths)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
@@ -394,7 +406,8 @@ def main() -> None:
                 [["test photos", f"{store['put_ms']:.2f}", f"{store['latency_ms']:.2f}"],
                  [f"{TYPICAL_PHOTO_MB:.0f} MB", f"{store['put_typical_ms']:.2f}", f"{store['latency_typical_ms']:.2f}"]])
 
-    print(f"\n3. The single writer, analysis free (19 people registered; {args.commits} distinct files of 4 KB)")
+    print(f"\n3. The single writer, analysis free ({writers[0]['people']} people registered; {args.commits} distinct "
+          "files of 4 KB)")
     print_table(["database", "photos", "committed photos/s", "writer CPU ms/photo"],
                 [[w["db"], w["photos"], f"{w['per_s']:.1f}", f"{w['cpu_ms']:.1f}"] for w in writers])
     print(f"sha256 of the photos: {hashing:.0f} MB/s; face analysis (decode + HOG + MTCNN + ResNet): {analysis_ms:.0f} ms CPU per photo")

@@ -6,7 +6,7 @@ loading the saved index in a fresh process (time and peak memory), and prefilter
 of exact search (IndexFlat) at several sizes against the approximate index at full size, with
 its recall against exact search (range search at the prefilter radius, and 10 nearest).
 
-    python -m benchmarks.bench_scale [--regions 1000000]
+    python -m benchmarks.bench_scale [--regions 1000000] [--quick]
 """
 
 from __future__ import annotations
@@ -146,11 +146,15 @@ def report(r: ScaleResult) -> None:
               f"10-NN recall {r.knn_recall:.3f}")
 
 
-def main() -> None:
+QUICK = {"regions": 2000}  # a smoke run (``--quick``, ``run_all --quick``): not the figures to report
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--regions", type=int, default=1_000_000)
-    args = parser.parse_args()
-    run(args.regions)
+    parser.add_argument("--quick", action="store_true", help=f"a smoke run ({QUICK['regions']} regions), not the figures")
+    args = parser.parse_args(argv)
+    run(**QUICK) if args.quick else run(args.regions)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ or ``--tiny`` shapes in float32 on CPU (a smoke run of the same code paths).
 
     python benchmarks/gpu_plvm.py            # GPU, paper shapes
     python benchmarks/gpu_plvm.py --tiny     # CPU, tiny shapes
+    python benchmarks/gpu_plvm.py --quick    # CPU, tiny shapes, one repeat (a smoke run)
 
 Prints a markdown table: parameter counts, Aligner forward, recognition time per (photo, concept)
 pair for the plain, batched and cached-prefix paths, caption time, one training step (batch 2).
@@ -37,7 +38,10 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--concepts", type=int, default=16, help="concepts per photo for the batched/cached paths")
     p.add_argument("--caption-tokens", type=int, default=32)
+    p.add_argument("--quick", action="store_true", help="a smoke run: --tiny, 1 repeat, 2 concepts, 2 caption tokens")
     args = p.parse_args(argv)
+    if args.quick:
+        args.tiny, args.repeat, args.concepts, args.caption_tokens = True, 1, 2, 2
 
     device = "cpu" if args.tiny or not torch.cuda.is_available() else "cuda"
     dtype = torch.float32 if args.tiny or device == "cpu" else torch.bfloat16

@@ -4,6 +4,7 @@ downloaded) in bf16 on a GPU, or ``--tiny`` shapes in float32 on CPU (a smoke ru
 
     python benchmarks/gpu_vlm.py                          # GPU, the three published shapes
     python benchmarks/gpu_vlm.py --tiny                   # CPU, tiny shapes
+    python benchmarks/gpu_vlm.py --quick                  # CPU, tiny shapes, one repeat (a smoke run)
     python benchmarks/gpu_vlm.py --family idefics3 --cpu  # one published shape on CPU (float32)
 
 Per family, through the engine's own ``VlmModel``: image and prompt tokens of a 1024x768 photo
@@ -137,7 +138,12 @@ def main(argv=None) -> int:
     p.add_argument("--photos", type=int, default=3, help="photos for the marking's swap test (0: none)")
     p.add_argument("--skip-marking", action="store_true", help="no marking comparison (slow published shapes on CPU)")
     p.add_argument("--caption-tokens", type=int, default=32)
+    p.add_argument("--quick", action="store_true",
+                   help="a smoke run: --tiny, one family, 1 repeat, no marking comparison, 2 caption tokens")
     args = p.parse_args(argv)
+    if args.quick:
+        args.tiny, args.repeat, args.photos, args.caption_tokens = True, 1, 0, 2
+        args.family, args.skip_marking = args.family or [random_models.FAMILIES[0]], True
 
     device = "cpu" if args.tiny or args.cpu or not torch.cuda.is_available() else "cuda"
     dtype = torch.float32 if device == "cpu" else torch.bfloat16

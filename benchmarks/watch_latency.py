@@ -10,7 +10,9 @@ Burst: all test photos copied into the watched folder at once; time until every 
 and the peak resident memory of the watcher and its analysis processes. Baseline in the same
 run: ``Library.scan`` of the same photos with the same number of workers.
 
-    python -m benchmarks.watch_latency [--latency 12] [--burst 0 (= all)] [--settle 1.0] [--workers 2]
+    python -m benchmarks.watch_latency [--latency 12] [--burst 0 (= all)] [--settle 1.0] [--workers 2] [--quick]
+
+``--quick``: a smoke run (one photo each, two people registered), not the figures to report.
 """
 
 from __future__ import annotations
@@ -129,20 +131,31 @@ class Watcher:
         return out
 
 
-def main() -> None:
+QUICK = {"latency": 1, "burst": 1, "settle": 0.2, "people": 2}  # a smoke run: not the figures to report
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency", type=int, default=12, help="photos for the latency measurement")
     parser.add_argument("--burst", type=int, default=0, help="photos in the burst (0: all test photos)")
     parser.add_argument("--settle", type=float, default=1.0, help="the watcher's --settle")
     parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
+    parser.add_argument("--people", type=int, default=0, help="people registered (0: every manifest identity)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run (1 photo each, 2 people), not the figures")
+    args = parser.parse_args(argv)
+    if args.quick:
+        for key, value in QUICK.items():
+            setattr(args, key, value)
 
+    from plvm_photos.engines.registry import open_engine
     from plvm_photos.evaluation.manifest import register_all
-    from plvm_photos.indexing.analysis import AnalysisJob, analyze, warm_up
+    from plvm_photos.indexing.analysis import AnalysisJob, analyze_file
     from plvm_photos.library import Library
 
     data = data_dir() / "library"
     manifest = json.loads((data / "manifest.json").read_text())
+    if args.people:
+        manifest = {**manifest, "identities": dict(list(manifest["identities"].items())[: args.people])}
     images, seen = [], set()
     for im in manifest["images"]:
         if im["sha256"] not in seen:
@@ -159,13 +172,14 @@ def main() -> None:
         root.mkdir()
         with Library(library) as lib:
             register_all(lib, data, manifest)
+            analyzer = open_engine(lib).analyzer()  # the engine the watcher runs, as configured
 
         # Baseline 1: decode + analyse in this process, warm.
-        warm_up()
+        analyzer.warm_up()
         floor = []
         for im in latency_set:
             t = time.perf_counter()
-            analyze(AnalysisJob(str(data / im["path"]), im["sha256"]))
+            analyze_file(analyzer, AnalysisJob(str(data / im["path"]), im["sha256"]))
             floor.append(time.perf_counter() - t)
 
         watcher = Watcher(library, root, args.settle, args.workers)

@@ -30,6 +30,40 @@ class Concept:
     e_weight: torch.Tensor  # (H,)
     context: torch.Tensor  # (k, H)
 
+    TENSORS = ("e_word", "e_weight", "context")
+
+    def to_tensors(self) -> dict[str, torch.Tensor]:
+        """The concept's tensors as float32 on the CPU: what ``save`` writes, whatever the model's
+        device and dtype."""
+        return {key: getattr(self, key).detach().float().cpu().contiguous() for key in self.TENSORS}
+
+    @classmethod
+    def from_tensors(cls, name: str, tensors: Mapping[str, torch.Tensor], device=None) -> "Concept":
+        """A concept from ``to_tensors``' dict, its tensors moved to ``device`` (dtype kept)."""
+        return cls(name, *(tensors[key].to(device) for key in cls.TENSORS))
+
+    def save(self, path: str | Path, metadata: Mapping[str, str] | None = None) -> None:
+        """Write the concept (``to_tensors``) to a safetensors file, with ``metadata`` (strings)."""
+        from safetensors.torch import save_file
+
+        save_file(self.to_tensors(), str(path), metadata=dict(metadata or {}))
+
+    @classmethod
+    def load(cls, path: str | Path, name: str, device=None) -> "Concept":
+        """A concept ``save`` wrote, named ``name``, its float32 tensors on ``device``."""
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="pt") as f:
+            return cls.from_tensors(name, {key: f.get_tensor(key) for key in cls.TENSORS}, device)
+
+    @staticmethod
+    def saved_metadata(path: str | Path) -> dict[str, str]:
+        """The metadata ``save`` wrote with a concept (nothing else is read)."""
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="pt") as f:
+            return dict(f.metadata() or {})
+
 
 @dataclass
 class Choice:
@@ -201,6 +235,14 @@ class PLVM(nn.Module):
     def _yes_probability(self, last_logits: torch.Tensor) -> torch.Tensor:
         pair = last_logits[:, [self.prompts.yes_id, self.prompts.no_id]].float()
         return pair.softmax(-1)[:, 0]
+
+    @torch.no_grad()
+    def yes_probability(self, image, question: str, concepts: Sequence[Concept] = ()) -> float:
+        """P(Yes) of the first answer token for a yes/no ``question`` that may name any of
+        ``concepts`` (``recognize`` asks one fixed question about one concept at a time)."""
+        _, embeds, tensors = self._prompt_inputs(image, question, concepts)
+        hidden, _ = self.run_llm(embeds)
+        return float(self._yes_probability(self.logits(hidden[:, -1:], tensors)[:, 0])[0])
 
     @torch.no_grad()
     def recognize(self, image, concepts: Sequence[Concept], question: str = templates.RECOGNITION_QUESTION,

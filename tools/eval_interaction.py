@@ -264,7 +264,7 @@ def pose_comparison(data_dir: Path, labels) -> str:
     mirrored: dict[str, list[float]] = {m: [] for m in methods}
     eye: list[float] = []
     ms = []
-    model5 = pose._MODEL_5
+    model5 = pose.MODEL_5
     for photo in sorted({p for p, _ in truth}):
         image = decode(data_dir / photo, max_side=MAX_SIDE)
         flipped = np.ascontiguousarray(image.pixels[:, ::-1])

@@ -72,18 +72,20 @@ def answer_visual(library, query: Query, progress: bool = True) -> VisualAnswer:
     from plvm_photos.ask.photos import photo_answers, photo_rows
     from plvm_photos.ask.reader import session_reader
     from plvm_photos.ask.selection import People
+    from plvm_photos.engines.base import PresentPerson
     from plvm_photos.engines.registry import open_engine
     from plvm_photos.errors import ImageError
+    from plvm_photos.indexing.concepts import registered_concepts
 
     engine = open_engine(library)
-    visual = engine.visual(library)
+    visual = engine.visual()
     with library.session() as s:
         reader = session_reader(s)
         people = People(reader)
         people.check(query.people)
         named = [people.get(name) for name in query.names()]
         concept_ids = list(dict.fromkeys(p.id for p in named))
-        visual.check(s, concept_ids)
+        visual.check(registered_concepts(s, engine), concept_ids)
         ids = _photos_to_judge(reader, query, people)
         rows = photo_rows(reader, ids)
         answers = {a.path: a for a in photo_answers(reader, ids, rows)}
@@ -96,11 +98,12 @@ def answer_visual(library, query: Query, progress: bool = True) -> VisualAnswer:
     results = []
     for row in tqdm(judged, desc=f"asking the {engine.name} engine", unit="photo", disable=not progress or None,
                     file=sys.stderr):
+        base = answers[row.path]
+        present = [PresentPerson(name, tuple(box)) for name, box in base.regions.items() if box]
         try:
-            image = visual.open_photo(row.path)
+            image = visual.open_photo(row.path, present)
         except (ImageError, OSError):
             continue
-        base = answers[row.path]
         fields = dict(path=base.path, people=base.people, regions=base.regions, caption=base.caption, taken=base.taken,
                       place=base.place)
         if is_open:

@@ -258,7 +258,7 @@ COMMAND_MODULES: tuple[str, ...] = ("plvm_photos.cli.eval", "plvm_photos.cli.gal
                                    "plvm_photos.cli.service")
 
 
-def _register_command_modules() -> None:
+def register_command_modules() -> None:
     import importlib
 
     for name in COMMAND_MODULES:
@@ -266,7 +266,7 @@ def _register_command_modules() -> None:
 
 
 def main() -> None:
-    _register_command_modules()
+    register_command_modules()
     try:
         _run_app()
     except (LibraryError, ValueError) as exc:  # ValueError: invalid input deeper down, said as one line

@@ -25,6 +25,7 @@ from plvm_photos.engines.catalog import engines_for_kind
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import BadReferenceError, ImageError, LibraryError
 from plvm_photos.imaging import DecodedImage, decode_bytes
+from plvm_photos.indexing.concepts import registered_concepts
 from plvm_photos.indexing.decisions import prefilter_candidates, update_decisions
 from plvm_photos.names import Name, file_stem, parse_name, show
 from plvm_photos.positions import iou
@@ -164,7 +165,7 @@ def _refuse_lookalikes(store: LibraryStore, engine: Engine, new: list[NewReferen
             select(Concept.id, Concept.display, Reference.image, Reference.left, Reference.top, Reference.right,
                    Reference.bottom).join(Concept, Concept.id == Reference.concept_id)
         ).all()
-        concepts = None if force else engine.concepts(s)
+        concepts = None if force else registered_concepts(s, engine)
     for ref in new:
         for owner_id, owner, image, *box in existing:
             same_face = Path(image).stem.endswith(ref.sha256[:12]) and iou(tuple(box), ref.described.box) > 0.5
@@ -209,7 +210,7 @@ def _register(store: LibraryStore, engine: Engine, person: Name, kind: str, new:
     images = []
     for ref in new:  # copies and engine artefacts first: a failed transaction leaves only files
         image = store.keep_reference(ref.path, file_stem(person.key), ref.sha256)
-        engine.keep_artefacts(store, image, ref.described)
+        engine.keep_artefacts(image, ref.described)
         images.append(image)
     vectors = [v for ref in new for v in ref.described.vectors]
 
@@ -312,7 +313,7 @@ def remove_person(store: LibraryStore, name: str) -> int:
 
     updated = update_decisions(store, engine, photos_of=photos_of, preview=lambda c: engine.without(c, cid),
                                write=write, changed=frozenset())
-    engine.forget_artefacts(store, images)
+    engine.forget_artefacts(images)
     if finished:
         journal.after_commit(store, finished[0])
     return updated.candidates

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from plvm_photos.db.models import Confirmation, Reference, Rejection, Verdict
 from plvm_photos.engines.base import Engine, ReferenceVector
 from plvm_photos.engines.face.space import FACE_TAG
+from plvm_photos.indexing.concepts import registered_concepts
 from plvm_photos.indexing.decisions import apply_decisions, decide_photos, prefilter_candidates
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def decide_again(store: LibraryStore, engine: Engine, session: Session, photo_id
     ids = set(photo_ids)
     if not ids:
         return 0
-    decided = decide_photos(store, engine, session, ids, engine.concepts(session), changed)
+    decided = decide_photos(store, engine, session, ids, registered_concepts(session, engine), changed)
     apply_decisions(session, decided, engine.name)
     return len(decided)
 

@@ -51,7 +51,7 @@ def set_reference(store: LibraryStore, name: str, region_id: int, replace: bool 
     sha = sha256_file(path)
     described = engine.describe_face(path, box, vector, display)
     image = store.keep_reference(Path(path), file_stem(key), sha)
-    engine.keep_artefacts(store, image, described)
+    engine.keep_artefacts(image, described)
     with store.write_transaction() as s:
         if s.get(Concept, cid) is None:
             raise LibraryError(f"{show(display)} was removed meanwhile")

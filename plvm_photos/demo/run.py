@@ -28,12 +28,12 @@ def _run(args: list[str], library: Path) -> None:
     demo instead of one per command), printed as the user would type it."""
     import typer
 
-    from plvm_photos.cli.app import _register_command_modules, app, state
+    from plvm_photos.cli.app import app, register_command_modules, state
     from plvm_photos.errors import LibraryError, error_line
 
     shown = "plvm-photos --library " + shlex.quote(str(library)) + " " + " ".join(shlex.quote(a) for a in args)
     print(f"\n$ {shown}", flush=True)
-    _register_command_modules()
+    register_command_modules()
     try:
         app(["--library", str(library), *args], prog_name="plvm-photos", standalone_mode=False)
     except typer.Exit:

@@ -8,9 +8,12 @@ An engine turns images into what the library stores and decides "is <concept> in
 - ``describe_reference(image, kind, face)``: the vectors (and artefacts) kept for one reference
   photo of a concept; vectors live in the engine's ``spaces``, whose FAISS indexes give the
   photos a new concept must be decided on (the prefilter).
-- ``concepts(session)``: the registered concepts as this engine decides with them.
+- ``concepts(references)``: the registered concepts as this engine decides with them, made from
+  ``References`` (what the library stores about them, loaded by ``indexing.concepts``): engines
+  compute, they never read the database.
 - ``decide(photo, concepts, changed)``: every verdict of one photo and its caption.
 - ``visual()``: the engine's answers to questions about what is seen (None when it has none).
+- ``suggest(concepts, concept_id, faces)``: the face it would offer as "is this <x>?".
 
 Boxes are ``(left, top, right, bottom)`` in pixels of the photo as displayed: after EXIF
 orientation and at full size (never at the reduced decode scale).
@@ -27,10 +30,7 @@ import numpy as np
 from plvm_photos.store.spaces import VectorSpace
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from plvm_photos.imaging import DecodedImage
-    from plvm_photos.store.library_store import LibraryStore
 
 Box = tuple[int, int, int, int]
 
@@ -92,6 +92,69 @@ class DescribedReference:
     artefacts: object | None = None  # engine-specific, kept with ``Engine.keep_artefacts``
 
 
+# --- what the library stores about its concepts, as engines read it ------------------------------
+@dataclass(frozen=True)
+class StoredConcept:
+    id: int
+    name: str  # its key: how commands name it (``plvm-photos add-reference NAME``)
+    display: str  # the name as the user wrote it: what captions, prompts and messages show
+    kind: str  # person, pet, object
+
+
+@dataclass(frozen=True)
+class StoredReference:
+    """One stored reference vector (a ``concept_references`` row)."""
+
+    concept_id: int
+    tag: str  # the ``reference_tag`` of the space it lives in (``ReferenceVector.tag``)
+    image: str  # the reference copy it describes (a file name in the library's references/)
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class ConfirmedFace:
+    """A face the user named: its person and its vector."""
+
+    concept_id: int
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class References:
+    """Everything an engine's concepts are made from, loaded from the library by
+    ``indexing.concepts.load_references`` (engines never read the database themselves)."""
+
+    concepts: tuple[StoredConcept, ...]  # every registered concept, by id
+    vectors: tuple[StoredReference, ...]  # every reference vector, by concept id, then as stored
+    # Faces the user confirmed, oldest first; loaded only for an engine whose
+    # ``confirmed_faces_are_references`` (left empty otherwise).
+    confirmed_faces: tuple[ConfirmedFace, ...] = ()
+
+    def names(self) -> dict[int, str]:
+        return {c.id: c.display for c in self.concepts}
+
+
+@dataclass(frozen=True)
+class Concepts:
+    """The registered concepts as one engine decides with them: what ``Engine.concepts`` returns
+    and ``decide``, ``with_references``, ``without``, ``suggest`` and ``VisualAnswers.check`` take.
+    Each engine adds what it decides with (face: reference descriptors per person)."""
+
+    names: Mapping[int, str]  # every registered concept's display name, by id
+
+    def decided(self) -> frozenset[int]:
+        """The concepts this engine can decide (others lack a reference of its kind)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class NearFace:
+    """A face an engine would offer as a concept ("is this <x>?"), and how far it is."""
+
+    region_key: int
+    distance: float
+
+
 # --- decisions ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StoredRegion:
@@ -144,6 +207,14 @@ class Decision:
 
 
 # --- visual questions -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PresentPerson:
+    """A concept decided present in a photo, where (full-size pixels)."""
+
+    name: str  # display name
+    box: Box
+
+
 class VisualAnswers(Protocol):
     """What an engine that looks at pixels answers about named concepts in a photo."""
 
@@ -151,11 +222,13 @@ class VisualAnswers(Protocol):
     photo_limit: int  # photos one question sends to the model
     threshold: float  # P(Yes) at or above which a photo answers a yes/no question
 
-    def check(self, session: Session, concept_ids: Sequence[int]) -> None:
+    def check(self, concepts: Concepts, concept_ids: Sequence[int]) -> None:
         """Raise a ``LibraryError`` when a concept cannot be asked about (e.g. no reference of
-        this engine's kind)."""
+        this engine's kind); ``concepts``: the engine's, as registered now."""
 
-    def open_photo(self, path: str): ...
+    def open_photo(self, path: str, present: Sequence[PresentPerson]):
+        """The photo at ``path`` as the model takes it; ``present``: the people decided present in
+        it, with their boxes (full-size pixels), for engines that mark them."""
 
     def yes_probability(self, image, prompt: str, concept_ids: Sequence[int]) -> float: ...
 
@@ -183,21 +256,21 @@ class Engine(ABC):
         Raises ``NoFaceError`` / ``SeveralFacesError`` / ``BadReferenceError``."""
 
     @abstractmethod
-    def concepts(self, session: Session):
-        """The registered concepts as ``decide`` takes them (loaded once per change)."""
+    def concepts(self, references: References) -> Concepts:
+        """The registered concepts as ``decide`` takes them (made once per change)."""
 
     @abstractmethod
-    def with_references(self, concepts, concept_id: int, name: str, kind: str,
-                        references: Sequence[DescribedReference]):
+    def with_references(self, concepts: Concepts, concept_id: int, name: str, kind: str,
+                        references: Sequence[DescribedReference]) -> Concepts:
         """``concepts`` as they will be once these references of ``concept_id`` (a new concept's
         provisional id, or a registered one) are stored: decisions are previewed on it."""
 
     @abstractmethod
-    def without(self, concepts, concept_id: int):
+    def without(self, concepts: Concepts, concept_id: int) -> Concepts:
         """``concepts`` without ``concept_id`` (previewing a removal)."""
 
     @abstractmethod
-    def decide(self, photo: PhotoToDecide, concepts, changed: frozenset[int] | None) -> Decision:
+    def decide(self, photo: PhotoToDecide, concepts: Concepts, changed: frozenset[int] | None) -> Decision:
         """All verdicts of ``photo``. ``changed`` names the concepts whose references changed
         since ``photo.previous`` was decided (None: decide everything, e.g. a new photo); an
         engine may keep the previous verdicts of the others."""
@@ -221,13 +294,23 @@ class Engine(ABC):
 
         raise LibraryError(f"the {self.name} engine cannot describe a face drawn by hand; use the face engine")
 
-    def keep_artefacts(self, store: LibraryStore, reference_image: str, described: DescribedReference) -> None:
+    def keep_artefacts(self, reference_image: str, described: DescribedReference) -> None:
         """Keep what ``describe_reference`` made beside the vectors (default: nothing)."""
 
-    def forget_artefacts(self, store: LibraryStore, reference_images: list[str]) -> None:
+    def forget_artefacts(self, reference_images: list[str]) -> None:
         """A concept was removed: drop what ``keep_artefacts`` kept for these references."""
 
-    def visual(self, store: LibraryStore) -> VisualAnswers | None:
+    def visual(self) -> VisualAnswers | None:
+        return None
+
+    # Verdicts not present whose distance is under this are where ``suggest`` may find a face
+    # (None: the engine does not decide by distance, and suggests nothing).
+    near_miss_radius: float | None = None
+
+    def suggest(self, concepts: Concepts, concept_id: int, faces: Sequence[StoredRegion]) -> NearFace | None:
+        """"Is this <x>?": the face of ``faces`` (of one photo where ``concept_id`` was decided
+        just too far to be present; faces nobody else holds and the user has not rejected for it)
+        to offer as the concept, or None where none is near enough."""
         return None
 
     def space(self, tag: str) -> VectorSpace:

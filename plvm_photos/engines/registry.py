@@ -1,8 +1,11 @@
-"""The one place an engine is chosen and configured from a library's settings."""
+"""The one place an engine is chosen and configured from a library's settings: its row in the
+engines' table (``catalog.ENGINES``) opens it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
+
+from plvm_photos.engines.catalog import ENGINES
 
 if TYPE_CHECKING:
     from plvm_photos.engines.base import Engine
@@ -12,40 +15,10 @@ if TYPE_CHECKING:
 def open_engine(store: LibraryStore) -> Engine:
     """The engine the library's settings name, configured from them."""
     values = store.settings.all()
-    face_config = face_config_of(values)
-    name = values["engine"]
-    if name == "face":
-        from plvm_photos.engines.face.engine import FaceEngine
-
-        return FaceEngine(face_config)
-    if name == "vlm":
-        from plvm_photos.engines.vlm.engine import VlmEngine
-        from plvm_photos.engines.vlm.weights import VlmOptions
-
-        return VlmEngine(VlmOptions.from_settings(values), face_config)
-    from plvm_photos.engines.plvm.engine import PlvmLibraryEngine
-    from plvm_photos.engines.plvm.weights import PlvmOptions
-
-    return PlvmLibraryEngine(store, PlvmOptions.from_settings(values), face_config, hybrid=name == "hybrid")
+    return ENGINES[values["engine"]].open(store, values)
 
 
-def face_config_of(values: dict[str, str]):
-    from plvm_photos.engines.face.engine import FaceEngineConfig
-
-    return FaceEngineConfig(second_detector=values["face.second_detector"] == "on")
-
-
-def check_weights(values: dict[str, str]) -> None:
+def check_weights(values: Mapping[str, str]) -> None:
     """Raise the ``MissingWeightsError`` of the engine ``values`` name when its weights are not on
     this machine (the face engine's always are); nothing is loaded."""
-    name = values["engine"]
-    if name == "vlm":
-        from plvm_photos.engines.vlm.weights import VlmOptions
-        from plvm_photos.engines.vlm.weights import check_weights as check_vlm
-
-        check_vlm(VlmOptions.from_settings(values))
-    elif name != "face":
-        from plvm_photos.engines.plvm.weights import PlvmOptions
-        from plvm_photos.engines.plvm.weights import check_weights as check_plvm
-
-        check_plvm(PlvmOptions.from_settings(values))
+    ENGINES[values["engine"]].check_weights(values)

@@ -21,11 +21,12 @@ from typing import Mapping, Sequence
 
 from plvm_model.evaluation import ConceptImage
 
-from plvm_photos.engines.base import Analysis, Box, PhotoToDecide, StoredRegion
+from plvm_photos.engines.base import Analysis, Box, Concepts, PhotoToDecide, StoredRegion
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import InvalidNameError, LibraryError, SeveralFacesError
 from plvm_photos.evaluation.spatial import answer as spatial_answer
 from plvm_photos.imaging import from_pil
+from plvm_photos.indexing.concepts import registered_concepts
 from plvm_photos.library import Library
 from plvm_photos.names import normalize
 from plvm_photos.positions import iou
@@ -101,10 +102,11 @@ class LibraryBench:
             key = f"{base[:60]}_{n}"
         return key
 
-    def _registered(self):
+    def registered(self) -> tuple[Concepts, dict[str, int]]:
+        """The engine's concepts as registered now, and each concept key's id."""
         if self._concepts is None:
             with self.library.session() as s:
-                self._concepts = (self.engine.concepts(s), self.library.known_ids(s))
+                self._concepts = (registered_concepts(s, self.engine), self.library.known_ids(s))
         return self._concepts
 
     # --- photos ------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ class LibraryBench:
             return self._cache[digest]
         analysis = self.engine.analyzer().analyze(decoded)
         regions = [StoredRegion(i, r.kind, r.box, r.vector) for i, r in enumerate(analysis.regions)]
-        concepts, ids = self._registered()
+        concepts, ids = self.registered()
         photo = PhotoToDecide(analysis.width, analysis.height, regions, frozenset(), image=lambda: decoded)
         verdicts = self.engine.decide(photo, concepts, None).verdicts
         scores: dict[str, float] = {}
@@ -151,12 +153,11 @@ class LibraryBench:
                                     faces, decision.analysis.width, decision.analysis.height)
             if letter is not None:
                 return letter
-        visual = self.engine.visual(self.library)
+        visual = self.engine.visual()
         if visual is None or key in self.unusable:
             return None
-        _, ids = self._registered()
-        with self.library.session() as s:
-            visual.check(s, [ids[key]])
+        registered, ids = self.registered()
+        visual.check(registered, [ids[key]])
         return visual.choose(image, question, options, [ids[key]])
 
 

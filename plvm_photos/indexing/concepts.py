@@ -1,14 +1,46 @@
-"""The registered concepts an engine decides with, reloaded only when they change."""
+"""The registered concepts an engine decides with: read from the library (the one place engines'
+concepts are loaded from the database), and reloaded only when they change."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import Concept, Confirmation, Reference
-from plvm_photos.engines.base import Engine
+from plvm_photos.db.models import Concept, Confirmation, Reference, Region
+from plvm_photos.engines.base import (
+    ConfirmedFace,
+    Concepts,
+    Engine,
+    References,
+    StoredConcept,
+    StoredReference,
+)
+
+
+def load_references(session: Session, confirmed_face_kind: str | None = None) -> References:
+    """Every registered concept and reference vector; with ``confirmed_face_kind``, also the faces
+    (regions of that kind) the user confirmed as someone."""
+    concepts = tuple(StoredConcept(cid, name, display, kind) for cid, name, display, kind in session.execute(
+        select(Concept.id, Concept.name, Concept.display, Concept.kind).order_by(Concept.id)))
+    vectors = tuple(StoredReference(cid, tag, image, np.frombuffer(blob, dtype=np.float32))
+                    for cid, tag, image, blob in session.execute(
+                        select(Reference.concept_id, Reference.engine, Reference.image, Reference.vector)
+                        .order_by(Reference.concept_id, Reference.id)))
+    confirmed: tuple[ConfirmedFace, ...] = ()
+    if confirmed_face_kind is not None:
+        confirmed = tuple(ConfirmedFace(cid, np.frombuffer(blob, dtype=np.float32)) for cid, blob in session.execute(
+            select(Confirmation.concept_id, Region.vector).join(Region, Region.id == Confirmation.region_id)
+            .where(Region.kind == confirmed_face_kind).order_by(Confirmation.id)))
+    return References(concepts, vectors, confirmed)
+
+
+def registered_concepts(session: Session, engine: Engine) -> Concepts:
+    """The concepts as ``engine`` decides with them now (as ``session`` sees the library)."""
+    kind = engine.face_kind if engine.confirmed_faces_are_references else None
+    return engine.concepts(load_references(session, kind))
 
 
 def concepts_signature(session: Session) -> tuple:
@@ -24,7 +56,7 @@ def concepts_signature(session: Session) -> tuple:
 @dataclass(frozen=True)
 class ConceptsSnapshot:
     signature: tuple
-    concepts: object  # what ``engine.concepts`` returned
+    concepts: Concepts
 
 
 class ConceptsCache:
@@ -42,6 +74,6 @@ class ConceptsCache:
         """The concepts now: read again when their signature changed."""
         signature = concepts_signature(session)
         if self._snapshot is None or self._snapshot.signature != signature:
-            self._snapshot = ConceptsSnapshot(signature, self.engine.concepts(session))
+            self._snapshot = ConceptsSnapshot(signature, registered_concepts(session, self.engine))
             self.reloads += 1
         return self._snapshot

@@ -28,7 +28,7 @@ from plvm_photos.db.models import Verdict as VerdictRow
 from plvm_photos.db.queries import CHUNK, photo_paths, photos_of_regions
 from plvm_photos.engines.base import Decision, Engine, PhotoToDecide, ReferenceVector, StoredRegion, Verdict
 from plvm_photos.errors import ImageError
-from plvm_photos.indexing.concepts import concepts_signature
+from plvm_photos.indexing.concepts import concepts_signature, registered_concepts
 
 if TYPE_CHECKING:
     from plvm_photos.store.library_store import LibraryStore
@@ -159,7 +159,7 @@ def update_decisions(
     with store.session() as s:
         signature = concepts_signature(s)
         photo_ids = photos_of(s)
-        previewed = decide_photos(store, engine, s, photo_ids, preview(engine.concepts(s)), changed)
+        previewed = decide_photos(store, engine, s, photo_ids, preview(registered_concepts(s, engine)), changed)
     with store.write_transaction() as s:
         unchanged_concepts = concepts_signature(s) == signature
         now = photos_of(s)
@@ -172,7 +172,7 @@ def update_decisions(
             keep = []
         kept_ids = {d.photo_id for d in keep}
         redo = sorted(now - kept_ids)
-        fresh = decide_photos(store, engine, s, redo, engine.concepts(s), frozenset(ids.get(c, c) for c in changed))
+        fresh = decide_photos(store, engine, s, redo, registered_concepts(s, engine), frozenset(ids.get(c, c) for c in changed))
         apply_decisions(s, keep, engine.name, ids)
         apply_decisions(s, fresh, engine.name)
     return Updated(len(now), len(keep) + len(fresh), ids)

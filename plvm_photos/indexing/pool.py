@@ -80,6 +80,17 @@ def start_fork_server(analyzer: Analyzer, workers: int) -> None:
         forkserver.ensure_running()
 
 
+def stop_fork_server() -> None:
+    """Stop this process's fork server, if one runs, and wait for it. The workers it forked were
+    its children, reaped by it: their CPU time and peak memory reach this process's
+    ``RUSAGE_CHILDREN`` only once the server itself has ended (what benchmarks measure). A later
+    pool starts a new server. multiprocessing has no public call for this: its own is used here,
+    in the one module that runs the fork server."""
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()
+
+
 class AnalysisPool:
     def __init__(self, analyzer: Analyzer, workers: int):
         self.analyzer = analyzer

@@ -73,7 +73,7 @@ def test_every_command_has_help():
 
     from plvm_photos.cli import app as cli
 
-    cli._register_command_modules()
+    cli.register_command_modules()
     root = get_command(cli.app)
     stack = [root]
     while stack:

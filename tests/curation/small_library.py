@@ -62,9 +62,9 @@ def run_cli(args: list[str]):
     """The full CLI in this process (CliRunner), every command module registered."""
     from typer.testing import CliRunner
 
-    from plvm_photos.cli.app import _register_command_modules, app, state
+    from plvm_photos.cli.app import app, register_command_modules, state
 
-    _register_command_modules()
+    register_command_modules()
     state._library = None
     state.library_dir = state.db_url = state.engine = None
     try:

@@ -17,6 +17,7 @@ from plvm_photos.curation.clusters import (
 from plvm_photos.db.models import Concept, Region, Rejection, Verdict
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import LibraryError
+from plvm_photos.indexing.concepts import registered_concepts
 from plvm_photos.indexing.decisions import apply_decisions, decide_photos
 from plvm_photos.library import Library
 
@@ -156,4 +157,4 @@ def redecide(lib, photo_id: int) -> None:
     """Decide the photo again from its stored regions, as every re-decision path does."""
     engine = open_engine(lib)
     with lib.write_transaction() as s:
-        apply_decisions(s, decide_photos(lib, engine, s, {photo_id}, engine.concepts(s), None), engine.name)
+        apply_decisions(s, decide_photos(lib, engine, s, {photo_id}, registered_concepts(s, engine), None), engine.name)

@@ -111,6 +111,28 @@ def test_recognize_is_the_first_token_yes_no_softmax(plvm):
     assert plvm.recognize(image, [c])[0] == pytest.approx(float(expected), abs=1e-5)
 
 
+def test_yes_probability_of_a_free_question_is_recognize_for_the_recognition_question(plvm):
+    from plvm_model import templates
+
+    cs = concepts(plvm, 2)
+    image = striped(GREEN, BLUE)
+    question = templates.fill(templates.RECOGNITION_QUESTION, "<p1>")
+    assert plvm.yes_probability(image, question, cs[1:]) == pytest.approx(plvm.recognize(image, cs[1:], use_cache=False)[0], abs=1e-5)
+    both = plvm.yes_probability(image, "Are <p0> and <p1> next to each other? Answer with Yes or No.", cs)
+    assert 0 < both < 1
+
+
+def test_a_saved_concept_loads_as_the_same_tensors_with_its_metadata(plvm, tmp_path):
+    (c,) = concepts(plvm, 1)
+    c.save(tmp_path / "p0.safetensors", {"aligner": "checkpoint-a"})
+    assert Concept.saved_metadata(tmp_path / "p0.safetensors") == {"aligner": "checkpoint-a"}
+    loaded = Concept.load(tmp_path / "p0.safetensors", "<mike>", plvm.device)
+    assert loaded.name == "<mike>"
+    for key in Concept.TENSORS:
+        assert torch.equal(getattr(loaded, key), getattr(c, key).detach().float().cpu())
+    assert plvm.recognize(solid(RED), [loaded])[0] == pytest.approx(plvm.recognize(solid(RED), [c])[0], abs=1e-6)
+
+
 def test_concept_first_order_puts_the_template_before_the_image(plvm, tiny_config):
     from plvm_model.prompting import PromptBuilder
 

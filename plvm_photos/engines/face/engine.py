@@ -17,12 +17,15 @@ from plvm_photos.engines.base import (
     Decision,
     DescribedReference,
     Engine,
+    NearFace,
     PhotoToDecide,
     ReferenceVector,
+    References,
     Region,
     Verdict,
 )
-from plvm_photos.engines.face.decide import DecisionRule, FaceVector, PersonVectors, decide_photo
+from plvm_photos.engines.face.decide import DecisionRule, FaceVector, PersonVectors, decide_photo, distance_matrix
+from plvm_photos.engines.face.people import RegisteredPeople
 from plvm_photos.engines.face.space import DESCRIPTOR_DIM, FACE_KIND, FACE_SPACE, FACE_TAG
 from plvm_photos.engines.face.weights import models_dir
 from plvm_photos.errors import BadReferenceError, NoFaceError, SeveralFacesError
@@ -33,7 +36,7 @@ __all__ = ["DESCRIPTOR_DIM", "FaceAnalyzer", "FaceEngine", "FaceEngineConfig", "
 
 
 @lru_cache(maxsize=1)
-def _dlib_models():
+def dlib_models():
     """dlib's HOG detector and 5-point shape model (the descriptor network runs on numpy:
     ``resnet.py``, same weights, batched)."""
     import dlib
@@ -148,7 +151,7 @@ class FaceAnalyzer:
     def warm_up(self) -> None:
         from plvm_photos.engines.face.resnet import ResNetDescriptor
 
-        _dlib_models()
+        dlib_models()
         ResNetDescriptor.load()
         if self.config.second_detector:
             from plvm_photos.engines.face.mtcnn import net_weights
@@ -156,7 +159,7 @@ class FaceAnalyzer:
             net_weights()
 
     def _hog_boxes(self, pixels: np.ndarray, upsample: int) -> list[tuple[tuple[int, int, int, int], float]]:
-        detector = _dlib_models()[0]
+        detector = dlib_models()[0]
         rects, scores, _ = detector.run(pixels, upsample, self.config.min_detector_score)
         return [((r.left(), r.top(), r.right(), r.bottom()), float(s)) for r, s in zip(rects, scores)]
 
@@ -194,39 +197,58 @@ class FaceAnalyzer:
                  for (a, b, c, d), score in self._hog_boxes(np.ascontiguousarray(pixels[y1:y2, x1:x2]), self.config.upsample)]
         return with_new_faces(found, self._hog_boxes(pixels, 0))
 
-    def _mtcnn_boxes(self, pixels: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]]:
-        """MTCNN's confident faces as HOG-like boxes; their score is the probability minus 1 (<= 0),
-        so a stored region tells which detector found it (HOG margins are >= 0)."""
+    # --- the stages of ``analyze``: detect (mtcnn_faces, then hog_faces), landmarks, describe --------
+    # Public so that tools time the very calls ``analyze`` makes (benchmarks/bench_indexing.py).
+    def mtcnn_faces(self, pixels: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]] | None:
+        """MTCNN's confident faces as HOG-like boxes (None: the second detector is off); their
+        score is the probability minus 1 (<= 0), so a stored region tells which detector found it
+        (HOG margins are >= 0)."""
+        if not self.config.second_detector:
+            return None
         from plvm_photos.engines.face.mtcnn import MtcnnDetector
 
         found = MtcnnDetector(min_face=self.config.second_min_face).detect(pixels)
         return [(hog_like_box(d.box), d.score - 1.0) for d in found if d.score >= self.config.second_min_score]
 
-    def _describe(self, image: DecodedImage, boxes, jitters: int) -> list[Region]:
-        """Each box's aligned chip described by the ResNet, all faces of the photo in one batch,
-        on one BLAS thread (``blas.py``). With ``jitters``, the jitter is seeded by the chip:
-        the same face gives the same descriptor in any process, after anything."""
+    def hog_faces(self, pixels: np.ndarray, seen: list | None) -> list[tuple[tuple[int, int, int, int], float]]:
+        """HOG's faces at the scale the faces MTCNN saw (``seen``) need, and those of ``seen`` HOG
+        missed; without a second detector (``seen`` None), HOG alone at ``upsample``."""
+        if seen is None:
+            return self._hog_boxes(pixels, self.config.upsample)
+        return with_new_faces(self._hog_boxes_guided(pixels, seen), seen)
+
+    def detect(self, pixels: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]]:
+        """Every face of a photo, (box, score) in the decoded image's pixels."""
+        return self.hog_faces(pixels, self.mtcnn_faces(pixels))
+
+    def landmarks(self, pixels: np.ndarray, faces) -> list:
+        """dlib's 5-point shape of each face (``faces``: (box, score) pairs)."""
         import dlib
 
+        shaper = dlib_models()[1]
+        return [shaper(pixels, dlib.rectangle(*box)) for box, _ in faces]
+
+    def describe(self, image: DecodedImage, faces, shapes: list, jitters: int) -> list[Region]:
+        """Each face's aligned chip described by the ResNet, all faces of the photo in one batch,
+        on one BLAS thread (``blas.py``); regions in full-size pixels, left to right. With
+        ``jitters``, the jitter is seeded by the chip: the same face gives the same descriptor in
+        any process, after anything."""
         from plvm_photos.engines.face.blas import one_blas_thread
         from plvm_photos.engines.face.resnet import ResNetDescriptor, face_chips
 
-        shaper = _dlib_models()[1]
-        shapes = [shaper(image.pixels, dlib.rectangle(*box)) for box, _ in boxes]
         with one_blas_thread():
             vectors = ResNetDescriptor.load().describe(face_chips(image.pixels, shapes), jitters)
         regions = [Region(box=image.to_full(box), score=score, vector=vector)
-                   for (box, score), vector in zip(boxes, vectors)]
+                   for (box, score), vector in zip(faces, vectors)]
         regions.sort(key=lambda r: (r.box[0], r.box[1]))
         return regions
 
+    def _described(self, image: DecodedImage, faces, jitters: int) -> list[Region]:
+        return self.describe(image, faces, self.landmarks(image.pixels, faces), jitters)
+
     def analyze(self, image: DecodedImage) -> Analysis:
-        if self.config.second_detector:
-            extra = self._mtcnn_boxes(image.pixels)
-            boxes = with_new_faces(self._hog_boxes_guided(image.pixels, extra), extra)
-        else:
-            boxes = self._hog_boxes(image.pixels, self.config.upsample)
-        regions = self._describe(image, boxes, self.config.jitters)
+        faces = self.detect(image.pixels)
+        regions = self.describe(image, faces, self.landmarks(image.pixels, faces), self.config.jitters)
         return Analysis(width=image.full_width, height=image.full_height, regions=regions)
 
     def describe_box(self, image: DecodedImage, box: tuple[int, int, int, int]) -> Region:
@@ -238,7 +260,7 @@ class FaceAnalyzer:
         side = max(right - left, bottom - top)
         cx, cy = (left + right) / 2, (top + bottom) / 2
         square = (round(cx - side / 2), round(cy - side / 2), round(cx + side / 2), round(cy + side / 2))
-        [region] = self._describe(image, [(square, 0.0)], self.config.jitters)
+        [region] = self._described(image, [(square, 0.0)], self.config.jitters)
         return Region(box=tuple(box), score=0.0, vector=region.vector)
 
     def faces_in_reference(self, image: DecodedImage) -> list[Region]:
@@ -247,7 +269,7 @@ class FaceAnalyzer:
         HOG's faces first, so a small background face MTCNN would add does not make a clear
         portrait "several faces" (MTCNN's sizes only choose HOG's scale, as for photos); then HOG
         with more upsampling; then MTCNN's (a turned face)."""
-        seen = self._mtcnn_boxes(image.pixels) if self.config.second_detector else []
+        seen = self.mtcnn_faces(image.pixels) or []
         if seen:
             boxes = self._hog_boxes_guided(image.pixels, seen)
         else:
@@ -257,7 +279,7 @@ class FaceAnalyzer:
             boxes = self._hog_boxes(image.pixels, retry)
         if not boxes:
             boxes = seen
-        return self._describe(image, boxes, self.config.reference_jitters)
+        return self._described(image, boxes, self.config.reference_jitters)
 
     def reference_face(self, image: DecodedImage, face: int | None = None) -> Region:
         """The face a reference photo shows, or face number ``face`` (1 = leftmost) of a group."""
@@ -282,7 +304,7 @@ class FaceEngine(Engine):
     name = "face"
     spaces = (FACE_SPACE,)
     kinds = ("person",)
-    confirmed_faces_are_references = True  # RegisteredPeople.load
+    confirmed_faces_are_references = True  # RegisteredPeople.of
 
     def __init__(self, config: FaceEngineConfig | None = None, rule: DecisionRule | None = None):
         self.config = config or FaceEngineConfig()
@@ -306,29 +328,39 @@ class FaceEngine(Engine):
         """A stored face is its own reference: nothing is decoded."""
         return DescribedReference(tuple(box), (ReferenceVector(FACE_TAG, tuple(box), np.asarray(vector, dtype=np.float32)),))
 
-    def concepts(self, session):
-        from plvm_photos.engines.face.people import RegisteredPeople
+    def concepts(self, references: References) -> RegisteredPeople:
+        return RegisteredPeople.of(references)
 
-        return RegisteredPeople.load(session)
-
-    def with_references(self, concepts, concept_id, name, kind, references):
-        from plvm_photos.engines.face.people import RegisteredPeople
-
+    def with_references(self, concepts: RegisteredPeople, concept_id, name, kind, references) -> RegisteredPeople:
         new = [r.vector for ref in references for r in ref.vectors if r.tag == FACE_TAG]
         vectors = [p for p in concepts.vectors if p.concept_id != concept_id]
         old = [p.vectors for p in concepts.vectors if p.concept_id == concept_id]
         if new or old:
             vectors.append(PersonVectors(concept_id, np.concatenate(old + [np.stack(new)] if new else old)))
         vectors.sort(key=lambda p: p.concept_id)
-        return RegisteredPeople(vectors, {**concepts.names, concept_id: name})
+        return RegisteredPeople(names={**concepts.names, concept_id: name}, vectors=vectors)
 
-    def without(self, concepts, concept_id):
-        from plvm_photos.engines.face.people import RegisteredPeople
+    def without(self, concepts: RegisteredPeople, concept_id) -> RegisteredPeople:
+        return RegisteredPeople(names={k: v for k, v in concepts.names.items() if k != concept_id},
+                                vectors=[p for p in concepts.vectors if p.concept_id != concept_id])
 
-        return RegisteredPeople([p for p in concepts.vectors if p.concept_id != concept_id],
-                                {k: v for k, v in concepts.names.items() if k != concept_id})
+    @property
+    def near_miss_radius(self) -> float:
+        return self.rule.prefilter_radius  # every not-present verdict with a distance lies within it
 
-    def decide(self, photo: PhotoToDecide, concepts, changed: frozenset[int] | None) -> Decision:
+    def suggest(self, concepts: RegisteredPeople, concept_id: int, faces) -> NearFace | None:
+        """The face closest to the person's references (the first of equals), if within the
+        prefilter radius."""
+        person = next((p for p in concepts.vectors if p.concept_id == concept_id), None)
+        if person is None or not faces:
+            return None
+        distances = distance_matrix([FaceVector(f.key, f.vector) for f in faces], [person])[:, 0]
+        best = int(distances.argmin())
+        if distances[best] < self.rule.prefilter_radius:
+            return NearFace(faces[best].key, float(distances[best]))
+        return None
+
+    def decide(self, photo: PhotoToDecide, concepts: RegisteredPeople, changed: frozenset[int] | None) -> Decision:
         """Joint decisions over every registered person (one face is at most one person), so
         ``changed`` does not matter: deciding a photo from its descriptors costs microseconds."""
         faces = [r for r in photo.regions if r.kind == FACE_KIND]

@@ -64,7 +64,7 @@ _MODEL_68 = {
 _INDEX_68 = np.array(sorted(_MODEL_68))
 # MTCNN's 5 points, in O-Net's order: image-left eye (centre), image-right eye, nose tip, mouth
 # corners (image-left, image-right); same face, same axes.
-_MODEL_5 = np.array([(-31.0, 0.0, -8.0), (31.0, 0.0, -8.0), (0.0, 32.0, -42.0), (-25.0, 68.0, -14.0), (25.0, 68.0, -14.0)])
+MODEL_5 = np.array([(-31.0, 0.0, -8.0), (31.0, 0.0, -8.0), (0.0, 32.0, -42.0), (-25.0, 68.0, -14.0), (25.0, 68.0, -14.0)])
 _EYE_SPAN_MM = 90.0  # outer eye corner to outer eye corner
 
 # Confidence: a fit whose RMS landmark error reaches this fraction of the (scaled) eye span is
@@ -182,7 +182,7 @@ def pose_from_landmarks(points68: np.ndarray, points5: np.ndarray | None = None,
     size_conf = min(1.0, width / _FULL_CONF_WIDTH)
     if points5 is None:
         return HeadPose(yaw, pitch, roll, round(conf * size_conf, 3))
-    r5, scale5, rms5 = fit_pose(_MODEL_5, points5)
+    r5, scale5, rms5 = fit_pose(MODEL_5, points5)
     yaw5, pitch5, roll5 = angles(r5)
     if abs(yaw5) >= PROFILE_YAW_DEG:
         return HeadPose(yaw5, pitch5, roll5, round(_fit_conf(scale5, rms5) * size_conf, 3), "mtcnn5")

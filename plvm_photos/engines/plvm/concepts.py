@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import Concept, Reference
+from plvm_photos.engines.base import Concepts, References
 from plvm_photos.engines.face.space import FACE_TAG
 from plvm_photos.errors import ImageError, LibraryError
 from plvm_photos.store.layout import CONCEPT_TENSORS_DIR
@@ -34,28 +33,34 @@ class RegisteredConcept:
     tensors: list = field(default_factory=list)  # plvm_model Concepts, one per reference, loaded lazily
 
 
-def load_concepts(session: Session, hybrid: bool) -> list[RegisteredConcept]:
-    rows = session.execute(
-        select(Concept.id, Concept.display, Concept.kind, Reference.engine, Reference.image, Reference.vector)
-        .join(Reference, Reference.concept_id == Concept.id)
-        .order_by(Concept.id, Reference.id)
-    ).all()
-    by_id: dict[int, dict] = {}
-    for cid, name, kind, tag, image, blob in rows:
-        entry = by_id.setdefault(cid, {"name": name, "kind": kind, "images": [], "dino": [], "face": []})
-        vector = np.frombuffer(blob, dtype=np.float32)
-        if tag == PLVM_TAG:
-            entry["images"].append(image)
-            entry["dino"].append(vector)
-        elif tag == FACE_TAG:
-            entry["face"].append(vector)
+@dataclass(frozen=True)
+class PlvmConcepts(Concepts):
+    registered: tuple[RegisteredConcept, ...]  # concepts with a plvm reference, by id
+    keys: Mapping[int, str]  # every stored concept's name as commands take it (``StoredConcept.name``)
+
+    def decided(self) -> frozenset[int]:
+        return frozenset(c.id for c in self.registered)
+
+
+def plvm_concepts(references: References, hybrid: bool) -> PlvmConcepts:
+    """Concepts with a DINOv2 reference; in hybrid mode, people keep their face descriptors too."""
+    by_id = {c.id: c for c in references.concepts}
+    entries: dict[int, dict] = {}
+    for ref in references.vectors:
+        entry = entries.setdefault(ref.concept_id, {"images": [], "dino": [], "face": []})
+        if ref.tag == PLVM_TAG:
+            entry["images"].append(ref.image)
+            entry["dino"].append(ref.vector)
+        elif ref.tag == FACE_TAG:
+            entry["face"].append(ref.vector)
     out = []
-    for cid, e in by_id.items():
+    for cid, e in sorted(entries.items()):
         if not e["dino"]:
             continue  # registered under the face engine only: add-reference it again to use PLVM
-        face = np.stack(e["face"]) if e["face"] and hybrid and e["kind"] == "person" else None
-        out.append(RegisteredConcept(cid, e["name"], e["kind"], e["images"], np.stack(e["dino"]), face))
-    return out
+        concept = by_id[cid]
+        face = np.stack(e["face"]) if e["face"] and hybrid and concept.kind == "person" else None
+        out.append(RegisteredConcept(cid, concept.display, concept.kind, e["images"], np.stack(e["dino"]), face))
+    return PlvmConcepts(names=references.names(), registered=tuple(out), keys={c.id: c.name for c in references.concepts})
 
 
 def tensor_path(root: Path, image_name: str) -> Path:
@@ -71,12 +76,10 @@ class ConceptTensors:
         self.model = model  # plvm_photos.engines.plvm.model.PlvmModel
 
     def save(self, image_name: str, concept) -> None:
-        from safetensors.torch import save_file
-
         path = tensor_path(self.root, image_name)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        save_file(self.model.concept_to_tensors(concept), str(tmp), metadata={"aligner": self.model.checkpoint_identity()})
+        self.model.save_concept(concept, tmp)
         tmp.replace(path)
 
     def forget(self, image_names: list[str]) -> None:
@@ -87,22 +90,15 @@ class ConceptTensors:
         """The concept's Aligner outputs (one per reference), read from the stored files."""
         if concept.tensors:
             return concept.tensors
-        from safetensors import safe_open
-
-        identity = self.model.checkpoint_identity()
         for image in concept.images:
             path = tensor_path(self.root, image)
-            tensors = None
-            if path.is_file():
-                with safe_open(str(path), framework="pt") as f:
-                    if (f.metadata() or {}).get("aligner") == identity:
-                        tensors = {k: f.get_tensor(k) for k in f.keys()}
-            if tensors is None:  # missing, or made by another checkpoint: encode the kept copy once
-                tensors = self._reencode(concept.name, image)
-            concept.tensors.append(self.model.concept_from_tensors(concept.name, tensors))
+            loaded = self.model.load_concept(concept.name, path) if path.is_file() else None
+            if loaded is None:  # missing, or made by another checkpoint: encode the kept copy once
+                loaded = self._reencode(concept.name, image)
+            concept.tensors.append(loaded)
         return concept.tensors
 
-    def _reencode(self, name: str, image_name: str) -> dict:
+    def _reencode(self, name: str, image_name: str):
         from PIL import Image
 
         from plvm_photos.imaging import decode
@@ -114,4 +110,4 @@ class ConceptTensors:
             raise LibraryError(f"the kept reference {source} of <{name}> is unusable ({exc}); add-reference it again") from None
         encoded = self.model.encode_reference(Image.fromarray(image.pixels), name)
         self.save(image_name, encoded.concept)
-        return self.model.concept_to_tensors(encoded.concept)
+        return self.model.stored_form(encoded.concept)

@@ -14,6 +14,7 @@ per worker, and torch uses every core by itself.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -24,13 +25,14 @@ from plvm_photos.engines.base import (
     DescribedReference,
     Engine,
     PhotoToDecide,
+    References,
     ReferenceVector,
     StoredRegion,
     Verdict,
 )
 from plvm_photos.engines.face.engine import FaceAnalyzer, FaceEngineConfig
 from plvm_photos.engines.face.space import FACE_KIND, FACE_SPACE, FACE_TAG
-from plvm_photos.engines.plvm.concepts import PLVM_TAG, ConceptTensors, RegisteredConcept, load_concepts
+from plvm_photos.engines.plvm.concepts import PLVM_TAG, ConceptTensors, PlvmConcepts, RegisteredConcept, plvm_concepts
 from plvm_photos.engines.plvm.model import FACE, MAX_SIDE, REGION_KINDS, PlvmModel
 from plvm_photos.engines.plvm.visual import PlvmVisualAnswers
 from plvm_photos.engines.plvm.weights import PlvmOptions
@@ -41,7 +43,6 @@ from plvm_photos.store.spaces import VectorSpace
 
 if TYPE_CHECKING:
     from plvm_photos.imaging import DecodedImage
-    from plvm_photos.store.library_store import LibraryStore
 
 
 class PlvmAnalyzer:
@@ -69,12 +70,15 @@ class PlvmAnalyzer:
 class PlvmLibraryEngine(Engine):
     kinds = ("person", "pet", "object")
 
-    def __init__(self, store: LibraryStore, options: PlvmOptions, face_config: FaceEngineConfig, hybrid: bool):
+    def __init__(self, root: Path, references_dir: Path, options: PlvmOptions, face_config: FaceEngineConfig,
+                 hybrid: bool):
+        """``root``: the library's folder (Aligner outputs are kept under it); ``references_dir``:
+        its reference copies (encoded again when the Aligner checkpoint changed)."""
         self.name = "hybrid" if hybrid else "plvm"
         self.hybrid = hybrid
         self.options = options
         self.model = PlvmModel(options)  # checks the weights first: one clear message if any is missing
-        self.tensors = ConceptTensors(store.root, store.references_dir, self.model)
+        self.tensors = ConceptTensors(root, references_dir, self.model)
         self.face_kind = FACE_KIND if hybrid else FACE
         # Unit vectors: |a - b|^2 = 2 - 2 cos(a, b), so a cosine floor is a Euclidean radius.
         plvm_space = VectorSpace("plvm", REGION_KINDS, PLVM_TAG,
@@ -110,18 +114,19 @@ class PlvmLibraryEngine(Engine):
             vectors.append(ReferenceVector(FACE_TAG, found.box, found.vector))
         return DescribedReference(box, tuple(vectors), artefacts=encoded.concept)
 
-    def keep_artefacts(self, store: LibraryStore, reference_image: str, described: DescribedReference) -> None:
+    def keep_artefacts(self, reference_image: str, described: DescribedReference) -> None:
         self.tensors.save(reference_image, described.artefacts)
 
-    def forget_artefacts(self, store: LibraryStore, reference_images: list[str]) -> None:
+    def forget_artefacts(self, reference_images: list[str]) -> None:
         self.tensors.forget(reference_images)
 
     # --- concepts -------------------------------------------------------------------------------
-    def concepts(self, session) -> list[RegisteredConcept]:
-        return load_concepts(session, self.hybrid)
+    def concepts(self, references: References) -> PlvmConcepts:
+        return plvm_concepts(references, self.hybrid)
 
-    def with_references(self, concepts, concept_id, name, kind, references: Sequence[DescribedReference]):
-        old = next((c for c in concepts if c.id == concept_id), None)
+    def with_references(self, concepts: PlvmConcepts, concept_id, name, kind,
+                        references: Sequence[DescribedReference]) -> PlvmConcepts:
+        old = next((c for c in concepts.registered if c.id == concept_id), None)
         dino = [r.vector for ref in references for r in ref.vectors if r.tag == PLVM_TAG]
         faces = [r.vector for ref in references for r in ref.vectors if r.tag == FACE_TAG]
         tensors = [ref.artefacts for ref in references]
@@ -131,10 +136,14 @@ class PlvmLibraryEngine(Engine):
             tensors = list(self.tensors.of(old)) + tensors
         face = np.stack(faces) if faces and self.hybrid and kind == "person" else None
         added = RegisteredConcept(concept_id, name, kind, [], np.stack(dino), face, tensors)
-        return [c for c in concepts if c.id != concept_id] + [added]
+        return PlvmConcepts(names={**concepts.names, concept_id: name},
+                            registered=tuple(c for c in concepts.registered if c.id != concept_id) + (added,),
+                            keys=concepts.keys)
 
-    def without(self, concepts, concept_id):
-        return [c for c in concepts if c.id != concept_id]
+    def without(self, concepts: PlvmConcepts, concept_id) -> PlvmConcepts:
+        return PlvmConcepts(names={k: v for k, v in concepts.names.items() if k != concept_id},
+                            registered=tuple(c for c in concepts.registered if c.id != concept_id),
+                            keys={k: v for k, v in concepts.keys.items() if k != concept_id})
 
     # --- decisions ------------------------------------------------------------------------------
     def match(self, concept: RegisteredConcept, photo: PhotoToDecide) -> StoredRegion | None:
@@ -160,7 +169,7 @@ class PlvmLibraryEngine(Engine):
                 best = max(faces, key=lambda i: sims[i])
         return plvm[best]
 
-    def decide(self, photo: PhotoToDecide, concepts, changed: frozenset[int] | None) -> Decision:
+    def decide(self, photo: PhotoToDecide, concepts: PlvmConcepts, changed: frozenset[int] | None) -> Decision:
         """P(Yes) for every concept whose references changed (all, for a new photo) and passes the
         prefilter, batched over concepts and references with one cached image prefix; the other
         concepts keep their previous verdicts. The caption is generated again where who is
@@ -168,7 +177,7 @@ class PlvmLibraryEngine(Engine):
         verdicts: dict[int, Verdict] = {}
         matches: dict[int, StoredRegion] = {}
         confirmed = photo.confirmed_regions()
-        for concept in concepts:
+        for concept in concepts.registered:
             if concept.id in confirmed:  # the user said so: no model asked
                 verdicts[concept.id] = Verdict(True, 1.0, confirmed[concept.id], None)
                 continue
@@ -184,7 +193,7 @@ class PlvmLibraryEngine(Engine):
         pixels = None
         if matches:
             pixels = self._image(photo)
-            verdicts.update(self._verify(pixels, photo, matches, {c.id: c for c in concepts}))
+            verdicts.update(self._verify(pixels, photo, matches, {c.id: c for c in concepts.registered}))
         return Decision(verdicts, self._caption(photo, concepts, verdicts, changed, pixels))
 
     def _image(self, photo: PhotoToDecide):
@@ -209,8 +218,8 @@ class PlvmLibraryEngine(Engine):
             out[cid] = Verdict(present, best[cid], region.key if present else None, distance)
         return out
 
-    def _caption(self, photo: PhotoToDecide, concepts, verdicts: dict[int, Verdict], changed, image) -> str:
-        by_id = {c.id: c for c in concepts}
+    def _caption(self, photo: PhotoToDecide, concepts: PlvmConcepts, verdicts: dict[int, Verdict], changed, image) -> str:
+        by_id = {c.id: c for c in concepts.registered}
         present = {cid for cid, v in verdicts.items() if v.present and cid in by_id}
         before = {cid for cid, v in photo.previous.items() if v.present}
         if changed is not None and present == before and not (present & changed) and photo.previous_caption:
@@ -233,8 +242,8 @@ class PlvmLibraryEngine(Engine):
         return f"{lead}: {generated}" if generated else lead
 
     # --- visual questions -----------------------------------------------------------------------
-    def visual(self, store: LibraryStore) -> PlvmVisualAnswers:
-        return PlvmVisualAnswers(self.name, self.model, self.tensors, self.options, self.concepts)
+    def visual(self) -> PlvmVisualAnswers:
+        return PlvmVisualAnswers(self.name, self.model, self.tensors, self.options)
 
 
 def _distance(region: StoredRegion, concept: RegisteredConcept) -> float:

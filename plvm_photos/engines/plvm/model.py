@@ -169,13 +169,7 @@ class PlvmModel:
 
     def yes_probability(self, image, question: str, concepts: Sequence) -> float:
         """P(Yes) of the first answer token for a yes/no question that may name several concepts."""
-        import torch
-
-        model = self.model()
-        with torch.no_grad():
-            _, embeds, tensors = model._prompt_inputs(image, question, list(concepts))
-            hidden, _ = model.run_llm(embeds)
-            return float(model._yes_probability(model.logits(hidden[:, -1:], tensors)[:, 0])[0])
+        return self.model().yes_probability(image, question, list(concepts))
 
     # --- stored Aligner outputs -----------------------------------------------------------------
     def checkpoint_identity(self) -> str:
@@ -184,20 +178,22 @@ class PlvmModel:
         st = heads.stat()
         return f"{heads.resolve()}:{st.st_size}:{st.st_mtime_ns}"
 
-    def concept_to_tensors(self, concept) -> dict:
-        return {
-            "e_word": concept.e_word.detach().float().cpu().contiguous(),
-            "e_weight": concept.e_weight.detach().float().cpu().contiguous(),
-            "context": concept.context.detach().float().cpu().contiguous(),
-        }
+    def save_concept(self, concept, path: Path) -> None:
+        """Aligner outputs to a file, tagged with the checkpoint that made them."""
+        concept.save(path, {"aligner": self.checkpoint_identity()})
 
-    def concept_from_tensors(self, name: str, tensors: dict):
+    def load_concept(self, name: str, path: Path):
+        """Aligner outputs ``save_concept`` wrote, onto the model's device; None when the file was
+        made by another checkpoint (they must be computed again)."""
         from plvm_model.lvlm import Concept
 
-        model = self.model()
-        return Concept(
-            name=f"<{name}>",
-            e_word=tensors["e_word"].to(model.device),
-            e_weight=tensors["e_weight"].to(model.device),
-            context=tensors["context"].to(model.device),
-        )
+        if Concept.saved_metadata(path).get("aligner") != self.checkpoint_identity():
+            return None
+        return Concept.load(path, f"<{name}>", self.model().device)
+
+    def stored_form(self, concept):
+        """``concept`` as it is once saved and loaded again (float32, on the model's device): a
+        concept just encoded is used so, as a stored one would be."""
+        from plvm_model.lvlm import Concept
+
+        return Concept.from_tensors(concept.name, concept.to_tensors(), self.model().device)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
-from plvm_photos.engines.plvm.concepts import ConceptTensors, RegisteredConcept
+from plvm_photos.engines.plvm.concepts import ConceptTensors, PlvmConcepts, RegisteredConcept
 from plvm_photos.engines.plvm.model import MAX_SIDE, PlvmModel
 from plvm_photos.engines.plvm.weights import PlvmOptions
 from plvm_photos.errors import LibraryError
@@ -13,27 +13,23 @@ from plvm_photos.errors import LibraryError
 class PlvmVisualAnswers:
     limit_setting = "plvm.ask_limit"  # the setting that raises photo_limit
 
-    def __init__(self, engine_name: str, model: PlvmModel, tensors: ConceptTensors, options: PlvmOptions,
-                 concepts: Callable[[object], list[RegisteredConcept]]):
+    def __init__(self, engine_name: str, model: PlvmModel, tensors: ConceptTensors, options: PlvmOptions):
         self.engine_name = engine_name
         self.model = model
         self.tensors = tensors
         self.photo_limit = options.ask_limit
         self.threshold = options.threshold
-        self._load = concepts
         self._concepts: dict[int, RegisteredConcept] = {}
 
     @property
     def max_concepts(self) -> int:
         return self.model.max_concepts
 
-    def check(self, session, concept_ids: Sequence[int]) -> None:
-        registered = {c.id: c for c in self._load(session)}
+    def check(self, concepts: PlvmConcepts, concept_ids: Sequence[int]) -> None:
+        registered = {c.id: c for c in concepts.registered}
         missing = [cid for cid in concept_ids if cid not in registered]
         if missing:
-            from plvm_photos.db.models import Concept
-
-            names = [session.get(Concept, cid).name for cid in missing]
+            names = [concepts.keys[cid] for cid in missing]
             raise LibraryError(
                 f"{', '.join(f'<{n}>' for n in names)} was registered with the face engine only; give it a "
                 f"reference under the {self.engine_name} engine (plvm-photos add-reference {names[0]} PHOTO)"
@@ -45,7 +41,7 @@ class PlvmVisualAnswers:
     def _tensors(self, concept_ids: Sequence[int]) -> list:
         return [self.tensors.of(self._concepts[cid])[0] for cid in concept_ids]
 
-    def open_photo(self, path: str):
+    def open_photo(self, path: str, present=()):
         from PIL import Image
 
         from plvm_photos.imaging import decode

@@ -20,7 +20,7 @@ DEFAULT_ENCODER = "facebook/dinov2-base"
 
 @dataclass(frozen=True)
 class PlvmOptions:
-    """The plvm engine's settings, read once from the library."""
+    """The plvm engine's settings, read once from the library (``entry.plvm_options``)."""
 
     aligner: str
     lvlm: str
@@ -31,20 +31,6 @@ class PlvmOptions:
     min_similarity: float
     caption_tokens: int
     ask_limit: int
-
-    @classmethod
-    def from_settings(cls, values: dict[str, str]) -> "PlvmOptions":
-        return cls(
-            aligner=values["plvm.aligner"],
-            lvlm=values["plvm.lvlm"],
-            encoder=values["plvm.encoder"],
-            device=values["plvm.device"],
-            dtype=values["plvm.dtype"],
-            threshold=float(values["plvm.threshold"]),
-            min_similarity=float(values["plvm.min_similarity"]),
-            caption_tokens=int(values["plvm.caption_tokens"]),
-            ask_limit=int(values["plvm.ask_limit"]),
-        )
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from plvm_photos.engines.base import Decision, DescribedReference, Engine, PhotoToDecide, Region
+from plvm_photos.engines.base import Decision, DescribedReference, Engine, PhotoToDecide, References, Region
 from plvm_photos.engines.face.engine import FaceAnalyzer, FaceEngine, FaceEngineConfig
+from plvm_photos.engines.face.people import RegisteredPeople
 from plvm_photos.engines.face.space import FACE_KIND
 from plvm_photos.engines.vlm.marking import DEFAULT_MARKING, MarkedPerson, Marking
 from plvm_photos.engines.vlm.model import MarkedPhoto, VlmModel
@@ -22,14 +23,13 @@ from plvm_photos.engines.vlm.weights import VlmOptions
 
 if TYPE_CHECKING:
     from plvm_photos.imaging import DecodedImage
-    from plvm_photos.store.library_store import LibraryStore
 
 
 class VlmEngine(Engine):
     name = "vlm"
     kinds = ("person",)
     face_kind = FACE_KIND
-    confirmed_faces_are_references = True  # the face engine's people (RegisteredPeople.load)
+    confirmed_faces_are_references = True  # the face engine's people (RegisteredPeople.of)
 
     def __init__(self, options: VlmOptions, face_config: FaceEngineConfig, marking: Marking = DEFAULT_MARKING):
         self.options = options
@@ -50,21 +50,21 @@ class VlmEngine(Engine):
     def describe_box(self, image: DecodedImage, box) -> Region:
         return self.face.describe_box(image, box)
 
-    def concepts(self, session):
-        return self.face.concepts(session)
+    def concepts(self, references: References) -> RegisteredPeople:
+        return self.face.concepts(references)
 
-    def with_references(self, concepts, concept_id, name, kind, references):
+    def with_references(self, concepts: RegisteredPeople, concept_id, name, kind, references) -> RegisteredPeople:
         return self.face.with_references(concepts, concept_id, name, kind, references)
 
-    def without(self, concepts, concept_id):
+    def without(self, concepts: RegisteredPeople, concept_id) -> RegisteredPeople:
         return self.face.without(concepts, concept_id)
 
     # --- decisions: the face engine's verdicts, the model's caption -----------------------------
-    def decide(self, photo: PhotoToDecide, concepts, changed: frozenset[int] | None) -> Decision:
+    def decide(self, photo: PhotoToDecide, concepts: RegisteredPeople, changed: frozenset[int] | None) -> Decision:
         decided = self.face.decide(photo, concepts, changed)
         return Decision(decided.verdicts, self._caption(photo, concepts, decided, changed))
 
-    def _caption(self, photo: PhotoToDecide, concepts, decided: Decision, changed: frozenset[int] | None) -> str:
+    def _caption(self, photo: PhotoToDecide, concepts: RegisteredPeople, decided: Decision, changed: frozenset[int] | None) -> str:
         """The model's caption naming the people present as <name>, led by the structured caption
         when it does not name them all; kept as it was while who is present, on which face, is."""
         present = {cid: v for cid, v in decided.verdicts.items() if v.present}
@@ -86,5 +86,5 @@ class VlmEngine(Engine):
         return f"{decided.caption}: {generated}" if generated else decided.caption
 
     # --- visual questions -----------------------------------------------------------------------
-    def visual(self, store: LibraryStore) -> VlmVisualAnswers:
-        return VlmVisualAnswers(store, self.model, self.options, self.face.concepts)
+    def visual(self) -> VlmVisualAnswers:
+        return VlmVisualAnswers(self.model, self.options)

@@ -4,8 +4,10 @@ face engine recognised in them marked."""
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence
+from typing import Sequence
 
+from plvm_photos.engines.base import PresentPerson
+from plvm_photos.engines.face.people import RegisteredPeople
 from plvm_photos.engines.vlm.marking import MarkedPerson
 from plvm_photos.engines.vlm.model import MAX_SIDE, MarkedPhoto, VlmModel
 from plvm_photos.engines.vlm.weights import VlmOptions
@@ -14,22 +16,10 @@ from plvm_photos.errors import LibraryError
 MAX_NAMED = 8  # people one question may name
 
 
-def recognised_people(session, path: str, scale: float) -> tuple[MarkedPerson, ...]:
-    """The people decided present in the photo at ``path``, their face boxes scaled by ``scale``
-    (full-size pixels to the decoded image's), left to right."""
-    from sqlalchemy import select
-
-    from plvm_photos.db.models import Concept, File, Region, Verdict
-
-    rows = session.execute(
-        select(Concept.display, Region.left, Region.top, Region.right, Region.bottom)
-        .select_from(File)
-        .join(Verdict, Verdict.photo_id == File.photo_id)
-        .join(Region, Region.id == Verdict.region_id)
-        .join(Concept, Concept.id == Verdict.concept_id)
-        .where(File.path == path, Verdict.present.is_(True))
-    ).all()
-    people = [MarkedPerson(name, tuple(round(v * scale) for v in box)) for name, *box in rows]
+def marked_people(present: Sequence[PresentPerson], scale: float) -> tuple[MarkedPerson, ...]:
+    """The people decided present in a photo, their face boxes scaled by ``scale`` (full-size
+    pixels to the decoded image's), left to right."""
+    people = [MarkedPerson(p.name, tuple(round(v * scale) for v in p.box)) for p in present]
     return tuple(sorted(people, key=lambda p: (p.box[0], p.name)))
 
 
@@ -37,17 +27,14 @@ class VlmVisualAnswers:
     max_concepts = MAX_NAMED
     limit_setting = "vlm.ask_limit"  # the setting that raises photo_limit
 
-    def __init__(self, store, model: VlmModel, options: VlmOptions, people: Callable[[object], object]):
-        self.store = store
+    def __init__(self, model: VlmModel, options: VlmOptions):
         self.model = model
         self.photo_limit = options.ask_limit
         self.threshold = options.threshold
-        self._people = people  # session -> the face engine's registered people
 
-    def check(self, session, concept_ids: Sequence[int]) -> None:
-        registered = self._people(session)
-        with_faces = {p.concept_id for p in registered.vectors}
-        missing = [registered.names.get(cid, str(cid)) for cid in concept_ids if cid not in with_faces]
+    def check(self, concepts: RegisteredPeople, concept_ids: Sequence[int]) -> None:
+        with_faces = concepts.decided()
+        missing = [concepts.names.get(cid, str(cid)) for cid in concept_ids if cid not in with_faces]
         if missing:
             raise LibraryError(
                 f"{', '.join(f'<{n}>' for n in missing)} has no face reference, and the vlm engine shows the model "
@@ -56,15 +43,14 @@ class VlmVisualAnswers:
         if len(concept_ids) > self.max_concepts:
             raise LibraryError(f"a visual question can name at most {self.max_concepts} people")
 
-    def open_photo(self, path: str) -> MarkedPhoto:
+    def open_photo(self, path: str, present: Sequence[PresentPerson]) -> MarkedPhoto:
         from PIL import Image
 
         from plvm_photos.imaging import decode
 
         stat = os.stat(path)
         image = decode(path, max_side=MAX_SIDE)
-        with self.store.session() as s:
-            people = recognised_people(s, path, image.scale)
+        people = marked_people(present, image.scale)
         return MarkedPhoto(Image.fromarray(image.pixels), people, key=(path, stat.st_size, stat.st_mtime_ns))
 
     def yes_probability(self, image: MarkedPhoto, prompt: str, concept_ids: Sequence[int]) -> float:

@@ -13,7 +13,7 @@ EXAMPLE_DIR = "~/models/{name}"
 
 @dataclass(frozen=True)
 class VlmOptions:
-    """The vlm engine's settings, read once from the library."""
+    """The vlm engine's settings, read once from the library (``entry.vlm_options``)."""
 
     model: str  # a folder of save_pretrained files, or a hub id already in the Hugging Face cache
     device: str
@@ -21,17 +21,6 @@ class VlmOptions:
     threshold: float
     caption_tokens: int
     ask_limit: int
-
-    @classmethod
-    def from_settings(cls, values: dict[str, str]) -> "VlmOptions":
-        return cls(
-            model=values["vlm.model"],
-            device=values["vlm.device"],
-            dtype=values["vlm.dtype"],
-            threshold=float(values["vlm.threshold"]),
-            caption_tokens=int(values["vlm.caption_tokens"]),
-            ask_limit=int(values["vlm.ask_limit"]),
-        )
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def _hog_calls(monkeypatch, analyzer: FaceAnalyzer) -> list[tuple[int, int, int]
 def test_only_the_regions_around_small_faces_are_upsampled_and_every_face_is_still_found(monkeypatch, library_data, photo):
     analyzer = FaceAnalyzer()
     pixels = decode(library_data / photo, max_side=analyzer.max_side).pixels
-    seen = analyzer._mtcnn_boxes(pixels)
+    seen = analyzer.mtcnn_faces(pixels)
     widths = [box[2] - box[0] for box, _ in seen]
     assert analyzer.config.upsample_whole_below <= min(widths) < analyzer.config.upsample_below
     whole = analyzer._hog_boxes(pixels, analyzer.config.upsample)

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from plvm_photos.engines.face import mtcnn
-from plvm_photos.engines.registry import face_config_of
+from plvm_photos.engines.face.entry import face_config
 from plvm_photos.engines.face.engine import FaceAnalyzer, FaceEngineConfig, hog_like_box, iou
 from plvm_model.evaluation import ConceptImage
 
@@ -119,7 +119,7 @@ def test_the_library_setting_turns_the_second_detector_off_for_scans(tmp_path, b
     for setting in ("on", "off"):
         with Library(tmp_path / f"lib-{setting}") as library:
             library.settings.set("face.second_detector", setting)
-            assert face_config_of(library.settings.all()).second_detector is (setting == "on")
+            assert face_config(library.settings.all()).second_detector is (setting == "on")
             library.add_person("andrew", [bench_data / "Andrew" / "ref_img.jpg"])
             faces[setting] = library.scan([folder], workers=1, progress=False).faces
             present = [v["person"] for v in library.verdicts() if v["present"]]

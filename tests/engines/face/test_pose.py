@@ -73,11 +73,11 @@ def test_mirrored_points_negate_yaw_and_roll():
 
 def test_the_five_point_fit_decides_past_the_profile_threshold():
     r = _rot(-60, 0, 0)
-    five = _project(pose._MODEL_5, r)
+    five = _project(pose.MODEL_5, r)
     frontalish = _points68(_rot(-12, 0, 0))  # what dlib's 68-point model lays over a profile
     got = pose.pose_from_landmarks(frontalish, five)
     assert got.source == "mtcnn5" and got.yaw_deg == pytest.approx(-60, abs=0.5)
-    near_frontal = pose.pose_from_landmarks(_points68(_rot(10, 0, 0)), _project(pose._MODEL_5, _rot(12, 0, 0)))
+    near_frontal = pose.pose_from_landmarks(_points68(_rot(10, 0, 0)), _project(pose.MODEL_5, _rot(12, 0, 0)))
     assert near_frontal.source == "dlib68" and near_frontal.yaw_deg == pytest.approx(10, abs=0.5)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from plvm_photos.engines.face.dlib_format import face_resnet_layers, load_face_resnet
-from plvm_photos.engines.face.engine import _dlib_models, dlib_descriptor_model
+from plvm_photos.engines.face.engine import dlib_models, dlib_descriptor_model
 from plvm_photos.engines.face.jitter import (
     extract_rotated_chip,
     jitter_chip,
@@ -47,7 +47,7 @@ def _dlib_descriptors(pixels: np.ndarray, shapes, jitters: int = 0) -> np.ndarra
 
 
 def _faces(pixels: np.ndarray, upsample: int = 1) -> list:
-    detector, shaper = _dlib_models()
+    detector, shaper = dlib_models()
     return [shaper(pixels, r) for r in detector(pixels, upsample)]
 
 

@@ -25,7 +25,7 @@ def main() -> int:
     from PIL import Image
 
     from plvm_photos.engines.plvm.model import PlvmModel
-    from plvm_photos.engines.plvm.weights import PlvmOptions
+    from plvm_photos.engines.plvm.entry import plvm_options
     from tests.plvm_model.tiny import save_tiny_plvm as build
 
     dry = "--cpu-dry-run" in sys.argv  # checks this script where no GPU is present: cpu bf16 instead
@@ -39,12 +39,12 @@ def main() -> int:
     results = {}
     for device in ("cpu", "auto"):
         overrides = {"plvm.device": "cpu", "plvm.dtype": "bfloat16"} if dry and device == "auto" else {"plvm.device": device}
-        engine = PlvmModel(PlvmOptions.from_settings({**values, **overrides}))
+        engine = PlvmModel(plvm_options({**values, **overrides}))
         start = time.perf_counter()
         tokens = engine.global_tokens(photos)
         refs = [engine.encode_reference(p, f"c{i}") for i, p in enumerate(photos[:2])]
         # the app stores Aligner outputs as float32 CPU tensors and loads them onto the model's device
-        concepts = [engine.concept_from_tensors(f"c{i}", engine.concept_to_tensors(r.concept)) for i, r in enumerate(refs)]
+        concepts = [engine.stored_form(r.concept) for r in refs]
         p_yes = [engine.recognize(p, concepts) for p in photos]
         yes_no = engine.yes_probability(photos[0], "Does this photo match the description \"<c0> and <c1> are talking\"? "
                                         "Answer with Yes or No.", concepts)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from tests.engines.plvm.helpers import model_image
 
+from plvm_photos.engines.plvm.entry import plvm_options
 from plvm_photos.engines.plvm.weights import MissingWeightsError, PlvmOptions, check_weights, choose_device
 from plvm_photos.errors import LibraryError
 from plvm_photos.library import Library
@@ -28,9 +29,9 @@ def cli(library: Path, *args: str):
     """Run the CLI in this process (the library is opened afresh each time, as a new process would)."""
     from typer.testing import CliRunner
 
-    from plvm_photos.cli.app import _register_command_modules, app, state
+    from plvm_photos.cli.app import app, register_command_modules, state
 
-    _register_command_modules()
+    register_command_modules()
     state._library = None
     try:
         return CliRunner().invoke(app, ["--library", str(library), *args])
@@ -84,7 +85,7 @@ def _options(**changes) -> PlvmOptions:
     values = {"plvm.aligner": "", "plvm.lvlm": "", "plvm.encoder": "", "plvm.device": "auto", "plvm.dtype": "auto",
               "plvm.threshold": "0.5", "plvm.min_similarity": "0.3", "plvm.caption_tokens": "8", "plvm.ask_limit": "5"}
     values.update(changes)
-    return PlvmOptions.from_settings(values)
+    return plvm_options(values)
 
 
 def test_check_weights_names_each_missing_piece(tiny_models, tmp_path):
@@ -117,6 +118,7 @@ def test_device_and_dtype_are_automatic_and_overridable():
 def test_visual_question_is_judged_by_plvm_over_the_selected_photos(plvm_library, reference_model, photo_folder):
     from plvm_photos.ask.answer import ask
     from plvm_photos.engines.registry import open_engine
+    from plvm_photos.indexing.concepts import registered_concepts
     from datetime import date
 
     from plvm_photos.ask.parser import parse
@@ -130,7 +132,7 @@ def test_visual_question_is_judged_by_plvm_over_the_selected_photos(plvm_library
     assert clause == "<astro> and <cup> are talking"
     engine = open_engine(plvm_library)
     with plvm_library.session() as s:
-        concepts = {c.name: c for c in engine.concepts(s)}
+        concepts = {c.name: c for c in registered_concepts(s, engine).registered}
     tensors = [engine.tensors.of(concepts["astro"])[0], engine.tensors.of(concepts["cup"])[0]]
     for photo in data["photos"]:  # threshold 0: every judged photo is kept, with PLVM's P(Yes)
         expected = engine.model.yes_probability(model_image(photo["path"]), prompt, tensors)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.engines.vlm.helpers import LIBRARY_FAMILY, options, plvm_photos
 
 from plvm_photos.db.models import Concept, File, Photo, Region, Verdict
+from plvm_photos.engines.base import PresentPerson
 from plvm_photos.engines.vlm.model import MarkedPhoto, VlmModel
 from plvm_photos.engines.vlm.visual import VlmVisualAnswers
 
@@ -34,8 +35,19 @@ def _model(tiny_vlms) -> VlmModel:
     return VlmModel(options(tiny_vlms[LIBRARY_FAMILY]))
 
 
-def _visual(library, model) -> VlmVisualAnswers:
-    return VlmVisualAnswers(library, model, model.options, lambda s: None)
+def _visual(model) -> VlmVisualAnswers:
+    return VlmVisualAnswers(model, model.options)
+
+
+def _open(visual: VlmVisualAnswers, library, path: str) -> MarkedPhoto:
+    """The photo as the engine is shown it, the people decided present in it marked (``ask``
+    passes them in the same way)."""
+    with library.session() as s:
+        rows = s.execute(select(Concept.display, Region.left, Region.top, Region.right, Region.bottom)
+                         .select_from(File).join(Verdict, Verdict.photo_id == File.photo_id)
+                         .join(Region, Region.id == Verdict.region_id).join(Concept, Concept.id == Verdict.concept_id)
+                         .where(File.path == path, Verdict.present.is_(True))).all()
+    return visual.open_photo(path, [PresentPerson(name, tuple(box)) for name, *box in rows])
 
 
 def test_people_are_the_face_engines_and_captions_the_models(vlm_library, tiny_vlms, demo_set):
@@ -52,11 +64,11 @@ def test_people_are_the_face_engines_and_captions_the_models(vlm_library, tiny_v
     # A caption is the model's greedy caption of the photo with its people marked; the random model
     # names nobody as <name>, so the structured caption leads it.
     model = _model(tiny_vlms)
-    visual = _visual(vlm_library, model)
+    visual = _visual(model)
     photo_dir = demo_set[1]
     for relative, names, lead in ((GROUPS[1], ["grace", "eileen"], "<grace> (left) and <eileen> (right)"),
                                   ("2023-trip/eileen-mirror.jpg", ["eileen"], "<eileen> (center)")):
-        marked = visual.open_photo(str(photo_dir / relative))
+        marked = _open(visual, vlm_library, str(photo_dir / relative))
         assert [p.name for p in marked.people] == names  # left to right
         assert photos[relative]["caption"] == f"{lead}: {model.caption(MarkedPhoto(marked.image, marked.people))}"
     assert photos["misc/coffee.jpg"]["caption"] == "no people" and photos["misc/notes.jpg"]["caption"] is None
@@ -101,16 +113,16 @@ def test_a_visual_question_is_answered_by_the_model_through_plvm_photos_ask(vlm_
     assert sorted("/".join(Path(p["path"]).parts[-2:]) for p in data["photos"]) == sorted(GROUPS)  # vlm.threshold 0
     model = _model(tiny_vlms)
     with Library(root) as library:
-        visual = _visual(library, model)
+        visual = _visual(model)
         prompt = 'Does this photo match the description "<eileen> and <grace> are talking"? Answer with Yes or No.'
         for photo in data["photos"]:
-            expected = model.yes_probability(visual.open_photo(photo["path"]), prompt, use_cache=False)
+            expected = model.yes_probability(_open(visual, library, photo["path"]), prompt, use_cache=False)
             assert photo["score"] == pytest.approx(expected, abs=1e-4)
         # an open question: each photo of <eileen> gets the model's answer about it
         answer = ask(library, "what is <eileen> wearing?").as_dict()
         assert (answer["selected"], answer["judged"]) == (3, 3)
         first = answer["photos"][0]
-        assert first["reply"] == model.answer(visual.open_photo(first["path"]), "what is <eileen> wearing?")
+        assert first["reply"] == model.answer(_open(visual, library, first["path"]), "what is <eileen> wearing?")
 
 
 def test_a_question_over_more_photos_than_the_limit_names_the_vlm_setting_that_raises_it(vlm_library_dir, copy_library,

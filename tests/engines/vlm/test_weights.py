@@ -62,5 +62,5 @@ def test_the_engine_is_chosen_and_configured_from_the_settings(tmp_path, tiny_vl
         assert engine.name == "vlm" and engine.spaces == (FACE_SPACE,) and engine.kinds == ("person",)
         assert not engine.analyzer().in_process  # the face engine's analyzer: worker processes
         assert (engine.model.device, engine.model.dtype_name, engine.options.threshold) == ("cpu", "bfloat16", 0.7)
-        visual = engine.visual(library)
+        visual = engine.visual()
         assert (visual.threshold, visual.photo_limit) == (0.7, 50)
