@@ -168,11 +168,14 @@ def scan(
                                       "(start Ray here), 'auto' (the cluster this machine is a node of), "
                                       "ray://HOST:PORT or HOST:PORT; --workers then defaults to the cluster's CPUs. "
                                       "Needs pip install 'plvm-photos[ray]'."),
+    pose: bool = typer.Option(False, "--pose", help="Also run the people-pose stage (face mesh, gaze, body) on "
+                              "stored faces analysed without it, without analysing their photos again. Needs pip "
+                              "install 'plvm-photos[pose]'."),
 ) -> None:
     """Index new and changed photos. Already indexed photos cost nothing; moved ones are not re-analysed."""
     try:
         summary = state.library(create=True).scan([str(p) for p in paths], workers=workers, progress=not quiet and not as_json,
-                                       reanalyze=reanalyze, retry_failed=retry_failed, ray=ray)
+                                       reanalyze=reanalyze, retry_failed=retry_failed, ray=ray, pose=pose)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the scan turns it into the same)
         typer.echo("interrupted: the photos analysed so far are kept; scan again to go on", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -181,6 +184,8 @@ def scan(
         f"{summary.known_content} already known by content, {summary.errors} error(s), "
         f"{summary.missing} gone; {summary.faces} face(s) found in {summary.seconds:.1f} s"
     )
+    if pose:
+        text += f"; people pose added for {summary.poses_added} stored face(s)"
     if summary.error_files and not as_json:
         text += "\n" + "\n".join(f"  error: {e['path']}: {e['error']}" for e in summary.error_files[:20])
         if len(summary.error_files) > 20:

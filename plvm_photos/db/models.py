@@ -106,12 +106,23 @@ class Region(Base):
     # A face the user drew (or an imported XMP region no detector found), not a detection. It is
     # kept (with its id) when the photo is analysed again, as are the confirmed faces.
     by_user: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-
     photo: Mapped[Photo] = relationship(back_populates="regions")
 
     @property
     def box(self) -> tuple[int, int, int, int]:
         return (self.left, self.top, self.right, self.bottom)
+
+
+class RegionPose(Base):
+    """What the face engine's people-pose stage saw of the person of one face region
+    (``engines/face/cues.py``, JSON): a region without a row was never seen by it (``scan
+    --pose`` fills those in). A table of its own, not a column of ``regions``: adding it to a
+    stored region must not count as the region changing (migration 0004's triggers)."""
+
+    __tablename__ = "region_poses"
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    cues: Mapped[str] = mapped_column(Text)
 
 
 class Concept(Base):

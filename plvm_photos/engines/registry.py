@@ -32,7 +32,18 @@ def open_engine(store: LibraryStore) -> Engine:
 def face_config_of(values: dict[str, str]):
     from plvm_photos.engines.face.engine import FaceEngineConfig
 
-    return FaceEngineConfig(second_detector=values["face.second_detector"] == "on")
+    return FaceEngineConfig(second_detector=values["face.second_detector"] == "on", pose=pose_stage_on(values))
+
+
+def pose_stage_on(values: dict[str, str]) -> bool:
+    """Whether the people-pose stage runs: ``face.pose`` on (its packages must then be
+    installed: ``PoseStageMissing`` says what to install), or auto where they are."""
+    from plvm_photos.engines.face import landmark_models
+
+    setting = values.get("face.pose", "auto")
+    if setting == "on":
+        landmark_models.check()
+    return setting == "on" or (setting == "auto" and landmark_models.available())
 
 
 def check_weights(values: dict[str, str]) -> None:

@@ -84,6 +84,10 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("face.second_detector", "on", "on | off: MTCNN beside HOG finds turned and half-hidden "
                     "faces (about 0.08 CPU s more a photo); takes effect for photos analysed from now on "
                     "(scan --reanalyze redoes the others)", _choice(("on", "off"))),
+        SettingSpec("face.pose", "auto", "auto | on | off: the people-pose stage (face mesh, gaze, smile, upper "
+                    "body; pip install 'plvm-photos[pose]') for what people do: talking, hugging, smiling, ...; "
+                    "auto = on where installed; for photos analysed from now on (scan --pose fills in the others)",
+                    _choice(("auto", "on", "off"))),
         SettingSpec("plvm.aligner", "", "Aligner checkpoint folder (plvm_config.json + aligner_heads.safetensors), "
                     "e.g. a plvm-train checkpoint", _location),
         SettingSpec("plvm.lvlm", "", "LLaVA-1.5 weights: a local folder or a hub id already in the Hugging Face "

@@ -7,7 +7,7 @@ dlib's weights come from the ``face-recognition-models`` package (``weights.py``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -101,6 +101,9 @@ class FaceEngineConfig:
     # ... and runs on the photo at half size (a quarter of the work; faces from ~160 px) where
     # every face MTCNN saw is at least this wide: 45 of the 108, where it finds the same faces.
     halve_above: int = 200
+    # The people-pose stage (``people_pose.py``, the [pose] extra): face mesh, irises and upper
+    # body of every face found, for the judgements of what people do (``interaction.py``).
+    pose: bool = False
 
 
 # An MTCNN box (forehead to chin) as the square HOG box the 5-point shape model was trained on:
@@ -154,6 +157,10 @@ class FaceAnalyzer:
             from plvm_photos.engines.face.mtcnn import net_weights
 
             net_weights()
+        if self.config.pose:
+            from plvm_photos.engines.face import landmark_models
+
+            landmark_models.warm_up()
 
     def _hog_boxes(self, pixels: np.ndarray, upsample: int) -> list[tuple[tuple[int, int, int, int], float]]:
         detector = _dlib_models()[0]
@@ -227,7 +234,19 @@ class FaceAnalyzer:
         else:
             boxes = self._hog_boxes(image.pixels, self.config.upsample)
         regions = self._describe(image, boxes, self.config.jitters)
+        if self.config.pose:
+            cues = self.people_cues(image, [r.box for r in regions])
+            regions = [replace(r, cues=c) for r, c in zip(regions, cues)]
         return Analysis(width=image.full_width, height=image.full_height, regions=regions)
+
+    def people_cues(self, image: DecodedImage, boxes) -> list:
+        """The people-pose stage's ``PersonCues`` for the faces at ``boxes`` (full-size pixels):
+        what an analysis stores with its regions, and what ``scan --pose`` adds to regions
+        stored without them."""
+        from plvm_photos.engines.face.people_pose import person_cues
+
+        s = image.scale
+        return person_cues(image.pixels, [tuple(v * s for v in box) for box in boxes], s)
 
     def describe_box(self, image: DecodedImage, box: tuple[int, int, int, int]) -> Region:
         """The face inside ``box`` (full-size pixels, drawn by the user where the detectors found
