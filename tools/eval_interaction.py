@@ -1,26 +1,33 @@
-"""Precision and recall of the geometric interaction rules on the by-eye labelled photos.
+"""Precision and recall of the interaction and expression judgements on the by-eye labelled photos.
 
-Usage: python -m tools.eval_interaction [DATA_DIR] [--stored-boxes] [--tune] [--pose]
+Usage: python -m tools.eval_interaction [DATA_DIR] [--stored-boxes] [--tune] [--pose] [--no-pose-stage]
 
 DATA_DIR is the shared data root (default: $PLVM_TEST_DATA or ../shared/data beside the
-repository); the labels are ``tests/engines/face/interaction_labels.json``: for each photo (path
-relative to DATA_DIR) every pair of faces the face engine found, boxes as the engine returns them
-(full-size pixels), with ``facing`` / ``talking`` / ``next_to`` judged by eye; ``doubt`` (true, or
-a list of those names) leaves the pair (or those judgements) out of the scores; ``yaw_a`` /
-``yaw_b``, where given, are by-eye head turns in degrees (+ = the nose points to the image's
-right), used by ``--pose``.
+repository). Two label files, judged by eye:
+
+- ``tests/engines/face/interaction_labels.json``: for each photo (path relative to DATA_DIR)
+  every pair of faces the face engine found, boxes as the engine returns them (full-size pixels),
+  with ``facing`` / ``talking`` / ``next_to`` / ``hugging`` / ``holding_hands``; ``doubt`` (true,
+  or a list of those names) leaves the pair (or those judgements) out of the scores; ``yaw_a`` /
+  ``yaw_b``, where given, are by-eye head turns in degrees (+ = the nose points to the image's
+  right), used by ``--pose``.
+- ``tests/engines/face/face_labels.json``: faces with ``smiling`` / ``camera`` (looking at the
+  camera) / ``eyes_closed``, and ``doubt`` likewise.
 
 Each photo is decoded as the engine decodes it (1024 px), the face engine finds its faces (or,
-with ``--stored-boxes``, the labelled boxes are taken as the detections: what the test does, to
-stay fast), every face gets a head pose (``pose.head_poses``), each labelled pair is matched to two
-detections by IoU >= 0.5 (a pair the engine no longer finds is judged "no" on every rule) and
-judged by ``interaction.judge_pair`` against all the photo's faces.
+with ``--stored-boxes``, the labelled boxes are taken as the detections: what the tests do, to
+stay fast), every face gets its geometric head pose (``pose.head_poses``) and, where the [pose]
+extra is installed (and not ``--no-pose-stage``), the people-pose stage's cues; each labelled
+face or pair is matched to detections by IoU >= 0.5 (one the engine no longer finds is judged
+"no") and judged by ``judgements.judge`` against all the photo's faces. A judgement that cannot
+tell (a cue missing) counts as "no" and is counted apart.
 
-Printed: for each rule the confusion counts and precision / recall on all labelled photos, on the
-tune half (photos in name order, alternately tune / holdout, those with a facing or talking
-positive alternated on their own so both halves get some) and on the holdout half. ``--tune``
-grid-searches the thresholds on the tune half (F1 per rule) and prints the held-out numbers of
-the chosen ones. ``--pose`` compares the yaw estimates with the by-eye turns instead.
+Printed: for each judgement the confusion counts and precision / recall on all labelled photos, on
+the tune half (photos in name order, alternately tune / holdout, those with a positive alternated
+on their own so both halves get some) and on the holdout half. ``--tune`` searches the thresholds
+on the tune half (for each judgement the most recall at precision >= 0.95; the smile score's
+weights by a logistic fit) and prints the held-out numbers of the chosen ones. ``--pose``
+compares the yaw estimates with the by-eye turns instead.
 """
 
 from __future__ import annotations
@@ -36,13 +43,20 @@ from pathlib import Path
 
 import numpy as np
 
-from plvm_photos.engines.face.interaction import DEFAULT, Face, Thresholds, judge_pair
+from plvm_photos.engines.face.interaction import Face
+from plvm_photos.engines.face.judgements import DEFAULT, Seen, Thresholds, judge
 
 REPO = Path(__file__).resolve().parents[1]
 LABELS = REPO / "tests" / "engines" / "face" / "interaction_labels.json"
-RULES = ("facing", "talking", "next_to")
+FACE_LABELS = REPO / "tests" / "engines" / "face" / "face_labels.json"
+RULES = ("facing", "talking", "next_to", "hugging")  # pair judgements with labelled positives
+UNMEASURED = ("holding_hands",)  # labelled, but no positive among the shared photos yet
+FACE_RULES = ("smiling", "not_smiling", "looking_at_camera", "eyes_closed")
+FACE_TRUTH = {"smiling": ("smiling", True), "not_smiling": ("smiling", False),
+              "looking_at_camera": ("camera", True), "eyes_closed": ("eyes_closed", True)}
 MATCH_IOU = 0.5
 MAX_SIDE = 1024  # as FaceEngineConfig.max_side
+TARGET_PRECISION = 0.95
 
 
 def default_data_dir() -> Path:
@@ -53,15 +67,24 @@ def load_labels(path: Path = LABELS) -> dict[str, list[dict]]:
     return json.loads(Path(path).read_text())
 
 
-def doubted(pair: dict, rule: str) -> bool:
-    doubt = pair.get("doubt", False)
+def load_face_labels(path: Path = FACE_LABELS) -> dict[str, list[dict]]:
+    return json.loads(Path(path).read_text()) if Path(path).exists() else {}
+
+
+def doubted(item: dict, rule: str) -> bool:
+    doubt = item.get("doubt", False)
     return doubt is True or (isinstance(doubt, list) and rule in doubt)
 
 
-def split(labels: dict[str, list[dict]]) -> dict[str, str]:
+def face_truth(item: dict, rule: str) -> bool | None:
+    key, value = FACE_TRUTH[rule]
+    return None if doubted(item, key) else item[key] == value
+
+
+def split(labels: dict[str, list[dict]], keys=("facing", "talking", "hugging")) -> dict[str, str]:
     """photo -> "tune" | "holdout": name order, alternating, positives' photos alternated apart."""
     def has_positive(photo: str) -> bool:
-        return any(p[r] and not doubted(p, r) for p in labels[photo] for r in ("facing", "talking"))
+        return any(p.get(r) and not doubted(p, r) for p in labels[photo] for r in keys)
 
     out = {}
     for group in (sorted(p for p in labels if has_positive(p)), sorted(p for p in labels if not has_positive(p))):
@@ -80,9 +103,11 @@ def iou(a, b) -> float:
 
 @dataclass
 class PhotoFaces:
-    faces: list[Face]  # every detection, full-size boxes, with its yaw
+    faces: list[Face]  # every detection, full-size boxes, with its geometric yaw
     poses: list  # pose.HeadPose per face
     seconds_pose: float = 0.0
+    seen: list[Seen] = field(default_factory=list)  # the same faces with the pose stage's cues
+    seconds_cues: float = 0.0
 
 
 @dataclass
@@ -91,8 +116,11 @@ class Confusion:
     fp: int = 0
     fn: int = 0
     tn: int = 0
+    unknown: int = 0  # "cannot tell" (counted as no)
 
-    def add(self, truth: bool, said: bool) -> None:
+    def add(self, truth: bool, said: bool | None) -> None:
+        if said is None:
+            self.unknown += 1
         if truth and said:
             self.tp += 1
         elif said:
@@ -120,41 +148,58 @@ class Confusion:
 class Scores:
     by_split: dict[str, dict[str, Confusion]] = field(default_factory=dict)  # split -> rule -> counts
     unmatched_pairs: int = 0
+    unmatched_faces: int = 0
 
     def get(self, part: str, rule: str) -> Confusion:
         return self.by_split.setdefault(part, {}).setdefault(rule, Confusion())
 
 
-def detect(data_dir: Path, labels: dict[str, list[dict]], stored_boxes: bool = False) -> dict[str, PhotoFaces]:
-    """Faces and head poses of every labelled photo."""
+def _boxes_of(pairs: list[dict], faces: list[dict]) -> list[tuple]:
+    boxes: list[tuple] = []
+    for box in [p[k] for p in pairs for k in ("a", "b")] + [f["box"] for f in faces]:
+        if all(iou(box, seen) < MATCH_IOU for seen in boxes):  # one face labelled twice is one detection
+            boxes.append(tuple(box))
+    return boxes
+
+
+def detect(data_dir: Path, labels: dict[str, list[dict]], stored_boxes: bool = False,
+           face_labels: dict[str, list[dict]] | None = None, cues: bool | None = None) -> dict[str, PhotoFaces]:
+    """Faces, head poses and (``cues``: default where the pose stage is installed) the people-pose
+    stage's cues of every labelled photo."""
+    from plvm_photos.engines.face import landmark_models
     from plvm_photos.engines.face.pose import decoded_box, head_poses
     from plvm_photos.imaging import decode
 
+    face_labels = face_labels or {}
+    cues = landmark_models.available() if cues is None else cues
     engine = None
     if not stored_boxes:
         from plvm_photos.engines.face.engine import FaceEngine
 
         engine = FaceEngine()
     out = {}
-    for photo, pairs in labels.items():
+    for photo in sorted(set(labels) | set(face_labels)):
         image = decode(data_dir / photo, max_side=MAX_SIDE)
         if engine is None:
-            boxes = []
-            for p in pairs:
-                for key in ("a", "b"):
-                    if tuple(p[key]) not in boxes:
-                        boxes.append(tuple(p[key]))
+            boxes = _boxes_of(labels.get(photo, []), face_labels.get(photo, []))
         else:
             boxes = [tuple(r.box) for r in engine.analyze(image).regions]
         start = time.perf_counter()
         poses = head_poses(image.pixels, [decoded_box(b, image.scale) for b in boxes])
         seconds = time.perf_counter() - start
         faces = [Face(tuple(float(v) for v in b), p.yaw_deg, p.confidence) for b, p in zip(boxes, poses)]
-        out[photo] = PhotoFaces(faces, poses, seconds)
+        start = time.perf_counter()
+        found = [None] * len(boxes)
+        if cues:
+            from plvm_photos.engines.face.people_pose import person_cues
+
+            found = person_cues(image.pixels, [decoded_box(b, image.scale) for b in boxes], image.scale)
+        seen = [Seen(f.box, c, f.yaw_deg) for f, c in zip(faces, found)]
+        out[photo] = PhotoFaces(faces, poses, seconds, seen, time.perf_counter() - start)
     return out
 
 
-def _match(box, faces: list[Face]) -> int | None:
+def _match(box, faces) -> int | None:
     best, best_iou = None, MATCH_IOU
     for i, f in enumerate(faces):
         value = iou(box, f.box)
@@ -163,24 +208,43 @@ def _match(box, faces: list[Face]) -> int | None:
     return best
 
 
-def score(labels: dict[str, list[dict]], found: dict[str, PhotoFaces], t: Thresholds = DEFAULT) -> Scores:
+def score(labels: dict[str, list[dict]], found: dict[str, PhotoFaces], t: Thresholds = DEFAULT,
+          rules=RULES + UNMEASURED) -> Scores:
     parts = split(labels)
     out = Scores()
     for photo, pairs in labels.items():
-        faces = found[photo].faces
+        seen = found[photo].seen
         for pair in pairs:
-            ia, ib = _match(pair["a"], faces), _match(pair["b"], faces)
-            judged = None
-            if ia is not None and ib is not None and ia != ib:
-                judged = judge_pair(faces[ia], faces[ib], faces, t)
-            else:
+            ia, ib = _match(pair["a"], seen), _match(pair["b"], seen)
+            matched = ia is not None and ib is not None and ia != ib
+            if not matched:
                 out.unmatched_pairs += 1
-            for rule in RULES:
-                if doubted(pair, rule):
+            for rule in rules:
+                if doubted(pair, rule) or rule not in pair:
                     continue
-                said = bool(getattr(judged, rule)) if judged is not None else False
+                said = judge(rule, [seen[ia], seen[ib]], seen, t).holds if matched else False
                 for part in ("all", parts[photo]):
                     out.get(part, rule).add(bool(pair[rule]), said)
+    return out
+
+
+def score_faces(face_labels: dict[str, list[dict]], found: dict[str, PhotoFaces], t: Thresholds = DEFAULT,
+                rules=FACE_RULES) -> Scores:
+    parts = split(face_labels, keys=("smiling", "camera", "eyes_closed"))
+    out = Scores()
+    for photo, faces in face_labels.items():
+        seen = found[photo].seen
+        for item in faces:
+            i = _match(item["box"], seen)
+            if i is None:
+                out.unmatched_faces += 1
+            for rule in rules:
+                truth = face_truth(item, rule)
+                if truth is None:
+                    continue
+                said = judge(rule, [seen[i]], seen, t).holds if i is not None else False
+                for part in ("all", parts[photo]):
+                    out.get(part, rule).add(truth, said)
     return out
 
 
@@ -188,45 +252,88 @@ def _fmt(value: float | None) -> str:
     return "  n/a" if value is None else f"{value:5.2f}"
 
 
-def report(scores: Scores, title: str) -> str:
-    lines = [title, f"{'rule':8s} {'split':8s} {'TP':>3s} {'FP':>3s} {'FN':>3s} {'TN':>4s} {'prec':>5s} {'recall':>6s}"]
-    for rule in RULES:
+def report(scores: Scores, title: str, rules=RULES + UNMEASURED) -> str:
+    lines = [title, f"{'judgement':18s} {'split':8s} {'TP':>3s} {'FP':>3s} {'FN':>3s} {'TN':>4s} {'prec':>5s} {'recall':>6s} {'?':>4s}"]
+    for rule in rules:
         for part in ("all", "tune", "holdout"):
             c = scores.get(part, rule)
-            lines.append(f"{rule:8s} {part:8s} {c.tp:3d} {c.fp:3d} {c.fn:3d} {c.tn:4d} {_fmt(c.precision)} {_fmt(c.recall):>6s}")
+            lines.append(f"{rule:18s} {part:8s} {c.tp:3d} {c.fp:3d} {c.fn:3d} {c.tn:4d} {_fmt(c.precision)} "
+                         f"{_fmt(c.recall):>6s} {c.unknown:4d}")
     if scores.unmatched_pairs:
         lines.append(f"({scores.unmatched_pairs} labelled pairs not found by the engine: judged 'no')")
+    if scores.unmatched_faces:
+        lines.append(f"({scores.unmatched_faces} labelled faces not found by the engine: judged 'no')")
     return "\n".join(lines)
 
 
 # --- tuning -------------------------------------------------------------------------------------
 
-# Each list runs from the strictest value to the loosest, so that among equal F1 the strictest wins.
+# Each list runs from the strictest value to the loosest, so that among equal recall the strictest wins.
 GRID = {
-    "facing": {"facing_yaw_deg": [40, 35, 30, 25, 20, 15, 10, 5]},
-    "talking": {"near_gap_face_widths": [1, 1.5, 2, 3, 4, 5, 6], "near_size_ratio": [0.8, 0.7, 0.6, 0.5, 0.4]},
-    "next_to": {
-        "next_gap_face_widths": [0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0],
-        "next_size_ratio": [0.8, 0.75, 0.7, 0.65, 0.6, 0.5],
-        "next_max_dy_face_heights": [0.5, 0.75, 1.0, 1.25, 1.5],
-    },
+    "facing": {"facing_yaw_deg": [40, 35, 30, 25, 20, 15, 10, 5], "facing_gaze_deg": [40, 35, 30, 25, 20, 15, 10, 5]},
+    "talking": {"talking_toward_deg": [40, 30, 25, 20, 15, 10, 5], "talking_mouth_open": [0.3, 0.25, 0.2, 0.15, 0.1, 0.05, 0.0]},
+    "hugging": {"hugging_gap_face_widths": [-0.5, -0.25, 0.0, 0.25, 0.5, 1.0],
+                "hugging_reach_face_widths": [0.0, 0.25, 0.5, 1.0, 1.5, 2.0]},
+    "looking_at_camera": {"camera_yaw_deg": [5, 8, 10, 12, 15, 20, 25], "camera_pitch_deg": [8, 10, 15, 20, 25, 30, 90]},
+    "smiling": {"smiling_at": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2]},
+    "not_smiling": {"not_smiling_below": [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4]},
 }
 
 
-def tune(labels, found, base: Thresholds = DEFAULT) -> Thresholds:
-    """Per rule, the grid point with the best F1 on the tune half (ties: the strictest, as the grid
-    lists it first), the rules tuned in the order facing, talking, next_to."""
+def _best(candidates, counts) -> Thresholds:
+    """The candidate with the most recall at precision >= TARGET_PRECISION on the tune half (the
+    first such, the strictest); where none reaches it, the most precise."""
+    best, best_key = None, None
+    for t in candidates:
+        c = counts(t)
+        ok = c.precision is not None and c.precision >= TARGET_PRECISION
+        key = (ok, c.tp if ok else (c.precision or 0.0), -c.fp)
+        if best_key is None or key > best_key:
+            best, best_key = t, key
+    return best
+
+
+def fit_smile(face_labels, found) -> tuple[float, float, float]:
+    """(bias, per width, per lift) of a logistic regression of "smiling" on the mouth's width and
+    its corners' lift, on the tune half's faces (Newton's method, a little ridge; deterministic)."""
+    parts = split(face_labels, keys=("smiling", "camera", "eyes_closed"))
+    rows, ys = [], []
+    for photo, faces in face_labels.items():
+        if parts[photo] != "tune":
+            continue
+        for item in faces:
+            i = _match(item["box"], found[photo].seen)
+            truth = face_truth(item, "smiling")
+            cues = found[photo].seen[i].cues if i is not None else None
+            if truth is None or cues is None or cues.face is None:
+                continue
+            rows.append((1.0, cues.face.mouth_width, cues.face.smile_lift))
+            ys.append(1.0 if truth else 0.0)
+    x, y = np.array(rows), np.array(ys)
+    w = np.zeros(3)
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-x @ w))
+        grad = x.T @ (p - y) + 1e-3 * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + 1e-3 * np.eye(3)
+        w -= np.linalg.solve(hess, grad)
+    return tuple(round(float(v), 2) for v in w)
+
+
+def tune(labels, found, face_labels=None, base: Thresholds = DEFAULT) -> Thresholds:
+    """Per judgement, the grid point with the most recall at precision >= 0.95 on the tune half."""
     chosen = base
+    if face_labels:
+        bias, per_width, per_lift = fit_smile(face_labels, found)
+        chosen = replace(chosen, smile_bias=bias, smile_per_width=per_width, smile_per_lift=per_lift)
     for rule, grid in GRID.items():
-        best, best_key = chosen, None
         names = list(grid)
-        for values in itertools.product(*(grid[n] for n in names)):
-            t = replace(chosen, **dict(zip(names, values)))
-            c = score(labels, found, t).get("tune", rule)
-            key = (round(c.f1, 6), c.tp, -c.fp)
-            if best_key is None or key > best_key:
-                best, best_key = t, key
-        chosen = best
+        candidates = [replace(chosen, **dict(zip(names, values))) for values in itertools.product(*(grid[n] for n in names))]
+        if rule in FACE_RULES:
+            if not face_labels:
+                continue
+            chosen = _best(candidates, lambda t: score_faces(face_labels, found, t, (rule,)).get("tune", rule))
+        else:
+            chosen = _best(candidates, lambda t: score(labels, found, t, (rule,)).get("tune", rule))
     return chosen
 
 
@@ -315,34 +422,46 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data_dir", nargs="?", type=Path, default=None)
     parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--face-labels", type=Path, default=FACE_LABELS)
     parser.add_argument("--stored-boxes", action="store_true", help="take the labelled boxes as the detections (fast)")
-    parser.add_argument("--tune", action="store_true", help="grid-search the thresholds on the tune half")
+    parser.add_argument("--tune", action="store_true", help="search the thresholds on the tune half")
     parser.add_argument("--pose", action="store_true", help="compare the yaw estimates with the by-eye turns")
+    parser.add_argument("--no-pose-stage", action="store_true", help="judge as without the [pose] extra")
     args = parser.parse_args(argv)
     data_dir = args.data_dir or default_data_dir()
     if not data_dir.exists():
         print(f"no data at {data_dir} (pass DATA_DIR or set PLVM_TEST_DATA)", file=sys.stderr)
         return 2
     labels = load_labels(args.labels)
+    face_labels = load_face_labels(args.face_labels)
     if args.pose:
         print(pose_comparison(data_dir, labels))
         return 0
     start = time.perf_counter()
-    found = detect(data_dir, labels, stored_boxes=args.stored_boxes)
+    found = detect(data_dir, labels, stored_boxes=args.stored_boxes, face_labels=face_labels,
+                   cues=False if args.no_pose_stage else None)
     n_faces = sum(len(f.faces) for f in found.values())
     pose_s = sum(f.seconds_pose for f in found.values())
+    cues_s = sum(f.seconds_cues for f in found.values())
     n_pairs = sum(len(p) for p in labels.values())
+    n_labelled_faces = sum(len(f) for f in face_labels.values())
     parts = split(labels)
     print(
         f"{len(labels)} photos ({sum(v == 'tune' for v in parts.values())} tune / {sum(v == 'holdout' for v in parts.values())} holdout), "
-        f"{n_pairs} labelled pairs, {n_faces} faces {'(labelled boxes)' if args.stored_boxes else 'found by the face engine'}; "
-        f"{time.perf_counter() - start:.1f} s, head pose {1000 * pose_s / max(1, n_faces):.1f} ms per face"
+        f"{n_pairs} labelled pairs, {n_labelled_faces} labelled faces in {len(face_labels)} photos, "
+        f"{n_faces} faces {'(labelled boxes)' if args.stored_boxes else 'found by the face engine'}; "
+        f"{time.perf_counter() - start:.1f} s, head pose {1000 * pose_s / max(1, n_faces):.1f} ms per face, "
+        f"pose stage {1000 * cues_s / max(1, n_faces):.1f} ms per face"
     )
     print(report(score(labels, found, DEFAULT), f"thresholds in use: {DEFAULT}"))
+    if face_labels:
+        print(report(score_faces(face_labels, found, DEFAULT), "faces:", FACE_RULES))
     if args.tune:
-        chosen = tune(labels, found)
+        chosen = tune(labels, found, face_labels)
         print()
         print(report(score(labels, found, chosen), f"tuned on the tune half: {chosen}"))
+        if face_labels:
+            print(report(score_faces(face_labels, found, chosen), "faces:", FACE_RULES))
     small = [r for r in RULES if (c := score(labels, found).get("holdout", r)).tp + c.fn < 10]
     if small:
         print(f"\nfewer than 10 held-out positives for {', '.join(small)}: too few to tell these rules' precision/recall apart from luck")
