@@ -69,6 +69,10 @@ def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
     for ``with_photos``."""
     people = People(db)
     people.check(query.people)
+    if query.cues:
+        from plvm_photos.ask.interactions import answer_cues
+
+        return replace(answer_cues(db, query, people), query=query.as_dict(), understood=query.describe())
     rule = interaction_of(query.action) if query.intent in ("visual_yes_no", "visual_count") else None
     if rule is not None:
         return replace(_interaction(db, query, people, rule), query=query.as_dict(), understood=query.describe())
