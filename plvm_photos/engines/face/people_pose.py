@@ -151,15 +151,13 @@ def _eye_turn(points: np.ndarray, iris: np.ndarray, corners, angle: float) -> tu
 
 
 def face_cues(image, box) -> FaceCues | None:
-    from plvm_photos.engines.face.pose import _MODEL_68, angles, fit_pose
+    from plvm_photos.engines.face.pose import angles_of
 
     found = face_mesh(image, box)
     if found is None:
         return None
     points, score = found
-    order = sorted(_MESH_FOR_MODEL68)
-    rotation, _, _ = fit_pose(np.array([_MODEL_68[i] for i in order]), points[[_MESH_FOR_MODEL68[i] for i in order], :2])
-    yaw, pitch, roll = angles(rotation)
+    yaw, pitch, roll = angles_of({k: tuple(points[i, :2]) for k, i in _MESH_FOR_MODEL68.items()})
     eye_l, eye_r = points[_EYE_L[0], :2], points[_EYE_R[0], :2]
     span = float(np.linalg.norm(eye_r - eye_l)) or 1.0
     angle = math.atan2(eye_r[1] - eye_l[1], eye_r[0] - eye_l[0])

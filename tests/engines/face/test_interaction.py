@@ -136,16 +136,29 @@ FLOORS = {  # rule: (precision, recall)
 }
 
 
+def test_face_labels_are_well_formed():
+    from tools.eval_interaction import load_face_labels
+
+    faces = [f for photo in load_face_labels().values() for f in photo]
+    assert len(faces) >= 150
+    for f in faces:
+        assert len(f["box"]) == 4 and all(isinstance(f[k], bool) for k in ("smiling", "camera", "eyes_closed"))
+        assert set(f.get("doubt", [])) <= {"smiling", "camera", "eyes_closed"}
+    for key in ("smiling", "camera"):
+        scored = [f[key] for f in faces if key not in f.get("doubt", [])]
+        assert sum(scored) >= 50 and len(scored) - sum(scored) >= 50, key
+
+
 def test_labels_are_well_formed():
-    from tools.eval_interaction import RULES, doubted, load_labels
+    from tools.eval_interaction import RULES, UNMEASURED, doubted, load_labels
 
     labels = load_labels()
     pairs = [p for photo in labels.values() for p in photo]
-    assert len(pairs) >= 30
+    assert len(pairs) >= 150
     for p in pairs:
         assert len(p["a"]) == 4 and len(p["b"]) == 4 and p["a"] != p["b"]
-        assert all(isinstance(p[r], bool) for r in RULES)
-        assert p.get("doubt", False) in (True, False) or set(p["doubt"]) <= set(RULES)
+        assert all(isinstance(p[r], bool) for r in RULES + UNMEASURED)
+        assert p.get("doubt", False) in (True, False) or set(p["doubt"]) <= set(RULES + UNMEASURED)
     for rule in RULES:
         scored = [p[rule] for p in pairs if not doubted(p, rule)]
         assert any(scored) and not all(scored), rule  # clear positives and clear negatives
