@@ -14,7 +14,10 @@ Both run with the photos, the models and the libraries they import in the page c
 untimed, before either): ours runs first, so otherwise it alone would pay the disk reads (after
 ``echo 3 > /proc/sys/vm/drop_caches``: 0.6-0.8 s of its ~3.5 s, and the baseline none).
 
-    python -m benchmarks.bench_indexing [--photos N] [--workers 2]
+``--pose`` also scans with the face engine's people-pose stage on (the [pose] extra) and prints the
+CPU time of indexing with it against without it (the target: at most 2x).
+
+    python -m benchmarks.bench_indexing [--photos N] [--workers 2] [--pose]
 """
 
 from __future__ import annotations
@@ -159,7 +162,7 @@ def _link_photos(images: list[dict], root: Path, folder: Path) -> dict[str, str]
     return back
 
 
-def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> PipelineRun:
+def run_ours(images: list[dict], root: Path, workers: int, tmp: Path, pose: bool = False) -> PipelineRun:
     from multiprocessing import forkserver
 
     from sqlalchemy import select
@@ -183,6 +186,7 @@ def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> Pipelin
     indexer_module.commit_result = timed_commit
     try:
         with Library(tmp / "library") as library:
+            library.settings.set("face.pose", "on" if pose else "off")
             children_before = _children_cpu()
             cpu_before = time.process_time()
             started = time.perf_counter()
@@ -200,7 +204,7 @@ def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> Pipelin
                 ).all()
     finally:
         indexer_module.commit_result = original_commit
-    run = PipelineRun(f"plvm-photos scan ({workers} workers)", photos=summary.analysed + summary.errors, seconds=seconds)
+    run = PipelineRun(f"plvm-photos scan ({workers} workers{', pose stage' if pose else ''})", photos=summary.analysed + summary.errors, seconds=seconds)
     for path, *box in rows:
         run.boxes.setdefault(back[path], []).append(tuple(box))
     run.faces_found = summary.faces
@@ -323,11 +327,33 @@ def report(result: IndexingResult, images: list[dict]) -> None:
           "independent of other load on the machine; on 2 otherwise idle cores the wall speed-up approaches ~2x this)")
 
 
+def run_pose(photos: int | None = 36, workers: int = 2) -> float:
+    """CPU seconds of scanning with the people-pose stage / without it, on the manifest photos with
+    faces, both in this process; prints both runs."""
+    root = data_dir() / "library"
+    manifest = json.loads((root / "manifest.json").read_text())
+    images = [im for im in select_photos(manifest, photos) if im.get("faces")]
+    warm_page_cache([root / im["path"] for im in images])
+    runs = []
+    for pose in (False, True):
+        with tempfile.TemporaryDirectory(prefix="bench-indexing-") as tmp:
+            runs.append(run_ours(images, root, workers, Path(tmp), pose=pose))
+    print_table(["pipeline", "photos", "wall s", "CPU s", "faces"],
+                [[r.name, r.photos, f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}", r.faces_found] for r in runs])
+    ratio = runs[1].cpu_seconds / max(runs[0].cpu_seconds, 1e-9)
+    print(f"people-pose stage: CPU time with it / without it = {ratio:.2f}x (target <= 2x)")
+    return ratio
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=36, help="how many manifest photos (0 = all 108)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pose", action="store_true", help="CPU time with the people-pose stage against without it")
     args = parser.parse_args()
+    if args.pose:
+        run_pose(args.photos or None, args.workers)
+        return
     result = run(args.photos or None, args.workers)
     print(f"indexing speed-up: {result.speedup:.1f}x")
     print(f"CPU-time ratio: {result.cpu_ratio:.1f}x")
