@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,12 +36,22 @@ def face_config_of(values: dict[str, str]):
     return FaceEngineConfig(second_detector=values["face.second_detector"] == "on", pose=pose_stage_on(values))
 
 
+POSE_AUTO_ENV = "PLVM_FACE_POSE"  # auto | on | off: what ``face.pose auto`` means in this process and its children
+
+
 def pose_stage_on(values: dict[str, str]) -> bool:
     """Whether the people-pose stage runs: ``face.pose`` on (its packages must then be
-    installed: ``PoseStageMissing`` says what to install), or auto where they are."""
+    installed: ``PoseStageMissing`` says what to install), or auto where they are. Where the
+    library leaves it at auto, $PLVM_FACE_POSE may say on or off instead (the test suite sets it
+    off: only the pose tests pay for the stage)."""
     from plvm_photos.engines.face import landmark_models
+    from plvm_photos.errors import LibraryError
 
     setting = values.get("face.pose", "auto")
+    if setting == "auto":
+        setting = os.environ.get(POSE_AUTO_ENV, "auto") or "auto"
+        if setting not in ("auto", "on", "off"):
+            raise LibraryError(f"{POSE_AUTO_ENV}={setting!r}: use auto, on or off")
     if setting == "on":
         landmark_models.check()
     return setting == "on" or (setting == "auto" and landmark_models.available())

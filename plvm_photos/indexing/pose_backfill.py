@@ -51,7 +51,7 @@ def check_pose_stage(engine: Engine):
     if not getattr(getattr(analyzer, "config", None), "pose", False):
         from plvm_photos.engines.face.landmark_models import missing
 
-        raise LibraryError(missing() or "the people-pose stage is off; turn it on with: plvm-photos config face.pose auto")
+        raise LibraryError(missing() or "the people-pose stage is off; turn it on with: plvm-photos config face.pose on")
     return analyzer
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from plvm_photos.engines.face import landmark_models
 from plvm_photos.engines.face.cues import BodyCues, BodyPoint, FaceCues, PersonCues
 from plvm_photos.engines.face.judgements import Seen, judge, smile_probability
+from plvm_photos.engines.registry import POSE_AUTO_ENV
 
 needs_pose = pytest.mark.skipif(not landmark_models.available(), reason=landmark_models.missing() or "")
 OBAMAS = "Obama/query_img5.jpg"  # Michelle (left) and Barack (right), both smiling, turned to each other
@@ -58,8 +60,27 @@ FaceAnalyzer().analyze(DecodedImage(np.zeros((64, 64, 3), np.uint8), 64, 64))
 import plvm_photos.ask.answer, plvm_photos.ask.interactions
 assert not {'ai_edge_litert', 'mediapipe'} & set(sys.modules), sorted(m for m in sys.modules if 'edge' in m or 'mediapipe' in m)
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if k != POSE_AUTO_ENV}  # auto as a user has it, not the suite's off
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_suite_runs_the_stage_only_where_a_library_turns_it_on(monkeypatch):
+    """conftest.py sets PLVM_FACE_POSE=off: ``auto`` then means off, ``on`` still means on
+    (where installed), and a value that is none of auto/on/off is an error, not a guess."""
+    from plvm_photos.engines.registry import pose_stage_on
+    from plvm_photos.errors import LibraryError
+
+    assert os.environ.get(POSE_AUTO_ENV) == "off"
+    assert pose_stage_on({"face.pose": "auto"}) is False
+    if landmark_models.available():
+        assert pose_stage_on({"face.pose": "on"}) is True
+    monkeypatch.setenv(POSE_AUTO_ENV, "auto")
+    assert pose_stage_on({"face.pose": "auto"}) is landmark_models.available()
+    assert pose_stage_on({"face.pose": "off"}) is False
+    monkeypatch.setenv(POSE_AUTO_ENV, "yes")
+    with pytest.raises(LibraryError, match=POSE_AUTO_ENV):
+        pose_stage_on({"face.pose": "auto"})
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +174,7 @@ def test_scan_pose_fills_in_a_library_indexed_without_the_stage(tmp_path, bench_
         library.scan([str(photos)], workers=1, progress=False)
         with library.session() as s:
             assert s.execute(__import__("sqlalchemy").text("SELECT count(*) FROM region_poses")).scalar() == 0
-        library.settings.set("face.pose", "auto")
+        library.settings.set("face.pose", "on")
         summary = library.scan([str(photos)], workers=1, progress=False, pose=True)
         assert summary.poses_added == 2 and summary.analysed == 0
         with library.session() as s:
