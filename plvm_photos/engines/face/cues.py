@@ -29,7 +29,7 @@ class FaceCues:
     mouth_open: float  # gap between the inner lips / mouth width
     mouth_width: float  # mouth corner to corner / outer eye corner to corner
     smile_lift: float  # how far the mouth corners sit above the lips' middle / eye span (+ = up)
-    eye_open_left: float  # lid gap / eye width, the image-left eye
+    eye_open_left: float  # lid gap / eye width (the iris network's eye contour), the image-left eye
     eye_open_right: float
     gaze_yaw_deg: float  # where the eyes look: the head's yaw plus the irises' turn in it
     gaze_pitch_deg: float

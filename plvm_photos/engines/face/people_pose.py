@@ -7,7 +7,8 @@ Each network sees a square crop, turned upright, as MediaPipe's own graphs give 
 - face mesh (192 px): the face box scaled 1.5 around its centre; then again around the mesh the
   first pass found, turned by its eye line (MediaPipe's tracking step), which is kept.
 - irises (64 px): each eye's corners, scaled 2.3; the image-right eye mirrored (the network sees
-  the image-left one).
+  the image-left one). Its eye contour gives the lids (eyes closed) and the corners the iris turn
+  is measured from.
 - body (256 px): MediaPipe finds people by their faces too (BlazePose's detector); here the face
   box stands in for it: the crop is centred where the hips of an upright adult are (4.5 face
   heights below the face's centre) and spans 13 face heights; a second pass re-crops around the
@@ -20,6 +21,7 @@ Everything runs on one thread (two analysis workers share two cores).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,8 +31,10 @@ from plvm_photos.engines.face.cues import BODY_POINTS, BodyCues, BodyPoint, Face
 # Face mesh indices (MediaPipe's 468-point topology). "Image-left" = the subject's right.
 _EYE_L = (33, 133)  # image-left eye: outer, inner corner
 _EYE_R = (263, 362)  # image-right eye: outer, inner corner
-_LIDS_L = ((159, 145), (158, 153), (160, 144))  # upper, lower lid pairs
-_LIDS_R = ((386, 374), (385, 380), (387, 373))
+# The iris network's eye contour (its first 16 of 71 points, as MediaPipe maps them onto the
+# mesh): 0 outer corner, 1-7 lower lid, 8 inner corner, 9-15 upper lid, outer to inner.
+_CONTOUR_OUTER, _CONTOUR_INNER = 0, 8
+_CONTOUR_LIDS = ((12, 4), (11, 3), (13, 5))  # (upper, lower) pairs across the middle
 _MOUTH_CORNERS = (61, 291)
 _INNER_LIPS = (13, 14)
 _OUTER_LIPS = (0, 17)
@@ -121,33 +125,54 @@ def face_mesh(image, box) -> tuple[np.ndarray, float] | None:
     return points, score
 
 
-def _iris(image, points: np.ndarray, corners: tuple[int, int], mirror: bool) -> np.ndarray:
-    """The iris centre (x, y) of one eye from the iris network."""
+@dataclass(frozen=True)
+class Eye:
+    """One eye as the iris network sees it, in image pixels: its corners and lids from the
+    network's own eye contour, and the iris centre."""
+
+    outer: np.ndarray
+    inner: np.ndarray
+    lids: tuple[tuple[np.ndarray, np.ndarray], ...]  # (upper, lower) pairs across the eye's middle
+    iris: np.ndarray
+
+    @property
+    def width(self) -> float:
+        return float(np.linalg.norm(self.inner - self.outer)) or 1.0
+
+    def opening(self) -> float:
+        """Lid gap / eye width: ~0.3 open, under ~0.12 closed or cast down (the mesh's own lids
+        stay open on closed eyes; the iris network's follow them)."""
+        return float(np.mean([np.linalg.norm(up - down) for up, down in self.lids])) / self.width
+
+    def turn(self) -> tuple[float, float]:
+        """(horizontal, vertical) degrees the iris is turned from the eye's middle, in the eye's
+        own frame (+ = toward the image's right, + = up): measured against the corners the same
+        network found, which follows the gaze better than the mesh's corners (on the labelled
+        faces, head yaw + this turn tells who looks at the camera with AUC 0.96, against 0.92)."""
+        a, b = (self.outer, self.inner) if self.outer[0] <= self.inner[0] else (self.inner, self.outer)
+        along = (b - a) / self.width
+        down = np.array([-along[1], along[0]])
+        middle = np.mean([(up + low) / 2 for up, low in self.lids], axis=0)
+        radius = _EYEBALL_PER_EYE_WIDTH * self.width
+        dx = float((self.iris - (a + b) / 2) @ along)
+        dy = float((self.iris - middle) @ down)
+        return (math.degrees(math.asin(max(-1.0, min(1.0, dx / radius)))),
+                math.degrees(math.asin(max(-1.0, min(1.0, -dy / radius)))))
+
+
+def _eye(image, points: np.ndarray, corners: tuple[int, int], mirror: bool) -> Eye:
+    """The iris network on one eye (the image-right eye mirrored: the network sees an image-left
+    one)."""
     a, b = points[corners[0], :2], points[corners[1], :2]
     left, right = (a, b) if a[0] <= b[0] else (b, a)
     angle = math.atan2(right[1] - left[1], right[0] - left[0])
     centre = (a + b) / 2
     crop = Crop(float(centre[0]), float(centre[1]), 2.3 * float(np.linalg.norm(b - a)), angle, 64)
-    _, iris = landmark_models.run("iris", crop.pixels(image, mirror))
-    return crop.to_image(iris.reshape(5, 3)[:1], mirror)[0, :2]
-
-
-def _lid_gap(points: np.ndarray, lids, corners) -> float:
-    width = float(np.linalg.norm(points[corners[0], :2] - points[corners[1], :2])) or 1.0
-    return float(np.mean([np.linalg.norm(points[u, :2] - points[d, :2]) for u, d in lids])) / width
-
-
-def _eye_turn(points: np.ndarray, iris: np.ndarray, corners, angle: float) -> tuple[float, float]:
-    """(horizontal, vertical) degrees the iris is turned from the eye's middle, in the face's
-    upright frame (+ = toward the image's right, + = up)."""
-    a, b = points[corners[0], :2], points[corners[1], :2]
-    width = float(np.linalg.norm(b - a)) or 1.0
-    c, s = math.cos(angle), math.sin(angle)
-    dx, dy = iris - (a + b) / 2
-    along, down = dx * c + dy * s, -dx * s + dy * c
-    radius = _EYEBALL_PER_EYE_WIDTH * width
-    return (math.degrees(math.asin(max(-1.0, min(1.0, along / radius)))),
-            math.degrees(math.asin(max(-1.0, min(1.0, -down / radius)))))
+    contour, iris = landmark_models.run("iris", crop.pixels(image, mirror))
+    contour = crop.to_image(contour.reshape(-1, 3)[:16, :2], mirror)
+    iris = crop.to_image(iris.reshape(5, 3)[:1], mirror)[0, :2]
+    return Eye(contour[_CONTOUR_OUTER], contour[_CONTOUR_INNER],
+               tuple((contour[u], contour[d]) for u, d in _CONTOUR_LIDS), iris)
 
 
 def face_cues(image, box) -> FaceCues | None:
@@ -171,14 +196,14 @@ def face_cues(image, box) -> FaceCues | None:
     lips_mid = (points[_INNER_LIPS[0], :2] + points[_INNER_LIPS[1], :2]) / 2
     lift = ((up(corner_l) + up(corner_r)) / 2 - up(lips_mid)) / span
     gap = float(np.linalg.norm(points[_INNER_LIPS[0], :2] - points[_INNER_LIPS[1], :2])) / mouth_w
-    turns = [_eye_turn(points, _iris(image, points, corners, mirror), corners, angle)
-             for corners, mirror in ((_EYE_L, False), (_EYE_R, True))]
+    eyes = [_eye(image, points, corners, mirror) for corners, mirror in ((_EYE_L, False), (_EYE_R, True))]
+    turns = [eye.turn() for eye in eyes]
     eye_yaw = float(np.mean([t[0] for t in turns]))
     eye_pitch = float(np.mean([t[1] for t in turns]))
     return FaceCues(
         score=score, yaw_deg=yaw, pitch_deg=pitch, roll_deg=roll, mouth_open=gap, mouth_width=mouth_w / span,
-        smile_lift=float(lift), eye_open_left=_lid_gap(points, _LIDS_L, _EYE_L),
-        eye_open_right=_lid_gap(points, _LIDS_R, _EYE_R), gaze_yaw_deg=yaw + eye_yaw,
+        smile_lift=float(lift), eye_open_left=eyes[0].opening(),
+        eye_open_right=eyes[1].opening(), gaze_yaw_deg=yaw + eye_yaw,
         gaze_pitch_deg=pitch + eye_pitch, eye_span_px=span,
     )
 

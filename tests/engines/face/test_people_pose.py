@@ -113,6 +113,32 @@ def test_judgements_on_a_real_photo(obama_cues):
     assert judge("not_smiling", [michelle]).holds is False
     assert judge("hugging", [michelle, barack]).holds is None  # refused, with the measured figures
     assert "0.95" in judge("hugging", [michelle, barack]).how
+    assert judge("eyes_closed", [michelle]).holds is None and "0.95" in judge("eyes_closed", [michelle]).how
+    assert judge("eyes_closed", [michelle], measure=True).holds is False  # measured (the eval) though refused: open
+    assert michelle.cues.face.eye_open_left > 0.2 and michelle.cues.face.eye_open_right > 0.2  # the iris network's lids
+
+
+# Faces labelled by eye (tests/engines/face/face_labels.json): the first two look at the camera
+# with the head a little turned, which the irises' turn measured from the mesh's eye corners missed
+# (gaze read 17° and 10° across); the others look past it.
+CAMERA = [("library/alex_lacamoire/ref.png", (174, 134, 353, 313), True),
+          ("library/rose_leslie/test/facerec__train_rose_leslie_img1.jpg", (625, 105, 882, 365), True),
+          ("library/angelina_jolie/test/deepface__img7.jpg", (380, 580, 975, 1175), True),
+          ("plvm-bench/Emma_Stone/query_img3.jpg", (766, 203, 1153, 591), False),
+          ("plvm-bench/Pep/query_img1.jpg", (706, 188, 902, 383), False)]
+
+
+@needs_pose
+def test_looking_at_the_camera_from_head_pose_and_irises_on_real_photos(library_data):
+    from plvm_photos.engines.face.engine import FaceAnalyzer, FaceEngineConfig
+    from plvm_photos.imaging import decode
+
+    analyzer = FaceAnalyzer(FaceEngineConfig(pose=True))
+    for photo, box, looks in CAMERA:
+        (cues,) = analyzer.people_cues(decode(library_data.parent / photo, max_side=1024), [box])
+        judgement = judge("looking_at_camera", [Seen(box, cues)])
+        assert judgement.holds is looks, (photo, judgement.how)
+        assert "P(at the camera)" in judgement.how
 
 
 @pytest.fixture(scope="module")
