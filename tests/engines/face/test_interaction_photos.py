@@ -92,3 +92,11 @@ def test_the_pose_stage_on_a_fetched_group_photo():
     for a in range(4):
         for b in range(a + 1, 4):
             assert judge("talking", [seen[a], seen[b]], seen).holds is False  # a posed group photo
+
+
+def test_list_names_every_source_and_its_licence_without_fetching(capsys, tmp_path):
+    assert fetcher.main(["--list", str(tmp_path / "unused")]) == 0
+    printed = capsys.readouterr().out
+    for source in fetcher.SOURCES:
+        assert f"{source.package} {source.version}" in printed and source.licence in printed
+    assert not (tmp_path / "unused").exists()
