@@ -84,6 +84,7 @@ class Thresholds:
 
 DEFAULT = Thresholds()
 MIN_VISIBILITY = 0.5
+NOT_SEEN = "the people-pose stage has not seen this face (pip install 'plvm-photos[pose]', then scan --pose)"
 
 
 @dataclass(frozen=True)
@@ -118,19 +119,21 @@ class Judgement:
 
 
 def smile_probability(face: FaceCues, t: Thresholds = DEFAULT) -> float:
-    z = t.smile_bias + t.smile_per_width * face.mouth_width + t.smile_per_lift * face.smile_lift
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+    return _logistic(t.smile_bias + t.smile_per_width * face.mouth_width + t.smile_per_lift * face.smile_lift)
 
 
 def camera_probability(face: FaceCues, t: Thresholds = DEFAULT) -> float:
-    z = (t.camera_bias + t.camera_per_deg_across * abs(face.gaze_yaw_deg)
-         + t.camera_per_deg_up * abs(face.gaze_pitch_deg - t.camera_pitch_centre_deg))
+    return _logistic(t.camera_bias + t.camera_per_deg_across * abs(face.gaze_yaw_deg)
+                     + t.camera_per_deg_up * abs(face.gaze_pitch_deg - t.camera_pitch_centre_deg))
+
+
+def _logistic(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 def _face_or_why(person: Seen) -> tuple[FaceCues | None, str]:
     if person.cues is None:
-        return None, "the people-pose stage has not seen this face (pip install 'plvm-photos[pose]', then scan --pose)"
+        return None, NOT_SEEN
     if person.cues.face is None:
         return None, "the face mesh could not follow this face (turned away, too small or blurred)"
     return person.cues.face, ""
@@ -208,7 +211,7 @@ def _points(body: BodyCues | None, names: Sequence[str]) -> list[tuple[float, fl
 
 def _body_or_why(person: Seen) -> tuple[BodyCues | None, str]:
     if person.cues is None:
-        return None, "the people-pose stage has not seen this face (pip install 'plvm-photos[pose]', then scan --pose)"
+        return None, NOT_SEEN
     if person.cues.body is None:
         return None, "the body is not in frame (or not found)"
     return person.cues.body, ""
