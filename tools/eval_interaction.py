@@ -1,6 +1,7 @@
 """Precision and recall of the interaction and expression judgements on the by-eye labelled photos.
 
-Usage: python -m tools.eval_interaction [DATA_DIR] [--extra DIR] [--stored-boxes] [--tune] [--pose] [--no-pose-stage]
+Usage: python -m tools.eval_interaction [DATA_DIR] [--extra DIR] [--stored-boxes] [--tune] [--folds K] [--pose]
+                                        [--no-pose-stage]
 
 DATA_DIR is the shared data root (default: $PLVM_TEST_DATA or ../shared/data beside the
 repository). Photos named ``extra/<source>/<path>`` are public photos from registry packages,
@@ -22,15 +23,19 @@ with ``--stored-boxes``, the labelled boxes are taken as the detections: what th
 stay fast), every face gets its geometric head pose (``pose.head_poses``) and, where the [pose]
 extra is installed (and not ``--no-pose-stage``), the people-pose stage's cues; each labelled
 face or pair is matched to detections by IoU >= 0.5 (one the engine no longer finds is judged
-"no") and judged by ``judgements.judge`` against all the photo's faces. A judgement that cannot
-tell (a cue missing) counts as "no" and is counted apart.
+"no") and judged by ``judgements.judge`` against all the photo's faces, the kinds ``ask``
+refuses included (measured, not answered). A judgement that cannot tell (a cue missing) counts as
+"no" and is counted apart.
 
 Printed: for each judgement the confusion counts and precision / recall on all labelled photos, on
-the tune half (photos in name order, alternately tune / holdout, those with a positive alternated
-on their own so both halves get some) and on the holdout half. ``--tune`` searches the thresholds
-on the tune half (for each judgement the most recall at precision >= 0.95; the smile score's
-weights by a logistic fit) and prints the held-out numbers of the chosen ones. ``--pose``
-compares the yaw estimates with the by-eye turns instead.
+the tune half and on the holdout half (``split``, by photo: photos with a conversation first, then
+those with a hug, then the rest, each in name order, alternating). ``--tune`` fits the smile and
+camera scores' weights (logistic) and searches the thresholds on the tune half (for each
+judgement the most recall at precision >= 0.95), prints the chosen ``Thresholds`` (what
+``judgements.DEFAULT`` holds: this is the command that refits them) and their numbers.
+``--folds K`` also judges each photo by what ``--tune`` chose on the other folds (every rare
+positive used once as a test). ``--pose`` compares the yaw estimates with the by-eye turns
+instead.
 """
 
 from __future__ import annotations

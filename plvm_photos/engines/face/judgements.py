@@ -45,8 +45,10 @@ UNRELIABLE = {
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Chosen on the tune half of the labelled photos (``tools/eval_interaction.py --tune``),
-    each where precision stays >= 0.95 with the most recall."""
+    """Chosen on the tune half of the labelled photos, the fetched ones included, each where
+    precision stays >= 0.95 with the most recall; refit (it prints these values) with
+    ``python -m tools.fetch_interaction_photos && python -m tools.eval_interaction --stored-boxes --tune``
+    (``docs/interactions.md``)."""
 
     # smiling: a logistic score of the mouth's width (/ eye span) and its corners' lift (fitted)
     smile_bias: float = -15.72
