@@ -18,7 +18,10 @@ Per-stage CPU seconds of ours come from a separate single-process pass that call
 analyzer's own stages (``FaceAnalyzer.mtcnn_faces``, ``hog_faces``, ``landmarks``, ``describe``:
 what ``analyze`` calls; ``staged_analysis`` gives its result, a test checks it).
 
-    python -m benchmarks.bench_indexing [--photos N] [--workers 2] [--quick]
+``--pose`` instead scans with the face engine's people-pose stage on (the [pose] extra) and off, and
+prints the CPU time of indexing with it against without it (the target: at most 2x).
+
+    python -m benchmarks.bench_indexing [--photos N] [--workers 2] [--quick] [--pose]
 """
 
 from __future__ import annotations
@@ -163,7 +166,7 @@ def _link_photos(images: list[dict], root: Path, folder: Path) -> dict[str, str]
     return back
 
 
-def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> PipelineRun:
+def run_ours(images: list[dict], root: Path, workers: int, tmp: Path, pose: bool = False) -> PipelineRun:
     from sqlalchemy import select
 
     from plvm_photos.db.models import File, Region
@@ -186,6 +189,7 @@ def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> Pipelin
     indexer_module.commit_result = timed_commit
     try:
         with Library(tmp / "library") as library:
+            library.settings.set("face.pose", "on" if pose else "off")
             children_before = _children_cpu()
             cpu_before = time.process_time()
             started = time.perf_counter()
@@ -203,7 +207,7 @@ def run_ours(images: list[dict], root: Path, workers: int, tmp: Path) -> Pipelin
                 ).all()
     finally:
         indexer_module.commit_result = original_commit
-    run = PipelineRun(f"plvm-photos scan ({workers} workers)", photos=summary.analysed + summary.errors, seconds=seconds)
+    run = PipelineRun(f"plvm-photos scan ({workers} workers{', pose stage' if pose else ''})", photos=summary.analysed + summary.errors, seconds=seconds)
     for path, *box in rows:
         run.boxes.setdefault(back[path], []).append(tuple(box))
     run.faces_found = summary.faces
@@ -334,12 +338,34 @@ def report(result: IndexingResult, images: list[dict]) -> None:
 QUICK = {"photos": 1}  # a smoke run (``--quick``, ``run_all --quick``): not the figures to report
 
 
+def run_pose(photos: int | None = 36, workers: int = 2) -> float:
+    """CPU seconds of scanning with the people-pose stage / without it, on the manifest photos with
+    faces, both in this process; prints both runs."""
+    root = data_dir() / "library"
+    manifest = json.loads((root / "manifest.json").read_text())
+    images = [im for im in select_photos(manifest, photos) if im.get("faces")]
+    warm_page_cache([root / im["path"] for im in images])
+    runs = []
+    for pose in (False, True):
+        with tempfile.TemporaryDirectory(prefix="bench-indexing-") as tmp:
+            runs.append(run_ours(images, root, workers, Path(tmp), pose=pose))
+    print_table(["pipeline", "photos", "wall s", "CPU s", "faces"],
+                [[r.name, r.photos, f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}", r.faces_found] for r in runs])
+    ratio = runs[1].cpu_seconds / max(runs[0].cpu_seconds, 1e-9)
+    print(f"people-pose stage: CPU time with it / without it = {ratio:.2f}x (target <= 2x)")
+    return ratio
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=36, help="how many manifest photos (0 = all 108)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help=f"a smoke run ({QUICK['photos']} photos), not the figures to report")
+    parser.add_argument("--pose", action="store_true", help="CPU time with the people-pose stage against without it")
     args = parser.parse_args(argv)
+    if args.pose:
+        run_pose(QUICK["photos"] if args.quick else args.photos or None, args.workers)
+        return
     result = run(**QUICK, workers=args.workers) if args.quick else run(args.photos or None, args.workers)
     print(f"indexing speed-up: {result.speedup:.1f}x")
     print(f"CPU-time ratio: {result.cpu_ratio:.1f}x")

@@ -73,13 +73,14 @@ class Library(LibraryStore):
 
     # --- photos -----------------------------------------------------------------------------
     def scan(self, paths, workers: int | None = None, progress: bool = True, reanalyze: bool = False,
-             retry_failed: bool = False, ray: str | None = None, media=None):
+             retry_failed: bool = False, ray: str | None = None, media=None, pose: bool = False):
         """``ray``: analyse on a Ray cluster ('local', 'auto', ray://HOST:PORT or HOST:PORT);
-        ``media``: a ``media.kinds.MediaOptions`` (videos and RAW left out or not)."""
+        ``media``: a ``media.kinds.MediaOptions`` (videos and RAW left out or not); ``pose``: the
+        people-pose stage for stored faces that lack its cues too."""
         from plvm_photos.indexing.scan import scan
 
         return scan(self, paths, workers=workers, progress=progress, reanalyze=reanalyze, retry_failed=retry_failed,
-                    ray=ray, media=media)
+                    ray=ray, media=media, pose=pose)
 
     @property
     def index(self):

@@ -16,6 +16,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(os.environ.get("PLVM_TEST_DATA", REPO.parent / "shared" / "data"))
+# The people-pose stage ([pose] extra, ~0.1 CPU s a face) runs only where a test turns it on
+# (``face.pose on``: tests/engines/face/test_people_pose.py): libraries left at auto, in this
+# process and the ones it starts, skip it. PLVM_FACE_POSE=auto runs every scan with it.
+os.environ.setdefault("PLVM_FACE_POSE", "off")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -97,6 +97,10 @@ def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
     if query.intent != "people_count" or query.photos or query.time or query.place or query.people:
         if db.value("SELECT photos.id FROM photos LIMIT 1") is None:
             raise LibraryError('no photos scanned yet; run "plvm-photos scan FOLDER"')
+    if query.cues:
+        from plvm_photos.ask.interactions import answer_cues
+
+        return replace(answer_cues(db, query, people), query=query.as_dict(), understood=query.describe())
     rule = interaction_of(query.action) if query.intent in ("visual_yes_no", "visual_count") else None
     if rule is not None:
         return replace(_interaction(db, query, people, rule), query=query.as_dict(), understood=query.describe())

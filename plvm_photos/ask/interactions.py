@@ -55,3 +55,109 @@ def judge_photo(db: Reader, photo_id: int, path: str, boxes: list[tuple[int, int
         holds &= getattr(judgement, rule)
         reasons.append(judgement.rule)
     return holds, "; ".join(reasons)
+
+
+# --- what people do or show, from every cue (``Query.cues``) -----------------------------------------
+
+
+def photo_people(db: Reader, photo_id: int):
+    """(display name -> ``Seen`` of each recognised person's face, every face of the photo as
+    ``Seen``), with the people-pose stage's cues where it saw them."""
+    from plvm_photos.engines.face.cues import PersonCues
+    from plvm_photos.engines.face.judgements import Seen
+
+    rows = db.rows(
+        'SELECT regions.id, regions."left", regions.top, regions."right", regions.bottom, region_poses.cues FROM regions '
+        "LEFT OUTER JOIN region_poses ON region_poses.region_id = regions.id "
+        "WHERE regions.photo_id = ? AND regions.kind = 'face' ORDER BY regions.id", [photo_id])
+    seen = {rid: Seen((left, top, right, bottom), PersonCues.from_json(cues) if cues else None)
+            for rid, left, top, right, bottom, cues in rows}
+    named = {display: seen[rid] for display, rid in db.rows(
+        "SELECT concepts.display, verdicts.region_id FROM verdicts JOIN concepts ON concepts.id = verdicts.concept_id "
+        "WHERE verdicts.photo_id = ? AND verdicts.present = ?", [photo_id, True]) if rid in seen}
+    return named, list(seen.values())
+
+
+def _with_head_poses(path: str, people: list):
+    """Faces the people-pose stage never saw, with the geometric head pose (``pose.py``, the
+    photo decoded now), so talking and facing are judged as without the stage."""
+    from dataclasses import replace
+
+    from plvm_photos.engines.face.pose import decoded_box, head_poses
+    from plvm_photos.imaging import decode
+
+    missing = [i for i, p in enumerate(people) if p.cues is None or p.cues.face is None]
+    if not missing:
+        return people
+    image = decode(path, max_side=1024)
+    poses = head_poses(image.pixels, [decoded_box(people[i].box, image.scale) for i in missing])
+    out = list(people)
+    for i, pose in zip(missing, poses):
+        out[i] = replace(out[i], yaw_deg=pose.yaw_deg)
+    return out
+
+
+def judge_cue(db: Reader, photo_id: int, path: str, kind: str, displays: list[str]):
+    """The ``Judgement`` of ``kind`` for the people ``displays`` in one photo (None: one of them
+    is not recognised there)."""
+    from plvm_photos.engines.face.judgements import judge
+
+    named, everyone = photo_people(db, photo_id)
+    if not all(d in named for d in displays):
+        return None
+    people = [named[d] for d in displays]
+    if kind in ("talking", "facing"):
+        people = _with_head_poses(path, people)
+    return judge(kind, people, everyone)
+
+
+def answer_cues(db: Reader, query, people):
+    """Photos the rest of ``query`` selects where every one of ``query.cues`` holds; each listed
+    photo says how it was judged. A kind the engine cannot judge reliably is refused; photos where
+    a cue could not be seen (no pose stage, body out of frame) are counted apart, never guessed."""
+    from plvm_photos.ask.photos import photo_answers, photo_rows
+    from plvm_photos.ask.query import QuestionError
+    from plvm_photos.ask.results import Answer
+    from plvm_photos.ask.selection import select
+    from plvm_photos.ask.wording import plural
+    from plvm_photos.engines.face.judgements import PAIR_KINDS, UNRELIABLE, WORDS
+
+    for cue in query.cues:
+        if cue.kind in UNRELIABLE:
+            raise QuestionError(cue.describe(), UNRELIABLE[cue.kind], f"photos of {' and '.join(f'<{n}>' for n in cue.people)}",
+                                text=query.text or None)
+        if cue.kind in PAIR_KINDS and len(set(cue.people)) < 2:
+            raise QuestionError(cue.describe(), f'"{WORDS[cue.kind]}" is judged between two people or more',
+                                f"photos where <mike> and <susan> are {WORDS[cue.kind]}", text=query.text or None)
+    if query.photo is not None:
+        from plvm_photos.ask.photo_ref import resolve_photo
+
+        ids = [resolve_photo(db, query.photo.ref if query.photo.photo_id is None else f"#{query.photo.photo_id}")]
+    else:
+        ids = select(db, query, people).ids
+    rows = photo_rows(db, ids)
+    held, why, unknown = [], {}, []
+    for pid in ids:
+        if pid not in rows:
+            continue
+        reasons, verdict = [], True
+        for cue in query.cues:
+            judged = judge_cue(db, pid, rows[pid].path, cue.kind, [people.get(n).display for n in cue.people])
+            if judged is None or judged.holds is False:
+                verdict = False
+                break
+            if judged.holds is None:
+                verdict = None
+            reasons.append(judged.how)
+        if verdict:
+            held.append(pid)
+            why[rows[pid].path] = "; ".join(reasons)
+        elif verdict is None:
+            unknown.append(pid)
+    what = " and ".join(c.describe() for c in query.cues)
+    note = f" ({plural(len(unknown))} could not be judged: {rows[unknown[0]].path}: a cue was not seen)" if unknown else ""
+    photos = photo_answers(db, held, rows)
+    if not photos:
+        return Answer(f"no photos where {what}{note}")
+    lines = [f"{plural(len(photos))} where {what}{note}:"] + [f"  {p.path}: {why[p.path]}" for p in photos]
+    return Answer("\n".join(lines), photos)

@@ -420,6 +420,32 @@ class PhotoRef:
         return {"ref": self.ref, "photo_id": self.photo_id, "stem": self.stem}
 
 
+# --- what people do or show ------------------------------------------------------------------------
+CUE_KINDS = ("smiling", "not_smiling", "looking_at_camera", "eyes_closed",  # each person named
+             "talking", "facing", "next_to", "hugging", "holding_hands")  # between the people named
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Something the named ``people`` do or show in a photo, judged by the face engine from faces
+    and bodies (``ask/interactions.py``): "<a> is smiling" is ``Cue("smiling", ("a",))``,
+    "<a> and <b> are hugging" ``Cue("hugging", ("a", "b"))``, "<x> not smiling"
+    ``Cue("not_smiling", ("x",))``. ``kind`` is one of ``CUE_KINDS``; a pair kind needs two people
+    or more and holds between every two of them."""
+
+    kind: str
+    people: tuple[str, ...]  # names as in the people expression (the text inside <...>)
+
+    def describe(self) -> str:
+        words = {"not_smiling": "not smiling", "looking_at_camera": "looking at the camera", "eyes_closed": "with eyes closed",
+                 "facing": "facing each other", "next_to": "next to each other", "holding_hands": "holding hands"}
+        who = " and ".join(f"<{n}>" for n in self.people)
+        return f"{who} {words.get(self.kind, self.kind)}"
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "people": list(self.people)}
+
+
 # --- the query ----------------------------------------------------------------------------------
 _RELATION_WORDS = {"left": "left of", "right": "right of", "next": "next to"}
 
@@ -463,6 +489,8 @@ class Query:
     others: bool = False  # ``people``: leave the named people out of the ranking
     position: str | None = None  # ``who_at`` / ``is_at``: left, right, middle, far left, ...
     media: str | None = None  # None: photos and videos alike; "photo": stills only (RAW among them); "video"
+    # What the people named do or show, each judged in every photo the rest selects (all must hold).
+    cues: tuple[Cue, ...] = ()
 
     def names(self) -> tuple[str, ...]:
         """Every person the question mentions, in order of first mention."""
@@ -471,8 +499,9 @@ class Query:
     def describe(self) -> str:
         """The understood question in one line, e.g. ``photos showing <mike> or <susan>, taken
         last summer (June–August 2024; ...), in Paris (Île-de-France, France)``."""
-        parts = [self._described_head(), f"taken {self.time.describe()}" if self.time else "", self.place.describe() if self.place else "",
-                 f"{self.media}s only" if self.media else ""]
+        cues = "where " + " and ".join(c.describe() for c in self.cues) if self.cues else ""
+        parts = [self._described_head(), cues, f"taken {self.time.describe()}" if self.time else "",
+                 self.place.describe() if self.place else "", f"{self.media}s only" if self.media else ""]
         return ", ".join(part for part in parts if part)
 
     def _described_head(self) -> str:
@@ -546,6 +575,7 @@ class Query:
             "kind": self.kind,
             "most": self.most,
             "position": self.position,
+            "cues": [c.as_dict() for c in self.cues],
             "text": self.text,
             **({"media": self.media} if self.media else {}),
         }

@@ -194,6 +194,9 @@ def scan(
                                       "Needs pip install 'plvm-photos[ray]'."),
     no_videos: bool = typer.Option(False, "--no-videos", help="Leave videos out (they are counted as skipped)."),
     no_raw: bool = typer.Option(False, "--no-raw", help="Leave camera RAW files out (they are counted as skipped)."),
+    pose: bool = typer.Option(False, "--pose", help="Also run the people-pose stage (face mesh, gaze, body) on "
+                              "stored faces analysed without it, without analysing their photos again. Needs pip "
+                              "install 'plvm-photos[pose]'."),
 ) -> None:
     """Index new and changed photos, camera RAW files and videos. Already indexed photos cost nothing; moved ones are
     not re-analysed. A RAW+JPEG pair or a Live Photo (same name, same folder, same moment) is one photo."""
@@ -202,7 +205,7 @@ def scan(
     try:
         summary = state.library(create=True).scan([str(p) for p in paths], workers=workers, progress=not quiet and not as_json,
                                        reanalyze=reanalyze, retry_failed=retry_failed, ray=ray,
-                                       media=MediaOptions(videos=not no_videos, raw=not no_raw))
+                                       media=MediaOptions(videos=not no_videos, raw=not no_raw), pose=pose)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the scan turns it into the same)
         typer.echo("interrupted: the photos analysed so far are kept; scan again to go on", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -212,6 +215,8 @@ def scan(
         f"{summary.missing} gone; {summary.faces} face(s) found in {summary.seconds:.1f} s"
     )
     text += "".join(f"\n{line}" for line in summary.skipped.lines())
+    if pose:
+        text += f"; people pose added for {summary.poses_added} stored face(s)"
     if summary.error_files and not as_json:
         text += "\n" + "\n".join(f"  error: {e['path']}: {e['error']}" for e in summary.error_files[:20])
         if len(summary.error_files) > 20:

@@ -123,6 +123,18 @@ class Region(Base):
         return (self.left, self.top, self.right, self.bottom)
 
 
+class RegionPose(Base):
+    """What the face engine's people-pose stage saw of the person of one face region
+    (``engines/face/cues.py``, JSON): a region without a row was never seen by it (``scan
+    --pose`` fills those in). A table of its own, not a column of ``regions``: adding it to a
+    stored region must not count as the region changing (migration 0004's triggers)."""
+
+    __tablename__ = "region_poses"
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    cues: Mapped[str] = mapped_column(Text)
+
+
 class Concept(Base):
     __tablename__ = "concepts"
 

@@ -30,6 +30,7 @@ import numpy as np
 from plvm_photos.store.spaces import VectorSpace
 
 if TYPE_CHECKING:
+    from plvm_photos.engines.face.cues import PersonCues
     from plvm_photos.imaging import DecodedImage
 
 Box = tuple[int, int, int, int]
@@ -44,6 +45,9 @@ class Region:
     score: float  # the detector's confidence (dlib HOG: SVM margin; higher is surer)
     vector: np.ndarray  # float32, in the space of the region's kind
     kind: str = "face"
+    # What the face engine's people-pose stage saw of this person (stored as ``regions.pose``);
+    # None where the stage did not run.
+    cues: PersonCues | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import Concept, Confirmation, Photo, Region, Rejection, utcnow
+from plvm_photos.db.models import Concept, Confirmation, Photo, Region, RegionPose, Rejection, utcnow
 from plvm_photos.db.models import Verdict as VerdictRow
 from plvm_photos.engines.base import Decision, Engine, PhotoToDecide, StoredRegion
 from plvm_photos.indexing.analysis import AnalysisResult, segments_json
@@ -84,6 +84,7 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
                   for i, (r, found) in enumerate(zip(regions, analysis.regions)) if i not in kept.dropped}
         row.regions.extend(stored.values())
         s.flush()
+        _store_cues(s, stored, kept, analysis.regions)
         region_ids = [stored[i].id if i in stored else None for i in range(len(regions))] + list(kept.user_ids)
         present = _store_decision(s, row, decision, region_ids, engine.name)
         for stat in stats:
@@ -93,6 +94,16 @@ def commit_result(store: LibraryStore, engine: Engine, concepts: ConceptsCache, 
         added = [(r.id, r.kind, np.frombuffer(r.vector, dtype=np.float32)) for r in stored.values()]
     _update_indexes(store, engine, removed, added)
     return committed
+
+
+def _store_cues(session: Session, stored: dict[int, Region], kept: KeptRegions, found: list) -> None:
+    """The people-pose stage's cues of the new regions and, for a face the user drew or
+    confirmed, those of the new detection of it (what the stage saw then, not a stale view)."""
+    target = {i: region.id for i, region in stored.items()} | dict(kept.covered)
+    for i, region_id in target.items():
+        cues = found[i].cues
+        if cues is not None:
+            session.merge(RegionPose(region_id=region_id, cues=cues.to_json()))
 
 
 def _kept(photo_id: int):
@@ -111,6 +122,7 @@ class KeptRegions:
 
     user_ids: tuple[int, ...] = ()  # decided under keys len(new regions) + i
     dropped: frozenset[int] = frozenset()  # positions of new regions that overlap one of them
+    covered: tuple[tuple[int, int], ...] = ()  # (position of a dropped region, the user region id it overlaps)
 
 
 def _to_decide(session: Session, photo_id: int | None, result: AnalysisResult, regions: list[StoredRegion],
@@ -122,7 +134,12 @@ def _to_decide(session: Session, photo_id: int | None, result: AnalysisResult, r
 
     user = [] if photo_id is None else list(session.scalars(select(Region).where(_kept(photo_id)).order_by(Region.id)))
     key_of = {r.id: len(regions) + i for i, r in enumerate(user)}
-    dropped = frozenset(i for i, r in enumerate(regions) if any(iou(r.box, u.box) > 0.3 for u in user))
+    covered = []
+    for i, r in enumerate(regions):
+        nearest = max(user, key=lambda u: iou(r.box, u.box), default=None)
+        if nearest is not None and iou(r.box, nearest.box) > 0.3:
+            covered.append((i, nearest.id))
+    dropped = frozenset(i for i, _ in covered)
     rejected = [] if photo_id is None else session.execute(
         select(Rejection.region_id, Rejection.concept_id).where(Rejection.photo_id == photo_id)).all()
     confirmed = [] if photo_id is None else session.execute(
@@ -142,7 +159,7 @@ def _to_decide(session: Session, photo_id: int | None, result: AnalysisResult, r
         frozenset((None if rid is None else key_of[rid], cid) for rid, cid in rejected if rid is None or rid in key_of), image,
         confirmed=frozenset((key_of[rid], cid) for rid, cid in confirmed if rid in key_of),
     )
-    return photo, KeptRegions(tuple(u.id for u in user), dropped)
+    return photo, KeptRegions(tuple(u.id for u in user), dropped, tuple(covered))
 
 
 def _user_facts(photo: PhotoToDecide, kept: KeptRegions) -> tuple:

@@ -24,6 +24,7 @@ from plvm_photos.indexing.facts import backfill_facts
 from plvm_photos.indexing.files import files_under, known_files
 from plvm_photos.indexing.indexer import Indexer, Outcome
 from plvm_photos.indexing.pool import start_fork_server
+from plvm_photos.indexing.pose_backfill import backfill_pose, check_pose_stage
 from plvm_photos.indexing.walk import walk_images
 from plvm_photos.media.items import item_order
 from plvm_photos.media.kinds import MediaOptions, Skipped
@@ -44,6 +45,7 @@ class ScanSummary:
     missing: int = 0  # files gone from a scanned folder since the last scan
     faces: int = 0  # faces found in the photos analysed
     facts_read: int = 0  # photos analysed by an earlier version whose date and place were read now
+    poses_added: int = 0  # with --pose: stored faces the people-pose stage saw now
     seconds: float = 0.0
     error_files: list[dict] = field(default_factory=list)
     skipped: Skipped = field(default_factory=Skipped)  # files found and not indexed, by kind
@@ -52,8 +54,8 @@ class ScanSummary:
         return {
             "files": self.files, "analysed": self.analysed, "unchanged": self.unchanged,
             "known_content": self.known_content, "errors": self.errors, "missing": self.missing,
-            "faces": self.faces, "facts_read": self.facts_read, "seconds": round(self.seconds, 3), "error_files": self.error_files,
-            "skipped": self.skipped.as_dict(),
+            "faces": self.faces, "facts_read": self.facts_read, "poses_added": self.poses_added,
+            "seconds": round(self.seconds, 3), "error_files": self.error_files, "skipped": self.skipped.as_dict(),
         }
 
     def error(self, path: str, message: str) -> None:
@@ -85,11 +87,13 @@ class ScanSummary:
 
 def scan(store: LibraryStore, paths: Iterable[str | Path], workers: int | None = None, progress: bool = True,
          reanalyze: bool = False, retry_failed: bool = False, ray: str | None = None,
-         media: MediaOptions | None = None) -> ScanSummary:
+         media: MediaOptions | None = None, pose: bool = False) -> ScanSummary:
     """Index new and changed photos and videos under ``paths``; with ``reanalyze``, every photo
     again (after the engine improved: regions, verdicts and captions are replaced, files and
     people kept). ``ray``: analyse on the Ray cluster at this address (``indexing.ray_cluster``);
-    ``media``: videos and RAW files left out or not (the files skipped are counted by kind)."""
+    ``media``: videos and RAW files left out or not (the files skipped are counted by kind).
+    ``pose``: then run the people-pose stage over the stored faces under ``paths`` it has not
+    seen (``pose_backfill``)."""
     started = time.perf_counter()
     roots = [os.path.abspath(p) for p in paths]
     for root in roots:
@@ -97,6 +101,8 @@ def scan(store: LibraryStore, paths: Iterable[str | Path], workers: int | None =
             raise LibraryError(f"no such file or folder: {root}")
     summary = ScanSummary()
     engine = open_engine(store)
+    if pose:
+        check_pose_stage(engine)
     workers = workers if ray else (workers or os.cpu_count() or 1)  # on Ray: the cluster's CPUs by default
     if ray is None:
         start_fork_server(engine.analyzer(), workers)  # it loads the models while the folders are walked
@@ -114,6 +120,8 @@ def scan(store: LibraryStore, paths: Iterable[str | Path], workers: int | None =
         finally:
             indexer.stop(wait=finished)
     summary.facts_read = backfill_facts(store, files)
+    if pose:
+        summary.poses_added = backfill_pose(store, engine, files, progress)
     summary.missing = _mark_missing(store, roots, set(files))
     summary.seconds = time.perf_counter() - started
     return summary

@@ -24,6 +24,7 @@ SMOKED = {
     "benchmarks.bench_scale", "benchmarks.bench_descriptor", "benchmarks.bench_face_config",
     "benchmarks.bench_plvm_face_overhead", "benchmarks.watch_latency", "benchmarks.gpu_plvm", "benchmarks.gpu_vlm",
     "benchmarks.bench_ray", "benchmarks.bench_media", "tools.eval_rules", "tools.eval_interaction",
+    "tools.fetch_interaction_photos",  # its --list: tests/engines/face/test_interaction_photos.py (fetching needs the network)
 }
 HELPERS = {"benchmarks.common", "benchmarks.synth"}  # imported by the scripts, not run
 

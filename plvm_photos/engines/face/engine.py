@@ -7,7 +7,7 @@ dlib's weights come from the ``face-recognition-models`` package (``weights.py``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -24,6 +24,7 @@ from plvm_photos.engines.base import (
     Region,
     Verdict,
 )
+from plvm_photos.engines.face.boxes import NEW_FACE_MAX_IOU, hog_like_box, mtcnn_like_box  # noqa: F401 (API)
 from plvm_photos.engines.face.decide import DecisionRule, FaceVector, PersonVectors, decide_photo, distance_matrix
 from plvm_photos.engines.face.people import RegisteredPeople
 from plvm_photos.engines.face.space import DESCRIPTOR_DIM, FACE_KIND, FACE_SPACE, FACE_TAG
@@ -104,35 +105,14 @@ class FaceEngineConfig:
     # ... and runs on the photo at half size (a quarter of the work; faces from ~160 px) where
     # every face MTCNN saw is at least this wide: 45 of the 108, where it finds the same faces.
     halve_above: int = 200
-
-
-# An MTCNN box (forehead to chin) as the square HOG box the 5-point shape model was trained on:
-# medians over the 343 faces both detectors found in ../shared/data (IQR ~0.1 of the box).
-_HOG_SIDE_PER_WIDTH = 1.10
-_HOG_SIDE_PER_HEIGHT = 0.817
-_HOG_CENTRE_DROP = 0.071  # HOG's centre sits this fraction of the MTCNN height lower
-_NEW_FACE_MAX_IOU = 0.3
-
-
-def hog_like_box(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
-    x1, y1, x2, y2 = box
-    w, h = x2 - x1, y2 - y1
-    side = (_HOG_SIDE_PER_WIDTH * w + _HOG_SIDE_PER_HEIGHT * h) / 2
-    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2 + _HOG_CENTRE_DROP * h
-    return round(cx - side / 2), round(cy - side / 2), round(cx + side / 2), round(cy + side / 2)
-
-
-def mtcnn_like_box(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    """The square MTCNN-framed box that ``hog_like_box`` turns into this (HOG-framed) box."""
-    x1, y1, x2, y2 = (float(v) for v in box)
-    side = (x2 - x1) / ((_HOG_SIDE_PER_WIDTH + _HOG_SIDE_PER_HEIGHT) / 2)
-    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2 - _HOG_CENTRE_DROP * side
-    return cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2
+    # The people-pose stage (``people_pose.py``, the [pose] extra): face mesh, irises and upper
+    # body of every face found, for the judgements of what people do (``interaction.py``).
+    pose: bool = False
 
 
 def with_new_faces(found: list, extra: list) -> list:
     """``found`` (box, score) pairs plus those of ``extra`` that overlap none of them."""
-    return found + [(b, s) for b, s in extra if all(iou(b, seen) <= _NEW_FACE_MAX_IOU for seen, _ in found)]
+    return found + [(b, s) for b, s in extra if all(iou(b, seen) <= NEW_FACE_MAX_IOU for seen, _ in found)]
 
 
 class FaceAnalyzer:
@@ -157,6 +137,10 @@ class FaceAnalyzer:
             from plvm_photos.engines.face.mtcnn import net_weights
 
             net_weights()
+        if self.config.pose:
+            from plvm_photos.engines.face import landmark_models
+
+            landmark_models.warm_up()
 
     def _hog_boxes(self, pixels: np.ndarray, upsample: int) -> list[tuple[tuple[int, int, int, int], float]]:
         detector = dlib_models()[0]
@@ -249,7 +233,22 @@ class FaceAnalyzer:
     def analyze(self, image: DecodedImage) -> Analysis:
         faces = self.detect(image.pixels)
         regions = self.describe(image, faces, self.landmarks(image.pixels, faces), self.config.jitters)
+        if self.config.pose:
+            regions = self.with_cues(image, regions)
         return Analysis(width=image.full_width, height=image.full_height, regions=regions)
+
+    def with_cues(self, image: DecodedImage, regions: list[Region]) -> list[Region]:
+        """The people-pose stage: ``regions`` with what it saw of each person (``people_cues``)."""
+        return [replace(r, cues=c) for r, c in zip(regions, self.people_cues(image, [r.box for r in regions]))]
+
+    def people_cues(self, image: DecodedImage, boxes) -> list:
+        """The people-pose stage's ``PersonCues`` for the faces at ``boxes`` (full-size pixels):
+        what an analysis stores with its regions, and what ``scan --pose`` adds to regions
+        stored without them."""
+        from plvm_photos.engines.face.people_pose import person_cues
+
+        s = image.scale
+        return person_cues(image.pixels, [tuple(v * s for v in box) for box in boxes], s)
 
     def describe_box(self, image: DecodedImage, box: tuple[int, int, int, int]) -> Region:
         """The face inside ``box`` (full-size pixels, drawn by the user where the detectors found

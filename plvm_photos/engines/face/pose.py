@@ -190,6 +190,14 @@ def pose_from_landmarks(points68: np.ndarray, points5: np.ndarray | None = None,
     return HeadPose(yaw, pitch, roll, round(conf * size_conf * agree, 3))
 
 
+def angles_of(points: dict[int, tuple[float, float]]) -> tuple[float, float, float]:
+    """(yaw, pitch, roll) of a face from image points of the 3D face's landmarks, keyed by their
+    dlib 68-point numbers (any other landmark model's points mapped to those: the face mesh's)."""
+    keys = sorted(points)
+    rotation, _, _ = fit_pose(np.array([_MODEL_68[k] for k in keys]), np.array([points[k] for k in keys], dtype=np.float64))
+    return angles(rotation)
+
+
 def yaw_by_jaw_ratio(points68: np.ndarray, nose_to_cheek: float = 1.3) -> float:
     """The landmark-ratio yaw (degrees, same sign as ``HeadPose.yaw_deg``), kept for comparison:
     where the nose tip sits between the jaw line's two ends (points 0 and 16), along the eye line.
@@ -232,7 +240,7 @@ def landmarks68(pixels: np.ndarray, box) -> np.ndarray:
 
 def mtcnn_box(box) -> np.ndarray:
     """The square MTCNN box that ``engine.hog_like_box`` maps to this (HOG-framed) box, as O-Net takes it."""
-    from plvm_photos.engines.face.engine import mtcnn_like_box
+    from plvm_photos.engines.face.boxes import mtcnn_like_box
 
     return np.array([mtcnn_like_box(box)], dtype=np.float32)
 

@@ -127,25 +127,40 @@ def test_judgement_is_symmetric_and_mirror_invariant():
 
 # --- the labelled photos --------------------------------------------------------------------------
 
-# What ``python -m tools.eval_interaction`` measures (all labelled photos; the tune / holdout
-# halves are printed by the tool): these floors are the reported numbers.
+# What ``python -m tools.eval_interaction --no-pose-stage`` measures (all labelled photos; the
+# tune / holdout halves are printed by the tool): these floors are the reported numbers, with the
+# fetched photos (``tools/fetch_interaction_photos.py``: next to 0.97 / 0.91) or without them
+# (0.97 / 0.93).
 FLOORS = {  # rule: (precision, recall)
     "facing": (1.0, 0.6),
     "talking": (1.0, 1 / 3),
-    "next_to": (0.96, 0.92),
+    "next_to": (0.96, 0.91),
 }
 
 
+def test_face_labels_are_well_formed():
+    from tools.eval_interaction import load_face_labels
+
+    faces = [f for photo in load_face_labels().values() for f in photo]
+    assert len(faces) >= 150
+    for f in faces:
+        assert len(f["box"]) == 4 and all(isinstance(f[k], bool) for k in ("smiling", "camera", "eyes_closed"))
+        assert set(f.get("doubt", [])) <= {"smiling", "camera", "eyes_closed"}
+    for key in ("smiling", "camera"):
+        scored = [f[key] for f in faces if key not in f.get("doubt", [])]
+        assert sum(scored) >= 50 and len(scored) - sum(scored) >= 50, key
+
+
 def test_labels_are_well_formed():
-    from tools.eval_interaction import RULES, doubted, load_labels
+    from tools.eval_interaction import RULES, UNMEASURED, doubted, load_labels
 
     labels = load_labels()
     pairs = [p for photo in labels.values() for p in photo]
-    assert len(pairs) >= 30
+    assert len(pairs) >= 150
     for p in pairs:
         assert len(p["a"]) == 4 and len(p["b"]) == 4 and p["a"] != p["b"]
-        assert all(isinstance(p[r], bool) for r in RULES)
-        assert p.get("doubt", False) in (True, False) or set(p["doubt"]) <= set(RULES)
+        assert all(isinstance(p[r], bool) for r in RULES + UNMEASURED)
+        assert p.get("doubt", False) in (True, False) or set(p["doubt"]) <= set(RULES + UNMEASURED)
     for rule in RULES:
         scored = [p[rule] for p in pairs if not doubted(p, rule)]
         assert any(scored) and not all(scored), rule  # clear positives and clear negatives
@@ -157,7 +172,8 @@ def measured(library_data, bench_data):
     from tools.eval_interaction import detect, load_labels, score
 
     labels = load_labels()
-    found = detect(library_data.parent, labels, stored_boxes=True)
+    # head pose and position only (the floors below); the pose stage's figures: docs/interactions.md
+    found = detect(library_data.parent, labels, stored_boxes=True, cues=False)
     return labels, found, score(labels, found)
 
 
@@ -184,3 +200,23 @@ def test_the_engine_still_finds_the_labelled_faces(library_data):
         for pair in labels[photo]:
             for key in ("a", "b"):
                 assert max(iou(pair[key], b) for b in found) >= 0.9, (photo, pair[key])
+
+
+def test_folds_share_out_the_rare_positives_by_photo():
+    """Conversations first, then hugs, then the rest, each in name order across the folds: every
+    fold gets its share of the few positives, and one photo is never in two folds."""
+    from tools.eval_interaction import folds, split
+
+    def pair(**truth):
+        return {"a": [0, 0, 1, 1], "b": [2, 0, 3, 1], **truth}
+
+    labels = {f"talk{i}.jpg": [pair(talking=True)] for i in range(4)}
+    labels |= {f"hug{i}.jpg": [pair(hugging=True)] for i in range(3)}
+    labels |= {f"doubt{i}.jpg": [pair(talking=True, doubt=["talking"])] for i in range(2)}
+    labels |= {f"none{i}.jpg": [pair()] for i in range(5)}
+    four = folds(labels, k=4)
+    assert sorted(four[f"talk{i}.jpg"] for i in range(4)) == [0, 1, 2, 3]
+    assert sorted(four[f"hug{i}.jpg"] for i in range(3)) == [0, 1, 2]
+    halves = split(labels)
+    assert [halves[f"talk{i}.jpg"] for i in range(4)] == ["tune", "holdout", "tune", "holdout"]
+    assert set(halves) == set(labels)
