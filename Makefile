@@ -57,7 +57,7 @@ $(FACE): pyproject.toml | $(PY)
 $(ALL): pyproject.toml | $(MODELS)
 	$(PIP) install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[plvm,dev,ray,pose]'
+	$(PY) -m pip install -q -e '.[plvm,dev,ray,pose,video]'
 	$(PY) -m pip install -q --no-deps mediapipe==0.10.21  # the pose stage's models only (docs/interactions.md)
 	touch $(ALL) $(FACE)
 

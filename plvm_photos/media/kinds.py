@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 
 IMAGE = "image"
 RAW = "raw"
@@ -50,15 +51,24 @@ def is_media_path(path: str) -> bool:
     return media_kind(path) is not None
 
 
+VIDEO_EXTRA = "pip install 'plvm-photos[video]'"  # PyAV (FFmpeg), ~105 MB: not in the face engine's install
+
+
+def video_support_installed() -> bool:
+    return find_spec("av") is not None
+
+
 @dataclass(frozen=True)
 class MediaOptions:
-    """What a scan or a watcher indexes: photos always; videos and RAW unless left out."""
+    """What a scan or a watcher indexes: photos always; videos and RAW unless left out; videos only
+    where their decoder (the ``[video]`` extra) is installed."""
 
     videos: bool = True
     raw: bool = True
+    video_support: bool = field(default_factory=video_support_installed)
 
     def wanted(self, kind: str | None) -> bool:
-        return kind == IMAGE or (kind == VIDEO and self.videos) or (kind == RAW and self.raw)
+        return kind == IMAGE or (kind == VIDEO and self.videos and self.video_support) or (kind == RAW and self.raw)
 
     @staticmethod
     def option(kind: str) -> str:
@@ -67,14 +77,16 @@ class MediaOptions:
 
 
 # What the reports call each skipped kind (a count and its noun).
-SKIPPED_NOUNS = {VIDEO: ("video", "videos"), RAW: ("RAW file", "RAW files"), "sidecar": ("sidecar file", "sidecar files"),
-                 "unknown": ("file of unknown type", "files of unknown type")}
+VIDEO_NOT_INSTALLED = "video_not_installed"  # a video met where its decoder is not installed
+SKIPPED_NOUNS = {VIDEO: ("video", "videos"), VIDEO_NOT_INSTALLED: ("video", "videos"), RAW: ("RAW file", "RAW files"),
+                 "sidecar": ("sidecar file", "sidecar files"), "unknown": ("file of unknown type", "files of unknown type")}
 
 
 @dataclass
 class Skipped:
     """Files a walk found and did not offer for indexing, by kind: "video" and "raw" (left out by
-    an option), "sidecar" (.xmp and the like) and "unknown" (any other file). Hidden files (a
+    an option), "video_not_installed" (no video decoder: the ``[video]`` extra), "sidecar" (.xmp
+    and the like) and "unknown" (any other file). Hidden files (a
     leading dot: .DS_Store, editors' temporaries) are not counted."""
 
     counts: dict[str, int] = field(default_factory=dict)
@@ -102,7 +114,7 @@ class Skipped:
 def skipped_lines(counts: dict[str, int]) -> list[str]:
     """"312 videos skipped: --no-videos", "4 files of unknown type skipped"."""
     out = []
-    for kind in (VIDEO, RAW, "sidecar", "unknown"):
+    for kind in (VIDEO, VIDEO_NOT_INSTALLED, RAW, "sidecar", "unknown"):
         n = counts.get(kind, 0)
         if not n:
             continue
@@ -110,6 +122,8 @@ def skipped_lines(counts: dict[str, int]) -> list[str]:
         noun = one if n == 1 else many
         if kind in (VIDEO, RAW):
             out.append(f"{n} {noun} skipped: {MediaOptions.option(kind)}")
+        elif kind == VIDEO_NOT_INSTALLED:
+            out.append(f"{n} {noun} skipped: video support is not installed ({VIDEO_EXTRA})")
         elif kind == "sidecar":
             out.append(f"{n} {noun} not indexed (import-xmp reads .xmp)")
         else:
@@ -122,6 +136,8 @@ def classify(path: str, options: MediaOptions) -> tuple[str | None, str | None]:
     kind = media_kind(path)
     if options.wanted(kind):
         return kind, None
+    if kind == VIDEO and options.videos:
+        return None, VIDEO_NOT_INSTALLED
     if kind is not None:
         return None, kind
     if os.path.basename(path).startswith("."):

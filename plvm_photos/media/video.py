@@ -25,6 +25,7 @@ from typing import Iterator
 import numpy as np
 
 from plvm_photos.errors import ImageError
+from plvm_photos.media.kinds import VIDEO_EXTRA
 from plvm_photos.media.times import clock
 
 MAX_FRAME_PIXELS = 40_000_000  # an 8K frame is 33 MP
@@ -76,14 +77,22 @@ class Frame:
     keyframe: bool
 
 
-def _av_errors():
-    import av
+def _av():
+    """PyAV, or an error saying how to install it (a library indexed where it was, read where not)."""
+    try:
+        import av
+    except ImportError:
+        raise ImageError(f"video support is not installed ({VIDEO_EXTRA})") from None
+    return av
 
+
+def _av_errors():
+    av = _av()
     return (av.error.FFmpegError, OSError, ValueError, IndexError)
 
 
 def _open(source):
-    import av
+    av = _av()
 
     try:
         container = av.open(source, mode="r", metadata_errors="ignore")

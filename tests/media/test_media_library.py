@@ -112,3 +112,19 @@ def test_the_scan_json_and_text_name_what_was_skipped(media_library, tmp_path):
     assert data["skipped"] == {"raw": 3, "sidecar": 1, "unknown": 1, "video": 4}
     text = cli(tmp_path / "lib", "scan", str(folder.root), "--no-videos", "-j", "1", "-q")
     assert "4 videos skipped: --no-videos" in text.stdout and "1 file of unknown type skipped" in text.stdout
+
+
+def test_without_the_video_extra_videos_are_skipped_and_the_scan_says_how_to_install_it(media_library):
+    """PyAV (the ``[video]`` extra) is not in the face engine's default install: a folder's videos
+    are then counted as skipped with the command that installs it, never passed over silently."""
+    from plvm_photos.indexing.walk import walk_images
+    from plvm_photos.media.kinds import MediaOptions, Skipped, VIDEO_NOT_INSTALLED
+
+    _, folder, _ = media_library
+    skipped = Skipped()
+    found = list(walk_images(str(folder.root), media=MediaOptions(video_support=False), skipped=skipped))
+    assert skipped.counts[VIDEO_NOT_INSTALLED] == 4 and not [p for p in found if p.endswith((".mp4", ".mov"))]
+    assert "4 videos skipped: video support is not installed (pip install 'plvm-photos[video]')" in skipped.lines()
+    left_out = Skipped()
+    list(walk_images(str(folder.root), media=MediaOptions(videos=False, video_support=False), skipped=left_out))
+    assert left_out.counts.get("video") == 4 and VIDEO_NOT_INSTALLED not in left_out.counts  # --no-videos says so
