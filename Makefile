@@ -11,7 +11,7 @@ MODELS := $(VENV)/.models-installed
 BIN_DIR ?= $(or $(XDG_BIN_HOME),$(HOME)/.local/bin)
 DEMO_DIR ?= $(HOME)/plvm-photos-demo
 
-.PHONY: install demo uninstall test bench clean
+.PHONY: install demo video uninstall test bench clean
 
 install: $(ALL)
 
@@ -60,6 +60,10 @@ $(ALL): pyproject.toml | $(MODELS)
 	$(PY) -m pip install -q -e '.[plvm,dev,ray,pose,video]'
 	$(PY) -m pip install -q --no-deps mediapipe==0.10.21  # the pose stage's models only (docs/interactions.md)
 	touch $(ALL) $(FACE)
+
+# Videos (PyAV's FFmpeg, ~105 MB) are an extra the demo does not install (docs/media.md).
+video: $(FACE)
+	$(PIP) install -q --no-compile -e '.[video]'
 
 demo: $(FACE)
 	$(PY) -m plvm_photos.demo --install-command "$(BIN_DIR)" --out "$(DEMO_DIR)"
