@@ -126,7 +126,7 @@ def export_xmp(
 ) -> None:
     """Write names and face regions to XMP sidecars other photo tools read (existing content is kept)."""
     from plvm_photos import safe_write
-    from plvm_photos.curation.xmp import export
+    from plvm_photos.curation.xmp_write import export
     from plvm_photos.fsnames import printable
 
     # Sidecars are written through safe_write (no planted link is followed); a sidecar that cannot
