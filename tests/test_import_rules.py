@@ -119,3 +119,31 @@ def test_engines_never_touch_the_database():
                     node.func.attr in ("session", "transaction", "write_transaction"):
                 found.append(f"{module}:{node.lineno} opens a {node.func.attr}")
     assert found == []
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module an import names, ``from package import module`` included."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def test_the_cli_goes_through_the_library_api():
+    """The CLI calls ``Library`` for every workflow: it imports no ``curation`` module."""
+    found = []
+    for module, path in _modules("plvm_photos/cli").items():
+        for name in _imported_modules(path):
+            if _within(name, "plvm_photos.curation"):
+                found.append(f"{module} imports {name}")
+            if module.startswith("plvm_photos.web") and (_within(name, "sqlalchemy") or _within(name, "plvm_photos.db")):
+                found.append(f"{module} imports {name}")
+    assert found == []

@@ -8,12 +8,7 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, select
 
-from plvm_photos.curation.clusters import (
-    cluster_unknown,
-    dbscan,
-    photo_faces,
-    reject_match,
-)
+from plvm_photos.curation.clusters import cluster_unknown, dbscan, reject_match
 from plvm_photos.db.models import Concept, Region, Rejection, Verdict
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import LibraryError
@@ -35,6 +30,12 @@ def run_cli(args: list[str]):
         if state._library is not None:
             state._library.close()
         state._library = None
+
+
+def photo_faces(lib: Library, photo: str):
+    """(photo id, path, faces) of a photo named as the CLI names it, through the Library API."""
+    found = lib.photo_faces(lib.find_photo(photo))
+    return found.photo_id, found.path, found.faces
 
 
 def present_photos(lib: Library, name: str) -> set[int]:
