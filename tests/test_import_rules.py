@@ -137,10 +137,11 @@ def _within(name: str, package: str) -> bool:
     return name == package or name.startswith(package + ".")
 
 
-def test_the_cli_goes_through_the_library_api():
-    """The CLI calls ``Library`` for every workflow: it imports no ``curation`` module."""
+def test_the_cli_and_the_gallery_go_through_the_library_api():
+    """The CLI and the gallery call ``Library`` for every workflow: they import no ``curation``
+    module, and the gallery reads nothing from the database itself (no SQLAlchemy, no ``db``)."""
     found = []
-    for module, path in _modules("plvm_photos/cli").items():
+    for module, path in _modules("plvm_photos/cli", "plvm_photos/web").items():
         for name in _imported_modules(path):
             if _within(name, "plvm_photos.curation"):
                 found.append(f"{module} imports {name}")

@@ -10,7 +10,7 @@ import sys
 import pytest
 from tests.web.helpers import REPO, start_server
 
-from plvm_photos.web.server import ServeRefused, check_bind, is_loopback
+from plvm_photos.web.guard import ServeRefused, check_bind, is_loopback
 from plvm_photos.web.thumbs import thumbnail_path
 
 
