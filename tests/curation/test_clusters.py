@@ -15,21 +15,7 @@ from plvm_photos.errors import LibraryError
 from plvm_photos.indexing.concepts import registered_concepts
 from plvm_photos.indexing.decisions import apply_decisions, decide_photos
 from plvm_photos.library import Library
-
-
-def run_cli(args: list[str]):
-    from typer.testing import CliRunner
-
-    import plvm_photos.cli.gallery  # noqa: F401 (registers the commands)
-    from plvm_photos.cli.app import app, state
-
-    state._library = None
-    try:
-        return CliRunner().invoke(app, args)
-    finally:
-        if state._library is not None:
-            state._library.close()
-        state._library = None
+from tests.curation.small_library import run_cli
 
 
 def photo_faces(lib: Library, photo: str):
