@@ -1,60 +1,65 @@
-"""The Python API: a library folder with the workflows as methods. The CLI is a thin layer over it.
+"""The Python API: a library folder with every workflow as a method. The CLI, the gallery and the
+demo call these methods and nothing below them.
 
     from plvm_photos.library import Library
     with Library("~/photo-library") as library:
         library.add_person("<mike>", ["mike.jpg"])
         library.scan(["~/Pictures"])
         print(library.people())
+
+Each method hands on to the one function that does the work (``curation``, ``indexing``, ``ask``)
+or reads what the CLI and the gallery show (``reads``: one function per read model, typed values).
+Heavy modules are imported inside the methods that need them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from plvm_photos.db.models import Concept, Reference, Region, Verdict
-from plvm_photos.db.queries import all_photo_paths, current_photo_ids
+from plvm_photos.reads import images as image_reads
+from plvm_photos.reads import people as people_reads
+from plvm_photos.reads import photos as photo_reads
+from plvm_photos.reads.images import FaceImage, PhotoFiles
+from plvm_photos.reads.people import PersonFacts, PersonName, PersonPhoto, PersonSummary
+from plvm_photos.reads.photos import PhotoFace, PhotoFaces, PhotoNotAnalysed, PhotoSize
 from plvm_photos.store.library_store import LibraryStore
 
-
-@dataclass(frozen=True)
-class PersonSummary:
-    name: str  # the display form
-    kind: str
-    photos: int
-    references: int  # reference photos (a photo described in several vector spaces counts once)
-    hidden: bool = False
+__all__ = ["FaceImage", "Library", "PersonFacts", "PersonName", "PersonPhoto", "PersonSummary", "PhotoFace",
+           "PhotoFaces", "PhotoFiles", "PhotoNotAnalysed", "PhotoSize"]
 
 
 class Library(LibraryStore):
     # --- people -----------------------------------------------------------------------------
     def people(self, hidden: bool = False) -> list[PersonSummary]:
-        """Registered people; hidden ones (``curation.people.hide_person``) only with ``hidden``."""
-        with self.session() as s:
-            photo_counts = dict(
-                s.execute(
-                    select(Verdict.concept_id, func.count(func.distinct(Verdict.photo_id)))
-                    .where(Verdict.present.is_(True), Verdict.photo_id.in_(current_photo_ids()))
-                    .group_by(Verdict.concept_id)
-                ).all()
-            )
-            ref_counts = dict(
-                s.execute(select(Reference.concept_id, func.count(func.distinct(Reference.image)))
-                          .group_by(Reference.concept_id)).all()
-            )
-            listed = select(Concept).order_by(Concept.name)
-            return [
-                PersonSummary(c.display, c.kind, int(photo_counts.get(c.id, 0)), int(ref_counts.get(c.id, 0)), bool(c.hidden))
-                for c in s.scalars(listed if hidden else listed.where(Concept.hidden.is_(False)))
-            ]
+        """Registered people with their photo counts; hidden ones only with ``hidden``."""
+        return people_reads.people(self, hidden)
+
+    def person_names(self) -> list[PersonName]:
+        """Every registered person, hidden ones too, by key."""
+        return people_reads.person_names(self)
+
+    def find_person(self, name: str) -> PersonName:
+        """The person ``name`` refers to; UnknownPersonError (with the names that are registered)."""
+        return people_reads.find_person(self, name)
+
+    def person(self, person_id: int) -> PersonFacts:
+        return people_reads.person_facts(self, person_id)
+
+    def person_photos(self, person_id: int) -> list[PersonPhoto]:
+        return people_reads.person_photos(self, person_id)
 
     def add_person(self, name: str, references: list[str | Path], face: int | None = None, kind: str = "person",
                    force: bool = False):
         from plvm_photos.curation.people import add_person
 
         return add_person(self, name, references, face=face, kind=kind, force=force)
+
+    def add_person_from_cluster(self, name: str, cluster_id: int, force: bool = False):
+        """Register ``name`` from cluster ``cluster_id`` of the last saved clustering."""
+        from plvm_photos.curation.clusters import add_person_from_cluster
+
+        return add_person_from_cluster(self, name, cluster_id, force=force)
 
     def add_reference(self, name: str, reference: str | Path, face: int | None = None, force: bool = False):
         from plvm_photos.curation.people import add_reference
@@ -71,6 +76,104 @@ class Library(LibraryStore):
 
         return remove_person(self, name)
 
+    def hide_person(self, name: str, hidden: bool = True) -> bool:
+        """Hide (still recognised, no longer listed) or list again; False when nothing changed."""
+        from plvm_photos.curation.people import hide_person
+
+        return hide_person(self, name, hidden)
+
+    def merge_people(self, keep: str, other: str):
+        from plvm_photos.curation.merge import merge_people
+
+        return merge_people(self, keep, other)
+
+    # --- corrections ------------------------------------------------------------------------
+    def name_faces(self, region_ids: list[int], person: str):
+        """These faces are ``person`` (registered when new), for good."""
+        from plvm_photos.curation.confirm import name_faces
+
+        return name_faces(self, region_ids, person)
+
+    def draw_face(self, photo_id: int, box: tuple[int, int, int, int], person: str):
+        """A face the detector missed, in the photo's pixels, confirmed as ``person``."""
+        from plvm_photos.curation.confirm import draw_face
+
+        return draw_face(self, photo_id, box, person)
+
+    def reject_face(self, photo_id: int, person: str, region_id: int | None = None):
+        """``person`` is not this face (or, without ``region_id``, not in this photo), for good."""
+        from plvm_photos.curation.confirm import reject_face
+
+        return reject_face(self, photo_id, person, region_id)
+
+    def reject_match(self, photo: str, person: str, face: int | None = None):
+        """As ``reject_face`` with the photo named as the CLI names it and the face by number (None:
+        the face ``person`` was matched to, else the whole photo)."""
+        from plvm_photos.curation.clusters import reject_match
+
+        return reject_match(self, photo, person, face=face)
+
+    def set_reference(self, person: str, region_id: int, replace: bool = False):
+        """A face already in the library as ``person``'s reference (beside the others, or instead)."""
+        from plvm_photos.curation.reference_faces import set_reference
+
+        return set_reference(self, person, region_id, replace=replace)
+
+    # --- unknown faces and suggestions ------------------------------------------------------
+    def cluster_unknown(self, eps: float | None = None, min_samples: int | None = None):
+        """The faces nobody is, grouped by likeness (``curation.clusters``)."""
+        from plvm_photos.curation.clusters import DEFAULT_EPS, DEFAULT_MIN_SAMPLES, cluster_unknown
+
+        return cluster_unknown(self, DEFAULT_EPS if eps is None else eps,
+                               DEFAULT_MIN_SAMPLES if min_samples is None else min_samples)
+
+    def save_clustering(self, clustering) -> Path:
+        """Kept so that ``--cluster ID`` names exactly the cluster the user was shown."""
+        from plvm_photos.curation.clusters import save_clustering
+
+        return save_clustering(self, clustering)
+
+    def saved_cluster(self, cluster_id: int) -> list[int]:
+        """The face (region) ids of cluster ``cluster_id`` of the last saved clustering."""
+        from plvm_photos.curation.clusters import saved_cluster
+
+        return saved_cluster(self, cluster_id)
+
+    def suggestions(self):
+        """Faces just too far from someone to be decided theirs, nearest first."""
+        from plvm_photos.curation.suggestions import suggestions
+
+        return suggestions(self)
+
+    # --- undo and redo ----------------------------------------------------------------------
+    def history(self, limit: int = 50):
+        """The actions that can be undone, newest first."""
+        from plvm_photos.curation.journal import history
+
+        return history(self, limit)
+
+    def last_action(self):
+        """The action ``undo`` would undo (None: nothing to undo)."""
+        from plvm_photos.curation.journal import last_action
+
+        return last_action(self)
+
+    def next_redo(self):
+        """The action ``redo`` would do again (None: nothing to redo)."""
+        from plvm_photos.curation.journal import next_redo
+
+        return next_redo(self)
+
+    def undo(self, entry: int | None = None):
+        from plvm_photos.curation.journal import undo
+
+        return undo(self, entry)
+
+    def redo(self, entry: int | None = None):
+        from plvm_photos.curation.journal import redo
+
+        return redo(self, entry)
+
     # --- photos -----------------------------------------------------------------------------
     def scan(self, paths, workers: int | None = None, progress: bool = True, reanalyze: bool = False,
              retry_failed: bool = False, ray: str | None = None, media=None, pose: bool = False):
@@ -82,6 +185,32 @@ class Library(LibraryStore):
         return scan(self, paths, workers=workers, progress=progress, reanalyze=reanalyze, retry_failed=retry_failed,
                     ray=ray, media=media, pose=pose)
 
+    def find_photo(self, photo: str) -> int:
+        """The id of the photo named by a path, a file name or ``#ID`` (as questions name one)."""
+        from plvm_photos.ask.answer import resolve_photo, session_reader
+
+        with self.session() as s:
+            return resolve_photo(session_reader(s), photo)
+
+    def photo_faces(self, photo_id: int) -> PhotoFaces:
+        """A photo's faces, left to right, and who each is (display names)."""
+        return photo_reads.photo_faces(self, photo_id)
+
+    def photos_by_path(self, paths: list[str]) -> dict[str, PhotoSize]:
+        return photo_reads.photos_by_path(self, paths)
+
+    def photo_files(self, photo_id: int) -> PhotoFiles:
+        return image_reads.photo_files(self, photo_id)
+
+    def person_face(self, person_id: int) -> FaceImage:
+        return image_reads.person_face(self, person_id)
+
+    def region_face(self, region_id: int) -> FaceImage:
+        return image_reads.region_face(self, region_id)
+
+    def live_hashes(self) -> set[str]:
+        return image_reads.live_hashes(self)
+
     @property
     def index(self):
         """The face descriptors' FAISS prefilter (checked against the database when loaded)."""
@@ -91,22 +220,26 @@ class Library(LibraryStore):
 
     def verdicts(self) -> list[dict]:
         """Every stored verdict, once per current file of its photo (a copied photo has two)."""
-        with self.session() as s:
-            rows = s.execute(
-                select(Verdict, Concept.name, Region)
-                .join(Concept, Concept.id == Verdict.concept_id)
-                .outerjoin(Region, Region.id == Verdict.region_id)
-                .order_by(Verdict.photo_id, Concept.name)
-            ).all()
-            paths = all_photo_paths(s, {v.photo_id for v, _, _ in rows})
-            return [
-                {
-                    "path": path,
-                    "person": name,
-                    "present": bool(v.present),
-                    "score": round(float(v.score), 4),
-                    "box": list(region.box) if region is not None else None,
-                }
-                for v, name, region in rows
-                for path in paths.get(v.photo_id, [])
-            ]
+        return photo_reads.verdicts(self)
+
+    # --- questions --------------------------------------------------------------------------
+    def ask(self, question: str, today: date | None = None, with_photos: bool = True):
+        """The answer (``ask.results.Answer``); a question that cannot be answered as asked raises
+        QuestionError, one line naming the part."""
+        from plvm_photos.ask.answer import ask
+
+        return ask(self, question, today=today, with_photos=with_photos)
+
+    # --- XMP --------------------------------------------------------------------------------
+    def export_xmp(self, path: str | Path | None = None, into: Path | None = None, stem: bool = False,
+                   progress: bool = True):
+        """Names and face regions written to XMP sidecars (existing content kept)."""
+        from plvm_photos.curation.xmp_write import export
+
+        return export(self, Path(path) if path is not None else None, into=into, stem=stem, progress=progress)
+
+    def import_xmp(self, paths: list[str | Path], dry_run: bool = False, progress: bool = False):
+        """The face tags other tools wrote, as confirmed faces."""
+        from plvm_photos.curation.import_xmp import import_xmp
+
+        return import_xmp(self, paths, dry_run=dry_run, progress=progress)

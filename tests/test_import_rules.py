@@ -96,13 +96,20 @@ def test_the_rule_catches_both_forms():
 
 
 def _imports(path: Path) -> set[str]:
+    """Every module an import names, ``from package import module`` included (and, harmlessly,
+    ``package.name`` for a name that is not a module)."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
+
+
+def _within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
 
 
 def test_engines_never_touch_the_database():
@@ -112,10 +119,23 @@ def test_engines_never_touch_the_database():
     found = []
     for module, path in _modules("plvm_photos/engines").items():
         for name in _imports(path):
-            if name.split(".")[0] == "sqlalchemy" or name == "plvm_photos.db" or name.startswith("plvm_photos.db."):
+            if _within(name, "sqlalchemy") or _within(name, "plvm_photos.db"):
                 found.append(f"{module} imports {name}")
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                     node.func.attr in ("session", "transaction", "write_transaction"):
                 found.append(f"{module}:{node.lineno} opens a {node.func.attr}")
+    assert found == []
+
+
+def test_the_cli_and_the_gallery_go_through_the_library_api():
+    """The CLI and the gallery call ``Library`` for every workflow: they import no ``curation``
+    module, and the gallery reads nothing from the database itself (no SQLAlchemy, no ``db``)."""
+    found = []
+    for module, path in _modules("plvm_photos/cli", "plvm_photos/web").items():
+        for name in _imports(path):
+            if _within(name, "plvm_photos.curation"):
+                found.append(f"{module} imports {name}")
+            if module.startswith("plvm_photos.web") and (_within(name, "sqlalchemy") or _within(name, "plvm_photos.db")):
+                found.append(f"{module} imports {name}")
     assert found == []

@@ -43,6 +43,7 @@ from plvm_photos.ask.query import (
 )
 from plvm_photos.places.place import distance_km
 from plvm_photos.ask.reader import Reader
+from plvm_photos.db.current import current_photo_sql
 from plvm_photos.errors import UnknownPersonError
 from plvm_photos.names import normalize
 
@@ -52,9 +53,7 @@ DATED = "photos.taken_source = 'exif'"
 UNDATED = "(photos.taken_source IS NULL OR photos.taken_source < 'exif' OR photos.taken_source > 'exif')"
 LOCATED = "photos.lat IS NOT NULL"
 UNLOCATED = "photos.lat IS NULL"
-CURRENT = (
-    "photos.error IS NULL AND EXISTS (SELECT 1 FROM files WHERE files.photo_id = photos.id AND files.missing = ?)"
-)
+CURRENT = current_photo_sql("?")  # its parameter: False
 KM_PER_DEGREE = 111.19
 
 

@@ -121,9 +121,7 @@ def add_person(
     if from_cluster is not None:
         if references:
             raise LibraryError("give reference photos or --from-cluster, not both")
-        from plvm_photos.curation.clusters import add_person_from_cluster
-
-        result = add_person_from_cluster(state.library(create=True), name, from_cluster, force=force)
+        result = state.library(create=True).add_person_from_cluster(name, from_cluster, force=force)
     else:
         if not references:
             raise LibraryError("add-person needs a reference photo (or --from-cluster ID)")
@@ -232,10 +230,9 @@ def ask(
 ) -> None:
     """Ask about your people in plain English; names in angle brackets. A question that cannot be
     answered as asked is refused with exit code 3."""
-    from plvm_photos.ask.answer import ask as answer_question
     from plvm_photos.ask.present import render
 
-    typer.echo(render(answer_question(state.library(), question, with_photos=as_json), as_json, explain))
+    typer.echo(render(state.library().ask(question, with_photos=as_json), as_json, explain))
 
 
 @app.command("verdicts")

@@ -1,6 +1,5 @@
 """Commands that correct what the library knows about people: name, draw, merge, hide, set-reference,
-suggestions, undo, import-xmp. Each calls the same ``plvm_photos.curation`` function the gallery
-does."""
+suggestions, undo, import-xmp. Each calls the same ``Library`` method the gallery does."""
 
 from __future__ import annotations
 
@@ -15,14 +14,10 @@ from plvm_photos.errors import MAX_ROW_ID, LibraryError
 MAX_PIXELS = 1_000_000  # no photo is wider or taller
 
 
-def _face(photo: str, face: int) -> tuple[int, int]:
-    """(photo id, region id) of face number ``face`` (1 = leftmost) of ``photo``."""
-    from plvm_photos.curation.clusters import photo_faces
-
-    photo_id, path, faces = photo_faces(state.library(), photo)
-    if not 1 <= face <= len(faces):
-        raise LibraryError(f"{path} has {len(faces)} face(s); --face must be 1..{len(faces)} (1 = leftmost)")
-    return photo_id, faces[face - 1].region_id
+def _face(photo: str, face: int) -> int:
+    """The region id of face number ``face`` (1 = leftmost) of ``photo``."""
+    library = state.library()
+    return library.photo_faces(library.find_photo(photo)).numbered(face).region_id
 
 
 def _box(text: str) -> tuple[int, int, int, int]:
@@ -45,18 +40,15 @@ def name(
 ) -> None:
     """Say who a face is (or every face of a cluster): confirmed for good, and the person is found
     again in other photos with it."""
-    from plvm_photos.curation.clusters import saved_cluster
-    from plvm_photos.curation.confirm import name_faces
-
     if (cluster is None) == (photo is None):
         raise LibraryError("give a PHOTO with --face N, or --cluster ID")
     if cluster is not None:
-        regions = saved_cluster(state.library(), cluster)
+        regions = state.library().saved_cluster(cluster)
     else:
         if face is None:
             raise LibraryError("with PHOTO, say which face with --face N (1 = leftmost; see `plvm-photos faces PHOTO`)")
-        regions = [_face(photo, face)[1]]
-    r = name_faces(state.library(), regions, person)
+        regions = [_face(photo, face)]
+    r = state.library().name_faces(regions, person)
     emit({"person": r.person, "created": r.created, "faces": r.faces, "photos": r.photos}, as_json,
          f"{'registered' if r.created else 'named'} <{r.person}>: {r.faces} face(s) confirmed, in {r.photos} photo(s) now")
 
@@ -69,12 +61,8 @@ def draw(
     as_json: bool = JsonOption,
 ) -> None:
     """Add a face the detector missed: the box is described and confirmed as PERSON."""
-    from plvm_photos.ask.answer import resolve_photo, session_reader
-    from plvm_photos.curation.confirm import draw_face
-
-    with state.library().session() as s:
-        photo_id = resolve_photo(session_reader(s), photo)
-    r = draw_face(state.library(), photo_id, _box(box), person)
+    library = state.library()
+    r = library.draw_face(library.find_photo(photo), _box(box), person)
     emit({"person": r.person, "created": r.created, "photos": r.photos}, as_json,
          f"added a face of <{r.person}> to {photo}: in {r.photos} photo(s) now")
 
@@ -86,9 +74,7 @@ def merge(
     as_json: bool = JsonOption,
 ) -> None:
     """Two people who are one: OTHER's references and confirmed faces move to KEEP."""
-    from plvm_photos.curation.merge import merge_people
-
-    r = merge_people(state.library(), keep, other)
+    r = state.library().merge_people(keep, other)
     emit({"person": r.person, "merged": r.merged, "references": r.references, "confirmed": r.confirmed, "photos": r.photos},
          as_json, f"merged <{r.merged}> into <{r.person}>: in {r.photos} photo(s) now")
 
@@ -96,18 +82,14 @@ def merge(
 @app.command("hide")
 def hide(person: str = typer.Argument(..., help="The person to hide.")) -> None:
     """Hide a person: still recognised, no longer listed (people, gallery, ask) unless asked for."""
-    from plvm_photos.curation.people import hide_person
-
-    changed = hide_person(state.library(), person, True)
+    changed = state.library().hide_person(person, True)
     typer.echo(f"hid {person}" if changed else f"{person} was hidden already")
 
 
 @app.command("unhide")
 def unhide(person: str = typer.Argument(..., help="The hidden person to list again.")) -> None:
     """List a hidden person again."""
-    from plvm_photos.curation.people import hide_person
-
-    changed = hide_person(state.library(), person, False)
+    changed = state.library().hide_person(person, False)
     typer.echo(f"{person} is listed again" if changed else f"{person} was not hidden")
 
 
@@ -128,9 +110,7 @@ def set_reference(
     as_json: bool = JsonOption,
 ) -> None:
     """Use a face already in the library as a person's reference (beside the others, or instead)."""
-    from plvm_photos.curation.reference_faces import set_reference as set_ref
-
-    r = set_ref(state.library(), person, _face(photo, face)[1], replace=replace)
+    r = state.library().set_reference(person, _face(photo, face), replace=replace)
     emit({"person": r.person, "references": r.references, "replaced": r.replaced, "photos": r.photos}, as_json,
          f"<{r.person}> has {r.references} reference(s) now: in {r.photos} photo(s)")
 
@@ -144,9 +124,7 @@ def suggestions_command(
     `name PERSON PHOTO --face N`, refuse it with `faces PHOTO --not PERSON --face N`."""
     from dataclasses import asdict
 
-    from plvm_photos.curation.suggestions import suggestions
-
-    found = suggestions(state.library())[:limit]
+    found = state.library().suggestions()[:limit]
     emit([asdict(x) for x in found], as_json,
          "\n".join(f"is this <{x.person}>? {x.path} box {list(x.box)} (distance {x.distance:.3f})" for x in found)
          or "no suggestions")
@@ -161,14 +139,12 @@ def undo(
 ) -> None:
     """Undo the last curation action (name, reject, draw, merge, rename, remove, hide, import-xmp, ...);
     `redo` does it again."""
-    from plvm_photos.curation import journal
-
     if list_:
-        actions = journal.history(state.library(), 50)
+        actions = state.library().history(50)
         emit([{"id": a.id, "action": a.action, "summary": a.summary, "at": a.created_at.isoformat()} for a in actions],
              as_json, "\n".join(f"{a.id}\t{a.action}\t{a.summary}" for a in actions) or "nothing to undo")
         return
-    r = journal.undo(state.library(), _entry_id(entry))
+    r = state.library().undo(_entry_id(entry))
     emit({"id": r.id, "action": r.action, "summary": r.summary, "photos": r.photos}, as_json,
          f"undone #{r.id}: {r.summary} ({r.photos} photo(s) decided again)")
 
@@ -180,9 +156,7 @@ def redo(
     as_json: bool = JsonOption,
 ) -> None:
     """Do again the action `undo` undid last (until a new action is made)."""
-    from plvm_photos.curation import journal
-
-    r = journal.redo(state.library(), _entry_id(entry))
+    r = state.library().redo(_entry_id(entry))
     emit({"id": r.id, "action": r.action, "summary": r.summary, "photos": r.photos}, as_json,
          f"redone #{r.id}: {r.summary} ({r.photos} photo(s) decided again)")
 
@@ -201,8 +175,6 @@ def import_xmp(
 ) -> None:
     """Import face tags other tools wrote (MWG regions, PersonInImage, digiKam People/ tags) from
     sidecars and JPEG/HEIC metadata as confirmed faces; photos not scanned yet are scanned first."""
-    from plvm_photos.curation.import_xmp import import_xmp as run_import
-
-    summary = run_import(state.library(create=not dry_run), [str(p) for p in paths], dry_run=dry_run,
-                         progress=not as_json)
+    summary = state.library(create=not dry_run).import_xmp([str(p) for p in paths], dry_run=dry_run,
+                                                           progress=not as_json)
     emit(summary.as_dict(), as_json, summary.describe())

@@ -55,20 +55,18 @@ def faces(
     as_json: bool = JsonOption,
 ) -> None:
     """Unknown-face clusters (--unknown), a photo's faces, or reject a wrong match (PHOTO --not NAME)."""
-    from plvm_photos.curation import clusters
-
     lib = state.library()
     if unknown:
         if photo or not_:
             _fail("--unknown takes no PHOTO or --not")
-        result = clusters.cluster_unknown(lib, eps=eps, min_samples=min_size)
-        clusters.save_clustering(lib, result)
-        emit(result.as_dict(), as_json, clusters.describe_clustering(result))
+        result = lib.cluster_unknown(eps=eps, min_samples=min_size)
+        lib.save_clustering(result)
+        emit(result.as_dict(), as_json, result.describe())
         return
     if photo is None:
         _fail("give --unknown, or a PHOTO to list its faces (add --not NAME to reject a match)")
     if not_:
-        r = clusters.reject_match(lib, photo, not_, face=face)
+        r = lib.reject_match(photo, not_, face=face)
         what = f"face {face}" if face else ("the face it was matched to" if r.region_id else "this photo")
         emit(
             {"photo_id": r.photo_id, "path": r.path, "person": r.person, "region_id": r.region_id,
@@ -79,20 +77,21 @@ def faces(
         return
     if face is not None:
         _fail("--face goes with --not NAME")
-    photo_id, path, found = clusters.photo_faces(lib, photo)
+    found = lib.photo_faces(lib.find_photo(photo))
     rows = [
-        {"face": i, "region_id": f.region_id, "box": list(f.box), "person": f.person, "detector": f.score, "not": f.rejected}
-        for i, f in enumerate(found, start=1)
+        {"face": f.number, "region_id": f.region_id, "box": list(f.box), "person": f.person,
+         "detector": round(f.detector, 4), "not": f.rejected}
+        for f in found.faces
     ]
     text = "\n".join(
-        [f"{path} (#{photo_id}): {len(rows)} face(s)"]
+        [f"{found.path} (#{found.photo_id}): {len(rows)} face(s)"]
         + [
             f"  face {r['face']}: {('<' + r['person'] + '>') if r['person'] else 'unknown'}\tbox {r['box']}"
             + (f"\tnot: {', '.join('<' + n + '>' for n in r['not'])}" if r["not"] else "")
             for r in rows
         ]
     )
-    emit({"photo_id": photo_id, "path": path, "faces": rows}, as_json, text)
+    emit({"photo_id": found.photo_id, "path": found.path, "faces": rows}, as_json, text)
 
 
 @app.command("sheet")
@@ -126,13 +125,12 @@ def export_xmp(
 ) -> None:
     """Write names and face regions to XMP sidecars other photo tools read (existing content is kept)."""
     from plvm_photos import safe_write
-    from plvm_photos.curation.xmp import export
     from plvm_photos.fsnames import printable
 
     # Sidecars are written through safe_write (no planted link is followed); a sidecar that cannot
     # be written is listed in the summary's errors, the others are still written.
     try:
-        summary = export(state.library(), path, into=into, stem=stem, progress=not as_json)
+        summary = state.library().export_xmp(path, into=into, stem=stem, progress=not as_json)
     except OSError as exc:
         where = f" ({printable(exc.filename)})" if isinstance(exc.filename, str) else ""
         raise LibraryError(f"cannot write sidecars{where}: {safe_write.describe(exc)}") from None

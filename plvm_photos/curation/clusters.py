@@ -23,10 +23,11 @@ import numpy as np
 from sqlalchemy import select
 
 from plvm_photos.ask.answer import resolve_photo, session_reader
-from plvm_photos.db.models import Concept, Photo, Region, Rejection, Verdict
+from plvm_photos.db.models import Region, Rejection, Verdict
 from plvm_photos.db.queries import current_photo_ids, photo_paths
 from plvm_photos.curation.confirm import Rejected
 from plvm_photos.errors import LibraryError
+from plvm_photos.reads.photos import photo_faces
 from plvm_photos.store.library_store import LibraryStore
 
 CLUSTERS_FILE = "clusters.json"
@@ -71,6 +72,21 @@ class Clustering:
             "clusters": [c.as_dict() for c in self.clusters],
             "singles": [asdict(f) for f in self.singles],
         }
+
+    def describe(self) -> str:
+        if not self.clusters:
+            return f"{self.unknown_faces} unknown face(s), no cluster of {self.min_samples} or more"
+        lines = [
+            f"{self.unknown_faces} unknown face(s) in {len(self.clusters)} cluster(s), "
+            f"{self.noise} alone (eps {self.eps}):"
+        ]
+        for c in self.clusters:
+            files = list(dict.fromkeys(os.path.basename(f.path) for f in c.faces))
+            more = f", ... (+{len(files) - 4})" if len(files) > 4 else ""
+            lines.append(f"  cluster {c.id}: {len(c.faces)} face(s) in {len(files)} photo(s): {', '.join(files[:4])}{more}")
+        lines.append("see them with `plvm-photos serve` (Unknown faces); name one with: plvm-photos name NAME --cluster ID "
+                     "(or add-person NAME --from-cluster ID to make its faces references)")
+        return "\n".join(lines)
 
 
 def dbscan(vectors: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
@@ -210,46 +226,7 @@ def add_person_from_cluster(library: LibraryStore, name: str, cluster_id: int, f
     return add_person_from_faces(library, name, faces, force=force)
 
 
-# --- faces of one photo, and rejecting a wrong match ------------------------------------------
-@dataclass(frozen=True)
-class PhotoFace:
-    region_id: int
-    box: tuple[int, int, int, int]
-    score: float
-    person: str | None
-    rejected: list[str]  # people the user said this face is not
-
-
-def photo_faces(library: LibraryStore, photo_ref: str) -> tuple[int, str, list[PhotoFace]]:
-    """The faces of a photo (named by path, file name or #ID) and who each is."""
-    with library.session() as s:
-        photo_id = resolve_photo(session_reader(s), photo_ref)
-        path = photo_paths(s, [photo_id]).get(photo_id, photo_ref)
-        error = s.scalar(select(Photo.error).where(Photo.id == photo_id))
-        if error:
-            raise LibraryError(f"{path} could not be analysed: {error}")
-        who = dict(
-            s.execute(
-                select(Verdict.region_id, Concept.name)
-                .join(Concept, Concept.id == Verdict.concept_id)
-                .where(Verdict.photo_id == photo_id, Verdict.present.is_(True))
-            ).all()
-        )
-        rejected: dict[int | None, list[str]] = {}
-        for region_id, name in s.execute(
-            select(Rejection.region_id, Concept.name)
-            .join(Concept, Concept.id == Rejection.concept_id)
-            .where(Rejection.photo_id == photo_id)
-        ).all():
-            rejected.setdefault(region_id, []).append(name)
-        regions = list(s.scalars(select(Region).where(Region.photo_id == photo_id).order_by(Region.left, Region.id)))
-        faces = [
-            PhotoFace(r.id, r.box, round(float(r.score), 4), who.get(r.id), sorted(rejected.get(r.id, []) + rejected.get(None, [])))
-            for r in regions
-        ]
-    return photo_id, path, faces
-
-
+# --- rejecting a wrong match -----------------------------------------------------------------
 def reject_match(library: LibraryStore, photo_ref: str, name: str, face: int | None = None) -> Rejected:
     """Remember that ``name`` is not in a photo (or not face number ``face``, 1 = leftmost).
 
@@ -264,10 +241,7 @@ def reject_match(library: LibraryStore, photo_ref: str, name: str, face: int | N
         concept = library.concept(s, name)
         path = photo_paths(s, [photo_id]).get(photo_id, photo_ref)
         if face is not None:
-            regions = list(s.scalars(select(Region.id).where(Region.photo_id == photo_id).order_by(Region.left, Region.id)))
-            if not 1 <= face <= len(regions):
-                raise LibraryError(f"{path} has {len(regions)} face(s); --face must be 1..{len(regions)} (1 = leftmost)")
-            region_id: int | None = regions[face - 1]
+            region_id: int | None = photo_faces(library, photo_id).numbered(face).region_id
         else:
             verdict = s.scalar(select(Verdict).where(Verdict.photo_id == photo_id, Verdict.concept_id == concept.id))
             region_id = verdict.region_id if verdict is not None and verdict.present else None
@@ -276,18 +250,3 @@ def reject_match(library: LibraryStore, photo_ref: str, name: str, face: int | N
                 return Rejected(photo_id, path, concept.display, None, False)
     return reject_face(library, photo_id, name, region_id)
 
-
-def describe_clustering(clustering: Clustering) -> str:
-    if not clustering.clusters:
-        return f"{clustering.unknown_faces} unknown face(s), no cluster of {clustering.min_samples} or more"
-    lines = [
-        f"{clustering.unknown_faces} unknown face(s) in {len(clustering.clusters)} cluster(s), "
-        f"{clustering.noise} alone (eps {clustering.eps}):"
-    ]
-    for c in clustering.clusters:
-        files = list(dict.fromkeys(os.path.basename(f.path) for f in c.faces))
-        more = f", ... (+{len(files) - 4})" if len(files) > 4 else ""
-        lines.append(f"  cluster {c.id}: {len(c.faces)} face(s) in {len(files)} photo(s): {', '.join(files[:4])}{more}")
-    lines.append("see them with `plvm-photos serve` (Unknown faces); name one with: plvm-photos name NAME --cluster ID "
-                 "(or add-person NAME --from-cluster ID to make its faces references)")
-    return "\n".join(lines)

@@ -1,4 +1,6 @@
-"""Reading the people other photo tools wrote: XMP sidecars and XMP embedded in JPEG and HEIC.
+"""XMP read: the one namespace table, the one hardened parser, and the people other photo tools
+wrote in XMP sidecars and in XMP embedded in JPEG and HEIC files. ``xmp_write`` (export) parses the
+sidecars it merges into with the same parser.
 
 What is read, per photo:
 - ``mwg-rs:Regions`` (Metadata Working Group regions: digiKam, Lightroom, Picasa, darktable):
@@ -15,9 +17,9 @@ Every property may be written as an attribute or as an element, with or without 
 sidecar ``photo.jpg.xmp`` (digiKam, darktable), the sidecar ``photo.xmp`` (Lightroom), then the
 XMP packet in the photo itself; a person found in an earlier source is not read again.
 
-Parsing is bounded: at most ``MAX_XMP`` bytes per packet, and a document with a DTD (``<!DOCTYPE``,
-where entities would be declared) is refused before ElementTree sees it, so no entity is ever
-expanded, external or not.
+Parsing is bounded: at most ``MAX_XMP`` bytes per packet (a larger file is refused from its size,
+before it is read), and a document with a DTD (``<!DOCTYPE``, where entities would be declared) is
+refused before ElementTree sees it, so no entity is ever expanded, external or not.
 """
 
 from __future__ import annotations
@@ -39,26 +41,36 @@ HEIF_SUFFIXES = {".heic", ".heif", ".hif"}
 JPEG_SUFFIXES = {".jpg", ".jpeg", ".jpe"}
 DIGIKAM_SPECIAL = {"Unknown", "Unconfirmed", "Ignored"}
 
-NS = {
+NS = {  # every namespace read or written, by the prefix it is written with
+    "x": "adobe:ns:meta/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "lr": "http://ns.adobe.com/lightroom/1.0/",
+    "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
     "mwg-rs": "http://www.metadataworkinggroup.com/schemas/regions/",
     "stDim": "http://ns.adobe.com/xap/1.0/sType/Dimensions#",
     "stArea": "http://ns.adobe.com/xmp/sType/Area#",
-    "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
     "digiKam": "http://www.digikam.org/ns/1.0/",
-    "lr": "http://ns.adobe.com/lightroom/1.0/",
+    "plvm": "https://plvm-photos.invalid/ns/1.0/",
 }
 
 
 def q(prefix: str, local: str) -> str:
+    """The ElementTree name of ``prefix:local``."""
     return f"{{{NS[prefix]}}}{local}"
 
 
-RDF_DESC, RDF_LI = q("rdf", "Description"), q("rdf", "li")
+RDF_DESC, RDF_LI, RDF_BAG = q("rdf", "Description"), q("rdf", "li"), q("rdf", "Bag")
 
 
 class XmpError(ValueError):
     """An XMP packet that is not read (too large, a DTD, not XML)."""
+
+
+@dataclass(frozen=True)
+class XmpPacket:
+    root: ET.Element
+    prefixes: dict[str, str]  # the namespace prefixes it declares (the first declaration of each)
 
 
 @dataclass(frozen=True)
@@ -97,25 +109,36 @@ def _refuse_dtd(*_args) -> None:
     raise XmpError("XMP with a DTD (<!DOCTYPE>) is not read: entities are never expanded")
 
 
-def parse_xmp(data: bytes) -> ET.Element:
-    """The XML tree of an XMP packet; XmpError when it is too large, declares a DTD or is not XML."""
+def parse_xmp(data: bytes) -> XmpPacket:
+    """The XML tree of an XMP packet, and the prefixes it declares; XmpError when it is too large,
+    declares a DTD or is not XML. The one parser of XMP: import and export's merge both read other
+    tools' XMP through it."""
     if len(data) > MAX_XMP:
         raise XmpError(f"XMP of {len(data)} bytes is over the {MAX_XMP} byte limit")
-    check = xml.parsers.expat.ParserCreate()
+    prefixes: dict[str, str] = {}
+    check = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     check.StartDoctypeDeclHandler = _refuse_dtd
     check.EntityDeclHandler = _refuse_dtd
+
+    def declared(prefix: str | None, uri: str) -> None:
+        if prefix:
+            prefixes.setdefault(prefix, uri)
+
+    check.StartNamespaceDeclHandler = declared
     try:
         check.Parse(data, True)
-        return ET.fromstring(data)
+        root = ET.fromstring(data)
     except (xml.parsers.expat.ExpatError, ET.ParseError) as exc:
         raise XmpError(f"not valid XML: {exc}") from None
+    return XmpPacket(root, prefixes)
 
 
-def read_limited(path: str | Path, limit: int = MAX_XMP) -> bytes | None:
+def read_limited(path: str | Path, limit: int = MAX_XMP, follow_symlinks: bool = True) -> bytes | None:
     """The bytes of the regular file ``path`` (None when there is none); never blocks on a FIFO,
-    never reads more than ``limit`` bytes (XmpError)."""
+    never reads more than ``limit`` bytes (XmpError); with ``follow_symlinks`` False a link raises
+    ``safe_write.SymlinkRefused``."""
     try:
-        fh = open_regular(path)
+        fh = open_regular(path, follow_symlinks=follow_symlinks)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except (NotRegularFile, IsADirectoryError):
@@ -191,7 +214,7 @@ def embedded_xmp(path: str | Path) -> bytes | None:
 
 
 # --- what a packet says -----------------------------------------------------------------------------
-def _prop(node: ET.Element, tag: str) -> str | None:
+def prop(node: ET.Element, tag: str) -> str | None:
     """A simple property as an attribute, an element, or inside an ``rdf:Description``."""
     if tag in node.attrib:
         return node.attrib[tag]
@@ -199,7 +222,7 @@ def _prop(node: ET.Element, tag: str) -> str | None:
     if child is not None and child.text and child.text.strip():
         return child.text.strip()
     for desc in node.findall(RDF_DESC):
-        found = _prop(desc, tag)
+        found = prop(desc, tag)
         if found is not None:
             return found
     return None
@@ -219,12 +242,15 @@ def _struct(node: ET.Element, tag: str) -> ET.Element | None:
     return inner if inner is not None else child
 
 
+def bag_items(element: ET.Element | None) -> list[str]:
+    """The texts of a list property's items (``rdf:li`` of its Bag, Seq or Alt)."""
+    if element is None:
+        return []
+    return [(li.text or "").strip() for li in element.iter(RDF_LI) if (li.text or "").strip()]
+
+
 def _items(descs: list[ET.Element], tag: str) -> list[str]:
-    out = []
-    for d in descs:
-        for prop in d.findall(tag):
-            out += [(li.text or "").strip() for li in prop.iter(RDF_LI) if (li.text or "").strip()]
-    return out
+    return [item for d in descs for element in d.findall(tag) for item in bag_items(element)]
 
 
 class _NotANumber(ValueError):
@@ -249,7 +275,7 @@ def _applied(dims: ET.Element | None) -> tuple[int, int] | None | bool:
     if dims is None:
         return None
     try:
-        w, h = _number(_prop(dims, q("stDim", "w"))), _number(_prop(dims, q("stDim", "h")))
+        w, h = _number(prop(dims, q("stDim", "w"))), _number(prop(dims, q("stDim", "h")))
     except _NotANumber:
         return False
     if w is None or h is None:
@@ -283,17 +309,17 @@ def _regions(descs: list[ET.Element]) -> tuple[list[XmpRegion], int]:
                 if area is None:
                     continue
                 try:
-                    values = [_number(_prop(area, q("stArea", k))) for k in ("x", "y", "w", "h")]
+                    values = [_number(prop(area, q("stArea", k))) for k in ("x", "y", "w", "h")]
                 except _NotANumber:
                     invalid += 1
                     continue
                 if any(v is None for v in values):
                     continue
-                unit = "pixel" if (_prop(area, q("stArea", "unit")) or "normalized").strip().lower() == "pixel" else "normalized"
+                unit = "pixel" if (prop(area, q("stArea", "unit")) or "normalized").strip().lower() == "pixel" else "normalized"
                 if applied is False or not _area_ok(*values, unit, applied):
                     invalid += 1
                     continue
-                found.append(XmpRegion(_prop(node, q("mwg-rs", "Name")), _prop(node, q("mwg-rs", "Type")),
+                found.append(XmpRegion(prop(node, q("mwg-rs", "Name")), prop(node, q("mwg-rs", "Type")),
                                        tuple(values), unit, applied))
     return found, invalid
 
@@ -335,7 +361,7 @@ def people_of_photo(photo: str | Path) -> XmpPeople:
     if data is not None:
         packets.append(("embedded", data))
     for source, data in packets:
-        found = people_in(parse_xmp(data))
+        found = people_in(parse_xmp(data).root)
         invalid += found.invalid
         if found.empty:
             continue

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import File, Region, Setting, Verdict
+from plvm_photos.db.current import current_photo_sql
+from plvm_photos.db.models import File, Photo, Region, Setting, Verdict
 
 CHUNK = 500  # ids per IN (...) list
 MIXED_REGIONS_KEY = "internal.mixed_regions"  # set once regions of kinds other than 'face' were stored
@@ -13,17 +14,22 @@ MIXED_REGIONS_KEY = "internal.mixed_regions"  # set once regions of kinds other 
 REGION_REMOVALS_KEY = "internal.region_removals"
 
 
+def is_current_photo():
+    """The condition on ``photos`` that a photo is current (``db.current``, the one definition)."""
+    return text(current_photo_sql(":missing")).bindparams(missing=False)
+
+
 def current_photo_ids():
-    """Photos with at least one file that is still there (a subquery)."""
-    return select(File.photo_id).where(File.missing.is_(False), File.photo_id.is_not(None))
+    """The ids of the current photos (a subquery)."""
+    return select(Photo.id).where(is_current_photo())
 
 
 def present_photo_count(session: Session, concept_id: int) -> int:
-    """How many photos with a file still there show the concept. Each of its verdicts looks up its
-    photo's files (an index), instead of listing every current photo (0.4 s at 1 M photos)."""
-    has_file = select(File.id).where(File.photo_id == Verdict.photo_id, File.missing.is_(False)).exists()
-    return int(session.scalar(select(func.count(func.distinct(Verdict.photo_id))).where(
-        Verdict.concept_id == concept_id, Verdict.present.is_(True), has_file)))
+    """How many current photos show the concept. Each of its verdicts looks up its photo and that
+    photo's files (indexes), instead of listing every current photo (0.4 s at 1 M photos)."""
+    return int(session.scalar(
+        select(func.count(func.distinct(Verdict.photo_id))).select_from(Verdict).join(Photo, Photo.id == Verdict.photo_id)
+        .where(Verdict.concept_id == concept_id, Verdict.present.is_(True), is_current_photo())))
 
 
 def photo_paths(session: Session, photo_ids) -> dict[int, str]:

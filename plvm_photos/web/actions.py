@@ -1,19 +1,16 @@
-"""What the gallery's forms do: one handler per ``POST /action/NAME``, each a thin call into
-``plvm_photos.curation`` (the functions the CLI calls). The server has already checked the origin,
-the session and its CSRF token, and read the bounded body; here the fields are checked (every
-id a bounded integer, at most ``MAX_REGIONS`` faces at once) and the action run.
+"""What the gallery's forms do: one function per ``POST /action/NAME`` (each a row of the route
+table, ``routes.py``), each a thin call of the ``Library`` method the CLI calls. The guard has
+already checked the origin, the session and its CSRF token, and the bounded body was read; here
+the fields are checked (every id a bounded integer, at most ``MAX_REGIONS`` faces at once) and the
+action run.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
 
-from sqlalchemy import select
-
-from plvm_photos.db.models import Concept
-from plvm_photos.errors import LibraryError
+from plvm_photos.errors import LibraryError, UnknownPersonError
 from plvm_photos.library import Library
 
 MAX_ID = 10**12
@@ -61,57 +58,44 @@ def ids(form: Form, name: str) -> list[int]:
 
 
 def _person_page(library: Library, name: str) -> str | None:
-    from plvm_photos.names import normalize
-
-    with library.session() as s:
-        cid = s.scalar(select(Concept.id).where(Concept.name == normalize(name)))
-    return f"/person/{cid}" if cid is not None else None
+    try:
+        return f"/person/{library.find_person(name).id}"
+    except UnknownPersonError:
+        return None
 
 
 # --- the actions ------------------------------------------------------------------------------------
 def name_action(library: Library, form: Form) -> Done:
-    from plvm_photos.curation.confirm import name_faces
-
-    r = name_faces(library, ids(form, "region"), text(form, "name"))
+    r = library.name_faces(ids(form, "region"), text(form, "name"))
     new = " (a new person)" if r.created else ""
     return Done(f"named {r.faces} face(s) <{r.person}>{new}: in {r.photos} photo(s) now")
 
 
 def reject_action(library: Library, form: Form) -> Done:
-    from plvm_photos.curation.confirm import reject_face
-
-    r = reject_face(library, number(form, "photo"), text(form, "person"), number(form, "region", required=False))
+    r = library.reject_face(number(form, "photo"), text(form, "person"), number(form, "region", required=False))
     return Done(f"remembered: <{r.person}> is not {'this face' if r.region_id else 'in this photo'}")
 
 
 def draw_action(library: Library, form: Form) -> Done:
-    from plvm_photos.curation.confirm import draw_face
-
     box = tuple(number(form, k) for k in ("left", "top", "right", "bottom"))
-    r = draw_face(library, number(form, "photo"), box, text(form, "name"))
+    r = library.draw_face(number(form, "photo"), box, text(form, "name"))
     return Done(f"added a face of <{r.person}>: in {r.photos} photo(s) now")
 
 
 def merge_action(library: Library, form: Form) -> Done:
-    from plvm_photos.curation.merge import merge_people
-
-    r = merge_people(library, text(form, "keep"), text(form, "other"))
+    r = library.merge_people(text(form, "keep"), text(form, "other"))
     return Done(f"merged <{r.merged}> into <{r.person}>: in {r.photos} photo(s) now", _person_page(library, r.person))
 
 
 def rename_action(library: Library, form: Form) -> Done:
-    from plvm_photos.curation.people import rename_person
-
     old, new = text(form, "person"), text(form, "name")
-    changed = rename_person(library, old, new)
+    changed = library.rename_person(old, new)
     return Done(f"renamed <{old}> to <{new}>" if changed else "nothing to change", _person_page(library, new))
 
 
 def hide_action(library: Library, form: Form) -> Done:
-    from plvm_photos.curation.people import hide_person
-
     person, hidden = text(form, "person"), text(form, "hidden") == "1"
-    hide_person(library, person, hidden)
+    library.hide_person(person, hidden)
     return Done(f"<{person}> is hidden: still recognised, not listed" if hidden else f"<{person}> is listed again")
 
 
@@ -122,35 +106,16 @@ def remove_action(library: Library, form: Form) -> Done:
 
 
 def reference_action(library: Library, form: Form) -> Done:
-    from plvm_photos.curation.reference_faces import set_reference
-
-    r = set_reference(library, text(form, "person"), number(form, "region"), replace=text(form, "replace", False) == "1")
+    r = library.set_reference(text(form, "person"), number(form, "region"), replace=text(form, "replace", False) == "1")
     return Done(f"<{r.person}> has {r.references} reference photo(s) now: in {r.photos} photo(s)")
 
 
 def undo_action(library: Library, form: Form) -> Done:
-    from plvm_photos.curation.journal import undo
-
-    r = undo(library, number(form, "entry"))
+    r = library.undo(number(form, "entry"))
     return Done(f"undone: {r.summary}")
 
 
 def redo_action(library: Library, form: Form) -> Done:
-    from plvm_photos.curation.journal import redo
-
-    r = redo(library, number(form, "entry"))
+    r = library.redo(number(form, "entry"))
     return Done(f"redone: {r.summary}")
 
-
-ACTIONS: dict[str, Callable[[Library, Form], Done]] = {
-    "name": name_action,
-    "reject": reject_action,
-    "draw": draw_action,
-    "merge": merge_action,
-    "rename": rename_action,
-    "hide": hide_action,
-    "remove": remove_action,
-    "reference": reference_action,
-    "undo": undo_action,
-    "redo": redo_action,
-}

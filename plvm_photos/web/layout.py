@@ -1,40 +1,19 @@
-"""The gallery's HTML building blocks: escaping, the page frame, photos with boxes, and forms.
+"""The gallery's HTML building blocks: the page frame, photos with boxes, grids, and forms. Every
+block is ``Html`` made with ``markup`` (values escaped by default).
 
-Every value that reaches the HTML goes through ``esc``. File names that are not valid UTF-8
-(``str`` with surrogate escapes, see ``db/fspath.py``) are shown with their undecodable bytes as
-``\\xNN`` (``readable``), never passed to an encoder that fails. Forms POST to ``/action/NAME``
-with the session's CSRF token; they work without JavaScript (the one script, ``/static/draw.js``,
-only fills the box fields by dragging on the photo).
+Forms POST to ``/action/NAME`` with the session's CSRF token; they work without JavaScript (the
+one script, ``/static/draw.js``, only fills the box fields by dragging on the photo).
 """
 
 from __future__ import annotations
 
-import html
 import os
 from dataclasses import dataclass, field
 
-from plvm_photos.fsnames import printable
+from plvm_photos.web.markup import EMPTY, Html, when
 
 Box = tuple[int, int, int, int]
 MAX_GRID = 600  # photos on one page; more are listed as a count
-
-
-def readable(value) -> str:
-    """``str(value)`` that always encodes as UTF-8: undecodable file-name bytes become \\xNN."""
-    text = str(value)
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    try:
-        return printable(text)
-    except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def esc(value) -> str:
-    return html.escape(readable(value), quote=True)
 
 
 @dataclass(frozen=True)
@@ -76,7 +55,7 @@ class Tile:
     caption: str | None = None
 
 
-CSS = """
+CSS = Html("""
 *{box-sizing:border-box}body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f4f4f2;color:#222}
 header{background:#1d2b36;color:#fff;padding:10px 18px;display:flex;gap:18px;align-items:center;flex-wrap:wrap}
 header a{color:#fff;text-decoration:none;font-weight:600}header form.search{margin-left:auto;display:flex;gap:6px}
@@ -112,29 +91,37 @@ form button.primary{background:#1d2b36;color:#fff}form button.danger{border-colo
 .pager{margin:14px 0;display:flex;gap:12px}
 .sgrid{grid-template-columns:repeat(auto-fill,minmax(400px,1fr))}
 .suggestion{display:flex;gap:10px;align-items:center;padding:8px}.suggestion img{width:90px;height:90px;object-fit:cover;border-radius:4px}
-"""
+""")
 
 
-def page(title: str, body: str, question: str = "", ctx: PageContext = NO_FORMS) -> str:
-    flash = ""
+def page(title: str, body: Html, question: str = "", ctx: PageContext = NO_FORMS) -> Html:
+    """A whole page: the header (search, Undo and Redo), the message of the last action, ``body``."""
+    flash = EMPTY
     if ctx.flash is not None:
         kind, text = ctx.flash
-        flash = f"<p class={'error' if kind == 'error' else 'ok'} id=flash role=status>{esc(text)}</p>"
-    undo = ""
+        flash = Html("<p class={} id=flash role=status>{}</p>").format("error" if kind == "error" else "ok", text)
+    undo = EMPTY
     for verb, label, entry in (("undo", "Undo", ctx.undo), ("redo", "Redo", ctx.redo)):
         if ctx.forms and entry:
-            undo += (f"<form class=undo method=post action='/action/{verb}'>{hidden_fields(ctx, entry=entry[0])}"
-                     f"<button type=submit id={verb} title='{esc(entry[1])}'>{label}: {esc(short(entry[1], 40))}</button></form>")
-    return (
+            undo += Html("<form class=undo method=post action='/action/{verb}'>{fields}"
+                         "<button type=submit id={verb} title='{summary}'>{label}: {short}</button></form>").format(
+                verb=verb, fields=hidden_fields(ctx, entry=entry[0]), summary=entry[1], label=label,
+                short=short(entry[1], 40))
+    return Html(
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<meta name=viewport content='width=device-width,initial-scale=1'><title>{esc(title)} · plvm-photos</title>"
-        f"<style>{CSS}</style></head><body><header><a href='/'>plvm-photos</a><a href='/'>People</a>"
+        "<meta name=viewport content='width=device-width,initial-scale=1'><title>{title} · plvm-photos</title>"
+        "<style>{css}</style></head><body><header><a href='/'>plvm-photos</a><a href='/'>People</a>"
         "<a href='/unknown'>Unknown faces</a><a href='/suggestions'>Suggestions</a>"
-        f"{undo}<form class=search action='/ask' method=get role=search><input type=text name=q id=q "
-        f"placeholder='where is &lt;mike&gt;?' value='{esc(question)}' aria-label=Question>"
+        "{undo}<form class=search action='/ask' method=get role=search><input type=text name=q id=q "
+        "placeholder='where is &lt;mike&gt;?' value='{question}' aria-label=Question>"
         "<button type=submit>Ask</button></form></header>"
-        f"<main>{flash}{body}</main>{people_list(ctx)}</body></html>"
-    )
+        "<main>{flash}{body}</main>{people}</body></html>"
+    ).format(title=title, css=CSS, undo=undo, question=question, flash=flash, body=body, people=people_list(ctx))
+
+
+def message_page(status: int, phrase: str, message: str) -> Html:
+    """The page of an answer that is not a page of the gallery (404, 403, ...)."""
+    return page(phrase, Html("<h1>{} {}</h1><p>{}</p>").format(status, phrase, message))
 
 
 def short(text: str, n: int) -> str:
@@ -146,81 +133,79 @@ def plural(n: int, word: str) -> str:
 
 
 # --- photos ---------------------------------------------------------------------------------------
-def photo_figure(tile: Tile, size: str = "thumb", figure_id: str | None = None) -> str:
+def photo_figure(tile: Tile, size: str = "thumb", figure_id: str | None = None) -> Html:
+    """The photo with its boxes drawn over it (SVG in the photo's full-size pixels)."""
     w, h = max(tile.width, 1), max(tile.height, 1)
     font = max(w, h) / 40
     shapes = []
     for b in tile.boxes:
         left, top, right, bottom = b.box
-        shapes.append(
-            f"<rect class='{esc(b.kind)}' x='{left}' y='{top}' width='{right - left}' height='{bottom - top}'>"
-            f"<title>{esc(b.label)}</title></rect>"
-        )
+        shapes.append(Html("<rect class='{}' x='{}' y='{}' width='{}' height='{}'><title>{}</title></rect>").format(
+            b.kind, left, top, right - left, bottom - top, b.label))
         if b.label:
             y = top - font * 0.3 if top > font * 1.2 else bottom + font
             # Labels near the right edge are anchored at the box's right side so they stay inside.
             x, anchor = (right, "end") if (left + right) / 2 > w * 0.6 else (left, "start")
-            shapes.append(
-                f"<text x='{x}' y='{y:.0f}' font-size='{font:.0f}' text-anchor='{anchor}'>{esc(b.label)}</text>"
-            )
-    ident = f" id={figure_id}" if figure_id else ""
-    return (
-        f"<div class=ph{ident}><img src='/{size}/{tile.photo_id}.jpg' alt='{esc(os.path.basename(tile.path))}' "
-        f"loading=lazy width={w} height={h} style='height:auto'>"
-        f"<svg viewBox='0 0 {w} {h}' preserveAspectRatio='none' aria-hidden=true>{''.join(shapes)}</svg></div>"
-    )
+            shapes.append(Html("<text x='{}' y='{:.0f}' font-size='{:.0f}' text-anchor='{}'>{}</text>").format(
+                x, y, font, anchor, b.label))
+    return Html(
+        "<div class=ph{ident}><img src='/{size}/{photo}.jpg' alt='{alt}' loading=lazy width={w} height={h} "
+        "style='height:auto'><svg viewBox='0 0 {w} {h}' preserveAspectRatio='none' aria-hidden=true>{shapes}</svg></div>"
+    ).format(ident=when(figure_id, Html(" id={}").format(figure_id)), size=size, photo=tile.photo_id,
+             alt=os.path.basename(tile.path), w=w, h=h, shapes=EMPTY.join(shapes))
 
 
-def tile_grid(tiles: list[Tile]) -> str:
+def tile_grid(tiles: list[Tile]) -> Html:
     cards = [
-        f"<a class=card href='/photo/{t.photo_id}'>{photo_figure(t)}"
-        f"<div class=meta title='{esc(t.path)}'>{esc(os.path.basename(t.path))}</div></a>"
+        Html("<a class=card href='/photo/{}'>{}<div class=meta title='{}'>{}</div></a>").format(
+            t.photo_id, photo_figure(t), t.path, os.path.basename(t.path))
         for t in tiles[:MAX_GRID]
     ]
-    more = f"<p class=muted>... and {len(tiles) - MAX_GRID} more</p>" if len(tiles) > MAX_GRID else ""
-    return f"<div class=grid>{''.join(cards)}</div>{more}"
+    more = when(len(tiles) > MAX_GRID, Html("<p class=muted>... and {} more</p>").format(len(tiles) - MAX_GRID))
+    return Html("<div class=grid>{}</div>{}").format(EMPTY.join(cards), more)
 
 
-def face_crop(region_id: int, alt: str = "face") -> str:
-    return f"<img class=crop src='/region/{region_id}.jpg' alt='{esc(alt)}' loading=lazy>"
+def face_crop(region_id: int, alt: str = "face") -> Html:
+    return Html("<img class=crop src='/region/{}.jpg' alt='{}' loading=lazy>").format(region_id, alt)
 
 
 # --- forms ----------------------------------------------------------------------------------------
-def hidden_fields(ctx: PageContext, **values) -> str:
+def hidden_fields(ctx: PageContext, **values) -> Html:
     fields = {"csrf": ctx.csrf or "", "next": ctx.here, **values}
-    out = []
-    for name, value in fields.items():
-        for v in value if isinstance(value, (list, tuple)) else [value]:
-            out.append(f"<input type=hidden name='{esc(name)}' value='{esc(v)}'>")
-    return "".join(out)
+    return EMPTY.join(
+        Html("<input type=hidden name='{}' value='{}'>").format(name, v)
+        for name, value in fields.items()
+        for v in (value if isinstance(value, (list, tuple)) else [value])
+    )
 
 
-def action_form(ctx: PageContext, action: str, button: str, fields: str = "", css: str = "",
-                form_class: str = "inline", **values) -> str:
+def action_form(ctx: PageContext, action: str, button: str, fields: Html = EMPTY, css: str = "",
+                form_class: str = "inline", **values) -> Html:
     """A form that POSTs to ``/action/ACTION`` (nothing outside a request: no token to send)."""
     if not ctx.forms:
-        return ""
-    cls = f" class='{css}'" if css else ""
-    return (f"<form class='{form_class}' method=post action='/action/{action}'>{hidden_fields(ctx, **values)}"
-            f"{fields}<button type=submit{cls}>{esc(button)}</button></form>")
+        return EMPTY
+    return Html("<form class='{}' method=post action='/action/{}'>{}{}<button type=submit{}>{}</button></form>").format(
+        form_class, action, hidden_fields(ctx, **values), fields, when(css, Html(" class='{}'").format(css)), button)
 
 
-def name_input(label: str = "Name", value: str = "") -> str:
-    return (f"<input type=text name=name required maxlength=64 list=people placeholder='&lt;name&gt;' "
-            f"aria-label='{esc(label)}' value='{esc(value)}'>")
+def name_input(label: str = "Name", value: str = "", suggest: bool = True) -> Html:
+    """A name field; with ``suggest`` the registered people are offered (``people_list``)."""
+    return Html("<input type=text name=name required maxlength=64 {}placeholder='&lt;name&gt;' "
+                "aria-label='{}' value='{}'>").format(when(suggest, Html("list=people ")), label, value)
 
 
-def people_list(ctx: PageContext) -> str:
+def people_list(ctx: PageContext) -> Html:
     """The ``datalist`` every name input suggests registered people from."""
     if not ctx.forms or not ctx.people:
-        return ""
-    return "<datalist id=people>" + "".join(f"<option value='{esc(n)}'>" for n in ctx.people) + "</datalist>"
+        return EMPTY
+    return Html("<datalist id=people>{}</datalist>").format(
+        EMPTY.join(Html("<option value='{}'>").format(n) for n in ctx.people))
 
 
-def pager(base: str, page_no: int, pages: int) -> str:
+def pager(base: str, page_no: int, pages: int) -> Html:
     if pages <= 1:
-        return ""
+        return EMPTY
     sep = "&" if "?" in base else "?"
-    prev = f"<a href='{esc(base)}{sep}page={page_no - 1}' rel=prev>← previous</a>" if page_no > 1 else ""
-    nxt = f"<a href='{esc(base)}{sep}page={page_no + 1}' rel=next>next →</a>" if page_no < pages else ""
-    return f"<nav class=pager>{prev}<span class=muted>page {page_no} of {pages}</span>{nxt}</nav>"
+    prev = when(page_no > 1, Html("<a href='{}{}page={}' rel=prev>← previous</a>").format(base, sep, page_no - 1))
+    nxt = when(page_no < pages, Html("<a href='{}{}page={}' rel=next>next →</a>").format(base, sep, page_no + 1))
+    return Html("<nav class=pager>{}<span class=muted>page {} of {}</span>{}</nav>").format(prev, page_no, pages, nxt)

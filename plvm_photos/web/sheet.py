@@ -16,7 +16,7 @@ from plvm_photos import safe_write
 from plvm_photos.fsnames import printable
 from plvm_photos.errors import LibraryError
 from plvm_photos.imaging import ImageError
-from plvm_photos.store.library_store import LibraryStore
+from plvm_photos.library import Library, PersonPhoto
 from plvm_photos.names import show
 
 BOX_COLOUR = (242, 177, 52)
@@ -50,11 +50,9 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
-def contact_sheet(library: LibraryStore, person: str, output: str | Path, columns: int = 6, tile: int = 240,
+def contact_sheet(library: Library, person: str, output: str | Path, columns: int = 6, tile: int = 240,
                   limit: int = 200, progress: bool = True) -> SheetResult:
     """Write a grid of thumbnails (cached ones reused) with the person's box on each."""
-    from plvm_photos.web.pages import person_tiles
-
     if columns < 1 or tile < 64 or limit < 1:
         raise LibraryError("--columns must be >= 1, --tile >= 64 and --limit >= 1")
     output = Path(output)
@@ -64,22 +62,20 @@ def contact_sheet(library: LibraryStore, person: str, output: str | Path, column
     fmt = FORMATS.get(output.suffix.lower())
     if fmt is None:
         raise LibraryError(f"{shown}: write the sheet as .png, .jpg or .webp")
-    with library.session() as s:
-        concept = library.concept(s, person)
-        concept_id, name = concept.id, concept.name
-    _, tiles = person_tiles(library, concept_id)
-    if not tiles:
-        raise LibraryError(f"{show(name)} is in no photo yet; nothing to put on a sheet")
+    found = library.find_person(person)
+    photos = library.person_photos(found.id)
+    if not photos:
+        raise LibraryError(f"{show(found.key)} is in no photo yet; nothing to put on a sheet")
     try:
         with safe_write.atomic_writer(output) as fh:  # fails here, before any photo is read
-            sheet, skipped, placed = _render(library, tiles[:limit], columns, tile, progress)
+            sheet, skipped, placed = _render(library, photos[:limit], columns, tile, progress)
             sheet.save(fh, format=fmt)
     except OSError as exc:
         raise LibraryError(f"cannot write the sheet to {shown}: {safe_write.describe(exc)}") from None
-    return SheetResult(str(output), name, placed, len(tiles), sheet.size, skipped)
+    return SheetResult(str(output), found.key, placed, len(photos), sheet.size, skipped)
 
 
-def _render(library: LibraryStore, shown: list, columns: int, tile: int, progress: bool):
+def _render(library: Library, shown: list[PersonPhoto], columns: int, tile: int, progress: bool):
     """(the sheet image, skipped photos with the reason, photos placed)."""
     from PIL import Image, ImageDraw
 
@@ -96,15 +92,9 @@ def _render(library: LibraryStore, shown: list, columns: int, tile: int, progres
         from tqdm import tqdm
 
         iterator = tqdm(shown, unit="photo", desc="sheet")
-    from sqlalchemy import select
-
-    from plvm_photos.db.models import Photo
-
-    with library.session() as s:
-        shas = dict(s.execute(select(Photo.id, Photo.sha256).where(Photo.id.in_([t.photo_id for t in shown]))).all())
     for k, t in enumerate(iterator):
         try:
-            with Image.open(thumbnail(library.root, shas[t.photo_id], t.path, "small")) as im:
+            with Image.open(thumbnail(library.root, t.sha256, t.path, "small")) as im:
                 im = im.convert("RGB")
                 im.thumbnail((tile, tile))
                 thumb = im.copy()
@@ -115,8 +105,8 @@ def _render(library: LibraryStore, shown: list, columns: int, tile: int, progres
         y0 = GAP + (k // columns) * (cell_h + GAP) + (tile - thumb.height) // 2
         sheet.paste(thumb, (x0, y0))
         scale = thumb.width / t.width
-        for b in t.boxes:
-            left, top, right, bottom = (round(v * scale) for v in b.box)
+        if t.box is not None:
+            left, top, right, bottom = (round(v * scale) for v in t.box)
             draw.rectangle((x0 + left, y0 + top, x0 + right, y0 + bottom), outline=BOX_COLOUR, width=3)
         label = printable(os.path.basename(t.path))
         while label and draw.textlength(label, font=font) > tile:

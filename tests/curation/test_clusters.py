@@ -8,33 +8,20 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, select
 
-from plvm_photos.curation.clusters import (
-    cluster_unknown,
-    dbscan,
-    photo_faces,
-    reject_match,
-)
+from plvm_photos.curation.clusters import cluster_unknown, dbscan, reject_match
 from plvm_photos.db.models import Concept, Region, Rejection, Verdict
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import LibraryError
 from plvm_photos.indexing.concepts import registered_concepts
 from plvm_photos.indexing.decisions import apply_decisions, decide_photos
 from plvm_photos.library import Library
+from tests.curation.small_library import run_cli
 
 
-def run_cli(args: list[str]):
-    from typer.testing import CliRunner
-
-    import plvm_photos.cli.gallery  # noqa: F401 (registers the commands)
-    from plvm_photos.cli.app import app, state
-
-    state._library = None
-    try:
-        return CliRunner().invoke(app, args)
-    finally:
-        if state._library is not None:
-            state._library.close()
-        state._library = None
+def photo_faces(lib: Library, photo: str):
+    """(photo id, path, faces) of a photo named as the CLI names it, through the Library API."""
+    found = lib.photo_faces(lib.find_photo(photo))
+    return found.photo_id, found.path, found.faces
 
 
 def present_photos(lib: Library, name: str) -> set[int]:

@@ -73,7 +73,7 @@ def test_not_this_face_stays_a_face_after_reanalysis(small_lib):
     lib, root, photos = small_lib
     photo, obama_face, who = face(lib, photos, "two_people.jpg", 1)
     other_photo, other_face, _ = face(lib, photos, "two_people.jpg", 2)
-    assert who == "obama" and other_photo == photo and other_face != obama_face
+    assert who == "Obama" and other_photo == photo and other_face != obama_face
     reject_face(lib, photo, "obama", other_face)
     assert "two_people.jpg" in present(lib, "obama")
     lib.close()
@@ -84,6 +84,6 @@ def test_not_this_face_stays_a_face_after_reanalysis(small_lib):
 
     with Library(root) as lib:
         assert "two_people.jpg" in present(lib, "obama")
-        assert face(lib, photos, "two_people.jpg", 1)[2] == "obama"  # detected anew, decided again
+        assert face(lib, photos, "two_people.jpg", 1)[2] == "Obama"  # detected anew, decided again
         with lib.session() as s:
             assert s.execute(select(Rejection.photo_id, Rejection.region_id)).all() == [(photo, other_face)]

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import shutil
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from plvm_photos.curation.xmp import export, read_people
+from plvm_photos.curation.xmp_read import RDF_DESC, bag_items, parse_xmp, people_in, q
+from plvm_photos.curation.xmp_write import export
 from plvm_photos.db.models import Concept, File, Photo, Region, Verdict
 from plvm_photos.library import Library
 
@@ -50,6 +52,29 @@ def stored(library: Library) -> dict[str, dict]:
             regions = s.scalars(select(Region).where(Region.photo_id == photo.id, Region.kind == "face")).all()
             out[path] = {"size": (photo.width, photo.height), "faces": [(names.get(r.id), r.box) for r in regions]}
     return out
+
+
+@dataclass(frozen=True)
+class SidecarPeople:
+    persons: list[str]
+    subjects: list[str]
+    hierarchical: list[str]
+    dimensions: tuple[int, int] | None
+    regions: list[tuple[str | None, str | None, tuple[float, float, float, float]]]  # (name, type, x, y, w, h)
+
+
+def read_people(text: str) -> SidecarPeople:
+    """What a written sidecar says, read back through the one XMP parser (``xmp_read``)."""
+    root = parse_xmp(text.encode("utf-8")).root
+    descs = root.findall(f".//{RDF_DESC}")
+
+    def bag(tag: str) -> list[str]:
+        return [item for d in descs for element in d.findall(tag) for item in bag_items(element)]
+
+    regions = people_in(root).regions
+    return SidecarPeople(bag(q("Iptc4xmpExt", "PersonInImage")), bag(q("dc", "subject")),
+                         bag(q("lr", "hierarchicalSubject")), regions[0].applied if regions else None,
+                         [(r.name, r.kind, r.area) for r in regions])
 
 
 def check_sidecar(text: str, expected: dict) -> None:
@@ -179,3 +204,53 @@ def test_export_xmp_cli_json(small_library, tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["written"] == 2 and data["errors"] == []
+
+
+BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  + "".join(f'<!ENTITY lol{k} "{("&lol" + (str(k - 1) if k > 1 else "") + ";") * 10}">' for k in range(1, 10))
+                  + ']><x:xmpmeta xmlns:x="adobe:ns:meta/">&lol9;</x:xmpmeta>')
+EXTERNAL_ENTITY = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+                   '<x:xmpmeta xmlns:x="adobe:ns:meta/">&secret;</x:xmpmeta>')
+# A small entity in a keyword: not a bomb, but merging would expand it (and drop the DTD) in the user's file.
+SMALL_ENTITY = EXISTING.replace('<?xml version="1.0" encoding="UTF-8"?>',
+                                '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE x [<!ENTITY city "Washington">]>')
+SMALL_ENTITY = SMALL_ENTITY.replace("<rdf:li>Washington</rdf:li>", "<rdf:li>&city;</rdf:li>")
+FIFTY_MB = EXISTING.replace("<rdf:RDF", "<!-- " + "x" * 50_000_000 + " -->\n <rdf:RDF", 1)
+
+
+@pytest.mark.parametrize("hostile", [BILLION_LAUGHS, EXTERNAL_ENTITY, SMALL_ENTITY, FIFTY_MB],
+                         ids=["billion-laughs", "external-entity", "entity", "50MB"])
+def test_export_xmp_refuses_a_hostile_sidecar_in_one_line_and_leaves_it(small_library, hostile):
+    """export-xmp merges into existing sidecars through the import's hardened parser: a DTD (any
+    entity) or a file over the size limit is refused, said in one line, and the file is untouched."""
+    import os
+
+    from typer.testing import CliRunner
+
+    import plvm_photos.cli.gallery  # noqa: F401 (registers the command)
+    from plvm_photos.cli.app import app, state
+
+    lib_dir, photos = small_library
+    photo = photos / "two_people.jpg"
+    sidecar = Path(f"{photo}.xmp")
+    sidecar.write_text(hostile, "utf-8")
+    before = (sidecar.read_bytes(), os.stat(sidecar).st_mtime_ns)
+    state.library_dir, state.db_url, state._library = lib_dir, None, None
+    try:
+        result = CliRunner().invoke(app, ["-L", str(lib_dir), "export-xmp", str(photo)])
+        assert result.exit_code == 0, result.output
+        assert (sidecar.read_bytes(), os.stat(sidecar).st_mtime_ns) == before
+        said = [line for line in result.output.splitlines() if str(sidecar) in line]
+        why = ("over the 4194304 byte limit" if hostile is FIFTY_MB
+               else "XMP with a DTD (<!DOCTYPE>) is not read: entities are never expanded")
+        assert len(said) == 1, result.output
+        assert said[0].startswith(f"  {sidecar}: existing sidecar not read, left alone: ") and said[0].endswith(why)
+        assert result.output.startswith("0 sidecar(s) written, 0 unchanged, 0 photo(s) skipped\n")
+        if hostile is not FIFTY_MB:  # the line docs/gallery.md shows
+            doc = (Path(__file__).resolve().parents[2] / "docs" / "gallery.md").read_text()
+            assert f": existing sidecar not read, left alone: {why}" in doc
+    finally:
+        if state._library is not None:
+            state._library.close()
+        state._library = None
+        sidecar.unlink()

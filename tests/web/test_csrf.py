@@ -152,7 +152,7 @@ def test_get_changes_nothing_and_only_known_actions_are_taken(served):
 
 
 def test_bodies_are_bounded(served):
-    from plvm_photos.web.server import MAX_BODY
+    from plvm_photos.web.transport import MAX_BODY
 
     library, server = served
     cookie, token = visit(server)

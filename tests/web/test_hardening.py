@@ -272,7 +272,7 @@ def closed_within(sock: socket.socket, seconds: float) -> float | None:
 
 
 def test_a_half_sent_request_is_closed_within_the_request_timeout(hostile):
-    from plvm_photos.web.server import GalleryServer
+    from plvm_photos.web.transport import GalleryServer
 
     limit = getattr(GalleryServer, "request_timeout", 5.0)  # (the fallback: for the server before the limit)
     assert limit <= 10

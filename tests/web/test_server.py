@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import http.client
 import os
 import subprocess
 import sys
 
 import pytest
 from tests.web.helpers import REPO, start_server
+from tests.web.helpers import http_get as get
 
-from plvm_photos.web.server import ServeRefused, check_bind, is_loopback
+from plvm_photos.web.guard import ServeRefused, check_bind, is_loopback
 from plvm_photos.web.thumbs import thumbnail_path
-
-
-def get(server, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
-    host, port = server.server_address[:2]
-    conn = http.client.HTTPConnection(host, port, timeout=30)
-    try:
-        conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)  # the path is sent verbatim
-        conn.putheader("Host", (headers or {}).pop("Host", f"127.0.0.1:{port}"))
-        for k, v in (headers or {}).items():
-            conn.putheader(k, v)
-        conn.endheaders()
-        resp = conn.getresponse()
-        return resp.status, resp.read(), dict(resp.getheaders())
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""XMP sidecars with the people found, in the forms digiKam, Lightroom, darktable and Immich read.
+"""XMP write: sidecars with the people found, in the forms digiKam, Lightroom, darktable and Immich read.
 
 Written per photo file:
 - ``Iptc4xmpExt:PersonInImage`` (bag of names);
@@ -7,10 +7,12 @@ Written per photo file:
   ``Type="Face"`` region per face, with a normalised centre-based ``stArea`` (x, y = centre;
   w, h = size; all 0..1). Unnamed faces are written without a name.
 
-An existing sidecar is parsed and merged: everything else in it is kept. What this tool owns is
-recognised without a marker file: names of registered people in the name lists (so a person
-no longer found is removed, a keyword the user typed is not), and face regions that carry
-``plvm:Source`` or a registered person's name; other regions stay.
+An existing sidecar is parsed (by ``xmp_read.parse_xmp``, the one hardened parser: a DTD, an
+entity or a file over ``MAX_XMP`` bytes is refused and the sidecar left as it is) and merged:
+everything else in it is kept. What this tool owns is recognised without a marker file: names of
+registered people in the name lists (so a person no longer found is removed, a keyword the user
+typed is not), and face regions that carry ``plvm:Source`` or a registered person's name; other
+regions stay.
 """
 
 from __future__ import annotations
@@ -23,32 +25,16 @@ from pathlib import Path
 from sqlalchemy import select
 
 from plvm_photos import safe_write
+from plvm_photos.curation.xmp_read import (NS, RDF_BAG, RDF_DESC, RDF_LI, XmpError, XmpPacket, bag_items, parse_xmp, prop, q,
+                                           read_limited)
 from plvm_photos.fsnames import printable
 from plvm_photos.db.models import Concept, File, Photo, Region, Verdict
 from plvm_photos.errors import LibraryError
 from plvm_photos.store.library_store import LibraryStore
 
-NS = {
-    "x": "adobe:ns:meta/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "lr": "http://ns.adobe.com/lightroom/1.0/",
-    "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
-    "mwg-rs": "http://www.metadataworkinggroup.com/schemas/regions/",
-    "stDim": "http://ns.adobe.com/xap/1.0/sType/Dimensions#",
-    "stArea": "http://ns.adobe.com/xmp/sType/Area#",
-    "plvm": "https://plvm-photos.invalid/ns/1.0/",
-}
 PEOPLE_ROOT = "People"
 XPACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
 XPACKET_END = '\n<?xpacket end="w"?>\n'
-
-
-def q(prefix: str, local: str) -> str:
-    return f"{{{NS[prefix]}}}{local}"
-
-
-RDF_LI, RDF_BAG, RDF_DESC = q("rdf", "li"), q("rdf", "Bag"), q("rdf", "Description")
 RDF_ABOUT, RDF_PARSETYPE = q("rdf", "about"), q("rdf", "parseType")
 
 
@@ -131,16 +117,6 @@ def _register_namespaces(extra: dict[str, str]) -> None:
             pass
 
 
-def _existing_namespaces(text: str) -> dict[str, str]:
-    import io
-
-    found = {}
-    for _event, (prefix, uri) in ET.iterparse(io.StringIO(text), events=("start-ns",)):
-        if prefix and prefix not in found:
-            found[prefix] = uri
-    return found
-
-
 def new_tree() -> ET.Element:
     meta = ET.Element(q("x", "xmpmeta"), {q("x", "xmptk"): "plvm-photos"})
     rdf = ET.SubElement(meta, q("rdf", "RDF"))
@@ -151,7 +127,7 @@ def new_tree() -> ET.Element:
 def _descriptions(meta: ET.Element) -> list[ET.Element]:
     rdf = meta if meta.tag == q("rdf", "RDF") else meta.find(q("rdf", "RDF"))
     if rdf is None:
-        raise ValueError("no rdf:RDF element")
+        raise XmpError("no rdf:RDF element")
     descs = rdf.findall(RDF_DESC)
     if not descs:
         descs = [ET.SubElement(rdf, RDF_DESC, {RDF_ABOUT: ""})]
@@ -166,20 +142,14 @@ def _find_property(descs: list[ET.Element], tag: str) -> tuple[ET.Element, ET.El
     return descs[0], None
 
 
-def _bag_items(prop: ET.Element | None) -> list[str]:
-    if prop is None:
-        return []
-    return [(li.text or "").strip() for li in prop.iter(RDF_LI) if li.text and li.text.strip()]
-
-
 def _set_bag(descs: list[ET.Element], tag: str, items: list[str]) -> None:
-    desc, prop = _find_property(descs, tag)
-    if prop is not None:
-        desc.remove(prop)
+    desc, element = _find_property(descs, tag)
+    if element is not None:
+        desc.remove(element)
     if not items:
         return
-    prop = ET.SubElement(desc, tag)
-    bag = ET.SubElement(prop, RDF_BAG)
+    element = ET.SubElement(desc, tag)
+    bag = ET.SubElement(element, RDF_BAG)
     for item in items:
         ET.SubElement(bag, RDF_LI).text = item
 
@@ -190,22 +160,12 @@ def _merge_names(existing: list[str], ours: list[str], managed: set[str]) -> lis
     return list(dict.fromkeys(kept + ours))
 
 
-def _region_name(li: ET.Element) -> str | None:
-    desc = li.find(RDF_DESC)
-    node = desc if desc is not None else li
-    name = node.get(q("mwg-rs", "Name"))
-    if name is None:
-        child = node.find(q("mwg-rs", "Name"))
-        name = child.text if child is not None else None
-    return name
-
-
 def _is_ours(li: ET.Element, registered: set[str]) -> bool:
     desc = li.find(RDF_DESC)
     node = desc if desc is not None else li
     if node.get(q("plvm", "Source")) is not None:
         return True
-    return _region_name(li) in registered
+    return prop(node, q("mwg-rs", "Name")) in registered
 
 
 def _region_li(face: FaceRegion, width: int, height: int) -> ET.Element:
@@ -256,30 +216,24 @@ def _set_regions(descs: list[ET.Element], people: PhotoPeople, registered: set[s
         bag.append(_region_li(face, people.width, people.height))
 
 
-def merge(existing_text: str | None, people: PhotoPeople, registered: list[str]) -> str:
-    """The sidecar text: ``existing_text`` (if any) with this tool's properties replaced."""
-    extra_ns = _existing_namespaces(existing_text) if existing_text else {}
-    _register_namespaces(extra_ns)
-    if existing_text:
-        root = ET.fromstring(existing_text)
+def merge(existing: XmpPacket | None, people: PhotoPeople, registered: list[str]) -> str:
+    """The sidecar text: the ``existing`` sidecar (if any, as ``xmp_read.parse_xmp`` read it) with
+    this tool's properties replaced."""
+    _register_namespaces(existing.prefixes if existing is not None else {})
+    if existing is not None:
+        root = existing.root
         if root.tag not in (q("x", "xmpmeta"), q("rdf", "RDF")):
-            raise ValueError(f"not an XMP sidecar (root element {root.tag})")
+            raise XmpError(f"not an XMP sidecar (root element {root.tag})")
     else:
         root = new_tree()
     descs = _descriptions(root)
     managed = set(registered)
     hier_managed = {f"{PEOPLE_ROOT}|{n}" for n in registered}
 
-    _, prop = _find_property(descs, q("Iptc4xmpExt", "PersonInImage"))
-    _set_bag(descs, q("Iptc4xmpExt", "PersonInImage"), _merge_names(_bag_items(prop), people.names, managed))
-    _, prop = _find_property(descs, q("dc", "subject"))
-    _set_bag(descs, q("dc", "subject"), _merge_names(_bag_items(prop), people.names, managed))
-    _, prop = _find_property(descs, q("lr", "hierarchicalSubject"))
-    _set_bag(
-        descs,
-        q("lr", "hierarchicalSubject"),
-        _merge_names(_bag_items(prop), [f"{PEOPLE_ROOT}|{n}" for n in people.names], hier_managed),
-    )
+    for tag, ours, owned in ((q("Iptc4xmpExt", "PersonInImage"), people.names, managed),
+                             (q("dc", "subject"), people.names, managed),
+                             (q("lr", "hierarchicalSubject"), [f"{PEOPLE_ROOT}|{n}" for n in people.names], hier_managed)):
+        _set_bag(descs, tag, _merge_names(bag_items(_find_property(descs, tag)[1]), ours, owned))
     _set_regions(descs, people, managed)
     ET.indent(root, space=" ")
     return XPACKET_BEGIN + ET.tostring(root, encoding="unicode") + XPACKET_END
@@ -295,10 +249,11 @@ def sidecar_path(photo_path: str, into: Path | None, base: Path | None, stem: bo
     return Path(into) / rel_dir / name
 
 
-def read_sidecar(path: Path) -> str | None:
-    """The existing sidecar's text, None if there is none; a symbolic link or anything but a
-    regular file raises OSError (``safe_write``): it is never followed."""
-    return safe_write.read_text_nofollow(path, encoding="utf-8-sig")
+def read_sidecar(path: Path) -> bytes | None:
+    """The existing sidecar's bytes, None if there is none; a symbolic link raises
+    ``safe_write.SymlinkRefused`` (it is never followed), a file over ``MAX_XMP`` bytes or anything
+    but a regular file ``XmpError``, before it is read."""
+    return read_limited(path, follow_symlinks=False)
 
 
 def export(library: LibraryStore, path: Path | None = None, into: Path | None = None, stem: bool = False,
@@ -327,8 +282,8 @@ def export(library: LibraryStore, path: Path | None = None, into: Path | None = 
         target = sidecar_path(photo_path, into, base, stem)
         try:
             existing = read_sidecar(target)
-            text = merge(existing, people[pid], registered)
-            if existing == text:
+            text = merge(parse_xmp(existing) if existing is not None else None, people[pid], registered)
+            if existing == text.encode("utf-8"):
                 summary.unchanged += 1
             else:
                 if into is not None:  # next to a photo the folder exists; never create one there
@@ -338,8 +293,8 @@ def export(library: LibraryStore, path: Path | None = None, into: Path | None = 
             summary.sidecars.append(str(target))
         except safe_write.SymlinkRefused:
             summary.errors.append(f"{printable(str(target))}: is a symbolic link; not followed, left alone")
-        except (ET.ParseError, ValueError) as exc:
-            summary.errors.append(f"{printable(str(target))}: existing sidecar is not valid XMP, left alone ({exc})")
+        except XmpError as exc:
+            summary.errors.append(f"{printable(str(target))}: existing sidecar not read, left alone: {exc}")
         except OSError as exc:
             summary.errors.append(f"{printable(str(target))}: {safe_write.describe(exc)}")
         if bar is not None:
@@ -347,37 +302,3 @@ def export(library: LibraryStore, path: Path | None = None, into: Path | None = 
     if bar is not None:
         bar.close()
     return summary
-
-
-# --- reading back (for tests and for `plvm-photos` users checking a sidecar) ----------------------
-@dataclass(frozen=True)
-class SidecarPeople:
-    persons: list[str]
-    subjects: list[str]
-    hierarchical: list[str]
-    dimensions: tuple[int, int] | None
-    regions: list[tuple[str | None, str | None, tuple[float, float, float, float]]]  # (name, type, x,y,w,h)
-
-
-def read_people(text: str) -> SidecarPeople:
-    root = ET.fromstring(text)
-    descs = _descriptions(root)
-    persons = _bag_items(_find_property(descs, q("Iptc4xmpExt", "PersonInImage"))[1])
-    subjects = _bag_items(_find_property(descs, q("dc", "subject"))[1])
-    hier = _bag_items(_find_property(descs, q("lr", "hierarchicalSubject"))[1])
-    _, regions = _find_property(descs, q("mwg-rs", "Regions"))
-    dims, found = None, []
-    if regions is not None:
-        d = regions.find(q("mwg-rs", "AppliedToDimensions"))
-        if d is not None:
-            dims = (int(float(d.get(q("stDim", "w")))), int(float(d.get(q("stDim", "h")))))
-        for li in regions.iter(RDF_LI):
-            desc = li.find(RDF_DESC)
-            if desc is None:
-                continue
-            area = desc.find(q("mwg-rs", "Area"))
-            if area is None:
-                continue
-            xywh = tuple(float(area.get(q("stArea", k))) for k in ("x", "y", "w", "h"))
-            found.append((_region_name(li), desc.get(q("mwg-rs", "Type")), xywh))
-    return SidecarPeople(persons, subjects, hier, dims, found)
