@@ -175,3 +175,34 @@ def expected(expect: dict):
     if kind == "registered":
         return len(PEOPLE)
     return value   # refuse / ambiguous / unknown / meaning: checked by the runner
+
+
+def cue_holds(item: Item, kind: str, people: list[str]) -> bool | None:
+    """Whether the suite's cues say ``kind`` holds for ``people`` in ``item`` (None: not said by
+    them: "next to" is the faces' geometry)."""
+    cues = item.cues
+    if kind == "smiling":
+        return all(p in cues.get("smiling", []) for p in people)
+    if kind == "not_smiling":
+        return not any(p in cues.get("smiling", []) for p in people)
+    if kind == "looking_at_camera":
+        return all(p in cues.get("looking_at_camera", []) for p in people)
+    pairs = {frozenset(pair) for k in (("talking",) if kind == "talking" else ("talking", "facing"))
+             for pair in cues.get(k, [])}
+    if kind in ("talking", "facing"):
+        return frozenset(people) in pairs
+    return None
+
+
+def expected_cues(meaning: dict) -> set[str] | None:
+    """The files a cue question selects (None where the suite's cues do not say)."""
+    where = dict(meaning.get("where", {}))
+    where["all"] = meaning["people"]["all"]
+    found = set()
+    for item in select(where):
+        holds = [cue_holds(item, kind, people) for kind, people in meaning["cues"]]
+        if None in holds:
+            return None
+        if all(holds):
+            found.add(item.file)
+    return found
