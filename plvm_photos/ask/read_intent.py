@@ -105,8 +105,12 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
     intent.relation, intent.position = relation, position
     if intent.order is None:
         _claim_order(reading, intent)
+    if _compares(reading):  # "more photos of <a> or <b>?", "who is in more photos, <a> or <b>?"
+        _claim_words(reading, ("more", "who", "whom", "which", "whose", "one", "of", "them", "has", "have", "is", "are"))
+        intent.intent, intent.most, intent.kind = "people", True, "named"
+        return intent
     count = _find_count(reading)
-    persons = bool(reading.persons) or any(t.used in ("nobody", "strangers") for t in reading.toks)
+    persons = bool(reading.persons) or any(t.used in ("nobody", "no_one", "strangers") for t in reading.toks)
     asks_people = _claim_people_question(reading)
     if count is not None:
         i, size = count
@@ -172,6 +176,13 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
     return intent
 
 
+def _compares(reading) -> bool:
+    """A comparison of people: "more" and two people or more joined by "or" / "than"."""
+    words = [reading.word(i) for i in range(len(reading.toks))]
+    return ("more" in words and len(reading.persons) >= 2 and ("or" in words or "than" in words)
+            and not any(w in ("many", "much", "number", "count", "times") for w in words))
+
+
 def _starts(words: list[str], i: int, prefix: tuple[str, ...]) -> bool:
     return tuple(words[i : i + len(prefix)]) == prefix
 
@@ -195,6 +206,10 @@ def _claim_media(reading, intent: Intent) -> None:
         if tok.used:
             continue
         before, after = reading.word(i - 1), reading.word(i + 1)
+        pair = {tok.word, reading.word(i + 2)}
+        if after in ("and", "or", "&", "/") and pair & L.PHOTO_NOUNS and pair & L.VIDEO_NOUNS:
+            reading.claim([i, i + 1, i + 2], "media")  # "photos and videos": both, as a plain "photos" is
+            continue
         if tok.word in L.VIDEO_NOUNS and before in L.NEGATIONS:  # "no videos", "without videos"
             intent.media = "photo"
             reading.claim([i - 1, i], "media")
@@ -218,8 +233,10 @@ def _claim_relation(reading) -> str | None:
     # "next to each other" is an action judged from geometry, not a relation to one person
     if reading.word(i + size) in ("each", "one") or reading.phrase_at(i + size, frozenset(["each other", "one another"])):
         return None
-    if not any(k in reading.persons for k in range(i + size, min(len(reading.toks), i + size + 3))) and phrase in ("near", "close to", "alongside"):
-        return None
+    if not any(k in reading.persons for k in range(i + size, min(len(reading.toks), i + size + 3))):
+        # "left of <b>" needs its <b>; "on the left side of beach.jpg" is a position
+        if phrase in ("near", "close to", "alongside") or reading.phrase_at(i, frozenset(POSITION_PHRASES)):
+            return None
     _claim_phrase(reading, i, size)
     _claim_words(reading, POSTURES)
     return RELATION_PHRASES[phrase]
@@ -238,6 +255,12 @@ def _claim_position(reading) -> str | None:
     return POSITION_PHRASES[phrase]
 
 
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+               "twelve": 12, "twenty": 20}  # "the last three videos"
+def _count_of(word: str) -> int | None:
+    return int(word) if word.isdecimal() else COUNT_WORDS.get(word)
+
+
 ORDER_WORDS = {**{w: "first" for w in L.FIRST_WORDS}, **{w: "last" for w in L.LAST_WORDS}, "most recent": "last",
                "most recently": "last", "newest": "last", "oldest": "first"}
 
@@ -252,12 +275,12 @@ def _claim_order(reading, intent: Intent) -> None:
             continue
         j = i + size
         number = None
-        if j < len(words) and words[j].isdecimal():
-            number, j = int(words[j]), j + 1
-        elif i > 0 and words[i - 1].isdecimal():
-            number = int(words[i - 1])
-        elif i > 1 and words[i - 2].isdecimal() and words[i - 1] == "most":
-            number = int(words[i - 2])
+        if j < len(words) and (words[j].isdecimal() or words[j] in COUNT_WORDS):
+            number, j = int(words[j]) if words[j].isdecimal() else COUNT_WORDS[words[j]], j + 1
+        elif i > 0 and _count_of(words[i - 1]) is not None:
+            number = _count_of(words[i - 1])
+        elif i > 1 and _count_of(words[i - 2]) is not None and words[i - 1] == "most":
+            number = _count_of(words[i - 2])
         k = j
         while k < len(words) and words[k] in ("few", "couple", "of", "my", "the", "few"):
             k += 1
@@ -267,9 +290,9 @@ def _claim_order(reading, intent: Intent) -> None:
             plural = noun.endswith("s") and noun not in ("times",) or noun in ("pics",)
             intent.limit = number if number is not None else (None if plural else 1)
             claim = list(range(i, i + size)) + ([i + size] if number is not None and j == i + size + 1 else [])
-            if number is not None and i > 0 and words[i - 1].isdecimal():
+            if number is not None and i > 0 and _count_of(words[i - 1]) is not None:
                 claim.append(i - 1)
-            if number is not None and i > 1 and words[i - 2].isdecimal():
+            if number is not None and i > 1 and _count_of(words[i - 2]) is not None and words[i - 1] == "most":
                 claim += [i - 2, i - 1]
             reading.claim([c for c in claim if reading.free(c)], "intent")
             if noun in ("time", "times"):
@@ -359,7 +382,7 @@ def _where(reading, intent: Intent, files: bool, persons: bool, head: int) -> In
     _claim_words(reading, ("where", "which", "what", "in"))
     if files:
         intent.intent = "where" if persons else "photo_where"
-        _claim_words(reading, L.TAKEN_WORDS | {"from", "was", "is", "were"})
+        _claim_words(reading, L.TAKEN_WORDS | {"from", "was", "is", "were"} | (set(L.PLACE_KIND_WORDS) if not persons else set()))
         return intent
     kind = next((L.PLACE_KIND_WORDS[t.word] for t in reading.toks if t.word in L.PLACE_KIND_WORDS and t.used in ("", "intent")), None)
     for tok in reading.toks:

@@ -70,9 +70,29 @@ def near_keywords(word: str) -> list[str]:
     if split:
         return [split]
     limit = 2 if len(word) >= 6 else 1
-    scored = sorted({(edit_distance(word, k), -_common_prefix(word, k), k) for k in vocabulary if abs(len(k) - len(word)) <= limit})
+    scored = sorted({(edit_distance(word, k), -_common_prefix(word, k), k) for k in vocabulary
+                     if abs(len(k) - len(word)) <= limit and _may_misspell(word, k)})
     best = scored[0][0] if scored else 0
     return [k for d, _, k in scored if d == best] if 0 < best <= limit else []
+
+
+def _family(reading, word: str) -> list:
+    """The registered people whose surname ``word`` is the plural of ("koothrappalis")."""
+    if not reading.roster or not word.endswith("s") or len(word) < 4:
+        return []
+    for stem in (word[:-1], word[:-2] if word.endswith("es") else None):
+        found = [p for p in reading.roster.people if stem and len(p.words) > 1 and p.words[-1] == stem]
+        if found:
+            return found
+    return []
+
+
+def _may_misspell(word: str, known: str) -> bool:
+    """A short word is taken for a misspelt filler word only where its letters are swapped ("shwo"):
+    "dogs" is no "does", "snow" no "show" (a refusal then names the word instead)."""
+    if known not in L.FILLER or known in L.KEYWORDS or len(word) >= 6:
+        return True
+    return sorted(word) == sorted(known)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -91,7 +111,7 @@ def _as_question(text: str) -> str:
 def _leftover_runs(reading) -> list[list[int]]:
     runs: list[list[int]] = []
     for i, tok in enumerate(reading.toks):
-        if tok.used or _is_filler(tok):
+        if tok.used or _is_filler(tok, reading.word(i - 1, claimed_too=True), any(k < i for k in reading.persons)):
             continue
         if runs and runs[-1][-1] == i - 1:
             runs[-1].append(i)
@@ -100,9 +120,20 @@ def _leftover_runs(reading) -> list[list[int]]:
     return runs
 
 
-def _is_filler(tok) -> bool:
+# the user, who is no registered person: filler in "show me", "do I have", never after "of" or "and"
+SELF_WORDS = frozenset(["me", "us", "i", "myself", "ourselves", "yourself", "we"])
+
+
+POSSESSIVE_PRONOUNS = frozenset(["his", "her", "their", "hers", "theirs"])
+
+
+def _is_filler(tok, before: str = "", person_before: bool = False) -> bool:
     if tok.kind == "punct":
         return tok.text in PUNCTUATION
+    if tok.word in SELF_WORDS and before in L.PERSON_PREPOSITIONS | {"and", "or", "without", "not", "than", "&", ","}:
+        return False  # "photos of me", "<a> and me": the user is nobody registered
+    if tok.word in POSSESSIVE_PRONOUNS and person_before:
+        return True  # "who is with <a> in his photos": <a>'s
     return tok.kind == "word" and (tok.word in L.FILLER or tok.word in L.FRAMING) and tok.value != "'s"
 
 
@@ -133,9 +164,22 @@ LEADING = frozenset(["in", "on", "at", "a", "an", "the", "of", "with", "from", "
 def _explained(reading, run: list[int], part: str) -> QuestionError:
     tok = reading.toks[run[0]]
     before = reading.word(run[0] - 1, claimed_too=True)
+    if tok.word in SELF_WORDS:
+        return QuestionError(tok.text, f'"{tok.text}" is you, and only registered people are recognised; register yourself '
+                                       'with "plvm-photos add-person NAME PHOTO"', text=reading.text)
+    family = _family(reading, tok.word)
+    if family and len(run) == 1:  # "the Koothrappalis": a family, not one registered person
+        return QuestionError(tok.text, f'"{tok.text}" is a family; name its people, e.g. {_names_list(family)}',
+                             _replaced(reading, tok.text, " or ".join(p.written for p in family[:2])), text=reading.text)
+    prefixed = ([p for p in reading.roster.people if any(w.startswith(tok.word) for w in p.words)]
+                if reading.roster and len(tok.word) == 3 else [])
+    if len(prefixed) == 1 and len(run) == 1 and tok.word.isalpha():  # "leo": too short a prefix to be taken unasked
+        return QuestionError(tok.text, f'"{tok.text}" is not a registered name', _replaced(reading, tok.text, prefixed[0].written),
+                             text=reading.text)
     # a misspelt word: correct every one the question has
     fixes = [(reading.toks[i], near_keywords(reading.toks[i].word)) for i in range(len(reading.toks))
-             if not reading.toks[i].used and reading.toks[i].kind == "word" and not _is_filler(reading.toks[i])]
+             if not reading.toks[i].used and reading.toks[i].kind == "word"
+             and not _is_filler(reading.toks[i], reading.word(i - 1, claimed_too=True))]
     fixes = [(t, found[0]) for t, found in fixes if found]
     if fixes:
         fixed = reading.text
@@ -186,7 +230,7 @@ def check_query(reading, query) -> None:
         raise QuestionError(reading.text, "a relation needs two people", text=reading.text)
     if query.intent in ("who", "who_at", "photo_when", "photo_where") and query.people is not None and query.intent != "who":
         raise QuestionError(reading.text, "a question about who is where in a photo names nobody", text=reading.text)
-    if query.intent == "who" and query.people is not None:
+    if query.intent == "who" and query.people is not None and not _left_out_only(query.people):
         raise QuestionError(reading.text, "a question about who is in a photo names nobody; ask \"is <a> in it?\"",
                             text=reading.text)
     if query.order is not None and query.intent not in ("list", "times"):
@@ -194,8 +238,37 @@ def check_query(reading, query) -> None:
     if query.intent in ("visual_yes_no", "visual_open", "visual_count") and query.people is None:
         raise QuestionError(query.action or reading.text, f'I can\'t use "{query.action}": say whom it is about, e.g. '
                                                           '"photos where <a> is smiling"', text=reading.text)
+    if query.cues and query.intent not in ("list", "count", "exists", "is_in"):
+        raise QuestionError(reading.text, "what people do is judged over photos (which, how many, whether) or in one photo "
+                                          '("is <a> smiling in beach.jpg?"), not for who, when or where', text=reading.text)
+    if query.cues:
+        asked = set(_asked_names(query.people))
+        for cue in query.cues:
+            missing = [n for n in cue.people if n not in asked]
+            if missing:
+                raise QuestionError(cue.describe(), f'"{cue.describe()}" is about <{missing[0]}>, whom the question leaves out',
+                                    text=reading.text)
     if query.most and query.intent not in ("people", "places", "times"):
         raise QuestionError(reading.text, '"most" goes with who, where and when', text=reading.text)
+
+
+def _left_out_only(expr) -> bool:
+    """"who else is in beach.jpg besides <a>": people only left out of the answer."""
+    from plvm_photos.ask.query import AnyOf, Not, Person
+
+    return isinstance(expr, Not) and (isinstance(expr.item, Person) or (
+        isinstance(expr.item, AnyOf) and all(isinstance(item, Person) for item in expr.item.items)))
+
+
+def _asked_names(expr) -> list[str]:
+    """The people a people expression asks to be in the photo (not those it leaves out)."""
+    from plvm_photos.ask.query import AllOf, Only, Person
+
+    if isinstance(expr, Person):
+        return [expr.name]
+    if isinstance(expr, (AllOf, Only)):
+        return [name for item in expr.items for name in _asked_names(item)]
+    return []
 
 
 # --- rewrites that work -----------------------------------------------------------------------
@@ -249,7 +322,9 @@ def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> Q
         error = QuestionError(error.part, f'I can\'t use "{error.part}"', text=question)
     candidates = []
     if error.part and error.part != question:
-        candidates.append(_as_question(_without(question, error.part)))
+        shorter = _as_question(_without(question, error.part))
+        if shorter.rstrip("?").split()[-1:] not in ([w] for w in LEADING | {"and", "or", "but", "not"}):
+            candidates.append(shorter)  # "photos of" is no rewrite of "photos of me"
     candidates += fallback_examples(question, roster)
     for candidate in candidates:
         if candidate and candidate != question and _parses(candidate, parse):

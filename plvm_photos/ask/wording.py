@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plvm_photos.ask.query import AllOf, AnyOf, AnyPlace, Nobody, NoDate, NoPlace, Not, NotPlace, Only, Person, Strangers
+from plvm_photos.ask.query import AllOf, AllPlaces, AnyOf, AnyPlace, Nobody, NoDate, NoOne, NoPlace, Not, NotPlace, Only, Person, Strangers
 from plvm_photos.names import show
 
 BE_WORDS = frozenset(["is", "are", "was", "were", "be", "being"])
@@ -19,7 +19,7 @@ def names_text(names: list[str], joiner: str = "and") -> str:
 
 def _expr(expr, display) -> str:
     """``expr`` in words, names in their display form (``display(name)``)."""
-    if isinstance(expr, (Nobody, Strangers)):
+    if isinstance(expr, (Nobody, NoOne, Strangers)):
         return expr.describe()
     if isinstance(expr, Person):
         return show(display(expr.name))
@@ -95,8 +95,10 @@ def place_phrase(place) -> str:
         return "without a location"
     if isinstance(place, AnyPlace):
         return " or ".join(place_phrase(item) for item in place.items)
+    if isinstance(place, AllPlaces):
+        return " but ".join(place_phrase(item) for item in place.items)
     if isinstance(place, NotPlace):
-        return "not " + place_phrase(place.item)
+        return "with a location" if isinstance(place.item, NoPlace) else "not " + place_phrase(place.item)
     if place.relation == "near":
         return f"within {place.radius_km:g} km of {place.place.describe()}"
     return f"in {place.place.describe()}"
@@ -147,12 +149,3 @@ def unseen_words(action: str) -> str:
     while words and words[0].lower() in BE_WORDS:
         words = words[1:]
     return " ".join(words) or action
-
-
-def unseen_note(action: str | None) -> str:
-    if not action:
-        return ""
-    return (
-        f"the face engine sees who is in a photo and where, not \"{unseen_words(action)}\"; "
-        "these are the photos that match the people in the question"
-    )
