@@ -34,6 +34,8 @@ from plvm_photos.ask.selection import (
     unread_photos,
 )
 from plvm_photos.ask.wording import (
+    counted,
+    counted_items,
     left_out_note,
     names_text,
     people_phrase,
@@ -145,7 +147,7 @@ def _list(db: Reader, query: Query, people: People) -> Answer:
     if not photos:
         return Answer(f"no photos{head}{notes}")
     asked = [people.get(name).display for name in _positive_names(query.people)] or None
-    return Answer(f"{plural(len(photos))}{head}{notes}:\n" + "\n".join(f"  {p.path}{p.times(asked)}" for p in photos), photos)
+    return Answer(f"{counted_items(photos)}{head}{notes}:\n" + "\n".join(f"  {p.path}{p.times(asked)}" for p in photos), photos)
 
 
 def _ordered(query: Query, found: Selected, photos, head: str, notes: str) -> Answer:
@@ -160,8 +162,8 @@ def _ordered(query: Query, found: Selected, photos, head: str, notes: str) -> An
     if not chosen:
         return Answer(f"no dated photos{head}{note}")
     count = "the" if query.limit == 1 else f"the {len(chosen)}"
-    noun = "photo" if len(chosen) == 1 else "photos"
-    lines = [f"  {row.path} ({row.taken[:10]}{', ' + row.place if row.place else ''})" for row in chosen]
+    noun = counted_items([by_path[row.path] for row in chosen]).split(" ", 1)[1]
+    lines = [f"  {row.path} ({row.taken[:10]}{', ' + row.place if row.place else ''}){by_path[row.path].times()}" for row in chosen]
     return Answer(f"{count} {which} {noun}{head}{note}:\n" + "\n".join(lines), [by_path[row.path] for row in chosen])
 
 
@@ -174,7 +176,8 @@ def _exists(db: Reader, query: Query, people: People) -> Answer:
     notes = _notes(left_out)
     if not photos:
         return Answer(f"No, no photos{head}{notes}")
-    return Answer(f"Yes, {plural(len(photos))}{head}{notes}:\n" + "\n".join(f"  {p.path}" for p in photos), photos)
+    asked = [people.get(name).display for name in _positive_names(query.people)] or None
+    return Answer(f"Yes, {counted_items(photos)}{head}{notes}:\n" + "\n".join(f"  {p.path}{p.times(asked)}" for p in photos), photos)
 
 
 def _scope(query: Query) -> str:
@@ -221,7 +224,16 @@ def _count(db: Reader, query: Query, people: People, with_photos: bool = True) -
     photos = photo_answers(db, found.ids, found.rows) if with_photos else []
     phrase = selection_phrase(query, _display(people))
     notes = _notes(left_out)
-    return Answer(f"{plural(len(found.ids))}{' ' + phrase if phrase else ''}{notes}", photos)
+    videos = len(found.ids) if query.media == "video" else 0 if query.media == "photo" else _videos_among(db, found.ids)
+    return Answer(f"{counted(len(found.ids), videos)}{' ' + phrase if phrase else ''}{notes}", photos)
+
+
+def _videos_among(db: Reader, ids: list[int]) -> int:
+    """How many of the photos ``ids`` are videos (for the words of a count)."""
+    if not ids:
+        return 0
+    return sum(db.value(f"SELECT COUNT(*) FROM photos WHERE photos.kind = 'video' AND {condition}", params) or 0
+               for condition, params in db.id_filters("photos.id", ids))
 
 
 def _positive_names(expr) -> list[str]:
@@ -251,7 +263,7 @@ def _where(db: Reader, query: Query, people: People) -> Answer:
     asked = [display(name) for name in _positive_names(query.people)]
     places = list(dict.fromkeys(p.place.split(",")[0] for p in photos if p.place))
     taken_in = f" (taken in {', '.join(places)})" if places else ""
-    lines = [f"{who} is in {plural(len(photos))}{scope}{taken_in}{notes}:"]
+    lines = [f"{who} is in {counted_items(photos)}{scope}{taken_in}{notes}:"]
     for photo in photos:
         w, h = size_of[photo.path]
         where = ", ".join(f"{show(name)} {describe(tuple(photo.regions[name]), w, h)} {photo.regions[name]}{photo.times([name])}"

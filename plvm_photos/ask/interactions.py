@@ -84,7 +84,7 @@ def answer_cues(db: Reader, query, people):
     from plvm_photos.ask.query import QuestionError
     from plvm_photos.ask.results import Answer
     from plvm_photos.ask.selection import select
-    from plvm_photos.ask.wording import plural
+    from plvm_photos.ask.wording import counted_items, plural
     from plvm_photos.engines.face.judgements import PAIR_KINDS, UNRELIABLE, WORDS
 
     named = lambda names: " and ".join(f"<{n}>" for n in names)  # noqa: E731
@@ -132,15 +132,15 @@ def answer_cues(db: Reader, query, people):
         judged_ids = [pid for pid in why if pid not in unknown and why[pid]]
         methods = list(dict.fromkeys(why[pid].split(":", 1)[0].removeprefix("judged by ") for pid in judged_ids))
         judged = f" (judged from {' and '.join(methods)}, in the {plural(len(judged_ids))} with {named(query.names())})" if methods else ""
-        return Answer(f"{plural(len(photos))} where {what}{judged}{note}", photos)
+        return Answer(f"{counted_items(photos)} where {what}{judged}{note}", photos)
     if query.intent == "exists":
         if not photos:
             return Answer(f"No, no photos where {what}{note}")
-        return Answer(f"Yes, {plural(len(photos))} where {what}{note}:\n" + "\n".join(f"  {p.path}" for p in photos), photos)
+        return Answer(f"Yes, {counted_items(photos)} where {what}{note}:\n" + "\n".join(f"  {p.path}" for p in photos), photos)
     if not photos:
         return Answer(f"no photos where {what}{note}")
     why_of = {rows[pid].path: why[pid] for pid in held}
-    lines = [f"{plural(len(photos))} where {what}{note}:"] + [f"  {p.path}: {why_of.get(p.path, '')}" for p in photos]
+    lines = [f"{counted_items(photos)} where {what}{note}:"] + [f"  {p.path}: {why_of.get(p.path, '')}" for p in photos]
     return Answer("\n".join(lines), photos)
 
 

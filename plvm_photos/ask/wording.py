@@ -12,6 +12,19 @@ def plural(n: int, word: str = "photo") -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def counted(n: int, videos: int = 0) -> str:
+    """"3 photos", "1 video", "5 photos and videos": what a list of ``n`` items holds, of which
+    ``videos`` are videos."""
+    if not videos or not n:
+        return plural(n)
+    return plural(n, "video") if videos == n else f"{n} photos and videos"
+
+
+def counted_items(items) -> str:
+    """``counted`` for a list of ``PhotoAnswer``."""
+    return counted(len(items), sum(1 for item in items if item.kind == "video"))
+
+
 def names_text(names: list[str], joiner: str = "and") -> str:
     shown = [show(n) for n in names]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {joiner} " + shown[-1]
