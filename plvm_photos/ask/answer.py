@@ -37,6 +37,7 @@ from plvm_photos.ask.wording import (
     counted,
     counted_items,
     left_out_note,
+    media_phrase,
     names_text,
     people_phrase,
     place_phrase,
@@ -181,12 +182,18 @@ def _exists(db: Reader, query: Query, people: People) -> Answer:
 
 
 def _scope(query: Query) -> str:
-    return "".join(f" {part}" for part in (time_phrase(query.time), place_phrase(query.place)) if part)
+    return "".join(f" {part}" for part in (time_phrase(query.time), place_phrase(query.place), media_phrase(query.media))
+                   if part)
+
+
+def _aggregate_phrase(query: Query, people: People) -> str:
+    """What an answer counted over: "with <a> taken in 2019 (videos only)"."""
+    return " ".join(part for part in (selection_phrase(query, _display(people)), media_phrase(query.media)) if part)
 
 
 def _people(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
     asked = _positive_names(query.people)
-    if query.people is None and query.time is None and query.place is None:
+    if query.people is None and query.time is None and query.place is None and query.media is None:
         return aggregates.people_answer(db, query, people, None, "", [], with_photos)
     found, left_out = _selected(db, query, people, with_rows=with_photos)
     scope = _scope(query) + _notes(left_out)
@@ -197,23 +204,23 @@ def _people(db: Reader, query: Query, people: People, with_photos: bool) -> Answ
 def _people_count(db: Reader, query: Query, people: People) -> Answer:
     if query.photos:
         return one_photo.people_in_photo(db, query, people)
-    if query.people is None and query.time is None and query.place is None:
+    if query.people is None and query.time is None and query.place is None and query.media is None:
         return aggregates.registered_answer(db, people)
     found, left_out = _selected(db, query, people)
-    phrase = selection_phrase(query, _display(people))
+    phrase = _aggregate_phrase(query, people)
     return aggregates.people_count_answer(db, found, people, (f" {phrase}" if phrase else "") + _notes(left_out))
 
 
 def _places(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
     found, left_out = _selected(db, query, people, with_rows=with_photos)
-    phrase = selection_phrase(query, _display(people))
+    phrase = _aggregate_phrase(query, people)
     return aggregates.places_answer(db, query, found, (f" {phrase}" if phrase else "") + _notes(left_out), with_photos,
                                     matching_sql(db, query, people))
 
 
 def _times(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
     found, left_out = _selected(db, query, people)
-    phrase = selection_phrase(query, _display(people))
+    phrase = _aggregate_phrase(query, people)
     return aggregates.times_answer(db, query, found, (f" {phrase}" if phrase else "") + _notes(left_out), with_photos)
 
 

@@ -38,7 +38,8 @@ from plvm_photos.ask.tokens import Tok, tokenize
 PHRASES: dict[str, frozenset] = {  # claimed before times and places; longest first
     "filler": frozenset(["looking for", "searching for", "search for", "look for", "show up", "shows up", "showed up",
                          "turn up", "turns up", "pop up", "pops up", "hang out", "hangs out", "hanging out",
-                         "i want to see", "i'd like to see", "would like to see", "of all time", "at all"]),
+                         "i want to see", "i'd like to see", "would like to see", "of all time", "at all", "tell me about",
+                         "what about", "how about"]),
     "no_location": L.NO_LOCATION,
     "has_location": L.HAS_LOCATION,
     "no_date": L.NO_DATE,
@@ -127,7 +128,9 @@ class Reading:
         t = self.toks[k]
         if t.kind not in ("word", "number") or t.value == "'s":
             return False
-        if t.word in L.FILLER or t.word in KEYWORDS or t.word in PEOPLE_WORDS or t.word in L.AUXILIARIES:
+        if (t.word in L.FILLER or t.word in KEYWORDS or t.word in PEOPLE_WORDS or t.word in L.AUXILIARIES
+                or t.word in L.PERSON_PREPOSITIONS or t.word in L.TIME_PREPOSITIONS or t.word in L.PLACE_PREPOSITIONS
+                or t.word in L.MEDIA_NOUNS or t.word in L.QUESTION_WORDS):
             return False
         return not (self.roster and self.roster.matches(t.word, prefixes=False))
 

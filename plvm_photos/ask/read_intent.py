@@ -112,6 +112,11 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
     count = _find_count(reading)
     persons = bool(reading.persons) or any(t.used in ("nobody", "no_one", "strangers") for t in reading.toks)
     asks_people = _claim_people_question(reading)
+    per = _per(reading) if count is not None else None
+    if per is not None:  # "how many photos of each person / per year / by city": a ranking
+        _claim_phrase(reading, *count)
+        intent.intent, intent.kind = per
+        return intent
     if count is not None:
         i, size = count
         _claim_phrase(reading, i, size)
@@ -174,6 +179,27 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
     if intent.intent == "list":
         _action(reading, intent, "visual_yes_no")
     return intent
+
+
+PER_WORDS = frozenset(["per", "each", "every", "by", "for"])
+
+
+def _per(reading) -> tuple[str, str | None] | None:
+    """("people" | "times" | "places", kind) for "per person", "each year", "by city", claimed."""
+    for i in range(len(reading.toks) - 1):
+        if reading.word(i) not in PER_WORDS:
+            continue
+        j = i + 1 + (reading.word(i + 1) == "single")
+        word = reading.word(j)
+        if word in ("person", "people", "one", "friend", "individual", "of"):
+            if word == "of" and reading.word(j + 1) != "them":
+                continue
+            reading.claim([k for k in range(i, j + 1 + (word == "of")) if reading.free(k)], "intent")
+            return "people", None
+        if word in L.TIME_KIND_WORDS or word in L.PLACE_KIND_WORDS:
+            reading.claim(range(i, j + 1), "intent")
+            return ("times", L.TIME_KIND_WORDS[word]) if word in L.TIME_KIND_WORDS else ("places", L.PLACE_KIND_WORDS[word])
+    return None
 
 
 def _compares(reading) -> bool:

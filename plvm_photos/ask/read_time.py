@@ -42,7 +42,8 @@ PARTS_OF = {"early": (0, 1 / 3), "beginning": (0, 1 / 3), "start": (0, 1 / 3), "
             "middle": (1 / 3, 2 / 3), "late": (2 / 3, 1), "end": (2 / 3, 1)}
 RECENT_DAYS = 30
 SPAN_WORDS = frozenset(["to", "until", "till", "til", "through", "thru", "-", "–", "and"])
-BOUNDS = {"before": "before", "prior to": "before", "earlier than": "before", "after": "after", "later than": "after",
+BOUNDS = {"before": "before", "prior to": "before", "earlier than": "before", "older than": "before", "after": "after",
+          "later than": "after", "newer than": "after", "more recent than": "after",
           "since": "since", "until": "until", "till": "until", "til": "until", "up to": "until", "up until": "until",
           "through": "until", "by": "until"}
 IN_WORDS = frozenset(["in", "during", "from", "on", "at", "of", "over", "throughout", "within", "around", "circa",

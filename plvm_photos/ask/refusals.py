@@ -59,7 +59,7 @@ def _vocabulary() -> list[str]:
 
 def near_keywords(word: str) -> list[str]:
     """The words ``word`` most likely misspells, best first: two run-together words ("whois"),
-    else the nearest within one edit (two for words of six letters or more)."""
+    else the nearest within one edit (two for words of eight letters or more)."""
     if len(word) < 3 or not word.isalpha():
         return []
     vocabulary = _vocabulary()
@@ -69,7 +69,7 @@ def near_keywords(word: str) -> list[str]:
     split = next((f"{word[:i]} {word[i:]}" for i in range(2, len(word) - 1) if word[:i] in known and word[i:] in known), None)
     if split:
         return [split]
-    limit = 2 if len(word) >= 6 else 1
+    limit = 2 if len(word) >= 8 else 1  # "sister" is no "winter"
     scored = sorted({(edit_distance(word, k), -_common_prefix(word, k), k) for k in vocabulary
                      if abs(len(k) - len(word)) <= limit and _may_misspell(word, k)})
     best = scored[0][0] if scored else 0
@@ -321,6 +321,8 @@ def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> Q
     if error.corrected:
         error = QuestionError(error.part, f'I can\'t use "{error.part}"', text=question)
     candidates = []
+    if error.part and error.part != question and question.find(error.part) > 0:  # the question up to the part
+        candidates.append(_as_question(question[: question.find(error.part)].strip().rstrip(",;:")))
     if error.part and error.part != question:
         shorter = _as_question(_without(question, error.part))
         if shorter.rstrip("?").split()[-1:] not in ([w] for w in LEADING | {"and", "or", "but", "not"}):

@@ -262,6 +262,9 @@ def matching_sql(db: Reader, query, people: People) -> Sql | None:
     if query.place is not None and _needs_exact(query.place):
         return None
     where, params = [CURRENT], [False]
+    if query.media is not None:  # only photos, or only videos, as ``select``
+        where.append("photos.kind = ?")
+        params.append(query.media)
     for part in (people_sql(query.people, people) if query.people is not None else None,
                  time_sql(db, query.time) if query.time is not None else None,
                  place_sql(db, query.place) if query.place is not None else None):

@@ -117,6 +117,11 @@ def place_phrase(place) -> str:
     return f"in {place.place.describe()}"
 
 
+def media_phrase(media: str | None) -> str:
+    """"(videos only)", "(photos only)": what a ranking or a date counted over."""
+    return f"({media}s only)" if media else ""
+
+
 def selection_phrase(query, display) -> str:
     """Everything the filters ask, e.g. "with <a> or <b> taken in 2019 in Paris (...)"."""
     parts = [people_phrase(query.people, display), time_phrase(query.time), place_phrase(query.place)]
