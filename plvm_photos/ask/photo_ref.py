@@ -70,10 +70,8 @@ def resolve_ref_file(db: Reader, ref) -> tuple[int, str | None]:
         try:
             resolve_file(db, ref.ref, stem=ref.stem)
         except LibraryError:
-            pass
-        else:
-            raise LibraryError(f"no photo {ref.spaced[0]!r} in the library; to ask about {ref.ref!r}, name it alone or "
-                               "in quotes")
+            raise LibraryError(f"no photo {ref.spaced[0]!r} in the library (scan its folder first)") from None
+        raise LibraryError(f"no photo {ref.spaced[0]!r} in the library; to ask about {ref.ref!r}, name it alone or in quotes")
     return resolve_file(db, ref.ref, stem=ref.stem)
 
 
