@@ -38,14 +38,14 @@ def photo_people(db: Reader, photo_id: int):
 def _with_head_poses(path: str, people: list):
     """Faces the people-pose stage never saw, with the geometric head pose (``pose.py``, the
     photo decoded now), so talking and facing are judged as without the stage."""
+    missing = [i for i, p in enumerate(people) if p.cues is None or p.cues.face is None]
+    if not missing:
+        return people  # the stage's face mesh gives every head pose: nothing heavy is imported
     from dataclasses import replace
 
     from plvm_photos.engines.face.pose import decoded_box, head_poses
     from plvm_photos.imaging import decode
 
-    missing = [i for i, p in enumerate(people) if p.cues is None or p.cues.face is None]
-    if not missing:
-        return people
     image = decode(path, max_side=1024)
     poses = head_poses(image.pixels, [decoded_box(people[i].box, image.scale) for i in missing])
     out = list(people)
