@@ -122,6 +122,7 @@ FILLER = frozenset("""
     include includes including included having with, also too just exist exists existing available stored saved
     library collection album albums camera roll gallery total altogether overall so far ever yet again now currently
     okay ok hey hi hello well um uh just quick quickly am looking for what we our ours need needs
+    mr mrs ms dr prof
     go goes went gone visit visits visited travel travels travelled traveled trip trips ever been meet met
     hang hangs hanging hung out recognised recognized identified tagged named group groups usually
 """.split())

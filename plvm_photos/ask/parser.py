@@ -194,6 +194,12 @@ class Reading:
                 from plvm_photos.ask.refusals import ambiguous_name
 
                 raise ambiguous_name(self, written, people)
+            surname = self._bare_name_at(end) if end == i + 1 else None
+            if surname is not None and surname[0] == end + 1 and surname[1][0] != people[0] and (
+                    self.toks[end].word != surname[1][0].words[0]):
+                from plvm_photos.ask.refusals import unknown_name  # "penny hofstadter": nobody of that name
+
+                raise unknown_name(self, self.text[self.toks[i].start : self.toks[end].end])
             self.persons[i] = Person(people[0].display)
             self.claim(range(i, end), "person")
             i = end
@@ -349,8 +355,16 @@ class Reading:
             if i in self.persons:
                 items.append(Item("person", i, self.persons[i]))
             elif tok.used in ("nobody", "no_one", "strangers", "xor", "alone"):
-                if not items or items[-1].index != self._phrase_start(i):
-                    items.append(Item(tok.used, i))
+                start = self._phrase_start(i)
+                kind = tok.used
+                if kind == "alone" and not any(item.kind in ("person", ")") for item in items):
+                    end = start
+                    while end < len(self.toks) and self.toks[end].used == "alone":
+                        end += 1
+                    words = " ".join(t.word for t in self.toks[start:end])
+                    kind = "no_one" if any(w in words for w in ("no one", "nobody", "noone")) else kind  # "with no one in it"
+                if not items or items[-1].index != start:
+                    items.append(Item(kind, start))
             elif not tok.used:
                 pair = (tok.word, self.word(i + 1))
                 if pair in PEOPLE_PAIRS and self._joins_people(i + 2):
@@ -364,9 +378,11 @@ class Reading:
                     tok.used = "people"
                 elif kind in ("both", "together") and self._person_before(i) and self._ends_clause(i + 1):
                     tok.used = "people"  # "<a> and <b> are both in it": all of them, as "and" says
-                elif kind == "not" and self._person_before(i) and self._ends_clause(i + 1):
-                    last = max(k for k, item in enumerate(items) if item.kind == "person")
-                    items.insert(last, Item("not", i))  # "<a> but where <b> isn't there": not <b>
+                elif kind == "not" and self._ends_clause(i + 1) and items and items[-1].kind == "person":
+                    first = len(items) - 1  # "<a> where <b> and <c> aren't there": neither <b> nor <c>
+                    while first >= 2 and items[first - 1].kind in ("and", "or") and items[first - 2].kind == "person":
+                        first -= 2
+                    items.insert(first, Item("not", i))
                     tok.used = "people"
             i += 1
         self.people_items = _clean_items(items)

@@ -361,6 +361,17 @@ def _who(reading, intent: Intent, files: bool, persons: bool) -> Intent:
             intent.intent = "who"
         _claim_words(reading, PRESENCE | L.POSITION_WORDS.keys() | POSTURES)
         return intent
+    if persons and all(t.used in ("person", "intent") or t.kind == "punct" or t.word in L.AUXILIARIES | L.FRAMING
+                       for t in reading.toks):
+        from plvm_photos.ask.query import QuestionError
+
+        raise QuestionError(reading.text, "photos say where people are and with whom, not who they are",
+                            "photos of " + " and ".join(f"<{p.name}>" for p in reading.persons.values()),
+                            text=reading.text)  # "who is <a>?"
+    if not persons and any(not t.used and t.word in ("registered", "tagged", "named", "added", "know", "known") for t in reading.toks):
+        _claim_words(reading, TAGGED | {"people", "persons", "everyone", "everybody", "all"})
+        intent.intent = "people_count"  # "who have I registered?": everyone registered, with their photos
+        return intent
     most = _claim_most(reading)
     intent.most = most
     intent.intent = "people"

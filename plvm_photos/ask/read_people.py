@@ -81,6 +81,8 @@ class PeopleReader:
                     self._take()
                     chunks[-1] = _only(chunks[-1], self.items[self.pos - 1])
                     continue
+                if kind == "alone":
+                    raise _Stuck(self.items[self.pos], '"alone" needs the people before it, e.g. "<a> alone"')
                 self._take()
                 if kind == "and" and self.pos >= len(self.items):
                     raise _Stuck(self.items[self.pos - 1], "the question stops too early")

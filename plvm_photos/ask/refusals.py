@@ -54,6 +54,7 @@ def _vocabulary() -> list[str]:
     words = set(KEYWORDS) | set(PEOPLE_WORDS) | set(W.MONTHS) | set(W.SEASONS) | set(W.PERIODS) | L.MEDIA_NOUNS
     words |= {w for w in L.FILLER if len(w) > 2} | {"between", "before", "after", "since", "until", "during", "near",
                                                     "around", "within", "today", "yesterday", "ago", "taken", "show", "photos"}
+    words |= L.PERSON_WORDS | {"anywhere", "everywhere", "somewhere", "nowhere"}  # no "every one" for "everyone"
     return sorted(w for w in words if w.isalpha())
 
 
@@ -191,9 +192,17 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
             return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True)
     name = reading.text[tok.start : reading.toks[run[-1]].end]
     rest = [t for t in reading.toks[run[-1] + 1 :] if t.kind != "punct"]
-    if not rest and tok.word in ("and", "or", "but", "without", "except", "nor", "with", "not", "between", "from", "since",
-                                 "before", "after", "until"):
+    if not rest and len(run) == 1 and tok.word in ("and", "or", "but", "without", "except", "nor", "with", "not", "between",
+                                                   "from", "since", "before", "after", "until"):
         return QuestionError(part, "the question stops too early", text=reading.text)
+    joined = reading.toks[run[1]] if len(run) > 1 and tok.word in ("and", "or", "with", "without", "nor", "&") else None
+    if joined is not None and joined.word in SELF_WORDS:
+        tok = joined
+    if tok.word in SELF_WORDS:
+        return QuestionError(tok.text, f'"{tok.text}" is you, and only registered people are recognised; register yourself '
+                                       'with "plvm-photos add-person NAME PHOTO"', text=reading.text)
+    if joined is not None and reading.roster and joined.kind == "word" and joined.word.isalpha() and len(run) <= 3:
+        return unknown_name(reading, reading.text[joined.start : reading.toks[run[-1]].end])  # "<a> and bernie"
     if before in ("in", "at", "from", "near", "around", "to", "outside", "visiting") and tok.text[:1].isupper():
         from plvm_photos.ask.read_place import near_misses
 
