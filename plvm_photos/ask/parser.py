@@ -106,6 +106,8 @@ class Reading:
         for i, tok in enumerate(self.toks):
             if not tok.used and tok.word in ("or", "and", ",", "&") and self._file_near(i, -1) and self._file_near(i, 1):
                 tok.used = "file"
+            elif not tok.used and tok.word in ("at", "both", "either") and self.toks[i + 1 : i + 2] and self._file_near(i, 1):
+                tok.used = "file"  # "was <a> at beach.jpg", "who is in both a.jpg and b.jpg"
 
     def _with_spaced_name(self, i: int, ref: PhotoRef) -> PhotoRef:
         """``ref`` with the names it may have with the words right before it ("red carpet.jpg"):

@@ -359,7 +359,7 @@ def _who(reading, intent: Intent, files: bool, persons: bool) -> Intent:
             intent.intent = "who_at"
         else:
             intent.intent = "who"
-        _claim_words(reading, PRESENCE | L.POSITION_WORDS.keys() | POSTURES)
+        _claim_words(reading, PRESENCE | L.POSITION_WORDS.keys() | POSTURES | {"person", "one", "guy", "the", "name"})
         return intent
     if persons and all(t.used in ("person", "intent") or t.kind == "punct" or t.word in L.AUXILIARIES | L.FRAMING
                        for t in reading.toks):
@@ -438,6 +438,11 @@ def _where(reading, intent: Intent, files: bool, persons: bool, head: int) -> In
 
 def _yes_no(reading, intent: Intent, files: bool, persons: bool) -> Intent:
     _claim_words(reading, L.AUXILIARIES)
+    if files and not persons and any(not t.used and t.word in ("anyone", "anybody", "people", "someone", "somebody", "faces",
+                                                               "persons", "person") for t in reading.toks):
+        _claim_words(reading, ("anyone", "anybody", "people", "someone", "somebody", "faces", "persons", "person"))
+        intent.intent = "who"  # "is anyone in beach.jpg?": who is, or nobody
+        return intent
     if files:
         names = len(reading.persons)
         if intent.relation is not None and names >= 2:

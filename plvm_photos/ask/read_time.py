@@ -410,6 +410,13 @@ class TimeReader:
                 return k + 2, ago(count, W.PERIODS[self._at(k)], self.today)
         return None
 
+    def _now(self, i: int):
+        """"now", "today", "the present", "date" as the end of a span ("from 2020 to now")."""
+        j = self._skip_the(i)
+        if self._at(j) in ("now", "today", "present", "date", "nowadays"):
+            return j + 1, W.today_range(self.today)
+        return None
+
     def _number(self, i: int) -> tuple[int, int] | None:
         word = self._at(i)
         if word.isdecimal():
@@ -435,7 +442,7 @@ class TimeReader:
         for words, bound in sorted(BOUNDS.items(), key=lambda kv: -len(kv[0])):
             size = len(words.split())
             if " ".join(self.w[i : i + size]) == words:
-                found = self.point(i + size)
+                found = self.point(i + size) or (self._now(i + size) if bound in ("until", "before") else None)
                 if found is None:
                     return None
                 j, point = found
@@ -462,7 +469,7 @@ class TimeReader:
             return None
         j, start = first
         if self._at(j) in joiners:
-            second = self.point(j + 1)
+            second = self.point(j + 1) or self._now(j + 1)
             if second is not None:
                 k, end = second
                 if isinstance(start, EveryYear) and isinstance(end, EveryYear):  # "from March to June": every year's

@@ -291,6 +291,19 @@ def _parses(text: str, parse) -> bool:
     return True
 
 
+def _says_something(text: str, parse) -> bool:
+    """A rewrite that parses and still asks about someone, some time, place or photo, or is one
+    of the examples ("who is?" parses, and says nothing of the question it stands for)."""
+    if not text.strip() or parse is None:
+        return False
+    try:
+        query = parse(text)
+    except QuestionError:
+        return False
+    return bool(query.people or query.time or query.place or query.photos or query.media or query.cues or query.most
+                or query.intent in ("people_count", "count"))
+
+
 def _without(text: str, part: str) -> str:
     if not part or part not in text:
         return ""
@@ -332,12 +345,18 @@ def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> Q
     candidates = []
     if error.part and error.part != question and question.find(error.part) > 0:  # the question up to the part
         candidates.append(_as_question(question[: question.find(error.part)].strip().rstrip(",;:")))
+    from plvm_photos.ask.tokens import tokenize
+
+    try:
+        files = [t.text for t in tokenize(question) if t.kind == "file"]
+    except QuestionError:
+        files = []
+    candidates += [f"who is in {name}?" for name in files[:1]]
     if error.part and error.part != question:
-        shorter = _as_question(_without(question, error.part))
-        if shorter.rstrip("?").split()[-1:] not in ([w] for w in LEADING | {"and", "or", "but", "not"}):
-            candidates.append(shorter)  # "photos of" is no rewrite of "photos of me"
+        candidates.append(_as_question(_without(question, error.part)))
     candidates += fallback_examples(question, roster)
     for candidate in candidates:
-        if candidate and candidate != question and _parses(candidate, parse):
+        dangling = candidate.rstrip("?").split()[-1:] in ([w] for w in LEADING | {"and", "or", "but", "not"})
+        if candidate and candidate != question and not dangling and _says_something(candidate, parse):  # no "photos of"
             return QuestionError(error.part, error.message, candidate, text=question)
     return QuestionError(error.part, error.message, None, text=question)

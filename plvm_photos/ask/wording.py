@@ -87,6 +87,8 @@ def time_phrase(time) -> str:
     first = head.split(" ", 1)[0]
     if " to " in head:
         return f"taken from {text}"
+    if head.endswith(" ago"):
+        return f"taken {text}"
     if first.isdigit() and len(first) <= 2:
         return f"taken on {text}"
     if (first.isdigit() and len(first) == 4) or first in _MONTHS or first.lower() in _IN_WORDS:
