@@ -120,7 +120,11 @@ def answer_cues(db: Reader, query, people):
             held.append(pid)
         elif verdict is None:
             unknown[pid] = next(r for r in reasons if r)
-    what = " and ".join(c.describe() for c in query.cues)
+    from plvm_photos.ask.wording import media_phrase, place_phrase, time_phrase
+
+    scope = "".join(f" {part}" for part in (time_phrase(query.time), place_phrase(query.place), media_phrase(query.media))
+                    if part)
+    what = " and ".join(c.describe() for c in query.cues) + scope
     if query.photo is not None:
         return _one_photo_cues(query, ids[0], rows, held, unknown, why, photo_answers(db, held, rows))
     note = ""

@@ -26,7 +26,8 @@ CUE_WORDS: dict[str, frozenset] = {
                                     for at in ("at", "into", "in", "to", "toward", "towards", "straight at", "right at",
                                                "directly at", "straight into")
                                     for the in ("the ", "")] + ["eye contact with the camera", "looking at the lens",
-                                                                "looking into the lens", "looking straight ahead"]),
+                                                                "looking into the lens", "looking straight ahead",
+                                                                "facing the camera", "facing camera", "faces the camera"]),
     "eyes_closed": frozenset([f"{lead}{whose}eyes {shut}" for lead in ("", "with ", "has ", "have ", "having ")
                               for whose in ("", "his ", "her ", "their ", "the ")
                               for shut in ("closed", "shut")] + ["closed eyes", "with closed eyes", "blinking", "blinks",
@@ -179,8 +180,9 @@ def _group_before(reading, spans, start: int) -> list[str]:
 
 
 def _group_after(reading, spans, end: int) -> list[str]:
+    """The people named right after ``end``: "<a> hugging <b>", "smiling photos of <a>"."""
     j = end
-    while j < len(reading.toks) and j not in spans and reading.toks[j].word in AFTER | {"the", "his", "her", "their"}:
+    while j < len(reading.toks) and j not in spans and reading.toks[j].word in AFTER | BETWEEN | {"his", "her", "their"}:
         if reading.toks[j].used not in ("", "cue"):
             break
         j += 1

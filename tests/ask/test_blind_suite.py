@@ -82,3 +82,23 @@ def test_a_file_name_with_spaces_is_named_as_written(blind_answer):
     assert blind_answer("how many people in red carpet.jpg").answer.startswith("4 ")
     with pytest.raises(LibraryError, match="no photo 'tokyo night.jpg'"):
         blind_answer("who is in tokyo night.jpg")
+
+
+def test_what_people_do_is_judged_from_the_stored_cues(blind_answer):
+    from plvm_photos.ask.query import QuestionError
+
+    smiling = blind_answer("photos where penny is smiling")
+    assert _files(smiling) == {"cheesecake_factory.jpg", "christmas_2019.jpg", "paris_2024.jpg"}
+    assert "P(smiling) 0.98" in smiling.answer
+    assert _files(blind_answer("smiling photos of penny")) == _files(smiling)
+    assert blind_answer("how many photos where sheldon is not smiling").answer.startswith("13 photos and videos where ")
+    assert blind_answer("penny and amy farrah fowler smiling in paris in 2024").answer.startswith(
+        "1 photo where <Penny> and <Amy Farrah Fowler> are smiling taken in 2024 in Paris")
+    assert blind_answer("is raj smiling in spring_2026.jpg").answer.startswith("No, <Raj Koothrappali> is not smiling in ")
+    assert _files(blind_answer("photos where amy farrah fowler is facing the camera")) == {"tokyo_trip_02.jpg"}
+    assert _files(blind_answer("sheldon and amy farrah fowler facing each other")) == {"sydney_2024.jpg"}
+    for question, why in (("leonard and penny hugging", "hugging is not judged yet"),
+                          ("raj with his eyes closed", "eyes closed is not judged yet"),
+                          ("raj talking", "judged between two people")):
+        with pytest.raises(QuestionError, match=why):
+            blind_answer(question)
