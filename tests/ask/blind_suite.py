@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tests.ask import blind_oracle as O
+from tests.ask.big_suite import leading_count
 
 WIDTH, HEIGHT = 4000, 3000
 DISPLAY = {key: " ".join(w.capitalize() for w in name.split("_")) for key, name in O.PEOPLE.items()}
@@ -149,13 +150,6 @@ def _files(data: dict) -> set[str]:
     return {Path(p["path"]).name for p in data.get("photos", [])}
 
 
-def _count(answer: str) -> int | None:
-    found = re.match(r"^\s*(?:yes,?\s*)?(\d+|no)\b", answer, re.I)
-    if found is None:
-        return None
-    return 0 if found.group(1).lower() == "no" else int(found.group(1))
-
-
 def _said(text: str) -> set[str]:
     """The people named in ``text`` (``<Display Name>``), as keys."""
     by_display = {d.casefold(): k for k, d in DISPLAY.items()}
@@ -212,7 +206,7 @@ def judge_answer(expect: dict, data: dict, places: dict[str, str]) -> bool:
             return _yes(answer) == bool(want) and _files(data) in (want, set())
         return intent == "list" and _files(data) == want
     if kind in ("count", "file_faces", "registered", "number"):
-        return intent in ("count", "people_count") and _count(answer) == want
+        return intent in ("count", "people_count") and leading_count(answer) == want
     if kind in ("yes",) or kind == "relation":
         return _yes(answer) == want
     if kind in ("who_in", "file_people", "people"):
@@ -307,7 +301,7 @@ def classify(question: dict, ask, parse, places: dict[str, str]) -> tuple[str, s
                 return "right", found.answer[:200]
             data = found.as_dict()
             if query.intent == "count":
-                return ("right" if _count(found.answer) == len(want) else "wrong"), found.answer[:300]
+                return ("right" if leading_count(found.answer) == len(want) else "wrong"), found.answer[:300]
             if query.intent in ("exists", "is_in"):
                 return ("right" if _yes(found.answer) == bool(want) else "wrong"), found.answer[:300]
             return ("right" if _files(data) == want else "wrong"), found.answer[:300]
