@@ -39,7 +39,7 @@ PHRASES: dict[str, frozenset] = {  # claimed before times and places; longest fi
     "filler": frozenset(["looking for", "searching for", "search for", "look for", "show up", "shows up", "showed up",
                          "turn up", "turns up", "pop up", "pops up", "hang out", "hangs out", "hanging out",
                          "i want to see", "i'd like to see", "would like to see", "of all time", "at all", "tell me about",
-                         "what about", "how about"]),
+                         "what about", "how about", "from when", "back when"]),
     "no_location": L.NO_LOCATION,
     "has_location": L.HAS_LOCATION,
     "no_date": L.NO_DATE,
@@ -376,7 +376,8 @@ class Reading:
                     continue
                 kind = PEOPLE_WORDS.get(tok.word)
                 if kind is not None and self._joins_people(i + 1, kind):
-                    items.append(Item(kind, i, comma=tok.text == ","))
+                    trailing = kind == "solo" and self._ends_clause(i + 1)  # "<a> solo": <a> alone
+                    items.append(Item("alone" if trailing else kind, i, comma=tok.text == ","))
                     tok.used = "people"
                 elif kind in ("both", "together") and self._person_before(i) and self._ends_clause(i + 1):
                     tok.used = "people"  # "<a> and <b> are both in it": all of them, as "and" says
@@ -405,8 +406,9 @@ class Reading:
 
     def _joins_people(self, after: int, kind: str = "") -> bool:
         """Whether a joining word is followed (past other parts and filler) by a person or
-        another joiner, or, for "alone" / "together" / "only", preceded by a person."""
-        if kind in ("alone", "together", ")") or (kind == "only" and self._person_before(after - 1)):
+        another joiner, or, for "alone" / "together" / "only" / a last "solo", preceded by a person."""
+        if kind in ("alone", "together", ")") or (kind in ("only", "solo") and self._person_before(after - 1)
+                                                  and (kind == "only" or self._ends_clause(after))):
             return self._person_before(after - 1)
         j = after
         while j < len(self.toks):
@@ -455,6 +457,8 @@ def _clean_items(items: list[Item]) -> list[Item]:
             continue
         if item.kind == "together" or item.kind == "but":
             continue
+        if item.kind == "alone" and out and out[-1].kind == "and" and out[-1].comma:
+            out.pop()  # "just <a>, nobody else"
         if item.kind == "only" and out and out[-1].kind in ("person", ")", "nobody", "no_one", "strangers"):
             out.append(Item("alone", item.index))
             continue

@@ -96,6 +96,7 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
         _claim_order(reading, found)
         return found
     intent = Intent(order=early_found.order, limit=early_found.limit) if early_found else Intent()
+    _refuse_photographer(reading)
     words = [t.word for t in reading.toks]
     head = _first_free(reading)
     first = words[head] if words else ""
@@ -209,6 +210,40 @@ def _compares(reading) -> bool:
             and not any(w in ("many", "much", "number", "count", "times") for w in words))
 
 
+TOOK = frozenset(["took", "shot", "snapped", "captured", "filmed", "photographed", "recorded", "made", "takes", "shoots",
+                  "take", "shoot", "snap", "capture", "film", "taken", "snaps", "captures", "films"])
+TAKEN_HOW = frozenset(["in", "on", "at", "during", "last", "this", "from", "since", "before", "after", "between", "near",
+                       "around", "outside", "inside", "within", "when", "where", "while", "?", ".", ""])
+
+
+def _refuse_photographer(reading) -> None:
+    """"photos <a> took", "who took beach.jpg", "photos taken by <a>": who held the camera is not
+    recorded (only who is in a photo), so such a question is refused, never read as "photos of <a>"."""
+    from plvm_photos.ask.query import QuestionError
+
+    for i, tok in enumerate(reading.toks):
+        j = i - 1
+        while j >= 0 and reading.toks[j].word in ("has", "had", "have", "ever", "just", "also") and not reading.toks[j].used:
+            j -= 1
+        after_person = j >= 0 and (j in reading.persons or reading.toks[j].used == "person")
+        start = j
+        while start > 0 and reading.toks[start - 1].used == "person" and start not in reading.persons:
+            start -= 1
+        introduced = reading.word(start - 1, claimed_too=True) in L.PERSON_PREPOSITIONS | {"and", "or", ",", "&"}
+        passive = reading.word(start - 1, claimed_too=True) in ("was", "were", "is", "are", "been", "be", "get", "got")
+        participle = j == i - 1 and (introduced or passive) and tok.word in ("taken", "shot", "captured", "filmed",
+                                                                             "photographed", "snapped", "made") and (
+            passive or
+            reading.word(i + 1, claimed_too=True) in TAKEN_HOW or reading.toks[i + 1 :][:1] and reading.toks[i + 1].used in
+            ("time", "place"))  # "photos of <a> taken in Paris": when and where; "photos <a> shot": by whom
+        by = tok.word in L.TAKEN_WORDS and reading.word(i + 1, claimed_too=True) == "by"
+        if (tok.word in TOOK and not participle and (after_person or reading.word(i - 1, claimed_too=True) == "who")) or by:
+            names = " and ".join(f"<{p.name}>" for p in reading.persons.values())
+            rewrite = f"photos of {names}" if names else (f"who is in {reading.photos[0].written}?" if reading.photos else None)
+            words = reading.text[tok.start : reading.toks[min(i + 1, len(reading.toks) - 1)].end] if by else tok.text
+            raise QuestionError(words, "who took a photo is not recorded, only who is in it", rewrite, text=reading.text)
+
+
 def _starts(words: list[str], i: int, prefix: tuple[str, ...]) -> bool:
     return tuple(words[i : i + len(prefix)]) == prefix
 
@@ -238,16 +273,21 @@ def _claim_media(reading, intent: Intent) -> None:
             continue
         if tok.word in L.VIDEO_NOUNS and before in L.NEGATIONS:  # "no videos", "without videos"
             intent.media = "photo"
-            reading.claim([i - 1, i], "media")
+            joined = [i - 2] if reading.word(i - 2) in ("but", "and", ",") else []  # "<a>, but no videos"
+            reading.claim([*joined, i - 1, i], "media")
         elif tok.word in L.VIDEO_NOUNS:
             intent.media = "video"
-            reading.claim([i], "media")
+            reading.claim([i - 1, i] if before in ("only", "just") else [i], "media")  # "only videos of <a>"
         elif tok.word == "stills" or (tok.word == "still" and after in L.PHOTO_NOUNS):
             intent.media = "photo"
             reading.claim([i], "media")
         elif tok.word in L.PHOTO_NOUNS and after == "only" and not reading.word(i + 2).isalnum():
             intent.media = "photo"  # "... photos only" at the end of the question
             reading.claim([i + 1], "media")
+    if intent.media == "photo":  # "only photos of <a>, not videos": the "only" is the media's, not <a>'s
+        for i, tok in enumerate(reading.toks):
+            if not tok.used and tok.word in ("only", "just") and reading.word(i + 1) in L.PHOTO_NOUNS:
+                reading.claim([i], "media")
 
 
 def _claim_relation(reading) -> str | None:
@@ -340,7 +380,11 @@ def _find_count(reading) -> tuple[int, int] | None:
 
 
 def _claim_people_question(reading) -> bool:
-    """"which people", "what people", "which friends", "whose faces" as a who question."""
+    """"which people", "what people", "which friends", "whose faces", "anyone else" as a who question."""
+    first = _first_free(reading)
+    if reading.word(first) in ("anyone", "anybody", "someone", "somebody") and reading.word(first + 1) == "else":
+        reading.claim([first, first + 1], "intent")  # "anyone else in photos with <a>?": who else is
+        return True
     for i in range(len(reading.toks) - 1):
         if reading.word(i) in ("which", "what") and reading.word(i + 1) in ("people", "persons", "friends", "person", "faces",
                                                                             "family", "guys", "folks"):
@@ -395,6 +439,7 @@ def _claim_most(reading) -> bool:
 def _when(reading, intent: Intent, files: bool, head: int) -> Intent:
     _claim_words(reading, ("when", "what", "which", "date", "day", "time"))
     if files:
+        _claim_words(reading, set(L.TIME_KIND_WORDS) | {"from"})  # "what year is beach.jpg from"
         intent.intent = "photo_when"
         _claim_words(reading, L.TAKEN_WORDS | {"was", "is", "were", "did", "the"})
         return intent

@@ -207,6 +207,8 @@ def _flatten(kind, items) -> list:
 
 
 def _only(expr, item: Item):
+    if isinstance(expr, Only):  # "just <a>, nobody else": said twice
+        return expr
     people = [expr] if isinstance(expr, Person) else list(expr.items) if isinstance(expr, AllOf) else None
     if not people or not all(isinstance(p, Person) for p in people):
         raise _Stuck(item, '"only" and "alone" go with people joined by "and"')

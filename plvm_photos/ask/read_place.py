@@ -120,7 +120,8 @@ class PlaceReader:
         j = i + 1
         three = f"{two} {self._word(i + 2)}"
         if three in ("anywhere other than", "anywhere apart from", "anywhere outside of", "anywhere but in",
-                     "anywhere except in", "everywhere except in", "everywhere but in", "other than in"):
+                     "anywhere except in", "everywhere except in", "everywhere but in", "other than in", "not taken in",
+                     "not shot in", "not taken at", "not from the", "wasn't taken in", "weren't taken in"):
             negated, j, used = True, i + 3, [i, i + 1, i + 2]
         elif two in ("not in", "not at", "not from", "outside of", "except in", "but not in", "apart from", "away from",
                      "anywhere but", "anywhere except", "everywhere except", "everywhere but", "anywhere outside",

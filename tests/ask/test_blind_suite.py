@@ -16,13 +16,13 @@ def blind_library(tmp_path_factory):
     return root
 
 
-@pytest.mark.parametrize("split", ["tuning"])
+@pytest.mark.parametrize("split", ["tuning", "held_out"])
 def test_the_blind_suite_is_answered_right(blind_library, split):
     verdicts = run(blind_library, split)
     assert verdicts["wrong"] == [] and verdicts["crash"] == [] and verdicts["bad_rewrite"] == [], report(verdicts)
     answerable = [q for v in verdicts.values() for q, _ in v if next(iter(q["expect"])) not in ANSWERABLE_NOT]
     right = [q for k in ("right", "refused_ok") for q, _ in verdicts[k] if next(iter(q["expect"])) not in ANSWERABLE_NOT]
-    assert len(answerable) >= 250 and len(right) >= 0.9 * len(answerable), report(verdicts)
+    assert len(answerable) >= (250 if split == "tuning" else 120) and len(right) >= 0.9 * len(answerable), report(verdicts)
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +77,8 @@ def test_a_place_name_means_the_place_the_photos_are_in(blind_answer):
 def test_a_file_name_with_spaces_is_named_as_written(blind_answer):
     from plvm_photos.errors import LibraryError
 
-    assert blind_answer("who is in shinjuku night.jpg").answer.endswith(
-        "shinjuku night.jpg: <Raj Koothrappali> (left), with 2 other people")
+    named = blind_answer("who is in shinjuku night.jpg").answer
+    assert "/shinjuku night.jpg: <Raj Koothrappali> (" in named and named.endswith("with 2 other people")
     assert blind_answer("how many people in red carpet.jpg").answer.startswith("4 ")
     with pytest.raises(LibraryError, match="no photo 'tokyo night.jpg'"):
         blind_answer("who is in tokyo night.jpg")

@@ -230,3 +230,13 @@ def test_a_comparison_ranks_the_people_named(text):
 def test_no_one_is_no_face_at_all():
     assert people_matches(NoOne(), set(), 0) and not people_matches(NoOne(), set(), 1)
     assert people_matches(Nobody(), set(), 1)
+
+
+@pytest.mark.parametrize("text", ["just <a>, nobody else", "<a> solo", "solo photos of <a>", "<a> and no one else"])
+def test_alone_said_every_way(text):
+    assert parse(text, TODAY).people == Only((A,))
+
+
+def test_anyone_else_with_someone_is_who_else():
+    query = parse("anyone else in photos with <a>", TODAY)
+    assert (query.intent, query.others, query.people) == ("people", True, A)
