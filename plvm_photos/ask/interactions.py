@@ -156,7 +156,8 @@ def _one_photo_cues(query, pid: int, rows, held: list, unknown: dict, why: dict,
 
     path = rows[pid].path if pid in rows else query.photo.ref
     if pid in unknown:
-        raise QuestionError(query.text or path, f"I can't tell in {path}: {unknown[pid]}", text=query.text or None)
+        raise QuestionError(query.text or path, f"I can't tell in {path}: {unknown[pid]}", f"who is in {query.photo.written}?",
+                            text=query.text or None)
     if held:
         what = " and ".join(c.describe() for c in query.cues)
         return Answer(f"Yes, {what} in {path} ({why[pid]})", photos)
