@@ -99,6 +99,14 @@ def questions(sample_photo: str) -> list[str]:
         "who is in the most photos?",
         "which city has the most photos?",
         "where is <person000>?",  # the most photographed person (~5 % of the library)
+        # the forms of issue 25's second pass: every year's month, place conjunctions, comparisons,
+        # lower-case bare names and places, what people do (judged per photo from stored cues)
+        f"how many photos of {x} in August?",
+        f"how many photos of {x} in France but not Paris?",
+        f"more photos of {x} or {y}?",
+        "how many photos per person?",
+        "person005 paris photos",
+        f"how many photos where {x} is smiling?",
     ]
 
 

@@ -108,7 +108,7 @@ def _answer(conn, ask: FastAsk) -> str | None:
     from plvm_photos.ask.present import render
 
     query = parse_question(Reader(conn), ask.question, date.today())
-    if query.intent in VISUAL_INTENTS:
+    if query.intent in VISUAL_INTENTS or query.cues:
         from plvm_photos.ask.routing import wants_model
 
         if wants_model(query, lambda: conn.execute("SELECT value FROM settings WHERE key = 'engine'").fetchone()):

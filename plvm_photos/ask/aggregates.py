@@ -82,7 +82,10 @@ def hidden_ids(db: Reader, asked: tuple[str, ...], people: People) -> set[int]:
 
 def people_answer(db: Reader, query, people: People, found: Selected | None, scope: str, asked: list[str],
                   with_photos: bool, where: Sql | None = None) -> Answer:
-    """Who is in the selected photos (all photos when ``found`` is None), most photos first."""
+    """Who is in the selected photos (all photos when ``found`` is None), most photos first; for a
+    comparison (``query.kind`` "named": "more photos of <a> or <b>?") only the people named."""
+    if query.kind == "named":
+        return _compared(db, query, people, found, scope, with_photos, where)
     skip = {people.get(name).id for name in asked} if query.others else set()
     skip |= hidden_ids(db, query.names(), people)
     counts = all_people_counts(db) if found is None else people_counts(db, found, skip, where)
@@ -98,6 +101,24 @@ def people_answer(db: Reader, query, people: People, found: Selected | None, sco
         return Answer(_top(ranked, "in the most photos", f"{with_whom}{scope}"), photos)
     who = "people" if len(ranked) != 1 else "person"
     return Answer(f"{len(ranked)} {who}{' also' if query.others else ''} in the photos{with_whom}{scope}: {_listing(ranked)}", photos)
+
+
+def _compared(db: Reader, query, people: People, found: Selected, scope: str, with_photos: bool,
+              where: Sql | None) -> Answer:
+    """"<a> is in more photos (10) than <b> (7)"; "<a> and <b> are in as many photos (5 each)"."""
+    named = [people.get(name) for name in query.names()]
+    counts = people_counts(db, found, set(), where)
+    ranked = sorted(((counts.get(p.id, 0), p) for p in named), key=lambda np: (-np[0], np[1].display.casefold()))
+    photos = photo_answers(db, found.ids, found.rows) if with_photos else []
+    best = ranked[0][0]
+    leaders = [p for n, p in ranked if n == best]
+    rest = [(n, p) for n, p in ranked if n != best]
+    if not rest:
+        both = "both" if len(leaders) == 2 else "all"
+        return Answer(f"{names_text([p.display for p in leaders])} are {both} in as many photos{scope} ({plural(best)} each)", photos)
+    verb = "is" if len(leaders) == 1 else "are each"
+    others = ", ".join(f"{show(p.display)} ({plural(n)})" for n, p in rest)
+    return Answer(f"{names_text([p.display for p in leaders])} {verb} in more photos{scope} ({plural(best)}) than {others}", photos)
 
 
 def registered_answer(db: Reader, people: People) -> Answer:

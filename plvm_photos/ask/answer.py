@@ -5,10 +5,9 @@ The SQL runs over a DB-API ``Reader`` (``reader.py`` says why not the ORM), so `
 on SQLite answers through the standard library alone (``plvm_photos.launcher``); ``ask(library,
 text)`` runs the same code on the library's own connection (SQLite or PostgreSQL). Questions about
 what people do or wear go to an engine that sees pixels (``routing.py``); with the face engine,
-talking, facing each other and being next to each other are judged from head pose and position
-(``interactions.py``), other actions are answered by the people they name, with a note saying
-so, and a question about one photo that only a vision model could judge is refused
-(``QuestionError``), never answered from faces.
+what the people named do or show (``Query.cues``: smiling, looking at the camera, talking,
+next to each other, ...) is judged from their faces and bodies (``interactions.py``), and any
+other action is refused (``QuestionError``), never answered from faces alone.
 """
 
 from __future__ import annotations
@@ -17,10 +16,9 @@ from dataclasses import replace
 from datetime import date
 
 from plvm_photos.ask import aggregates, one_photo
-from plvm_photos.ask.interactions import WHAT, interaction_of, judge_photo
 from plvm_photos.ask.hidden import without_hidden
 from plvm_photos.ask.parser import parse
-from plvm_photos.ask.photos import photo_answers, photo_rows, recognised
+from plvm_photos.ask.photos import photo_answers
 from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, Query, QuestionError
 from plvm_photos.ask.roster import Roster
 from plvm_photos.errors import LibraryError
@@ -36,14 +34,16 @@ from plvm_photos.ask.selection import (
     unread_photos,
 )
 from plvm_photos.ask.wording import (
+    counted,
+    counted_items,
     left_out_note,
+    media_phrase,
     names_text,
     people_phrase,
     place_phrase,
     plural,
     selection_phrase,
     time_phrase,
-    unseen_note,
     unseen_words,
 )
 from plvm_photos.ask.photo_ref import resolve_photo  # noqa: F401 - API (curation.clusters)
@@ -62,7 +62,7 @@ def ask(library, text: str, today: date | None = None, with_photos: bool = True)
         query = parse_question(db, text, today)
     finally:
         raw.close()
-    if query.intent in VISUAL_INTENTS:
+    if query.intent in VISUAL_INTENTS or query.cues:
         from plvm_photos.ask.routing import routed_answer  # light; torch loads only when a question is routed
 
         visual = routed_answer(library, query)
@@ -94,6 +94,10 @@ def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
     for ``with_photos``."""
     people = People(db)
     people.check(query.people)
+    if query.place is not None:
+        from plvm_photos.ask.place_choice import with_places_photographed
+
+        query = replace(query, place=with_places_photographed(db, query.place))
     if query.intent != "people_count" or query.photos or query.time or query.place or query.people:
         if db.value("SELECT photos.id FROM photos LIMIT 1") is None:
             raise LibraryError('no photos scanned yet; run "plvm-photos scan FOLDER"')
@@ -101,14 +105,12 @@ def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
         from plvm_photos.ask.interactions import answer_cues
 
         return replace(answer_cues(db, query, people), query=query.as_dict(), understood=query.describe())
-    rule = interaction_of(query.action) if query.intent in ("visual_yes_no", "visual_count") else None
-    if rule is not None:
-        return replace(_interaction(db, query, people, rule), query=query.as_dict(), understood=query.describe())
-    if query.intent in VISUAL_INTENTS and query.photo is not None:
+    if query.intent in VISUAL_INTENTS:  # an engine that sees pixels took it before (``routing``)
         words = unseen_words(query.action or "")
-        names = names_text([people.get(n).display for n in query.names()]) if query.names() else "<mike>"
+        names = names_text([people.get(n).display for n in query.names()]) if query.names() else ""
+        rewrite = (f"is {names} in {query.photo.written}?" if query.photo is not None else f"photos of {names}") if names else None
         raise QuestionError(query.action or query.text, f'the face engine sees who is in a photo and where, not "{words}"',
-                            f"is {names} in {query.photo.ref}?", text=query.text)
+                            rewrite, text=query.text)
     handler = HANDLERS[query.intent]
     found = handler(db, query, people, with_photos) if handler in WITH_PHOTOS else handler(db, query, people)
     answer = without_hidden(db, found, query.names())
@@ -139,14 +141,14 @@ def _list(db: Reader, query: Query, people: People) -> Answer:
     found, left_out = _selected(db, query, people)
     photos = photo_answers(db, found.ids, found.rows)
     phrase = selection_phrase(query, _display(people))
-    notes = _notes(unseen_note(query.action) if query.intent in VISUAL_INTENTS else "", left_out)
+    notes = _notes(left_out)
     head = f" {phrase}" if phrase else ""
     if query.order is not None:
         return _ordered(query, found, photos, head, notes)
     if not photos:
         return Answer(f"no photos{head}{notes}")
     asked = [people.get(name).display for name in _positive_names(query.people)] or None
-    return Answer(f"{plural(len(photos))}{head}{notes}:\n" + "\n".join(f"  {p.path}{p.times(asked)}" for p in photos), photos)
+    return Answer(f"{counted_items(photos)}{head}{notes}:\n" + "\n".join(f"  {p.path}{p.times(asked)}" for p in photos), photos)
 
 
 def _ordered(query: Query, found: Selected, photos, head: str, notes: str) -> Answer:
@@ -161,8 +163,8 @@ def _ordered(query: Query, found: Selected, photos, head: str, notes: str) -> An
     if not chosen:
         return Answer(f"no dated photos{head}{note}")
     count = "the" if query.limit == 1 else f"the {len(chosen)}"
-    noun = "photo" if len(chosen) == 1 else "photos"
-    lines = [f"  {row.path} ({row.taken[:10]}{', ' + row.place if row.place else ''})" for row in chosen]
+    noun = counted_items([by_path[row.path] for row in chosen]).split(" ", 1)[1]
+    lines = [f"  {row.path} ({row.taken[:10]}{', ' + row.place if row.place else ''}){by_path[row.path].times()}" for row in chosen]
     return Answer(f"{count} {which} {noun}{head}{note}:\n" + "\n".join(lines), [by_path[row.path] for row in chosen])
 
 
@@ -175,16 +177,23 @@ def _exists(db: Reader, query: Query, people: People) -> Answer:
     notes = _notes(left_out)
     if not photos:
         return Answer(f"No, no photos{head}{notes}")
-    return Answer(f"Yes, {plural(len(photos))}{head}{notes}:\n" + "\n".join(f"  {p.path}" for p in photos), photos)
+    asked = [people.get(name).display for name in _positive_names(query.people)] or None
+    return Answer(f"Yes, {counted_items(photos)}{head}{notes}:\n" + "\n".join(f"  {p.path}{p.times(asked)}" for p in photos), photos)
 
 
 def _scope(query: Query) -> str:
-    return "".join(f" {part}" for part in (time_phrase(query.time), place_phrase(query.place)) if part)
+    return "".join(f" {part}" for part in (time_phrase(query.time), place_phrase(query.place), media_phrase(query.media))
+                   if part)
+
+
+def _aggregate_phrase(query: Query, people: People) -> str:
+    """What an answer counted over: "with <a> taken in 2019 (videos only)"."""
+    return " ".join(part for part in (selection_phrase(query, _display(people)), media_phrase(query.media)) if part)
 
 
 def _people(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
     asked = _positive_names(query.people)
-    if query.people is None and query.time is None and query.place is None:
+    if query.people is None and query.time is None and query.place is None and query.media is None:
         return aggregates.people_answer(db, query, people, None, "", [], with_photos)
     found, left_out = _selected(db, query, people, with_rows=with_photos)
     scope = _scope(query) + _notes(left_out)
@@ -195,23 +204,23 @@ def _people(db: Reader, query: Query, people: People, with_photos: bool) -> Answ
 def _people_count(db: Reader, query: Query, people: People) -> Answer:
     if query.photos:
         return one_photo.people_in_photo(db, query, people)
-    if query.people is None and query.time is None and query.place is None:
+    if query.people is None and query.time is None and query.place is None and query.media is None:
         return aggregates.registered_answer(db, people)
     found, left_out = _selected(db, query, people)
-    phrase = selection_phrase(query, _display(people))
+    phrase = _aggregate_phrase(query, people)
     return aggregates.people_count_answer(db, found, people, (f" {phrase}" if phrase else "") + _notes(left_out))
 
 
 def _places(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
     found, left_out = _selected(db, query, people, with_rows=with_photos)
-    phrase = selection_phrase(query, _display(people))
+    phrase = _aggregate_phrase(query, people)
     return aggregates.places_answer(db, query, found, (f" {phrase}" if phrase else "") + _notes(left_out), with_photos,
                                     matching_sql(db, query, people))
 
 
 def _times(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
     found, left_out = _selected(db, query, people)
-    phrase = selection_phrase(query, _display(people))
+    phrase = _aggregate_phrase(query, people)
     return aggregates.times_answer(db, query, found, (f" {phrase}" if phrase else "") + _notes(left_out), with_photos)
 
 
@@ -221,8 +230,17 @@ def _count(db: Reader, query: Query, people: People, with_photos: bool = True) -
     found, left_out = _selected(db, query, people, with_rows=with_photos)
     photos = photo_answers(db, found.ids, found.rows) if with_photos else []
     phrase = selection_phrase(query, _display(people))
-    notes = _notes(unseen_note(query.action) if query.intent in VISUAL_INTENTS else "", left_out)
-    return Answer(f"{plural(len(found.ids))}{' ' + phrase if phrase else ''}{notes}", photos)
+    notes = _notes(left_out)
+    videos = len(found.ids) if query.media == "video" else 0 if query.media == "photo" else _videos_among(db, found.ids)
+    return Answer(f"{counted(len(found.ids), videos)}{' ' + phrase if phrase else ''}{notes}", photos)
+
+
+def _videos_among(db: Reader, ids: list[int]) -> int:
+    """How many of the photos ``ids`` are videos (for the words of a count)."""
+    if not ids:
+        return 0
+    return sum(db.value(f"SELECT COUNT(*) FROM photos WHERE photos.kind = 'video' AND {condition}", params) or 0
+               for condition, params in db.id_filters("photos.id", ids))
 
 
 def _positive_names(expr) -> list[str]:
@@ -252,7 +270,7 @@ def _where(db: Reader, query: Query, people: People) -> Answer:
     asked = [display(name) for name in _positive_names(query.people)]
     places = list(dict.fromkeys(p.place.split(",")[0] for p in photos if p.place))
     taken_in = f" (taken in {', '.join(places)})" if places else ""
-    lines = [f"{who} is in {plural(len(photos))}{scope}{taken_in}{notes}:"]
+    lines = [f"{who} is in {counted_items(photos)}{scope}{taken_in}{notes}:"]
     for photo in photos:
         w, h = size_of[photo.path]
         where = ", ".join(f"{show(name)} {describe(tuple(photo.regions[name]), w, h)} {photo.regions[name]}{photo.times([name])}"
@@ -262,54 +280,9 @@ def _where(db: Reader, query: Query, people: People) -> Answer:
     return Answer("\n".join(lines), photos)
 
 
-def _interaction(db: Reader, query: Query, people: People, rule: str) -> Answer:
-    """Photos (or the one photo asked about) where every pair of the named people holds ``rule``,
-    judged from head pose and position; each photo's answer says the numbers behind it."""
-    display = _display(people)
-    names = [display(name) for name in _positive_names(query.people)]
-    if len(set(names)) < 2:
-        raise QuestionError(query.action or query.text, f'"{WHAT[rule]}" is judged between two people or more',
-                            f"photos where <mike> and <susan> are {WHAT[rule]}", text=query.text)
-    if query.photo is not None:
-        ref = query.photo.ref if query.photo.photo_id is None else f"#{query.photo.photo_id}"
-        ids, left_out = [resolve_photo(db, ref)], ""
-    else:
-        found, left_out = _selected(db, query, people)
-        ids = found.ids
-    rows = photo_rows(db, ids)
-    boxes = recognised(db, ids)
-    judged: dict[int, tuple[bool, str]] = {}  # photo id -> (the rule holds, the numbers behind it)
-    for pid in ids:
-        wanted = [boxes.get(pid, {}).get(name) for name in names]
-        if pid in rows and all(wanted):
-            judged[pid] = judge_photo(db, pid, rows[pid].path, wanted, rule)
-    photos = photo_answers(db, [pid for pid, (holds, _) in judged.items() if holds], rows)
-    who = people_phrase(query.people, display).removeprefix("with ")
-    clause = f"{who} {query.action}".strip()
-    how = "judged by head pose and position"
-    if query.photo is not None:
-        path = rows[ids[0]].path if ids[0] in rows else query.photo.ref
-        if ids[0] not in judged:
-            return Answer(f"No, {names_text(names)} are not all recognised in {path}")
-        holds, why = judged[ids[0]]
-        return Answer(f"{'Yes' if holds else 'No'}, {who} {'are' if holds else 'are not'} {WHAT[rule]} in {path} "
-                      f"({how}: {why})", photos)
-    notes = _notes(f"{how}, in the {plural(len(ids))} with {names_text(names)}", left_out)
-    if query.intent == "visual_count":
-        return Answer(f"{plural(len(photos))} where {clause}{notes}", photos)
-    if not photos:
-        return Answer(f"no photos where {clause}{notes}")
-    why_of = {rows[pid].path: why for pid, (_, why) in judged.items()}
-    lines = [f"{plural(len(photos))} where {clause}{notes}:"] + [f"  {p.path}: {why_of[p.path]}" for p in photos]
-    return Answer("\n".join(lines), photos)
-
-
 HANDLERS = {
     "list": _list,
-    "visual_yes_no": _list,
-    "visual_open": _list,
     "count": _count,
-    "visual_count": _count,
     "exists": _exists,
     "where": _where,
     "which": one_photo.which,

@@ -40,7 +40,7 @@ AND_WORDS = frozenset(["and", "&", "plus", "with", "alongside", "together with",
 OR_WORDS = frozenset(["or", "and/or"])
 NOT_WORDS = frozenset(["without", "not", "no", "except", "excluding", "minus", "but not", "and not", "but without",
                        "and without", "but no", "and no", "except for", "but except", "other than", "apart from",
-                       "never with", "but never", "nor", "neither", "never"])
+                       "never with", "but never", "nor", "neither", "never", "besides", "aside from"])
 ONLY_BEFORE = frozenset(["only", "just", "solely", "exclusively"])  # "only <a>", "just <a> and <b>"
 ONLY_AFTER = frozenset(["alone", "only", "solo", "by herself", "by himself", "by themselves", "by themself",
                         "without anyone else", "without anybody else", "without others", "without other people",
@@ -52,9 +52,15 @@ ONLY_AFTER = frozenset(["alone", "only", "solo", "by herself", "by himself", "by
 SOLO_WORDS = frozenset(["solo", "single", "individual", "lone"])  # "solo photos of <a>"
 TOGETHER_WORDS = frozenset(["together", "together with", "both", "jointly", "each other", "one another"])
 BOTH_NOT = frozenset(["but not both", "not both", "but never both", "not together", "never together", "but not together"])
-NOBODY_WORDS = frozenset(["nobody i know", "no one i know", "nobody", "no one", "noone", "no people", "no person",
-                          "nobody known", "no known people", "no known person", "no one known", "no registered people",
-                          "no faces", "nobody at all", "no one at all"])
+NOBODY_WORDS = frozenset(["nobody i know", "no one i know", "noone i know", "nobody known", "no known people",
+                          "no known person", "no one known", "no registered people", "nobody registered",
+                          "nobody recognised", "nobody recognized", "nobody is recognised", "nobody is recognized",
+                          "no one recognised", "no one recognized", "no one is recognised", "no one is recognized",
+                          "nobody i've tagged", "nobody tagged", "no one tagged", "nobody named", "no one i've tagged"])
+NO_ONE_WORDS = frozenset(["nobody", "no one", "noone", "no people", "no person", "no faces", "no face", "nobody at all",
+                          "no one at all", "no people at all", "without people", "without anyone", "without anybody",
+                          "without any people", "without a person", "without faces", "without any faces",
+                          "not a single person", "not anyone", "empty of people"])
 STRANGER_WORDS = frozenset(["strangers", "stranger", "unknown people", "unknown person", "unknown faces", "unknown face",
                             "people i don't know", "people i do not know", "someone i don't know", "someone i do not know",
                             "unrecognised people", "unrecognized people", "unrecognised faces", "unrecognized faces",
@@ -74,6 +80,10 @@ NO_LOCATION = frozenset(["without a location", "without location", "with no loca
                          "without geotags", "without a geotag", "ungeotagged", "missing location", "no place",
                          "without a gps position", "without position", "without a position", "with no position",
                          "no position", "location unknown", "without any location", "with no gps position"])
+HAS_LOCATION = frozenset(["with gps", "with a location", "with location", "with a gps position", "with gps data",
+                          "with coordinates", "geotagged", "with a place", "with a known location", "that have a location",
+                          "that have gps", "which have a location", "having a location", "with location data",
+                          "with a geotag", "with geotags"])
 NO_DATE = frozenset(["without a date", "without date", "with no date", "no date", "undated", "unknown date",
                      "without exif date", "date unknown", "without any date", "with an unknown date"])
 DISTANCE_UNITS_KM = {"km": 1.0, "kms": 1.0, "kilometer": 1.0, "kilometers": 1.0, "kilometre": 1.0, "kilometres": 1.0,
@@ -83,7 +93,8 @@ LOWERCASE_NOT_PLACES = frozenset(["wedding", "bath", "reading", "orange", "split
                                   "home", "nice", "of", "the", "is", "me", "us", "it", "who", "why", "how", "why",
                                   "today", "date", "mark", "hope", "independence", "liberty", "victoria", "university",
                                   "hospital", "school", "work", "office", "church", "beach", "park", "bar", "party",
-                                  "central", "moody", "normal", "republic", "union", "opportunity", "ai"])
+                                  "central", "moody", "normal", "republic", "union", "opportunity", "ai", "reunion",
+                                  "chad", "jordan", "georgia", "india", "israel", "gold", "temple", "spring", "forest"])
 
 # --- one photo -----------------------------------------------------------------------------------
 POSITION_WORDS = {  # the words of a position in a photo -> the side words ``sides.side`` gives
@@ -94,7 +105,7 @@ POSITION_WORDS = {  # the words of a position in a photo -> the side words ``sid
 RELATIONS = {  # words of a relation between two people in a photo
     "left of": "left", "to the left of": "left", "on the left of": "left", "on the left side of": "left",
     "right of": "right", "to the right of": "right", "on the right of": "right", "on the right side of": "right",
-    "next to": "next", "beside": "next", "besides": "next", "by the side of": "next", "alongside": "next",
+    "next to": "next", "beside": "next", "by the side of": "next", "alongside": "next",
     "near": "next", "close to": "next", "adjacent to": "next",
 }
 TAKEN_WORDS = frozenset(["taken", "shot", "made", "captured", "snapped", "photographed", "recorded", "filmed"])
@@ -110,7 +121,8 @@ FILLER = frozenset("""
     appearing visible present seen shown pictured featured featuring feature features containing contains contain
     include includes including included having with, also too just exist exists existing available stored saved
     library collection album albums camera roll gallery total altogether overall so far ever yet again now currently
-    okay ok hey hi hello well um uh just quick quickly am looking for what
+    okay ok hey hi hello well um uh just quick quickly am looking for what we our ours need needs
+    mr mrs ms dr prof
     go goes went gone visit visits visited travel travels travelled traveled trip trips ever been meet met
     hang hangs hanging hung out recognised recognized identified tagged named group groups usually
 """.split())
@@ -136,11 +148,12 @@ PEOPLE_WORDS = {  # single words of the people expression (after phrases)
     "without": "not", "not": "not", "no": "not", "except": "not", "excluding": "not", "minus": "not", "nor": "nor",
     "neither": "neither", "either": "either", "both": "both", "only": "only", "just": "only", "solely": "only",
     "exclusively": "only", "alone": "alone", "solo": "solo", "(": "(", ")": ")", "but": "but", "never": "not",
+    "besides": "not", "than": "or",
     "together": "together",
 }
 PEOPLE_PAIRS = {("but", "not"): "not", ("and", "not"): "not", ("but", "without"): "not", ("and", "without"): "not",
                 ("but", "no"): "not", ("and", "no"): "not", ("except", "for"): "not", ("but", "except"): "not",
-                ("other", "than"): "not", ("apart", "from"): "not", ("together", "with"): "with", ("along", "with"): "with",
+                ("other", "than"): "not", ("apart", "from"): "not", ("aside", "from"): "not", ("together", "with"): "with", ("along", "with"): "with",
                 ("as", "well"): "and", ("but", "never"): "not", ("and", "also"): "and"}
 KEYWORDS = frozenset(["how", "many", "much", "count", "number", "most", "least", "first", "last", "latest", "newest",
                       "earliest", "oldest", "recent", "when", "where", "who", "whom", "which", "what", "near", "far",

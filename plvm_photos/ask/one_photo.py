@@ -49,22 +49,18 @@ class ThePhoto:
         return f" (an exact copy of {self.copies[0]}{f' and {len(self.copies) - 1} more' if len(self.copies) > 1 else ''})"
 
 
-def _ref_text(ref) -> str:
-    return ref.ref if ref.photo_id is None else f"#{ref.photo_id}"
-
-
 def load_photo(db: Reader, query, ref=None) -> ThePhoto:
     """The photo ``ref`` (default: the question's first) names, with its own file's path."""
     from dataclasses import replace
 
-    from plvm_photos.ask.photo_ref import resolve_file
+    from plvm_photos.ask.photo_ref import resolve_ref_file
     from plvm_photos.fsnames import from_db
 
     ref = ref or query.photo
     if query.time is not None or query.place is not None:
         raise QuestionError(query.text, "a question about one photo cannot also give a time or a place",
-                            f"who is in {ref.ref}?", text=query.text)
-    photo_id, own_path = resolve_file(db, _ref_text(ref), stem=getattr(ref, "stem", False))
+                            f"who is in {ref.written}?", text=query.text)
+    photo_id, own_path = resolve_ref_file(db, ref)
     error = db.value("SELECT photos.error FROM photos WHERE photos.id = ?", [photo_id])
     if error:
         raise LibraryError(f"{ref.ref} could not be analysed: {error}")
@@ -91,9 +87,24 @@ def photos_of(db: Reader, query) -> list[ThePhoto]:
 
 
 def who(db: Reader, query, people: People) -> Answer:
+    """Who is in each photo named; "who else is in beach.jpg besides <a>": everyone but <a>."""
     photos = photos_of(db, query)
+    if query.people is not None:  # only people left out (``refusals.check_query``)
+        besides = {people.get(name).display for name in query.people.names()}
+        lines = [f"{photo.path}: {_others_text(photo, besides)}" for photo in photos]
+        return Answer("\n".join(lines), [photo.answer for photo in photos])
     lines = [f"{photo.path}{_length_note(photo)}{photo.copies_note()}: {_who_text(photo)}" for photo in photos]
     return Answer("\n".join(lines), [photo.answer for photo in photos])
+
+
+def _others_text(photo: ThePhoto, besides: set[str]) -> str:
+    named = [n for n in photo.answer.people if n not in besides]
+    unknown = max(0, len(photo.faces) - len([n for n in photo.answer.people if photo.box_of(n)]))
+    parts = [names_text(named)] if named else []
+    if unknown:
+        parts.append(f"{unknown} {'person' if unknown == 1 else 'people'} you have not named")
+    others = " and ".join(parts) or "nobody else"
+    return f"{others} (besides {names_text(sorted(besides & set(photo.answer.people)) or sorted(besides))})"
 
 
 def _who_text(photo: ThePhoto) -> str:

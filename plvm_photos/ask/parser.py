@@ -26,7 +26,8 @@ from datetime import date
 
 from plvm_photos.ask import lexicon as L
 from plvm_photos.ask.lexicon import KEYWORDS, PEOPLE_PAIRS, PEOPLE_WORDS
-from plvm_photos.ask.query import AnyPlace, NoDate, NoPlace, NotPlace, Person, PhotoRef, Query, QuestionError
+from plvm_photos.ask.query import AllPlaces, AnyOf, AnyPlace, NoDate, NoPlace, NotPlace, Person, PhotoRef, Query, QuestionError
+from plvm_photos.ask.read_cues import cue_people, find_cues
 from plvm_photos.ask.read_intent import read_intent
 from plvm_photos.ask.read_people import Item, read_people
 from plvm_photos.ask.read_place import PlaceReader
@@ -37,14 +38,23 @@ from plvm_photos.ask.tokens import Tok, tokenize
 PHRASES: dict[str, frozenset] = {  # claimed before times and places; longest first
     "filler": frozenset(["looking for", "searching for", "search for", "look for", "show up", "shows up", "showed up",
                          "turn up", "turns up", "pop up", "pops up", "hang out", "hangs out", "hanging out",
-                         "i want to see", "i'd like to see", "would like to see", "of all time", "at all"]),
+                         "i want to see", "i'd like to see", "would like to see", "of all time", "at all", "tell me about",
+                         "what about", "how about", "from when", "back when"]),
     "no_location": L.NO_LOCATION,
+    "has_location": L.HAS_LOCATION,
     "no_date": L.NO_DATE,
     "strangers": L.STRANGER_WORDS,
     "nobody": L.NOBODY_WORDS,
+    "no_one": L.NO_ONE_WORDS,
     "xor": L.BOTH_NOT,
     "alone": L.ONLY_AFTER - {"only", "solo"},
 }
+MAX_SPACED_WORDS = 4  # words before a file name that may be part of it ("birthday party 2019.jpg")
+PRESENCE_WORDS = frozenset(["there", "in", "it", "them", "the", "photo", "photos", "picture", "pictures", "shot", "pic",
+                            "present", "around", "pictured", "included", "shown", "visible", "seen", "too", "either"])
+AFTER_PLACE_WORD = frozenset(["in", "at", "from", "near", "to", "around", "outside"])  # "in Howard" may be a town
+
+
 class Reading:
     """One question on its way to a ``Query``: the tokens and what claimed each."""
 
@@ -91,11 +101,40 @@ class Reading:
         """Photo files, and the words joining them ("a.jpg or b.jpg", "a.jpg, b.jpg and c.jpg")."""
         for i, tok in enumerate(self.toks):
             if tok.kind == "file":
-                self.photos.append(tok.value)
+                self.photos.append(self._with_spaced_name(i, tok.value))
                 tok.used = "file"
         for i, tok in enumerate(self.toks):
             if not tok.used and tok.word in ("or", "and", ",", "&") and self._file_near(i, -1) and self._file_near(i, 1):
                 tok.used = "file"
+            elif not tok.used and tok.word in ("at", "both", "either") and self.toks[i + 1 : i + 2] and self._file_near(i, 1):
+                tok.used = "file"  # "was <a> at beach.jpg", "who is in both a.jpg and b.jpg"
+
+    def _with_spaced_name(self, i: int, ref: PhotoRef) -> PhotoRef:
+        """``ref`` with the names it may have with the words right before it ("red carpet.jpg"):
+        words that no part reads (no question word, filler, joiner or registered name), claimed
+        as the file's; which name the library has decides (``photo_ref.resolve_ref_file``)."""
+        tok = self.toks[i]
+        if tok.text.startswith(("\"", "“", "'", "#", "/", "~")) or ref.photo_id is not None:
+            return ref
+        first = i
+        while (first > 0 and i - first < MAX_SPACED_WORDS and self.free(first - 1) and self._file_word(first - 1)
+               and self.toks[first].start == self.toks[first - 1].end + 1):
+            first -= 1
+        if first == i:
+            return ref
+        spaced = tuple(self.text[self.toks[k].start : tok.end] for k in range(first, i))
+        self.claim(range(first, i), "file")
+        return PhotoRef(ref.ref, ref.photo_id, ref.stem, spaced)
+
+    def _file_word(self, k: int) -> bool:
+        t = self.toks[k]
+        if t.kind not in ("word", "number") or t.value == "'s":
+            return False
+        if (t.word in L.FILLER or t.word in KEYWORDS or t.word in PEOPLE_WORDS or t.word in L.AUXILIARIES
+                or t.word in L.PERSON_PREPOSITIONS or t.word in L.TIME_PREPOSITIONS or t.word in L.PLACE_PREPOSITIONS
+                or t.word in L.MEDIA_NOUNS or t.word in L.QUESTION_WORDS):
+            return False
+        return not (self.roster and self.roster.matches(t.word, prefixes=False))
 
     def _file_near(self, i: int, step: int) -> bool:
         j = i + step
@@ -139,12 +178,16 @@ class Reading:
 
     def read_bare_names(self, before_places: bool) -> None:
         """Registered names written without brackets: the longest run of words that names one
-        person (before the places: full names only, and never right after a place word)."""
+        person (before the places, none right after a place word: "in Howard" may be a town)."""
         if not self.roster:
             return
         i = 0
         while i < len(self.toks):
-            found = self._bare_name_at(i, before_places)
+            if before_places and self.word(i - 1) in AFTER_PLACE_WORD and self._name_word(i):
+                later = self._bare_name_at(i)  # "in Howard Beach": decided once places are read,
+                i = later[0] if later is not None else i + 1  # and never by a tail of it ("Beach")
+                continue
+            found = self._bare_name_at(i)
             if found is None:
                 i += 1
                 continue
@@ -153,18 +196,20 @@ class Reading:
                 from plvm_photos.ask.refusals import ambiguous_name
 
                 raise ambiguous_name(self, written, people)
+            surname = self._bare_name_at(end) if end == i + 1 else None
+            if surname is not None and surname[0] == end + 1 and surname[1][0] != people[0] and (
+                    self.toks[end].word != surname[1][0].words[0]):
+                from plvm_photos.ask.refusals import unknown_name  # "penny hofstadter": nobody of that name
+
+                raise unknown_name(self, self.text[self.toks[i].start : self.toks[end].end])
             self.persons[i] = Person(people[0].display)
             self.claim(range(i, end), "person")
             i = end
 
-    def _bare_name_at(self, i: int, full_only: bool):
-        """(end, people, as written) of the name at ``i``; before the places (``full_only``) not
-        right after a place word, where "in Howard" may be a town."""
+    def _bare_name_at(self, i: int):
+        """(end, people, as written) of the longest name at ``i``."""
         if not self._name_word(i):
             return None
-        if full_only and self.word(i - 1, claimed_too=True) in ("in", "at", "from", "near", "to", "around", "outside"):
-            return None
-        full_only = False
         longest = min(self.roster.longest, 4)
         for size in range(longest, 0, -1):
             indexes = list(range(i, i + size))
@@ -176,8 +221,6 @@ class Reading:
             exact = self.roster.exact(written)
             if exact is not None:
                 return i + size, [exact], self.text[self.toks[i].start : self.toks[indexes[-1]].end]
-            if full_only:
-                continue
             if size == 1 and self._is_lexicon_word(i):
                 continue
             found = self.roster.matches(written, prefixes=size == 1)
@@ -206,7 +249,7 @@ class Reading:
         for i in range(len(self.toks)):
             for order, (kind, phrases) in enumerate(PHRASES.items()):
                 size = self.phrase_at(i, phrases)
-                if size and not (kind == "nobody" and self.word(i + size) == "else"):
+                if size and not (kind in ("nobody", "no_one") and self.word(i + size) == "else"):
                     found.append((-size, i, order, kind))
         for minus_size, i, _, kind in sorted(found):
             indexes = range(i, i - minus_size)
@@ -274,7 +317,8 @@ class Reading:
             if not self.free(i):
                 i += 1
                 continue
-            found = reader.read(i) or reader.read_bare(i)
+            after_place = bool(self.places) and self.word(i - 1) in ("not", "or", "and", "except", ",", "nor")
+            found = reader.read(i) or reader.read_bare(i, after_place)
             if found is None:
                 i += 1
                 continue
@@ -312,9 +356,17 @@ class Reading:
             tok = self.toks[i]
             if i in self.persons:
                 items.append(Item("person", i, self.persons[i]))
-            elif tok.used in ("nobody", "strangers", "xor", "alone"):
-                if not items or items[-1].index != self._phrase_start(i):
-                    items.append(Item(tok.used, i))
+            elif tok.used in ("nobody", "no_one", "strangers", "xor", "alone"):
+                start = self._phrase_start(i)
+                kind = tok.used
+                if kind == "alone" and not any(item.kind in ("person", ")") for item in items):
+                    end = start
+                    while end < len(self.toks) and self.toks[end].used == "alone":
+                        end += 1
+                    words = " ".join(t.word for t in self.toks[start:end])
+                    kind = "no_one" if any(w in words for w in ("no one", "nobody", "noone")) else kind  # "with no one in it"
+                if not items or items[-1].index != start:
+                    items.append(Item(kind, start))
             elif not tok.used:
                 pair = (tok.word, self.word(i + 1))
                 if pair in PEOPLE_PAIRS and self._joins_people(i + 2):
@@ -324,10 +376,28 @@ class Reading:
                     continue
                 kind = PEOPLE_WORDS.get(tok.word)
                 if kind is not None and self._joins_people(i + 1, kind):
-                    items.append(Item(kind, i, comma=tok.text == ","))
+                    trailing = kind == "solo" and self._ends_clause(i + 1)  # "<a> solo": <a> alone
+                    items.append(Item("alone" if trailing else kind, i, comma=tok.text == ","))
+                    tok.used = "people"
+                elif kind in ("both", "together") and self._person_before(i) and self._ends_clause(i + 1):
+                    tok.used = "people"  # "<a> and <b> are both in it": all of them, as "and" says
+                elif kind == "not" and self._ends_clause(i + 1) and items and items[-1].kind == "person":
+                    first = len(items) - 1  # "<a> where <b> and <c> aren't there": neither <b> nor <c>
+                    while first >= 2 and items[first - 1].kind in ("and", "or") and items[first - 2].kind == "person":
+                        first -= 2
+                    items.insert(first, Item("not", i))
                     tok.used = "people"
             i += 1
         self.people_items = _clean_items(items)
+
+    def _ends_clause(self, i: int) -> bool:
+        """Nothing but words of presence ("there", "in it", "in the photo") from ``i`` to the end
+        of the question or the next part."""
+        while i < len(self.toks) and not self.toks[i].used:
+            if self.toks[i].word not in PRESENCE_WORDS and self.toks[i].kind != "punct":
+                return False
+            i += 1
+        return True
 
     def _phrase_start(self, i: int) -> int:
         while i > 0 and self.toks[i - 1].used == self.toks[i].used:
@@ -336,12 +406,13 @@ class Reading:
 
     def _joins_people(self, after: int, kind: str = "") -> bool:
         """Whether a joining word is followed (past other parts and filler) by a person or
-        another joiner, or, for "alone" / "together" / "only", preceded by a person."""
-        if kind in ("alone", "together", ")") or (kind == "only" and self._person_before(after - 1)):
+        another joiner, or, for "alone" / "together" / "only" / a last "solo", preceded by a person."""
+        if kind in ("alone", "together", ")") or (kind in ("only", "solo") and self._person_before(after - 1)
+                                                  and (kind == "only" or self._ends_clause(after))):
             return self._person_before(after - 1)
         j = after
         while j < len(self.toks):
-            if j in self.persons or self.toks[j].used in ("nobody", "strangers"):
+            if j in self.persons or self.toks[j].used in ("nobody", "no_one", "strangers"):
                 return True
             word = self.toks[j].word
             if self.toks[j].used in ("time", "place", "file", "person"):
@@ -359,7 +430,7 @@ class Reading:
     def _person_before(self, i: int) -> bool:
         j = i - 1
         while j >= 0:
-            if j in self.persons or self.toks[j].used in ("nobody", "strangers"):
+            if j in self.persons or self.toks[j].used in ("person", "nobody", "no_one", "strangers"):
                 return True
             if self.toks[j].used in ("time", "place", "file") or self.toks[j].word in L.FILLER or self.toks[j].word in PEOPLE_WORDS:
                 j -= 1
@@ -386,7 +457,9 @@ def _clean_items(items: list[Item]) -> list[Item]:
             continue
         if item.kind == "together" or item.kind == "but":
             continue
-        if item.kind == "only" and out and out[-1].kind in ("person", ")", "nobody", "strangers"):
+        if item.kind == "alone" and out and out[-1].kind == "and" and out[-1].comma:
+            out.pop()  # "just <a>, nobody else"
+        if item.kind == "only" and out and out[-1].kind in ("person", ")", "nobody", "no_one", "strangers"):
             out.append(Item("alone", item.index))
             continue
         out.append(item)
@@ -434,19 +507,29 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
     reading.read_phrases()
     reading.read_bare_names(before_places=True)
     intent = read_intent(reading, early=True)
+    found_cues = find_cues(reading)
     reading.read_times()
     reading.read_places()
     reading.read_bare_names(before_places=False)
     reading.read_file_stem()
+    cues = cue_people(reading, found_cues)
     intent = read_intent(reading, early_found=intent)
     reading.read_people_items()
     people = read_people(reading.people_items, reading.text)
+    if intent.kind == "named" and not (isinstance(people, AnyOf) and all(isinstance(p, Person) for p in people.items)):
+        raise QuestionError(reading.text, 'a comparison is between people joined by "or", e.g. "more photos of <a> or <b>?"',
+                            text=reading.text)
     time = _single([t for _, t in reading.times], "time", reading.text)
     if "no_date" in reading.flags:
         time = _single([t for t in (time, NoDate()) if t is not None], "time", reading.text)
-    place = _single([p for _, p in reading.places], "place", reading.text)
+    places = [p for _, p in reading.places]
+    if len(places) > 1 and any(isinstance(p, NotPlace) for p in places[1:]):  # "in France but not Paris"
+        places = [AllPlaces(tuple(places))]
+    place = _single(places, "place", reading.text)
     if "no_location" in reading.flags:
         place = _single([p for p in (place, NoPlace()) if p is not None], "place", reading.text)
+    if "has_location" in reading.flags:  # somewhere known: not without a location
+        place = _single([p for p in (place, NotPlace(NoPlace())) if p is not None], "place", reading.text)
     from plvm_photos.ask.refusals import check_leftovers
 
     check_leftovers(reading, intent)
@@ -467,6 +550,7 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
         others=intent.others,
         position=intent.position,
         media=intent.media,
+        cues=cues,
     )
     from plvm_photos.ask.refusals import check_query
 

@@ -49,6 +49,32 @@ def resolve_photo(db: Reader, ref: str) -> int:
     return resolve_file(db, ref)[0]
 
 
+def resolve_ref(db: Reader, ref) -> int:
+    """The photo id a question's ``query.PhotoRef`` names (see ``resolve_ref_file``)."""
+    return resolve_ref_file(db, ref)[0]
+
+
+def resolve_ref_file(db: Reader, ref) -> tuple[int, str | None]:
+    """(photo id, the file's own path) of a question's ``query.PhotoRef``: "#12", or its name,
+    where written with words before it that may be part of the name ("red carpet.jpg") that
+    longer name first. A longer name that no file has, where the shorter one is, is an error
+    naming both: the words before it are not dropped unread."""
+    if ref.photo_id is not None:
+        return resolve_file(db, f"#{ref.photo_id}")
+    for name in ref.spaced:
+        try:
+            return resolve_file(db, name, stem=ref.stem)
+        except LibraryError:
+            continue
+    if ref.spaced:
+        try:
+            resolve_file(db, ref.ref, stem=ref.stem)
+        except LibraryError:
+            raise LibraryError(f"no photo {ref.spaced[0]!r} in the library (scan its folder first)") from None
+        raise LibraryError(f"no photo {ref.spaced[0]!r} in the library; to ask about {ref.ref!r}, name it alone or in quotes")
+    return resolve_file(db, ref.ref, stem=ref.stem)
+
+
 def resolve_file(db: Reader, ref: str, stem: bool = False) -> tuple[int, str | None]:
     """(photo id, the file's own path) of ``ref`` (see ``resolve_photo``): the path of the file
     the question named, not of another copy of the same photo; None for "#12". ``stem``: ``ref``

@@ -154,6 +154,20 @@ class Nobody:
 
 
 @dataclass(frozen=True)
+class NoOne:
+    """No face at all in the photo ("photos with no people in them"), known or not."""
+
+    def names(self) -> tuple[str, ...]:
+        return ()
+
+    def describe(self) -> str:
+        return "no one at all"
+
+    def as_dict(self) -> dict:
+        return {"no_one": True}
+
+
+@dataclass(frozen=True)
 class Strangers:
     """At least one face in the photo is not recognised as anyone registered."""
 
@@ -191,6 +205,8 @@ def people_matches(expr, recognised: set[str], strangers: int = 0) -> bool:
         return not recognised
     if isinstance(expr, Strangers):
         return strangers > 0
+    if isinstance(expr, NoOne):
+        return not recognised and not strangers
     if isinstance(expr, Person):
         return expr.name in recognised
     if isinstance(expr, AllOf):
@@ -252,6 +268,31 @@ class SeasonRange:
 
 
 @dataclass(frozen=True)
+class EveryYear:
+    """The same days of every year ("in August", "on 4 July", "at Christmas" with no year):
+    ``start`` to ``end`` (month, day), both included; a span that wraps round the new year ("from
+    November to February") holds both ends. ``recent`` is the most recent such span before
+    today, for the forms that need one point in time ("before August")."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    label: str = field(default="", compare=False)
+    recent: DateRange | None = field(default=None, compare=False)
+
+    def contains(self, taken: datetime) -> bool:
+        day = (taken.month, taken.day)
+        if self.start <= self.end:
+            return self.start <= day <= self.end
+        return day >= self.start or day <= self.end
+
+    def describe(self) -> str:
+        return f"{self.label} (every year)"
+
+    def as_dict(self) -> dict:
+        return {"every_year": {"from": "%02d-%02d" % self.start, "to": "%02d-%02d" % self.end}, "label": self.label}
+
+
+@dataclass(frozen=True)
 class AnyTime:
     """Any of the ranges ("in 2018 or 2019", "not in 2019": before or after it)."""
 
@@ -259,7 +300,8 @@ class AnyTime:
     label: str = field(default="", compare=False)
 
     def contains(self, taken: datetime, latitude: float | None = None) -> bool:
-        return any(item.contains(taken, latitude) if isinstance(item, SeasonRange) else item.contains(taken) for item in self.items)
+        return any(item.contains(taken, latitude) if isinstance(item, (SeasonRange, AnyTime)) else item.contains(taken)
+                   for item in self.items)
 
     def describe(self) -> str:
         return " or ".join(item.describe() for item in self.items)
@@ -281,7 +323,7 @@ class NoDate:
         return {"no_date": True}
 
 
-TimeFilter = DateRange | SeasonRange | AnyTime | NoDate
+TimeFilter = DateRange | SeasonRange | EveryYear | AnyTime | NoDate
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
@@ -379,13 +421,26 @@ class AnyPlace:
 
 
 @dataclass(frozen=True)
+class AllPlaces:
+    """In every one of the places at once: "in France but not Paris" (in France, and not in Paris)."""
+
+    items: tuple
+
+    def describe(self) -> str:
+        return " and ".join(item.describe() for item in self.items)
+
+    def as_dict(self) -> dict:
+        return {"all_of": [item.as_dict() for item in self.items]}
+
+
+@dataclass(frozen=True)
 class NotPlace:
     """Somewhere known, and not there ("not in Paris", "outside Paris")."""
 
     item: object
 
     def describe(self) -> str:
-        return "not " + self.item.describe()
+        return "with a location" if isinstance(self.item, NoPlace) else "not " + self.item.describe()
 
     def as_dict(self) -> dict:
         return {"not": self.item.as_dict()}
@@ -412,17 +467,30 @@ class PhotoRef:
     ref: str
     photo_id: int | None = None
     stem: bool = False  # written without its suffix ("who is in c03"): any suffix matches
+    # the name with the words written right before it ("who is in red carpet.jpg": "red
+    # carpet.jpg"), longest first: a file name with spaces, tried before ``ref``
+    spaced: tuple[str, ...] = field(default=(), compare=False)
 
     def describe(self) -> str:
-        return f"photo #{self.photo_id}" if self.photo_id is not None else f'"{self.ref}"'
+        return f"photo #{self.photo_id}" if self.photo_id is not None else f'"{self.written}"'
+
+    @property
+    def written(self) -> str:
+        """The name as the question wrote it, with the words before it that may belong to it."""
+        return self.spaced[0] if self.spaced else self.ref
 
     def as_dict(self) -> dict:
-        return {"ref": self.ref, "photo_id": self.photo_id, "stem": self.stem}
+        return {"ref": self.ref, "photo_id": self.photo_id, "stem": self.stem, **({"spaced": list(self.spaced)} if self.spaced else {})}
 
 
 # --- what people do or show ------------------------------------------------------------------------
 CUE_KINDS = ("smiling", "not_smiling", "looking_at_camera", "eyes_closed",  # each person named
              "talking", "facing", "next_to", "hugging", "holding_hands")  # between the people named
+
+
+_CUE_WORDS = {"smiling": "smiling", "not_smiling": "not smiling", "looking_at_camera": "looking at the camera",
+              "eyes_closed": "eyes closed", "talking": "talking", "facing": "facing each other",
+              "next_to": "next to each other", "hugging": "hugging", "holding_hands": "holding hands"}
 
 
 @dataclass(frozen=True)
@@ -436,11 +504,17 @@ class Cue:
     kind: str
     people: tuple[str, ...]  # names as in the people expression (the text inside <...>)
 
-    def describe(self) -> str:
-        words = {"not_smiling": "not smiling", "looking_at_camera": "looking at the camera", "eyes_closed": "with eyes closed",
-                 "facing": "facing each other", "next_to": "next to each other", "holding_hands": "holding hands"}
+    def describe(self, negative: bool = False) -> str:
+        """"<a> is smiling", "<a> and <b> are hugging", "<a> has eyes closed"; ``negative``: "<a>
+        is not smiling", "<a> and <b> are not hugging"."""
         who = " and ".join(f"<{n}>" for n in self.people)
-        return f"{who} {words.get(self.kind, self.kind)}"
+        many = len(self.people) > 1
+        if negative and self.kind == "not_smiling":
+            return f"{who} {'are' if many else 'is'} smiling"
+        verb = ("have" if many else "has") if self.kind == "eyes_closed" else ("are" if many else "is")
+        verb = f"{'do not' if many else 'does not'} have" if negative and self.kind == "eyes_closed" else (
+            f"{verb} not" if negative else verb)
+        return f"{who} {verb} {_CUE_WORDS[self.kind]}"
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "people": list(self.people)}
@@ -474,9 +548,9 @@ class Query:
     """
 
     intent: str
-    people: object | None = None  # Person | AllOf | AnyOf | Not | Only | Nobody | Strangers
+    people: object | None = None  # Person | AllOf | AnyOf | Not | Only | Nobody | NoOne | Strangers
     time: object | None = None  # DateRange | SeasonRange | AnyTime | NoDate
-    place: object | None = None  # PlaceFilter | AnyPlace | NotPlace | NoPlace
+    place: object | None = None  # PlaceFilter | AnyPlace | AllPlaces | NotPlace | NoPlace
     photo: PhotoRef | None = None
     relation: str | None = None
     action: str | None = None
@@ -484,7 +558,8 @@ class Query:
     photos: tuple = ()  # every PhotoRef named (``photo`` is the first)
     order: str | None = None  # first | last
     limit: int | None = None
-    kind: str | None = None  # what ``places`` / ``times`` / ``people`` rank: city, country, year, month, day, ...
+    kind: str | None = None  # what ``places`` / ``times`` rank: city, country, year, month, day, ...; ``people``:
+    # "named" ranks only the people named ("more photos of <a> or <b>?")
     most: bool = False
     others: bool = False  # ``people``: leave the named people out of the ranking
     position: str | None = None  # ``who_at`` / ``is_at``: left, right, middle, far left, ...
@@ -542,6 +617,8 @@ class Query:
             return f"where {photo} was taken"
         if self.intent == "people_count":
             return f"how many people are in {photo}" if photo else f"how many people are in the photos{showing}"
+        if self.intent == "people" and self.kind == "named":
+            return f"which of {people} is in more photos"
         if self.intent == "people":
             who = "who else is" if self.others else "who is"
             return f"{who} in the most photos{showing}" if self.most else f"{who} in the photos{showing}"

@@ -96,6 +96,7 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
         _claim_order(reading, found)
         return found
     intent = Intent(order=early_found.order, limit=early_found.limit) if early_found else Intent()
+    _refuse_photographer(reading)
     words = [t.word for t in reading.toks]
     head = _first_free(reading)
     first = words[head] if words else ""
@@ -105,9 +106,18 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
     intent.relation, intent.position = relation, position
     if intent.order is None:
         _claim_order(reading, intent)
+    if _compares(reading):  # "more photos of <a> or <b>?", "who is in more photos, <a> or <b>?"
+        _claim_words(reading, ("more", "who", "whom", "which", "whose", "one", "of", "them", "has", "have", "is", "are"))
+        intent.intent, intent.most, intent.kind = "people", True, "named"
+        return intent
     count = _find_count(reading)
-    persons = bool(reading.persons) or any(t.used in ("nobody", "strangers") for t in reading.toks)
+    persons = bool(reading.persons) or any(t.used in ("nobody", "no_one", "strangers") for t in reading.toks)
     asks_people = _claim_people_question(reading)
+    per = _per(reading) if count is not None else None
+    if per is not None:  # "how many photos of each person / per year / by city": a ranking
+        _claim_phrase(reading, *count)
+        intent.intent, intent.kind = per
+        return intent
     if count is not None:
         i, size = count
         _claim_phrase(reading, i, size)
@@ -172,6 +182,68 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
     return intent
 
 
+PER_WORDS = frozenset(["per", "each", "every", "by", "for"])
+
+
+def _per(reading) -> tuple[str, str | None] | None:
+    """("people" | "times" | "places", kind) for "per person", "each year", "by city", claimed."""
+    for i in range(len(reading.toks) - 1):
+        if reading.word(i) not in PER_WORDS:
+            continue
+        j = i + 1 + (reading.word(i + 1) == "single")
+        word = reading.word(j)
+        if word in ("person", "people", "one", "friend", "individual", "of"):
+            if word == "of" and reading.word(j + 1) != "them":
+                continue
+            reading.claim([k for k in range(i, j + 1 + (word == "of")) if reading.free(k)], "intent")
+            return "people", None
+        if word in L.TIME_KIND_WORDS or word in L.PLACE_KIND_WORDS:
+            reading.claim(range(i, j + 1), "intent")
+            return ("times", L.TIME_KIND_WORDS[word]) if word in L.TIME_KIND_WORDS else ("places", L.PLACE_KIND_WORDS[word])
+    return None
+
+
+def _compares(reading) -> bool:
+    """A comparison of people: "more" and two people or more joined by "or" / "than"."""
+    words = [reading.word(i) for i in range(len(reading.toks))]
+    return ("more" in words and len(reading.persons) >= 2 and ("or" in words or "than" in words)
+            and not any(w in ("many", "much", "number", "count", "times") for w in words))
+
+
+TOOK = frozenset(["took", "shot", "snapped", "captured", "filmed", "photographed", "recorded", "made", "takes", "shoots",
+                  "take", "shoot", "snap", "capture", "film", "taken", "snaps", "captures", "films"])
+TAKEN_HOW = frozenset(["in", "on", "at", "during", "last", "this", "from", "since", "before", "after", "between", "near",
+                       "around", "outside", "inside", "within", "when", "where", "while", "?", ".", ""])
+
+
+def _refuse_photographer(reading) -> None:
+    """"photos <a> took", "who took beach.jpg", "photos taken by <a>": who held the camera is not
+    recorded (only who is in a photo), so such a question is refused, never read as "photos of <a>"."""
+    from plvm_photos.ask.query import QuestionError
+
+    for i, tok in enumerate(reading.toks):
+        j = i - 1
+        while j >= 0 and reading.toks[j].word in ("has", "had", "have", "ever", "just", "also") and not reading.toks[j].used:
+            j -= 1
+        after_person = j >= 0 and (j in reading.persons or reading.toks[j].used == "person")
+        start = j
+        while start > 0 and reading.toks[start - 1].used == "person" and start not in reading.persons:
+            start -= 1
+        introduced = reading.word(start - 1, claimed_too=True) in L.PERSON_PREPOSITIONS | {"and", "or", ",", "&"}
+        passive = reading.word(start - 1, claimed_too=True) in ("was", "were", "is", "are", "been", "be", "get", "got")
+        participle = j == i - 1 and (introduced or passive) and tok.word in ("taken", "shot", "captured", "filmed",
+                                                                             "photographed", "snapped", "made") and (
+            passive or
+            reading.word(i + 1, claimed_too=True) in TAKEN_HOW or reading.toks[i + 1 :][:1] and reading.toks[i + 1].used in
+            ("time", "place"))  # "photos of <a> taken in Paris": when and where; "photos <a> shot": by whom
+        by = tok.word in L.TAKEN_WORDS and reading.word(i + 1, claimed_too=True) == "by"
+        if (tok.word in TOOK and not participle and (after_person or reading.word(i - 1, claimed_too=True) == "who")) or by:
+            names = " and ".join(f"<{p.name}>" for p in reading.persons.values())
+            rewrite = f"photos of {names}" if names else (f"who is in {reading.photos[0].written}?" if reading.photos else None)
+            words = reading.text[tok.start : reading.toks[min(i + 1, len(reading.toks) - 1)].end] if by else tok.text
+            raise QuestionError(words, "who took a photo is not recorded, only who is in it", rewrite, text=reading.text)
+
+
 def _starts(words: list[str], i: int, prefix: tuple[str, ...]) -> bool:
     return tuple(words[i : i + len(prefix)]) == prefix
 
@@ -195,18 +267,27 @@ def _claim_media(reading, intent: Intent) -> None:
         if tok.used:
             continue
         before, after = reading.word(i - 1), reading.word(i + 1)
+        pair = {tok.word, reading.word(i + 2)}
+        if after in ("and", "or", "&", "/") and pair & L.PHOTO_NOUNS and pair & L.VIDEO_NOUNS:
+            reading.claim([i, i + 1, i + 2], "media")  # "photos and videos": both, as a plain "photos" is
+            continue
         if tok.word in L.VIDEO_NOUNS and before in L.NEGATIONS:  # "no videos", "without videos"
             intent.media = "photo"
-            reading.claim([i - 1, i], "media")
+            joined = [i - 2] if reading.word(i - 2) in ("but", "and", ",") else []  # "<a>, but no videos"
+            reading.claim([*joined, i - 1, i], "media")
         elif tok.word in L.VIDEO_NOUNS:
             intent.media = "video"
-            reading.claim([i], "media")
+            reading.claim([i - 1, i] if before in ("only", "just") else [i], "media")  # "only videos of <a>"
         elif tok.word == "stills" or (tok.word == "still" and after in L.PHOTO_NOUNS):
             intent.media = "photo"
             reading.claim([i], "media")
         elif tok.word in L.PHOTO_NOUNS and after == "only" and not reading.word(i + 2).isalnum():
             intent.media = "photo"  # "... photos only" at the end of the question
             reading.claim([i + 1], "media")
+    if intent.media == "photo":  # "only photos of <a>, not videos": the "only" is the media's, not <a>'s
+        for i, tok in enumerate(reading.toks):
+            if not tok.used and tok.word in ("only", "just") and reading.word(i + 1) in L.PHOTO_NOUNS:
+                reading.claim([i], "media")
 
 
 def _claim_relation(reading) -> str | None:
@@ -218,8 +299,10 @@ def _claim_relation(reading) -> str | None:
     # "next to each other" is an action judged from geometry, not a relation to one person
     if reading.word(i + size) in ("each", "one") or reading.phrase_at(i + size, frozenset(["each other", "one another"])):
         return None
-    if not any(k in reading.persons for k in range(i + size, min(len(reading.toks), i + size + 3))) and phrase in ("near", "close to", "alongside"):
-        return None
+    if not any(k in reading.persons for k in range(i + size, min(len(reading.toks), i + size + 3))):
+        # "left of <b>" needs its <b>; "on the left side of beach.jpg" is a position
+        if phrase in ("near", "close to", "alongside") or reading.phrase_at(i, frozenset(POSITION_PHRASES)):
+            return None
     _claim_phrase(reading, i, size)
     _claim_words(reading, POSTURES)
     return RELATION_PHRASES[phrase]
@@ -238,6 +321,12 @@ def _claim_position(reading) -> str | None:
     return POSITION_PHRASES[phrase]
 
 
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+               "twelve": 12, "twenty": 20}  # "the last three videos"
+def _count_of(word: str) -> int | None:
+    return int(word) if word.isdecimal() else COUNT_WORDS.get(word)
+
+
 ORDER_WORDS = {**{w: "first" for w in L.FIRST_WORDS}, **{w: "last" for w in L.LAST_WORDS}, "most recent": "last",
                "most recently": "last", "newest": "last", "oldest": "first"}
 
@@ -252,12 +341,12 @@ def _claim_order(reading, intent: Intent) -> None:
             continue
         j = i + size
         number = None
-        if j < len(words) and words[j].isdecimal():
-            number, j = int(words[j]), j + 1
-        elif i > 0 and words[i - 1].isdecimal():
-            number = int(words[i - 1])
-        elif i > 1 and words[i - 2].isdecimal() and words[i - 1] == "most":
-            number = int(words[i - 2])
+        if j < len(words) and (words[j].isdecimal() or words[j] in COUNT_WORDS):
+            number, j = int(words[j]) if words[j].isdecimal() else COUNT_WORDS[words[j]], j + 1
+        elif i > 0 and _count_of(words[i - 1]) is not None:
+            number = _count_of(words[i - 1])
+        elif i > 1 and _count_of(words[i - 2]) is not None and words[i - 1] == "most":
+            number = _count_of(words[i - 2])
         k = j
         while k < len(words) and words[k] in ("few", "couple", "of", "my", "the", "few"):
             k += 1
@@ -267,9 +356,9 @@ def _claim_order(reading, intent: Intent) -> None:
             plural = noun.endswith("s") and noun not in ("times",) or noun in ("pics",)
             intent.limit = number if number is not None else (None if plural else 1)
             claim = list(range(i, i + size)) + ([i + size] if number is not None and j == i + size + 1 else [])
-            if number is not None and i > 0 and words[i - 1].isdecimal():
+            if number is not None and i > 0 and _count_of(words[i - 1]) is not None:
                 claim.append(i - 1)
-            if number is not None and i > 1 and words[i - 2].isdecimal():
+            if number is not None and i > 1 and _count_of(words[i - 2]) is not None and words[i - 1] == "most":
                 claim += [i - 2, i - 1]
             reading.claim([c for c in claim if reading.free(c)], "intent")
             if noun in ("time", "times"):
@@ -291,7 +380,11 @@ def _find_count(reading) -> tuple[int, int] | None:
 
 
 def _claim_people_question(reading) -> bool:
-    """"which people", "what people", "which friends", "whose faces" as a who question."""
+    """"which people", "what people", "which friends", "whose faces", "anyone else" as a who question."""
+    first = _first_free(reading)
+    if reading.word(first) in ("anyone", "anybody", "someone", "somebody") and reading.word(first + 1) == "else":
+        reading.claim([first, first + 1], "intent")  # "anyone else in photos with <a>?": who else is
+        return True
     for i in range(len(reading.toks) - 1):
         if reading.word(i) in ("which", "what") and reading.word(i + 1) in ("people", "persons", "friends", "person", "faces",
                                                                             "family", "guys", "folks"):
@@ -310,7 +403,18 @@ def _who(reading, intent: Intent, files: bool, persons: bool) -> Intent:
             intent.intent = "who_at"
         else:
             intent.intent = "who"
-        _claim_words(reading, PRESENCE | L.POSITION_WORDS.keys() | POSTURES)
+        _claim_words(reading, PRESENCE | L.POSITION_WORDS.keys() | POSTURES | {"person", "one", "guy", "the", "name"})
+        return intent
+    if persons and all(t.used in ("person", "intent") or t.kind == "punct" or t.word in L.AUXILIARIES | L.FRAMING
+                       for t in reading.toks):
+        from plvm_photos.ask.query import QuestionError
+
+        raise QuestionError(reading.text, "photos say where people are and with whom, not who they are",
+                            "photos of " + " and ".join(f"<{p.name}>" for p in reading.persons.values()),
+                            text=reading.text)  # "who is <a>?"
+    if not persons and any(not t.used and t.word in ("registered", "tagged", "named", "added", "know", "known") for t in reading.toks):
+        _claim_words(reading, TAGGED | {"people", "persons", "everyone", "everybody", "all"})
+        intent.intent = "people_count"  # "who have I registered?": everyone registered, with their photos
         return intent
     most = _claim_most(reading)
     intent.most = most
@@ -335,6 +439,7 @@ def _claim_most(reading) -> bool:
 def _when(reading, intent: Intent, files: bool, head: int) -> Intent:
     _claim_words(reading, ("when", "what", "which", "date", "day", "time"))
     if files:
+        _claim_words(reading, set(L.TIME_KIND_WORDS) | {"from"})  # "what year is beach.jpg from"
         intent.intent = "photo_when"
         _claim_words(reading, L.TAKEN_WORDS | {"was", "is", "were", "did", "the"})
         return intent
@@ -359,7 +464,7 @@ def _where(reading, intent: Intent, files: bool, persons: bool, head: int) -> In
     _claim_words(reading, ("where", "which", "what", "in"))
     if files:
         intent.intent = "where" if persons else "photo_where"
-        _claim_words(reading, L.TAKEN_WORDS | {"from", "was", "is", "were"})
+        _claim_words(reading, L.TAKEN_WORDS | {"from", "was", "is", "were"} | (set(L.PLACE_KIND_WORDS) if not persons else set()))
         return intent
     kind = next((L.PLACE_KIND_WORDS[t.word] for t in reading.toks if t.word in L.PLACE_KIND_WORDS and t.used in ("", "intent")), None)
     for tok in reading.toks:
@@ -378,6 +483,11 @@ def _where(reading, intent: Intent, files: bool, persons: bool, head: int) -> In
 
 def _yes_no(reading, intent: Intent, files: bool, persons: bool) -> Intent:
     _claim_words(reading, L.AUXILIARIES)
+    if files and not persons and any(not t.used and t.word in ("anyone", "anybody", "people", "someone", "somebody", "faces",
+                                                               "persons", "person") for t in reading.toks):
+        _claim_words(reading, ("anyone", "anybody", "people", "someone", "somebody", "faces", "persons", "person"))
+        intent.intent = "who"  # "is anyone in beach.jpg?": who is, or nobody
+        return intent
     if files:
         names = len(reading.persons)
         if intent.relation is not None and names >= 2:

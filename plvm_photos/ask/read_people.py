@@ -11,7 +11,7 @@ Read over the people's tokens in order, the other parts (time, place, photo) bei
     all      := one ((and | with | & | ,) one)* [alone | only | and no one else]
     one      := only atoms | solo atom | both atom and atom | either atom or atom
               | neither atom nor atom | ( people ) | atom
-    atom     := a person | nobody | strangers
+    atom     := a person | nobody (I know) | no one (at all) | strangers
 
 "and" binds tighter than "or"; "but not both" makes an either-or-but-not-both; "only" and
 "alone" say nobody else registered is recognised (strangers do not count).
@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plvm_photos.ask.query import AllOf, AnyOf, Nobody, Not, Only, Person, QuestionError, Strangers
+from plvm_photos.ask.query import AllOf, AnyOf, Nobody, NoOne, Not, Only, Person, QuestionError, Strangers
 
 
 @dataclass(frozen=True)
 class Item:
-    """One element of the people sequence: ``kind`` person | nobody | strangers | and | or | not
+    """One element of the people sequence: ``kind`` person | nobody | no_one | strangers | and | or | not
     | nor | neither | either | both | only | alone | solo | xor | ( | ); ``person`` for a person;
     ``index`` of its first token."""
 
@@ -81,6 +81,8 @@ class PeopleReader:
                     self._take()
                     chunks[-1] = _only(chunks[-1], self.items[self.pos - 1])
                     continue
+                if kind == "alone":
+                    raise _Stuck(self.items[self.pos], '"alone" needs the people before it, e.g. "<a> alone"')
                 self._take()
                 if kind == "and" and self.pos >= len(self.items):
                     raise _Stuck(self.items[self.pos - 1], "the question stops too early")
@@ -101,14 +103,14 @@ class PeopleReader:
         if self._peek() in ("", "and", "or"):
             raise _Stuck(self.items[self.pos - 1], "who to leave out is missing")
         atoms = [self._one()]
-        while self._peek() in ("and", "or", "nor", "with") and self._peek(1) in ("person", "nobody", "strangers", "("):
+        while self._peek() in ("and", "or", "nor", "with") and self._peek(1) in ("person", "nobody", "no_one", "strangers", "("):
             self._take()
             atoms.append(self._one())
         return atoms[0] if len(atoms) == 1 else AnyOf(tuple(atoms))
 
     def _any(self):
         parts = [self._all()]
-        while self._peek() == "or" and self._peek(1) in ("person", "nobody", "strangers", "(", "only", "both", "either"):
+        while self._peek() == "or" and self._peek(1) in ("person", "nobody", "no_one", "strangers", "(", "only", "both", "either"):
             self._take()
             parts.append(self._all())
         expr = parts[0] if len(parts) == 1 else AnyOf(tuple(_flatten(AnyOf, parts)))
@@ -123,7 +125,7 @@ class PeopleReader:
 
     def _all(self):
         parts = [self._one()]
-        while self._peek() == "and" and self._peek(1) in ("person", "nobody", "strangers", "(", "only", "both", "either",
+        while self._peek() == "and" and self._peek(1) in ("person", "nobody", "no_one", "strangers", "(", "only", "both", "either",
                                                           "neither"):
             self._take()
             parts.append(self._one())
@@ -185,6 +187,8 @@ class PeopleReader:
             return item.person
         if item.kind == "nobody":
             return Nobody()
+        if item.kind == "no_one":
+            return NoOne()
         if item.kind == "strangers":
             return Strangers()
         raise _Stuck(item, "a person is missing here")
@@ -203,6 +207,8 @@ def _flatten(kind, items) -> list:
 
 
 def _only(expr, item: Item):
+    if isinstance(expr, Only):  # "just <a>, nobody else": said twice
+        return expr
     people = [expr] if isinstance(expr, Person) else list(expr.items) if isinstance(expr, AllOf) else None
     if not people or not all(isinstance(p, Person) for p in people):
         raise _Stuck(item, '"only" and "alone" go with people joined by "and"')

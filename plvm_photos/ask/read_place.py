@@ -12,11 +12,13 @@ from plvm_photos.ask.lexicon import DISTANCE_UNITS_KM, LOWERCASE_NOT_PLACES
 from plvm_photos.ask.query import AnyPlace, NotPlace, PlaceFilter, QuestionError
 
 NEAR_RADIUS_KM = 50.0
+BARE_CITY_POPULATION = 100_000
 MAX_PLACE_WORDS = 6
 IN_WORDS = frozenset(["in", "at", "from", "inside", "within", "to", "across", "throughout", "visiting", "around",
                       "near", "outside"])
 NEAR_WORDS = frozenset(["near", "around", "nearby", "by"])
 OUT_WORDS = frozenset(["outside"])
+ABBREVIATED_COUNTRIES = frozenset(["us", "usa", "uk", "uae"])  # "in the us": a common word, unless after "the"
 
 
 def _common_word(word: str) -> bool:
@@ -92,7 +94,8 @@ class PlaceReader:
             if capitalised_only and not all(self.toks[k].capitalised or self.toks[k].word in ("de", "del", "la", "le", "of", "on", "upon", "am", "sur", "en", "d'", "du", "the")
                                            for k in range(first, last + 1) if self.toks[k].kind == "word"):
                 continue
-            if last == first and not self.toks[first].capitalised and _common_word(self.toks[first].word):
+            if (last == first and not self.toks[first].capitalised and _common_word(self.toks[first].word)
+                    and not (self._word(first - 1) == "the" and self.toks[first].word in ABBREVIATED_COUNTRIES)):
                 continue
             if last == first and len(self.toks[first].word) < 2:
                 continue
@@ -108,13 +111,17 @@ class PlaceReader:
         if word in ("from", "in", "at", "taken") and self._word(i + 1) in ("anywhere", "everywhere"):
             found = self.read(i + 1)
             return ([i, *found[0]], found[1]) if found is not None else None
+        if word in ("anywhere", "everywhere", "somewhere") and self._word(i + 1) in ("in", "within", "across", "around"):
+            found = self.read(i + 1)  # "anywhere in Asia": in Asia
+            return ([i, *found[0]], found[1]) if found is not None else None
         two = f"{word} {self._word(i + 1)}"
         used = [i]
         relation, negated, radius = "in", False, None
         j = i + 1
         three = f"{two} {self._word(i + 2)}"
         if three in ("anywhere other than", "anywhere apart from", "anywhere outside of", "anywhere but in",
-                     "anywhere except in", "everywhere except in", "everywhere but in", "other than in"):
+                     "anywhere except in", "everywhere except in", "everywhere but in", "other than in", "not taken in",
+                     "not shot in", "not taken at", "not from the", "wasn't taken in", "weren't taken in"):
             negated, j, used = True, i + 3, [i, i + 1, i + 2]
         elif two in ("not in", "not at", "not from", "outside of", "except in", "but not in", "apart from", "away from",
                      "anywhere but", "anywhere except", "everywhere except", "everywhere but", "anywhere outside",
@@ -164,15 +171,34 @@ class PlaceReader:
         expr = items[0] if len(items) == 1 else AnyPlace(tuple(items))
         return used, NotPlace(expr) if negated else expr
 
-    def read_bare(self, i: int):
-        """A capitalised place name standing alone ("<a> Paris 2020"), never a word that means
-        something else in a question ("Can I see ...", "PHOTOS OF ...")."""
-        if not self._is_name_word(i) or not self.toks[i].capitalised or _common_word(self.toks[i].word):
+    def read_bare(self, i: int, after_place: bool = False):
+        """A place name standing alone ("<a> Paris 2020", "brooklyn photos"), never a word that
+        means something else in a question ("Can I see ...", "PHOTOS OF ..."). Written in lower
+        case it must be a big place (a city of ``BARE_CITY_POPULATION`` people or more, a region,
+        a country, a continent): "sunset photos" is no Sunset, Louisiana; ``after_place``: right
+        after another place and "not" / "or" ("paris but not versailles"), any city."""
+        if not self._is_name_word(i) or _common_word(self.toks[i].word):
             return None
         if self.toks[i].word in ("can", "will", "may", "do", "did", "is", "are", "who", "show", "find", "tell", "give"):
             return None
-        found = self.name_at(i, capitalised_only=True)
+        capitalised = self.toks[i].capitalised
+        found = self.name_at(i, capitalised_only=capitalised)
         if found is None:
             return None
         end, places, name = found
+        if not capitalised and not after_place and not self._big_place_named(i, places[0], name):
+            return None
         return list(range(i, end)), place_filter("in", places, name)
+
+    def _big_place_named(self, i: int, place, name: str) -> bool:
+        """A lowercase word is a place where it is that place's own name (not one of its other
+        names: "gold" is no Gold Coast), the place is big, and no person may be meant ("photos of
+        jordan": an unregistered Jordan, not the country)."""
+        from plvm_photos.ask.lexicon import PERSON_PREPOSITIONS
+        from plvm_photos.places.place import fold
+
+        if self.toks[i - 1].word in PERSON_PREPOSITIONS | {"and", "or", "&", "but", "not"} if i > 0 else False:
+            return False
+        if " " not in name and fold(place.name) != fold(name):  # one word: its own name only
+            return False
+        return place.level != "city" or place.population >= BARE_CITY_POPULATION

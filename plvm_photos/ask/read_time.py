@@ -23,7 +23,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from plvm_photos.ask import when as W
-from plvm_photos.ask.query import AnyTime, DateRange, QuestionError, SeasonRange
+from plvm_photos.ask.query import AnyTime, DateRange, EveryYear, QuestionError, SeasonRange
 
 _YEAR = re.compile(r"^[0-9]{4}$")
 _SHORT_YEAR = re.compile(r"^'([0-9]{2})$")
@@ -42,7 +42,8 @@ PARTS_OF = {"early": (0, 1 / 3), "beginning": (0, 1 / 3), "start": (0, 1 / 3), "
             "middle": (1 / 3, 2 / 3), "late": (2 / 3, 1), "end": (2 / 3, 1)}
 RECENT_DAYS = 30
 SPAN_WORDS = frozenset(["to", "until", "till", "til", "through", "thru", "-", "–", "and"])
-BOUNDS = {"before": "before", "prior to": "before", "earlier than": "before", "after": "after", "later than": "after",
+BOUNDS = {"before": "before", "prior to": "before", "earlier than": "before", "older than": "before", "after": "after",
+          "later than": "after", "newer than": "after", "more recent than": "after",
           "since": "since", "until": "until", "till": "until", "til": "until", "up to": "until", "up until": "until",
           "through": "until", "by": "until"}
 IN_WORDS = frozenset(["in", "during", "from", "on", "at", "of", "over", "throughout", "within", "around", "circa",
@@ -100,6 +101,9 @@ HOLIDAYS = {  # words -> (function of the year giving the first day, number of d
 }
 
 
+FIXED_DAYS = frozenset(first_day for words, (first_day, _, _) in HOLIDAYS.items() if first_day not in (_easter, _thanksgiving))
+
+
 class TimeReader:
     """Reads time expressions from ``words`` (lowercase; "" for a token that is no word)."""
 
@@ -149,8 +153,8 @@ class TimeReader:
     def point(self, i: int, year_hint: int | None = None):
         """(next index, DateRange | SeasonRange) of the point at ``i``, or None; a month without
         a year takes ``year_hint`` where given (the later year of a span)."""
-        for reader in (self._holiday, self._part_of, self._half_or_quarter, self._day, self._month_point, self._season,
-                       self._year_point, self._decade, self._relative):
+        for reader in (self._last_or_this, self._holiday, self._part_of, self._half_or_quarter, self._day,
+                       self._month_point, self._season, self._year_point, self._decade, self._relative):
             found = reader(i, year_hint)
             if found is not None:
                 return found
@@ -190,6 +194,21 @@ class TimeReader:
             return i + 2, DateRange(datetime(start, 1, 1), datetime(start + 10, 1, 1), "last decade")
         return None
 
+    def _last_or_this(self, i: int, hint):
+        """"last July", "this Christmas": the most recent one (that has begun), this year's one."""
+        which = self._at(i)
+        if which not in ("last", "this", "past", "previous") or hint is not None:
+            return None
+        found = self._holiday(i + 1, None) or self._day(i + 1, None) or self._month_point(i + 1, None)
+        if found is None or not isinstance(found[1], EveryYear):
+            return None
+        end, every = found
+        if which != "this":
+            return end, DateRange(every.recent.start, every.recent.end, f"last {every.label.removeprefix('at ')}")
+        start = datetime(self.today.year, *every.start)
+        stop = datetime(self.today.year, *every.end) + timedelta(days=1)
+        return end, DateRange(start, stop, f"this {every.label.removeprefix('at ')}")
+
     def _month_point(self, i: int, hint):
         found = self._month(i)
         if found is None:
@@ -206,7 +225,7 @@ class TimeReader:
                                                                       "before", "after", "between", "last", "this", "early",
                                                                       "late", "mid"}:
             return None  # "may" the verb
-        return j, W.recent_month(month, self.today)
+        return j, W.every_month(month, self.today)
 
     def _day(self, i: int, hint):
         word = self._at(i)
@@ -233,7 +252,7 @@ class TimeReader:
                     return year[0], W.day_range(year[1], month[1], number[1])
                 if hint is not None:
                     return month[0], W.day_range(hint, month[1], number[1])
-                return month[0], W.recent_day(month[1], number[1], self.today)
+                return month[0], W.every_day(month[1], number[1], self.today)
         month = self._month(i)
         if month is not None:  # July 14[,] [2021]
             number = self._day_number(month[0] + (1 if self._at(month[0]) == "the" else 0))
@@ -244,7 +263,7 @@ class TimeReader:
                     return year[0], W.day_range(year[1], month[1], number[1])
                 if hint is not None:
                     return number[0], W.day_range(hint, month[1], number[1])
-                return number[0], W.recent_day(month[1], number[1], self.today)
+                return number[0], W.every_day(month[1], number[1], self.today)
         return None
 
     def _season(self, i: int, hint):
@@ -282,6 +301,9 @@ class TimeReader:
                 y = hint
             else:  # the most recent one on or before today
                 y = self.today.year if first_day(self.today.year) <= self.today else self.today.year - 1
+                if first_day in FIXED_DAYS:  # every year's ("Christmas photos")
+                    day = first_day(y)
+                    return j, W.every_day(day.month, day.day, self.today, f"at {label}")
             start = _midnight(first_day(y))
             return j, DateRange(start, start + timedelta(days=days), f"{label} {y}")
         return None
@@ -296,6 +318,8 @@ class TimeReader:
             if inner is None:
                 return None
             consumed, base = inner
+            if isinstance(base, EveryYear):
+                base = base.recent
             return j + consumed, self._slice(base, PARTS_OF["mid"], "mid")
         if word not in PARTS_OF:
             return None
@@ -308,6 +332,8 @@ class TimeReader:
         if found is None:
             return None
         end, base = found
+        if isinstance(base, EveryYear):  # "early July": the most recent one
+            base = base.recent
         return end, self._slice(base, PARTS_OF[word], word)
 
     def _inner_for_part(self, words: list[str], hint):
@@ -384,6 +410,13 @@ class TimeReader:
                 return k + 2, ago(count, W.PERIODS[self._at(k)], self.today)
         return None
 
+    def _now(self, i: int):
+        """"now", "today", "the present", "date" as the end of a span ("from 2020 to now")."""
+        j = self._skip_the(i)
+        if self._at(j) in ("now", "today", "present", "date", "nowadays"):
+            return j + 1, W.today_range(self.today)
+        return None
+
     def _number(self, i: int) -> tuple[int, int] | None:
         word = self._at(i)
         if word.isdecimal():
@@ -399,8 +432,8 @@ class TimeReader:
         """(next index, range) of the time expression at ``i`` (with its preposition), or None."""
         word = self._at(i)
         two = f"{word} {self._at(i + 1)}"
-        if word == "between":
-            return self._span(i + 1, ("and", "to", "-", "–"))
+        if word == "between" or (word in ("from", "taken", "in") and self._at(i + 1) == "between"):
+            return self._span(i + (1 if word == "between" else 2), ("and", "to", "-", "–"))
         if word in ("from",) or (word in IN_WORDS and self._at(i + 1) == "from"):
             start = i + 1 if word == "from" else i + 2
             found = self._span(start, ("to", "until", "till", "til", "through", "thru", "-", "–"), optional=True)
@@ -409,10 +442,12 @@ class TimeReader:
         for words, bound in sorted(BOUNDS.items(), key=lambda kv: -len(kv[0])):
             size = len(words.split())
             if " ".join(self.w[i : i + size]) == words:
-                found = self.point(i + size)
+                found = self.point(i + size) or (self._now(i + size) if bound in ("until", "before") else None)
                 if found is None:
                     return None
                 j, point = found
+                if isinstance(point, EveryYear):  # "before August": the most recent one
+                    point = point.recent
                 if isinstance(point, SeasonRange):
                     point = DateRange(min(point.north.start, point.south.start), max(point.north.end, point.south.end), point.label)
                 return j, {"before": W.before, "after": W.after, "since": W.since, "until": W.until}[bound](point)
@@ -434,9 +469,11 @@ class TimeReader:
             return None
         j, start = first
         if self._at(j) in joiners:
-            second = self.point(j + 1)
+            second = self.point(j + 1) or self._now(j + 1)
             if second is not None:
                 k, end = second
+                if isinstance(start, EveryYear) and isinstance(end, EveryYear):  # "from March to June": every year's
+                    return k, W.every_span(start, end, " ".join(self.w[i:k]))
                 if not _has_year(self.w[i:j]) and _has_year(self.w[j + 1 : k]):
                     year = _last_year_of(end)
                     later = self.point(i, year_hint=year)
@@ -467,6 +504,8 @@ def _last_year_of(time) -> int:
 
 
 def _as_range(time) -> DateRange:
+    if isinstance(time, EveryYear):
+        return time.recent
     if isinstance(time, SeasonRange):
         return DateRange(time.north.start, time.north.end, time.label)
     return time
@@ -500,7 +539,7 @@ def combine(first, second, joiner: str):
     items = [*(first.items if isinstance(first, AnyTime) else (first,)), *(second.items if isinstance(second, AnyTime) else (second,))]
     if joiner == "or" or isinstance(first, AnyTime) or isinstance(second, AnyTime):
         return AnyTime(tuple(items))
-    if isinstance(first, SeasonRange) or isinstance(second, SeasonRange):
+    if isinstance(first, (SeasonRange, EveryYear)) or isinstance(second, (SeasonRange, EveryYear)):
         return AnyTime(tuple(items))
     start = max((r.start for r in (first, second) if r.start is not None), default=None)
     end = min((r.end for r in (first, second) if r.end is not None), default=None)

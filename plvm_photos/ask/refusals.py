@@ -54,12 +54,13 @@ def _vocabulary() -> list[str]:
     words = set(KEYWORDS) | set(PEOPLE_WORDS) | set(W.MONTHS) | set(W.SEASONS) | set(W.PERIODS) | L.MEDIA_NOUNS
     words |= {w for w in L.FILLER if len(w) > 2} | {"between", "before", "after", "since", "until", "during", "near",
                                                     "around", "within", "today", "yesterday", "ago", "taken", "show", "photos"}
+    words |= L.PERSON_WORDS | {"anywhere", "everywhere", "somewhere", "nowhere"}  # no "every one" for "everyone"
     return sorted(w for w in words if w.isalpha())
 
 
 def near_keywords(word: str) -> list[str]:
     """The words ``word`` most likely misspells, best first: two run-together words ("whois"),
-    else the nearest within one edit (two for words of six letters or more)."""
+    else the nearest within one edit (two for words of eight letters or more)."""
     if len(word) < 3 or not word.isalpha():
         return []
     vocabulary = _vocabulary()
@@ -69,10 +70,30 @@ def near_keywords(word: str) -> list[str]:
     split = next((f"{word[:i]} {word[i:]}" for i in range(2, len(word) - 1) if word[:i] in known and word[i:] in known), None)
     if split:
         return [split]
-    limit = 2 if len(word) >= 6 else 1
-    scored = sorted({(edit_distance(word, k), -_common_prefix(word, k), k) for k in vocabulary if abs(len(k) - len(word)) <= limit})
+    limit = 2 if len(word) >= 8 else 1  # "sister" is no "winter"
+    scored = sorted({(edit_distance(word, k), -_common_prefix(word, k), k) for k in vocabulary
+                     if abs(len(k) - len(word)) <= limit and _may_misspell(word, k)})
     best = scored[0][0] if scored else 0
     return [k for d, _, k in scored if d == best] if 0 < best <= limit else []
+
+
+def _family(reading, word: str) -> list:
+    """The registered people whose surname ``word`` is the plural of ("koothrappalis")."""
+    if not reading.roster or not word.endswith("s") or len(word) < 4:
+        return []
+    for stem in (word[:-1], word[:-2] if word.endswith("es") else None):
+        found = [p for p in reading.roster.people if stem and len(p.words) > 1 and p.words[-1] == stem]
+        if found:
+            return found
+    return []
+
+
+def _may_misspell(word: str, known: str) -> bool:
+    """A short word is taken for a misspelt filler word only where its letters are swapped ("shwo"):
+    "dogs" is no "does", "snow" no "show" (a refusal then names the word instead)."""
+    if known not in L.FILLER or known in L.KEYWORDS or len(word) >= 6:
+        return True
+    return sorted(word) == sorted(known)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -91,7 +112,7 @@ def _as_question(text: str) -> str:
 def _leftover_runs(reading) -> list[list[int]]:
     runs: list[list[int]] = []
     for i, tok in enumerate(reading.toks):
-        if tok.used or _is_filler(tok):
+        if tok.used or _is_filler(tok, reading.word(i - 1, claimed_too=True), any(k < i for k in reading.persons)):
             continue
         if runs and runs[-1][-1] == i - 1:
             runs[-1].append(i)
@@ -100,9 +121,20 @@ def _leftover_runs(reading) -> list[list[int]]:
     return runs
 
 
-def _is_filler(tok) -> bool:
+# the user, who is no registered person: filler in "show me", "do I have", never after "of" or "and"
+SELF_WORDS = frozenset(["me", "us", "i", "myself", "ourselves", "yourself", "we"])
+
+
+POSSESSIVE_PRONOUNS = frozenset(["his", "her", "their", "hers", "theirs"])
+
+
+def _is_filler(tok, before: str = "", person_before: bool = False) -> bool:
     if tok.kind == "punct":
         return tok.text in PUNCTUATION
+    if tok.word in SELF_WORDS and before in L.PERSON_PREPOSITIONS | {"and", "or", "without", "not", "than", "&", ","}:
+        return False  # "photos of me", "<a> and me": the user is nobody registered
+    if tok.word in POSSESSIVE_PRONOUNS and person_before:
+        return True  # "who is with <a> in his photos": <a>'s
     return tok.kind == "word" and (tok.word in L.FILLER or tok.word in L.FRAMING) and tok.value != "'s"
 
 
@@ -133,9 +165,22 @@ LEADING = frozenset(["in", "on", "at", "a", "an", "the", "of", "with", "from", "
 def _explained(reading, run: list[int], part: str) -> QuestionError:
     tok = reading.toks[run[0]]
     before = reading.word(run[0] - 1, claimed_too=True)
+    if tok.word in SELF_WORDS:
+        return QuestionError(tok.text, f'"{tok.text}" is you, and only registered people are recognised; register yourself '
+                                       'with "plvm-photos add-person NAME PHOTO"', text=reading.text)
+    family = _family(reading, tok.word)
+    if family and len(run) == 1:  # "the Koothrappalis": a family, not one registered person
+        return QuestionError(tok.text, f'"{tok.text}" is a family; name its people, e.g. {_names_list(family)}',
+                             _replaced(reading, tok.text, " or ".join(p.written for p in family[:2])), text=reading.text)
+    prefixed = ([p for p in reading.roster.people if any(w.startswith(tok.word) for w in p.words)]
+                if reading.roster and len(tok.word) == 3 else [])
+    if len(prefixed) == 1 and len(run) == 1 and tok.word.isalpha():  # "leo": too short a prefix to be taken unasked
+        return QuestionError(tok.text, f'"{tok.text}" is not a registered name', _replaced(reading, tok.text, prefixed[0].written),
+                             text=reading.text)
     # a misspelt word: correct every one the question has
     fixes = [(reading.toks[i], near_keywords(reading.toks[i].word)) for i in range(len(reading.toks))
-             if not reading.toks[i].used and reading.toks[i].kind == "word" and not _is_filler(reading.toks[i])]
+             if not reading.toks[i].used and reading.toks[i].kind == "word"
+             and not _is_filler(reading.toks[i], reading.word(i - 1, claimed_too=True))]
     fixes = [(t, found[0]) for t, found in fixes if found]
     if fixes:
         fixed = reading.text
@@ -147,9 +192,17 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
             return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True)
     name = reading.text[tok.start : reading.toks[run[-1]].end]
     rest = [t for t in reading.toks[run[-1] + 1 :] if t.kind != "punct"]
-    if not rest and tok.word in ("and", "or", "but", "without", "except", "nor", "with", "not", "between", "from", "since",
-                                 "before", "after", "until"):
+    if not rest and len(run) == 1 and tok.word in ("and", "or", "but", "without", "except", "nor", "with", "not", "between",
+                                                   "from", "since", "before", "after", "until"):
         return QuestionError(part, "the question stops too early", text=reading.text)
+    joined = reading.toks[run[1]] if len(run) > 1 and tok.word in ("and", "or", "with", "without", "nor", "&") else None
+    if joined is not None and joined.word in SELF_WORDS:
+        tok = joined
+    if tok.word in SELF_WORDS:
+        return QuestionError(tok.text, f'"{tok.text}" is you, and only registered people are recognised; register yourself '
+                                       'with "plvm-photos add-person NAME PHOTO"', text=reading.text)
+    if joined is not None and reading.roster and joined.kind == "word" and joined.word.isalpha() and len(run) <= 3:
+        return unknown_name(reading, reading.text[joined.start : reading.toks[run[-1]].end])  # "<a> and bernie"
     if before in ("in", "at", "from", "near", "around", "to", "outside", "visiting") and tok.text[:1].isupper():
         from plvm_photos.ask.read_place import near_misses
 
@@ -186,7 +239,7 @@ def check_query(reading, query) -> None:
         raise QuestionError(reading.text, "a relation needs two people", text=reading.text)
     if query.intent in ("who", "who_at", "photo_when", "photo_where") and query.people is not None and query.intent != "who":
         raise QuestionError(reading.text, "a question about who is where in a photo names nobody", text=reading.text)
-    if query.intent == "who" and query.people is not None:
+    if query.intent == "who" and query.people is not None and not _left_out_only(query.people):
         raise QuestionError(reading.text, "a question about who is in a photo names nobody; ask \"is <a> in it?\"",
                             text=reading.text)
     if query.order is not None and query.intent not in ("list", "times"):
@@ -194,8 +247,37 @@ def check_query(reading, query) -> None:
     if query.intent in ("visual_yes_no", "visual_open", "visual_count") and query.people is None:
         raise QuestionError(query.action or reading.text, f'I can\'t use "{query.action}": say whom it is about, e.g. '
                                                           '"photos where <a> is smiling"', text=reading.text)
+    if query.cues and query.intent not in ("list", "count", "exists", "is_in"):
+        raise QuestionError(reading.text, "what people do is judged over photos (which, how many, whether) or in one photo "
+                                          '("is <a> smiling in beach.jpg?"), not for who, when or where', text=reading.text)
+    if query.cues:
+        asked = set(_asked_names(query.people))
+        for cue in query.cues:
+            missing = [n for n in cue.people if n not in asked]
+            if missing:
+                raise QuestionError(cue.describe(), f'"{cue.describe()}" is about <{missing[0]}>, whom the question leaves out',
+                                    text=reading.text)
     if query.most and query.intent not in ("people", "places", "times"):
         raise QuestionError(reading.text, '"most" goes with who, where and when', text=reading.text)
+
+
+def _left_out_only(expr) -> bool:
+    """"who else is in beach.jpg besides <a>": people only left out of the answer."""
+    from plvm_photos.ask.query import AnyOf, Not, Person
+
+    return isinstance(expr, Not) and (isinstance(expr.item, Person) or (
+        isinstance(expr.item, AnyOf) and all(isinstance(item, Person) for item in expr.item.items)))
+
+
+def _asked_names(expr) -> list[str]:
+    """The people a people expression asks to be in the photo (not those it leaves out)."""
+    from plvm_photos.ask.query import AllOf, Only, Person
+
+    if isinstance(expr, Person):
+        return [expr.name]
+    if isinstance(expr, (AllOf, Only)):
+        return [name for item in expr.items for name in _asked_names(item)]
+    return []
 
 
 # --- rewrites that work -----------------------------------------------------------------------
@@ -207,6 +289,19 @@ def _parses(text: str, parse) -> bool:
     except QuestionError:
         return False
     return True
+
+
+def _says_something(text: str, parse) -> bool:
+    """A rewrite that parses and still asks about someone, some time, place or photo, or is one
+    of the examples ("who is?" parses, and says nothing of the question it stands for)."""
+    if not text.strip() or parse is None:
+        return False
+    try:
+        query = parse(text)
+    except QuestionError:
+        return False
+    return bool(query.people or query.time or query.place or query.photos or query.media or query.cues or query.most
+                or query.intent in ("people_count", "count"))
 
 
 def _without(text: str, part: str) -> str:
@@ -248,10 +343,20 @@ def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> Q
     if error.corrected:
         error = QuestionError(error.part, f'I can\'t use "{error.part}"', text=question)
     candidates = []
+    if error.part and error.part != question and question.find(error.part) > 0:  # the question up to the part
+        candidates.append(_as_question(question[: question.find(error.part)].strip().rstrip(",;:")))
+    from plvm_photos.ask.tokens import tokenize
+
+    try:
+        files = [t.text for t in tokenize(question) if t.kind == "file"]
+    except QuestionError:
+        files = []
+    candidates += [f"who is in {name}?" for name in files[:1]]
     if error.part and error.part != question:
         candidates.append(_as_question(_without(question, error.part)))
     candidates += fallback_examples(question, roster)
     for candidate in candidates:
-        if candidate and candidate != question and _parses(candidate, parse):
+        dangling = candidate.rstrip("?").split()[-1:] in ([w] for w in LEADING | {"and", "or", "but", "not"})
+        if candidate and candidate != question and not dangling and _says_something(candidate, parse):  # no "photos of"
             return QuestionError(error.part, error.message, candidate, text=question)
     return QuestionError(error.part, error.message, None, text=question)

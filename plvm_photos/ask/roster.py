@@ -94,10 +94,11 @@ class Roster:
         for p in self.people:
             candidates = [p.key, *p.words]
             distance = min(edit_distance(key, c) for c in candidates)
-            scored.append((distance / max(len(key), 1), p.key, p))
-        scored.sort(key=lambda s: (s[0], s[1]))
-        near = [p for score, _, p in scored if score <= 0.5]
-        return (near or [p for _, _, p in scored])[:limit]
+            shared = any(c[:3] == key[:3] for c in candidates) and len(key) >= 3  # "bernie": <Bernadette> first
+            scored.append((not shared, distance / max(len(key), 1), p.key, p))
+        scored.sort(key=lambda s: (s[0], s[1], s[2]))
+        near = [p for unshared, score, _, p in scored if not unshared or score <= 0.5]
+        return (near or [p for *_, p in scored])[:limit]
 
 
 def _in_order(words: tuple[str, ...], name: tuple[str, ...]) -> bool:

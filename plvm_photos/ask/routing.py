@@ -30,18 +30,27 @@ def _same(name: str) -> str:
     return name
 
 
+def routed(query: Query) -> bool:
+    """Whether an engine that sees pixels answers ``query``: an action in the question's own words
+    ("wearing a hat") or what the people named do or show (``Query.cues``)."""
+    return query.intent in VISUAL_INTENTS or bool(query.cues)
+
+
 def yes_no_prompt(query: Query, display=_same) -> tuple[str, str]:
     """(clause, prompt): the asked condition ("<a> and <b> are talking") and the yes/no question
     the engine scores; names in their display form (``display(name)``), as the engine knows them."""
-    who = people_phrase(query.people, display).removeprefix("with ")
-    clause = f"{who} {query.action}".strip()
+    if query.cues:
+        clause = " and ".join(_NAME.sub(lambda m: show(display(m.group(1))), cue.describe()) for cue in query.cues)
+    else:
+        who = people_phrase(query.people, display).removeprefix("with ")
+        clause = f"{who} {query.action}".strip()
     return clause, f'Does this photo match the description "{clause}"? Answer with Yes or No.'
 
 
 def wants_model(query: Query, engine_row) -> bool:
     """Whether ``query`` goes to the library's engine; ``engine_row()`` gives the stored engine
     setting as a 1-tuple or None, and is only called for visual questions."""
-    if query.intent not in VISUAL_INTENTS:
+    if not routed(query):
         return False
     row = engine_row()
     return sees_pixels(row[0] if row is not None else None)
@@ -50,19 +59,18 @@ def wants_model(query: Query, engine_row) -> bool:
 def routed_answer(library, query: Query):
     """The answer from the library's engine, or None when the question is not routed (then ``ask``
     answers it from the stored verdicts)."""
-    if query.intent not in VISUAL_INTENTS or not sees_pixels(library.settings.engine):
+    if not routed(query) or not sees_pixels(library.settings.engine):
         return None
     return answer_visual(library, query)
 
 
 def _photos_to_judge(reader, query: Query, people) -> list[int]:
-    from plvm_photos.ask.photo_ref import resolve_photo
+    from plvm_photos.ask.photo_ref import resolve_ref
     from plvm_photos.ask.selection import select
 
     if query.photo is None:
         return select(reader, query, people).ids
-    ref = query.photo.ref if query.photo.photo_id is None else f"#{query.photo.photo_id}"
-    return [resolve_photo(reader, ref)]
+    return [resolve_ref(reader, query.photo)]
 
 
 def answer_visual(library, query: Query, progress: bool = True) -> VisualAnswer:
@@ -122,7 +130,7 @@ def _text(query: Query, engine_name: str, clause: str, asked: str, results, judg
     scope = f"the {engine_name} engine looked at {judged} of the {selected} photo(s) {who}"
     if judged < selected:
         scope += f" (the first {visual.photo_limit} by path; plvm-photos config {visual.limit_setting} N for more)"
-    if query.photo is not None and query.intent != "visual_open":
+    if query.photo is not None and query.intent != "visual_open":  # yes or no, in that photo
         if not results:
             return f"No photo {query.photo.ref} to judge"
         score = results[0].score
@@ -133,7 +141,7 @@ def _text(query: Query, engine_name: str, clause: str, asked: str, results, judg
             return f"no photos {who} to answer \"{asked}\" about"
         return f"{asked} ({scope}):\n" + "\n".join(f"  {a.path}: {a.reply}" for a in results)
     n = len(results)
-    if query.intent == "visual_count":
+    if query.intent in ("visual_count", "count"):
         return f"{plural(n)} where {clause} ({scope})"
     lines = [f"{plural(n)} where {clause} ({scope})" + (":" if n else "")]
     lines += [f"  {a.path}  P(yes) {a.score:.2f}" for a in results]

@@ -11,8 +11,8 @@
   photo's reverse-geocoded city, a city by that city's id being the city's or one of its parts'
   (``photos.place_id``, indexed); "near" by great-circle distance, prefiltered in SQL by a
   bounding box and decided exactly here. "or" / "not" / "without a location" combine them.
-- ``Nobody``: no present verdict of anyone; ``Strangers``: a face region that no present verdict
-  names.
+- ``Nobody``: no present verdict of anyone; ``NoOne``: no face region at all; ``Strangers``: a
+  face region that no present verdict names.
 
 ``select`` returns the matching photos and the photos left out for lacking a date or a GPS
 position that might otherwise have matched, so no answer drops them silently.
@@ -28,10 +28,13 @@ from plvm_photos.ask.photos import ROW_COLUMNS, ROW_WIDTH, RowReader
 from plvm_photos.ask.query import (
     AllOf,
     AnyOf,
+    AllPlaces,
     AnyPlace,
     AnyTime,
+    EveryYear,
     Nobody,
     NoDate,
+    NoOne,
     NoPlace,
     Not,
     NotPlace,
@@ -99,6 +102,8 @@ def people_sql(expr, people: People) -> Sql:
     """The condition on ``photos.id`` that ``expr`` holds."""
     if isinstance(expr, Nobody):
         return Sql("NOT EXISTS (SELECT 1 FROM verdicts AS anyone WHERE anyone.photo_id = photos.id AND anyone.present = ?)", [True])
+    if isinstance(expr, NoOne):
+        return Sql("NOT EXISTS (SELECT 1 FROM regions AS face WHERE face.photo_id = photos.id AND face.kind = 'face')", [])
     if isinstance(expr, Strangers):
         return Sql("EXISTS (SELECT 1 FROM regions AS face WHERE face.photo_id = photos.id AND face.kind = 'face' AND NOT EXISTS "
                    "(SELECT 1 FROM verdicts AS named WHERE named.region_id = face.id AND named.present = ?))", [True])
@@ -140,6 +145,11 @@ def time_sql(db: Reader, time) -> Sql:
     if isinstance(time, AnyTime):
         parts = [time_sql(db, item) for item in time.items]
         return Sql("(" + " OR ".join(p.text for p in parts) + ")", [x for p in parts for x in p.params])
+    if isinstance(time, EveryYear):  # the same days of every year: by month and day of the camera's date
+        day = "substr(photos.taken_at, 6, 5)" if db.dialect == "sqlite" else "to_char(photos.taken_at, 'MM-DD')"
+        start, end = "%02d-%02d" % time.start, "%02d-%02d" % time.end
+        joiner = "AND" if time.start <= time.end else "OR"
+        return Sql(f"({DATED} AND ({day} >= ? {joiner} {day} <= ?))", [start, end])
     if isinstance(time, SeasonRange):
         starts, ends = [time.north.start, time.south.start], [time.north.end, time.south.end]
         outer = _range_sql(db, None if None in starts else min(starts), None if None in ends else max(ends))
@@ -185,9 +195,10 @@ def place_sql(db: Reader, place) -> Sql:
     """A condition every photo ``place`` matches satisfies; ``place_matches`` decides exactly."""
     if isinstance(place, NoPlace):
         return Sql(UNLOCATED, [])
-    if isinstance(place, AnyPlace):
+    if isinstance(place, (AnyPlace, AllPlaces)):
         parts = [place_sql(db, item) for item in place.items]
-        return Sql("(" + " OR ".join(p.text for p in parts) + ")", [x for p in parts for x in p.params])
+        joiner = " OR " if isinstance(place, AnyPlace) else " AND "
+        return Sql("(" + joiner.join(p.text for p in parts) + ")", [x for p in parts for x in p.params])
     if isinstance(place, NotPlace):
         inner = place_sql(db, place.item)
         return Sql(f"({LOCATED} AND NOT {inner.text})", inner.params)
@@ -215,6 +226,8 @@ def place_matches(place, lat: float, lon: float, place_id: int | None) -> bool:
         return lat is None
     if isinstance(place, AnyPlace):
         return any(place_matches(item, lat, lon, place_id) for item in place.items)
+    if isinstance(place, AllPlaces):
+        return all(place_matches(item, lat, lon, place_id) for item in place.items)
     if isinstance(place, NotPlace):
         return lat is not None and not place_matches(place.item, lat, lon, place_id)
     if place.relation == "near":
@@ -223,7 +236,7 @@ def place_matches(place, lat: float, lon: float, place_id: int | None) -> bool:
 
 
 def _needs_exact(place) -> bool:
-    if isinstance(place, (AnyPlace,)):
+    if isinstance(place, (AnyPlace, AllPlaces)):
         return any(_needs_exact(item) for item in place.items)
     if isinstance(place, NotPlace):
         return _needs_exact(place.item)
@@ -248,6 +261,9 @@ def matching_sql(db: Reader, query, people: People) -> Sql | None:
     if query.place is not None and _needs_exact(query.place):
         return None
     where, params = [CURRENT], [False]
+    if query.media is not None:  # only photos, or only videos, as ``select``
+        where.append("photos.kind = ?")
+        params.append(query.media)
     for part in (people_sql(query.people, people) if query.people is not None else None,
                  time_sql(db, query.time) if query.time is not None else None,
                  place_sql(db, query.place) if query.place is not None else None):

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from plvm_photos.ask.query import DateRange, QuestionError, SeasonRange
+from plvm_photos.ask.query import DateRange, EveryYear, QuestionError, SeasonRange
 
 FIRST_YEAR, LAST_YEAR = 1800, 2999  # years outside are refused (and datetime's range is safe)
 MONTHS = {
@@ -129,6 +129,24 @@ def recent_month(month: int, today: date) -> DateRange:
     """The most recent ``month`` that has fully or partly passed before ``today``."""
     year = today.year if _month_start(today.year, month) < _midnight(today) else today.year - 1
     return month_range(year, month)
+
+
+def every_month(month: int, today: date) -> EveryYear:
+    """``month`` of every year ("photos from August")."""
+    last = _days_in_month(2024, month)  # a leap year: 29 February is February's too
+    return EveryYear((month, 1), (month, last), MONTH_NAMES[month - 1], recent_month(month, today))
+
+
+def every_day(month: int, day: int, today: date, label: str = "") -> EveryYear:
+    """``month``/``day`` of every year ("on 4 July", "at Christmas")."""
+    recent = recent_day(month, day, today)
+    return EveryYear((month, day), (month, day), label or f"{day} {MONTH_NAMES[month - 1]}", recent)
+
+
+def every_span(first: EveryYear, last: EveryYear, text: str) -> EveryYear:
+    """"from March to June" with no year: those months of every year."""
+    recent = span(first.recent, last.recent) if first.recent and last.recent and first.recent.start < last.recent.end else None
+    return EveryYear(first.start, last.end, text, recent)
 
 
 def recent_day(month: int, day: int, today: date) -> DateRange:

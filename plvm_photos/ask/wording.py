@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plvm_photos.ask.query import AllOf, AnyOf, AnyPlace, Nobody, NoDate, NoPlace, Not, NotPlace, Only, Person, Strangers
+from plvm_photos.ask.query import AllOf, AllPlaces, AnyOf, AnyPlace, Nobody, NoDate, NoOne, NoPlace, Not, NotPlace, Only, Person, Strangers
 from plvm_photos.names import show
 
 BE_WORDS = frozenset(["is", "are", "was", "were", "be", "being"])
@@ -12,6 +12,19 @@ def plural(n: int, word: str = "photo") -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def counted(n: int, videos: int = 0) -> str:
+    """"3 photos", "1 video", "5 photos and videos": what a list of ``n`` items holds, of which
+    ``videos`` are videos."""
+    if not videos or not n:
+        return plural(n)
+    return plural(n, "video") if videos == n else f"{n} photos and videos"
+
+
+def counted_items(items) -> str:
+    """``counted`` for a list of ``PhotoAnswer``."""
+    return counted(len(items), sum(1 for item in items if item.kind == "video"))
+
+
 def names_text(names: list[str], joiner: str = "and") -> str:
     shown = [show(n) for n in names]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {joiner} " + shown[-1]
@@ -19,7 +32,7 @@ def names_text(names: list[str], joiner: str = "and") -> str:
 
 def _expr(expr, display) -> str:
     """``expr`` in words, names in their display form (``display(name)``)."""
-    if isinstance(expr, (Nobody, Strangers)):
+    if isinstance(expr, (Nobody, NoOne, Strangers)):
         return expr.describe()
     if isinstance(expr, Person):
         return show(display(expr.name))
@@ -74,6 +87,8 @@ def time_phrase(time) -> str:
     first = head.split(" ", 1)[0]
     if " to " in head:
         return f"taken from {text}"
+    if head.endswith(" ago"):
+        return f"taken {text}"
     if first.isdigit() and len(first) <= 2:
         return f"taken on {text}"
     if (first.isdigit() and len(first) == 4) or first in _MONTHS or first.lower() in _IN_WORDS:
@@ -95,11 +110,18 @@ def place_phrase(place) -> str:
         return "without a location"
     if isinstance(place, AnyPlace):
         return " or ".join(place_phrase(item) for item in place.items)
+    if isinstance(place, AllPlaces):
+        return " but ".join(place_phrase(item) for item in place.items)
     if isinstance(place, NotPlace):
-        return "not " + place_phrase(place.item)
+        return "with a location" if isinstance(place.item, NoPlace) else "not " + place_phrase(place.item)
     if place.relation == "near":
         return f"within {place.radius_km:g} km of {place.place.describe()}"
     return f"in {place.place.describe()}"
+
+
+def media_phrase(media: str | None) -> str:
+    """"(videos only)", "(photos only)": what a ranking or a date counted over."""
+    return f"({media}s only)" if media else ""
 
 
 def selection_phrase(query, display) -> str:
@@ -147,12 +169,3 @@ def unseen_words(action: str) -> str:
     while words and words[0].lower() in BE_WORDS:
         words = words[1:]
     return " ".join(words) or action
-
-
-def unseen_note(action: str | None) -> str:
-    if not action:
-        return ""
-    return (
-        f"the face engine sees who is in a photo and where, not \"{unseen_words(action)}\"; "
-        "these are the photos that match the people in the question"
-    )

@@ -340,7 +340,8 @@ def _said_names(text: str) -> set[str]:
     return {n for n in re.findall(r"<([^<>]+)>", text)}
 
 
-def _count(answer: str) -> int | None:
+def leading_count(answer: str) -> int | None:
+    """The number an answer starts with ("12 photos ...", "Yes, 3 photos ...", "no photos ...": 0)."""
     found = re.match(r"^\s*(?:yes,?\s*)?(\d+|no)\b", answer, re.I)
     if found is None:
         return None
@@ -367,7 +368,7 @@ def judge(expect: Expect, code: int, stdout: str) -> str:
     if expect.kind == "photos":
         return "right" if _files(data) == set(expect.value) else "wrong"
     if expect.kind == "count":
-        return "right" if _count(answer) == expect.value else "wrong"
+        return "right" if leading_count(answer) == expect.value else "wrong"
     if expect.kind in ("yes", "no"):
         return "right" if answer.lower().startswith(expect.kind) else "wrong"
     if expect.kind == "names":

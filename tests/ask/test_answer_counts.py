@@ -29,7 +29,7 @@ def test_a_count_is_the_number_of_photos_listed(asked, count, listing):
 
 
 @pytest.mark.parametrize("count", ["how many photos of <obama> or <biden>?", "how many photos in Japan?",
-                                   "how many photos of <obama> were taken in 2020?", "how many photos where <obama> is smiling?"])
+                                   "how many photos of <obama> were taken in 2020?"])
 def test_a_count_asked_without_its_photos_says_the_same(ask_library, asked, count):
     # What `ask` prints without --json: the number alone, without reading the photos it counts.
     from plvm_photos.ask.answer import ask
@@ -51,6 +51,8 @@ def test_count_words_and_notes(asked):
     assert asked("how many photos of <obama> in Germany?").answer.startswith("0 photos with <Obama> in Germany")
 
 
-def test_counting_an_action_with_the_face_engine_counts_the_people_and_says_so(asked):
+def test_counting_a_cue_the_pose_stage_has_not_seen_says_so(asked):
+    # without the people-pose stage (off in the tests) nobody's smile is seen: none is guessed
     answer = asked("how many photos where <obama> is smiling?")
-    assert answer.answer.startswith("5 photos with <Obama> (the face engine sees who is in a photo and where, not \"smiling\"")
+    assert answer.answer.startswith("0 photos where <Obama> is smiling (5 photos could not be judged: ")
+    assert "people-pose stage has not seen this face" in answer.answer

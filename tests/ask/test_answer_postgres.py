@@ -30,3 +30,8 @@ def test_time_place_and_unicode_names_on_postgresql(tmp_path, sample_photos, pg_
         assert ask(library, "how many photos were taken in 2020?").answer.startswith("1 photo taken in 2020 (1 photo has no date")
         assert ask(library, "photos of <zoë> in Australia").answer.startswith("1 photo with <Zoë> in Australia")
         assert ask(library, "photos from 2019").as_dict()["photos"][0]["taken"] == "2019-07-14T12:00:00"
+        # every year's July (by month and day of the camera's date), places joined with "but not"
+        assert file_names(ask(library, "photos from July")) == {"paris.jpg"}
+        assert file_names(ask(library, "photos from december to january")) == {"sydney.jpg"}
+        assert file_names(ask(library, "photos in Europe but not Paris")) == set()
+        assert file_names(ask(library, "photos with gps")) == {"paris.jpg", "sydney.jpg"}

@@ -40,3 +40,18 @@ def test_only_after_a_name_is_still_about_people():
 def test_media_files_are_photo_references(name):
     query = parse(f"who is in {name}?", TODAY, ROSTER)
     assert query.photo is not None and query.photo.ref == name
+
+
+@pytest.mark.parametrize(
+    "text, media, people",
+    [
+        ("only photos of mike, not videos", "photo", {"person": "mike"}),  # the "only" is the media's
+        ("only videos of susan", "video", {"person": "susan"}),
+        ("pictures of mike but no videos", "photo", {"person": "mike"}),
+        ("photos and videos of mike", None, {"person": "mike"}),
+        ("the last three videos", "video", None),
+    ],
+)
+def test_media_said_with_only_but_and_both(text, media, people):
+    query = parse(text, TODAY, ROSTER)
+    assert query.media == media and (query.people.as_dict() if query.people else None) == people

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from plvm_photos.ask.parser import parse
-from plvm_photos.ask.query import Person, QuestionError
+from plvm_photos.ask.query import AllOf, Person, QuestionError
 from plvm_photos.ask.roster import Roster
 from tests.ask.suite_library import PEOPLE
 
@@ -51,3 +51,24 @@ def test_short_prefixes_and_ambiguous_names_are_refused_with_the_candidates():
 def test_answers_by_name_on_the_suite_library(answer):
     for text in ("photos of sheldon", "Sheldon's photos", "photos of <sheldon_cooper>"):
         assert answer(text).answer.startswith("36 photos with <Sheldon Cooper>")
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("photos of penny sheldon", None),  # two first names one after the other: both (see below)
+        ("photos of penny cooper", r"<penny cooper> is not a registered person"),  # a first name and another's surname
+        ("photos of the Coopers", r'"Coopers" is a family; name its people'),
+        ("who is sheldon?", r"not who they are; try \"photos of <Sheldon Cooper>\""),
+        ("photos of me", r'"me" is you'),
+        ("photos of Penny and us", r'"us" is you'),
+        ("photos of shel and bernie", r"<bernie> is not a registered person"),
+        ("photos of leo", r'"leo" is not a registered name; try "photos of <Leonard Hofstadter>"'),
+    ],
+)
+def test_names_that_name_nobody_registered_are_refused(text, refused):
+    if refused is None:
+        assert parse(text, TODAY, PEOPLE).people == AllOf((Person("Penny"), SHELDON))
+        return
+    with pytest.raises(QuestionError, match=refused):
+        parse(text, TODAY, PEOPLE)

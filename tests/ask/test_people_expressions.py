@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from plvm_photos.ask.parser import parse
-from plvm_photos.ask.query import AllOf, AnyOf, Nobody, Not, Only, Person, Strangers, people_matches
+from plvm_photos.ask.query import AllOf, AnyOf, Nobody, NoOne, Not, Only, Person, Strangers, people_matches
 
 TODAY = date(2024, 7, 15)
 A, B, C, D = Person("a"), Person("b"), Person("c"), Person("d")
@@ -199,3 +199,44 @@ def test_people_expressions_as_people_type_them(text, expected):
 def test_people_matches_nobody_and_strangers():
     assert people_matches(Nobody(), set(), strangers=2) and not people_matches(Nobody(), {"a"})
     assert people_matches(Strangers(), {"a"}, strangers=1) and not people_matches(Strangers(), {"a"})
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("photos where <a> and <b> are both in it", AllOf((A, B))),
+        ("how many photos of <a> and <b> together", AllOf((A, B))),
+        ("photos of <a> where <b> isn't there", AllOf((A, Not(B)))),
+        ("photos of <a> where <b> is not in the photo", AllOf((A, Not(B)))),
+        # the negation takes the whole group before it: neither of them, not "<b> and not <c>"
+        ("photos of <a> where <b> and <c> are not there", AllOf((A, Not(AnyOf((B, C)))))),
+        ("photos with no one in them", NoOne()),
+        ("photos without anyone", NoOne()),
+        ("photos with nobody I know", Nobody()),
+        ("photos where nobody is recognised", Nobody()),
+    ],
+)
+def test_people_said_after_them(text, expected):
+    assert parse(text, TODAY).people == expected
+
+
+@pytest.mark.parametrize("text", ["more photos of <a> or <b>?", "who is in more photos, <a> or <b>",
+                                  "do I have more pictures of <a> than <b>"])
+def test_a_comparison_ranks_the_people_named(text):
+    query = parse(text, TODAY)
+    assert (query.intent, query.kind, query.most, query.people) == ("people", "named", True, AnyOf((A, B)))
+
+
+def test_no_one_is_no_face_at_all():
+    assert people_matches(NoOne(), set(), 0) and not people_matches(NoOne(), set(), 1)
+    assert people_matches(Nobody(), set(), 1)
+
+
+@pytest.mark.parametrize("text", ["just <a>, nobody else", "<a> solo", "solo photos of <a>", "<a> and no one else"])
+def test_alone_said_every_way(text):
+    assert parse(text, TODAY).people == Only((A,))
+
+
+def test_anyone_else_with_someone_is_who_else():
+    query = parse("anyone else in photos with <a>", TODAY)
+    assert (query.intent, query.others, query.people) == ("people", True, A)

@@ -131,3 +131,17 @@ def test_random_text_is_answered_or_refused(text):
 def test_questions_with_garbage_are_answered_or_refused(question, garbage):
     for text in (question + " " + garbage, garbage + " " + question):
         _suggestion_is_accepted(text, ROSTER)
+
+
+@pytest.mark.parametrize("text", ["photos leonard took", "who took beach.jpg", "which photos did raj take",
+                                  "photos raj has taken", "photos taken by leonard", "photos penny shot in 2019"])
+def test_who_held_the_camera_is_refused_never_read_as_who_is_in_it(text):
+    roster = [("leonard", "leonard"), ("raj", "raj"), ("penny", "penny")]
+    with pytest.raises(QuestionError, match="who took a photo is not recorded"):
+        parse(text, date(2026, 12, 7), roster)
+
+
+@pytest.mark.parametrize("text", ["photos of penny taken in Paris", "photos of penny taken last year", "photos of penny taken",
+                                  "where was beach.jpg shot?"])
+def test_taken_saying_when_or_where_is_no_photographer(text):
+    parse(text, date(2026, 12, 7), [("penny", "penny")])

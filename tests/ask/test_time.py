@@ -87,15 +87,38 @@ def test_date_ranges(text, start, end):
         (date(2024, 12, 25), (d(2024, 7, 1), d(2024, 8, 1))),
     ],
 )
-def test_a_month_without_year_is_the_most_recent_one(today, expected):
-    assert span("photos in july", today) == expected
+def test_last_july_is_the_most_recent_one(today, expected):
+    assert span("photos from last july", today) == expected
 
 
-def test_a_day_without_year_is_the_most_recent_one():
-    assert span("photos on July 14", date(2024, 7, 15)) == (d(2024, 7, 14), d(2024, 7, 15))
-    assert span("photos on July 14", date(2024, 7, 14)) == (d(2024, 7, 14), d(2024, 7, 15))
-    assert span("photos on 16 July", date(2024, 7, 15)) == (d(2023, 7, 16), d(2023, 7, 17))
-    assert span("photos on 29 February", date(2025, 3, 1)) == (d(2024, 2, 29), d(2024, 3, 1))
+def test_last_july_14_is_the_most_recent_one():
+    assert span("photos on last July 14", date(2024, 7, 15)) == (d(2024, 7, 14), d(2024, 7, 15))
+    assert span("photos on last July 14", date(2024, 7, 14)) == (d(2024, 7, 14), d(2024, 7, 15))
+    assert span("photos on last 16 July", date(2024, 7, 15)) == (d(2023, 7, 16), d(2023, 7, 17))
+    assert span("photos from last christmas", date(2024, 7, 15)) == (d(2023, 12, 25), d(2023, 12, 26))
+    assert span("photos from this christmas", date(2024, 7, 15)) == (d(2024, 12, 25), d(2024, 12, 26))
+
+
+@pytest.mark.parametrize("text, start, end, label, outside", [
+    ("photos in july", (7, 1), (7, 31), "July (every year)", (8, 1)),
+    ("photos from august", (8, 1), (8, 31), "August (every year)", (7, 31)),
+    ("photos on July 14", (7, 14), (7, 14), "14 July (every year)", (7, 15)),
+    ("photos on 29 February", (2, 29), (2, 29), "29 February (every year)", (3, 1)),
+    ("christmas photos", (12, 25), (12, 25), "at Christmas (every year)", (12, 26)),
+    ("photos from march to june", (3, 1), (6, 30), "march to june (every year)", (7, 1)),
+    ("photos from november to february", (11, 1), (2, 29), "november to february (every year)", (6, 15)),
+])
+def test_a_month_day_or_holiday_without_a_year_is_every_years(text, start, end, label, outside):
+    from plvm_photos.ask.query import EveryYear
+
+    time = parse(text, TODAY).time
+    assert isinstance(time, EveryYear) and (time.start, time.end, time.describe()) == (start, end, label)
+    assert time.contains(datetime(2020, *start)) and time.contains(datetime(2028, *end))
+    assert not time.contains(datetime(2019, *outside))
+
+
+def test_before_a_month_without_a_year_is_before_the_most_recent_one():
+    assert span("photos before august", date(2024, 7, 15)) == (None, d(2023, 8, 1))
 
 
 def test_season_of_a_year_in_both_hemispheres():
@@ -204,6 +227,7 @@ def test_labels_say_what_was_understood():
     assert parse("photos last summer", TODAY).describe() == (
         "all photos, taken last summer (June–August 2024; December 2023–February 2024 south of the equator)"
     )
-    assert parse("photos in july", TODAY).time.describe() == "July 2024"
+    assert parse("photos in july", TODAY).time.describe() == "July (every year)"
+    assert parse("photos from last july", TODAY).time.describe() == "last July (July 2024)"
     assert parse("photos after March 2021", TODAY).time.describe() == "after March 2021 (from 1 April 2021 on)"
     assert when.year_range(2019).as_dict() == {"start": "2019-01-01T00:00:00", "end": "2020-01-01T00:00:00", "label": "2019"}

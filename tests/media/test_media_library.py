@@ -89,7 +89,8 @@ def test_photos_only_and_videos_only(media_library):
             raw.close()
     assert {p.path for p in videos.photos} == {str(folder.video), str(folder.rotated)}
     assert {p.path for p in photos.photos} == {str(folder.dng_demosaic), str(folder.pair_jpeg)}
-    assert videos.answer.startswith("2 photos with <obama>") and "videos only" in Query("list", media="video").describe()
+    assert videos.answer.startswith("2 videos with <obama>") and "videos only" in Query("list", media="video").describe()
+    assert photos.answer.startswith("2 photos with <obama>")
 
 
 def test_a_correction_on_one_file_of_an_item_applies_to_the_item(media_library, copy_library):
