@@ -21,12 +21,12 @@ from plvm_photos.reads import images as image_reads
 from plvm_photos.reads import people as people_reads
 from plvm_photos.reads import photos as photo_reads
 from plvm_photos.reads.images import FaceImage, PhotoFiles
-from plvm_photos.reads.people import PersonFacts, PersonName, PersonPhoto, PersonSummary
+from plvm_photos.reads.people import Moment, PersonFacts, PersonName, PersonPhoto, PersonSummary, Tally
 from plvm_photos.reads.photos import PhotoFace, PhotoFaces, PhotoNotAnalysed, PhotoSize
 from plvm_photos.store.library_store import LibraryStore
 
-__all__ = ["FaceImage", "Library", "PersonFacts", "PersonName", "PersonPhoto", "PersonSummary", "PhotoFace",
-           "PhotoFaces", "PhotoFiles", "PhotoNotAnalysed", "PhotoSize"]
+__all__ = ["FaceImage", "Library", "Moment", "PersonFacts", "PersonName", "PersonPhoto", "PersonSummary", "PhotoFace",
+           "PhotoFaces", "PhotoFiles", "PhotoNotAnalysed", "PhotoSize", "Tally"]
 
 
 class Library(LibraryStore):
@@ -46,8 +46,11 @@ class Library(LibraryStore):
     def person(self, person_id: int) -> PersonFacts:
         return people_reads.person_facts(self, person_id)
 
-    def person_photos(self, person_id: int) -> list[PersonPhoto]:
-        return people_reads.person_photos(self, person_id)
+    def person_photos(self, person_id: int, with_id: int | None = None, year: int | None = None,
+                      place: str | None = None) -> list[PersonPhoto]:
+        """Their photos by date (oldest first, the undated last), filtered to those with the person
+        ``with_id`` too, taken in ``year``, or at ``place`` (as ``PersonFacts.places`` names it)."""
+        return people_reads.person_photos(self, person_id, with_id, year, place)
 
     def add_person(self, name: str, references: list[str | Path], face: int | None = None, kind: str = "person",
                    force: bool = False):
