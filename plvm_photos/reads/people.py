@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from plvm_photos.ask.person_facts import Moment, Tally, boxes_of, person_photo_rows, person_story
 from plvm_photos.ask.reader import session_reader
-from plvm_photos.db.models import Concept, Confirmation, Photo, Reference, Verdict
+from plvm_photos.db.models import Concept, Confirmation, Reference, Verdict
 from plvm_photos.db.queries import current_photo_ids
 from plvm_photos.store.library_store import LibraryStore
 
@@ -121,6 +121,7 @@ def person_photos(store: LibraryStore, concept_id: int, with_id: int | None = No
         db = session_reader(s)
         rows = person_photo_rows(db, concept_id, with_id, year, place)
         boxes = boxes_of(db, concept_id, [r.id for r in rows])
-        sha = dict(s.execute(select(Photo.id, Photo.sha256).where(Photo.id.in_([r.id for r in rows])))) if rows else {}
+        sha = {pid: digest for condition, params in db.id_filters("photos.id", [r.id for r in rows])
+               for pid, digest in db.rows(f"SELECT photos.id, photos.sha256 FROM photos WHERE {condition}", params)}
     return [PersonPhoto(r.id, r.path, sha.get(r.id, ""), r.width, r.height, boxes.get(r.id), r.taken, r.place)
             for r in rows]

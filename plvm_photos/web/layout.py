@@ -91,6 +91,20 @@ form button.primary{background:#1d2b36;color:#fff}form button.danger{border-colo
 .pager{margin:14px 0;display:flex;gap:12px}
 .sgrid{grid-template-columns:repeat(auto-fill,minmax(400px,1fr))}
 .suggestion{display:flex;gap:10px;align-items:center;padding:8px}.suggestion img{width:90px;height:90px;object-fit:cover;border-radius:4px}
+a{color:#0b5394}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible,
+label:focus-within{outline:3px solid #d9480f;outline-offset:2px}
+img{max-width:100%}.person-head{display:flex;gap:14px;align-items:center;margin-bottom:8px}
+.person-head .cover{width:96px;height:96px;border-radius:50%;object-fit:cover;flex:none}.person-head h1{margin:0}
+.facts{margin:10px 0}.chips{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:6px}
+.chips a{display:inline-flex;gap:6px;align-items:center;background:#fff;border-radius:16px;padding:4px 10px;
+box-shadow:0 1px 2px #0002;text-decoration:none;color:#1d2b36}.chips .count{color:#555;font-size:13px}
+.chips a.companion{padding:3px 10px 3px 3px}.companion img{width:32px;height:32px;border-radius:50%;object-fit:cover}
+.moments{list-style:none;padding:0;margin:6px 0;display:flex;flex-wrap:wrap;gap:4px 18px}
+details.tools summary{cursor:pointer;font-weight:600}h3{font-size:15px;margin:14px 0 6px;color:#444}
+@media (max-width:600px){main{padding:10px}header{padding:8px 10px;gap:10px}header form.search{margin-left:0;width:100%}
+header input[type=text]{width:auto;flex:1;min-width:0}.grid{grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}
+.sgrid{grid-template-columns:1fr}table.regions{display:block;overflow-x:auto;max-width:100%}
+form.inline{flex-wrap:wrap}.big{max-width:100%}}
 """)
 
 

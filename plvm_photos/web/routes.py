@@ -145,7 +145,13 @@ def people(req: Request) -> Response:
 
 
 def person(req: Request) -> Response:
-    return html(pages.person_page(req.library, req.number, req.ctx))
+    """A person's page; ``?with=ID`` (photos together), ``?year=YYYY`` or ``?place=NAME`` list some
+    of their photos only (a malformed value names nothing: 404)."""
+    with_id, year, place = req.param("with"), req.param("year"), req.param("place")
+    if (with_id and not re.fullmatch(r"\d{1,12}", with_id)) or (year and not re.fullmatch(r"\d{4}", year)) or len(place) > 300:
+        raise KeyError("no such photos")
+    chosen = pages.PersonFilter(int(with_id) if with_id else None, int(year) if year else None, place or None)
+    return html(pages.person_page(req.library, req.number, req.ctx, req.page_number, chosen))
 
 
 def photo(req: Request) -> Response:

@@ -15,7 +15,7 @@ import sys
 import traceback
 
 COMMANDS: list[list[str]] = [
-    ["people"], ["people", "--json"], ["hidden"], ["verdicts"], ["suggestions"], ["status"],
+    ["people"], ["people", "--json"], ["person", "obama"], ["person", "obama", "--json"], ["hidden"], ["verdicts"], ["suggestions"], ["status"],
     ["config"], ["config", "engine"], ["faces", "--unknown"], ["faces", "#1"],
     ["ask", "who is in #1?"], ["ask", "photos of <obama>", "--json"], ["undo", "--list"],
     ["add-person", "zed", "{ref}"], ["add-reference", "obama", "{ref}"], ["rename-person", "bea", "beatrix"],
