@@ -97,6 +97,20 @@ class Library(LibraryStore):
 
         return name_faces(self, region_ids, person)
 
+    def mark_faces(self, region_ids: list[int], mark: str):
+        """Faces that are ``not_a_face`` (never decided as anyone) or ``hidden`` (strangers): they
+        leave the unknown faces and the suggestions; one action, one undo."""
+        from plvm_photos.curation.confirm import mark_faces
+
+        return mark_faces(self, region_ids, mark)
+
+    def answer_suggestions(self, accepted: list[tuple[int, int]], refused: list[tuple[int, int]]):
+        """Many suggestions at once: (face region, person id) pairs accepted (confirmed) and
+        refused (rejected); one action, one undo."""
+        from plvm_photos.curation.confirm import answer_suggestions
+
+        return answer_suggestions(self, accepted, refused)
+
     def draw_face(self, photo_id: int, box: tuple[int, int, int, int], person: str):
         """A face the detector missed, in the photo's pixels, confirmed as ``person``."""
         from plvm_photos.curation.confirm import draw_face

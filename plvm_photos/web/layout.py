@@ -101,6 +101,25 @@ box-shadow:0 1px 2px #0002;text-decoration:none;color:#1d2b36}.chips .count{colo
 .chips a.companion{padding:3px 10px 3px 3px}.companion img{width:32px;height:32px;border-radius:50%;object-fit:cover}
 .moments{list-style:none;padding:0;margin:6px 0;display:flex;flex-wrap:wrap;gap:4px 18px}
 details.tools summary{cursor:pointer;font-weight:600}h3{font-size:15px;margin:14px 0 6px;color:#444}
+.picks{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:4px}
+.pick{position:relative;width:80px;height:80px}.pick label{display:block;cursor:pointer}
+.pick img{width:80px;height:80px;object-fit:cover;display:block;border-radius:4px;background:#ddd}
+.pick .pick-box{position:absolute;left:3px;top:3px;width:18px;height:18px;margin:0;accent-color:#1d2b36}
+.pick:has(.pick-box:checked) img{outline:4px solid #f2b134;outline-offset:-4px;filter:brightness(.85)}
+.pick .pick-box:focus-visible{outline:3px solid #d9480f;outline-offset:1px}
+.pick:has(.pick-box:focus-visible) img{box-shadow:0 0 0 3px #d9480f}
+.pick .open{position:absolute;right:2px;bottom:2px;background:#fffd;color:#1d2b36;border-radius:3px;padding:0 4px;
+font-size:13px;line-height:18px;text-decoration:none}
+.group h2{font-size:15px;display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:0 0 6px}
+.group .ref{width:40px;height:40px;border-radius:50%;object-fit:cover}
+.picker .group{padding:8px;margin:0 0 8px}.choose-all{font-size:13px;padding:2px 8px;border:1px solid #1d2b36;
+border-radius:4px;background:#fff;cursor:pointer}
+.bar{position:sticky;top:0;z-index:2;display:flex;flex-wrap:wrap;gap:6px;align-items:center;background:#fff;
+padding:8px 10px;margin:0 0 8px;border-radius:6px;box-shadow:0 1px 4px #0003}
+.bar input[type=text]{padding:5px 8px;border:1px solid #bbb;border-radius:4px;min-width:0}
+.bar button{padding:5px 12px;border:1px solid #1d2b36;border-radius:4px;background:#fff;cursor:pointer}
+.bar button.primary{background:#1d2b36;color:#fff}.bar button.danger{border-color:#a22;color:#a22}
+.bar button:disabled{opacity:.45;cursor:default}
 @media (max-width:600px){main{padding:10px}header{padding:8px 10px;gap:10px}header form.search{margin-left:0;width:100%}
 header input[type=text]{width:auto;flex:1;min-width:0}.grid{grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}
 .sgrid{grid-template-columns:1fr}table.regions{display:block;overflow-x:auto;max-width:100%}
