@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from plvm_photos.db.models import Concept, Confirmation, FaceMark, Photo, Region, RegionPose, Rejection, utcnow
@@ -111,9 +111,9 @@ def _kept(photo_id: int):
     """The regions of a photo that analysing it again keeps: those the user drew, confirmed,
     rejected a person on (a rejection is of that face: it must never widen to the whole photo) or
     marked (not a face, hidden)."""
-    said = (select(Confirmation.region_id).where(Confirmation.photo_id == photo_id)
-            .union(select(Rejection.region_id).where(Rejection.photo_id == photo_id, Rejection.region_id.is_not(None)))
-            .union(select(FaceMark.region_id).where(FaceMark.photo_id == photo_id)))
+    said = union(select(Confirmation.region_id).where(Confirmation.photo_id == photo_id),
+                 select(Rejection.region_id).where(Rejection.photo_id == photo_id, Rejection.region_id.is_not(None)),
+                 select(FaceMark.region_id).where(FaceMark.photo_id == photo_id))
     return (Region.photo_id == photo_id) & (Region.by_user.is_(True) | Region.id.in_(said))
 
 

@@ -104,7 +104,7 @@ details.tools summary{cursor:pointer;font-weight:600}h3{font-size:15px;margin:14
 .picks{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:4px}
 .pick{position:relative;width:80px;height:80px}.pick label{display:block;cursor:pointer}
 .pick img{width:80px;height:80px;object-fit:cover;display:block;border-radius:4px;background:#ddd}
-.pick .pick-box{position:absolute;left:3px;top:3px;width:18px;height:18px;margin:0;accent-color:#1d2b36}
+.pick .pick-box{position:absolute;z-index:1;left:3px;top:3px;width:18px;height:18px;margin:0;accent-color:#1d2b36}
 .pick:has(.pick-box:checked) img{outline:4px solid #f2b134;outline-offset:-4px;filter:brightness(.85)}
 .pick .pick-box:focus-visible{outline:3px solid #d9480f;outline-offset:1px}
 .pick:has(.pick-box:focus-visible) img{box-shadow:0 0 0 3px #d9480f}

@@ -22,7 +22,7 @@ COMMANDS: list[list[str]] = [
     ["hide", "obama"], ["unhide", "obama"], ["name", "joe", "#5", "--face", "1"],
     ["draw", "#1", "zed", "--box", "10,10,60,60"], ["merge", "obama", "marissa"],
     ["set-reference", "obama", "#1", "--face", "1"], ["faces", "#3", "--not", "obama", "--face", "1"],
-    ["undo"], ["redo"], ["remove-person", "marissa"], ["scan", "{photos}", "-q"], ["import-xmp", "{photos}"],
+    ["ignore", "#2", "--face", "1"], ["undo"], ["redo"], ["remove-person", "marissa"], ["scan", "{photos}", "-q"], ["import-xmp", "{photos}"],
     ["export-xmp", "--into", "{out}/xmp"], ["sheet", "obama", "-o", "{out}/sheet.png"],
     ["config", "plvm.threshold", "0.6"], ["db", "upgrade"],
 ]
