@@ -2,7 +2,9 @@
 block is ``Html`` made with ``markup`` (values escaped by default).
 
 Forms POST to ``/action/NAME`` with the session's CSRF token; they work without JavaScript (the
-one script, ``/static/draw.js``, only fills the box fields by dragging on the photo).
+scripts only help: ``/static/draw.js`` fills the box fields by dragging on the photo,
+``/static/select.js`` chooses many faces of a grid quickly). Every page fits a 390 px wide screen
+(the ``@media`` rules at the end of ``CSS``) and shows where the keyboard focus is.
 """
 
 from __future__ import annotations
