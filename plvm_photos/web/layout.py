@@ -66,7 +66,6 @@ header button{padding:6px 12px;border:0;border-radius:4px;background:#f2b134;fon
 header form.undo button{background:#dfe6ec}
 main{padding:18px}h1{font-size:22px;margin:0 0 14px}h2{font-size:18px;margin:4px 0 8px}.muted{color:#666}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:14px;align-items:start}
-.faces{grid-template-columns:repeat(auto-fill,minmax(110px,1fr))}
 .card{background:#fff;border-radius:6px;box-shadow:0 1px 3px #0002;overflow:hidden;text-decoration:none;color:inherit;display:block}
 .card .meta{padding:6px 9px;font-size:13px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .person{text-align:center}.person img{width:100%;aspect-ratio:1;object-fit:cover;display:block}
@@ -91,8 +90,6 @@ form button.primary{background:#1d2b36;color:#fff}form button.danger{border-colo
 .tools{background:#fff;border-radius:6px;padding:10px 12px;margin:12px 0;box-shadow:0 1px 3px #0002}
 .group{background:#fff;border-radius:6px;padding:10px;margin:0 0 14px;box-shadow:0 1px 3px #0002}
 .pager{margin:14px 0;display:flex;gap:12px}
-.sgrid{grid-template-columns:repeat(auto-fill,minmax(400px,1fr))}
-.suggestion{display:flex;gap:10px;align-items:center;padding:8px}.suggestion img{width:90px;height:90px;object-fit:cover;border-radius:4px}
 a{color:#0b5394}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible,
 label:focus-within{outline:3px solid #d9480f;outline-offset:2px}
 img{max-width:100%}.person-head{display:flex;gap:14px;align-items:center;margin-bottom:8px}
@@ -124,7 +121,7 @@ padding:8px 10px;margin:0 0 8px;border-radius:6px;box-shadow:0 1px 4px #0003}
 .bar button:disabled{opacity:.45;cursor:default}
 @media (max-width:600px){main{padding:10px}header{padding:8px 10px;gap:10px}header form.search{margin-left:0;width:100%}
 header input[type=text]{width:auto;flex:1;min-width:0}.grid{grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}
-.sgrid{grid-template-columns:1fr}table.regions{display:block;overflow-x:auto;max-width:100%}
+table.regions{display:block;overflow-x:auto;max-width:100%}
 form.inline{flex-wrap:wrap}.big{max-width:100%}}
 """)
 
