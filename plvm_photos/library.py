@@ -21,11 +21,12 @@ from plvm_photos.reads import images as image_reads
 from plvm_photos.reads import people as people_reads
 from plvm_photos.reads import photos as photo_reads
 from plvm_photos.reads.images import FaceImage, PhotoFiles
-from plvm_photos.reads.people import Moment, PersonFacts, PersonName, PersonPhoto, PersonSummary, Tally
+from plvm_photos.reads.people import (Moment, PersonFacts, PersonName, PersonPhoto, PersonPhotoPage, PersonSummary,
+                                      Tally)
 from plvm_photos.reads.photos import PhotoFace, PhotoFaces, PhotoNotAnalysed, PhotoSize
 from plvm_photos.store.library_store import LibraryStore
 
-__all__ = ["FaceImage", "Library", "Moment", "PersonFacts", "PersonName", "PersonPhoto", "PersonSummary", "PhotoFace",
+__all__ = ["FaceImage", "Library", "Moment", "PersonFacts", "PersonName", "PersonPhoto", "PersonPhotoPage", "PersonSummary", "PhotoFace",
            "PhotoFaces", "PhotoFiles", "PhotoNotAnalysed", "PhotoSize", "Tally"]
 
 
@@ -51,6 +52,13 @@ class Library(LibraryStore):
         """Their photos by date (oldest first, the undated last), filtered to those with the person
         ``with_id`` too, taken in ``year``, or at ``place`` (as ``PersonFacts.places`` names it)."""
         return people_reads.person_photos(self, person_id, with_id, year, place)
+
+    def person_photo_page(self, person_id: int, start: int = 0, count: int | None = None, newest_first: bool = False,
+                          with_id: int | None = None, year: int | None = None,
+                          place: str | None = None) -> PersonPhotoPage:
+        """A page of ``person_photos`` (``newest_first`` or oldest first; the undated last) and how
+        many there are in all."""
+        return people_reads.person_photo_page(self, person_id, with_id, year, place, newest_first, start, count)
 
     def add_person(self, name: str, references: list[str | Path], face: int | None = None, kind: str = "person",
                    force: bool = False):

@@ -25,7 +25,7 @@ from plvm_photos.ask.aggregates import (
     ranking,
     time_counts,
 )
-from plvm_photos.ask.photos import PhotoRow
+from plvm_photos.ask.photos import PhotoRow, item_files, photo_rows, taken_text
 from plvm_photos.ask.query import AllOf, DateRange, Person, Query
 from plvm_photos.ask.reader import Reader
 from plvm_photos.ask.selection import People, matching_sql, select
@@ -106,23 +106,38 @@ def _moment(row: PhotoRow) -> Moment:
     return Moment(row.id, row.path, row.taken, row.place)
 
 
-def person_photo_rows(db: Reader, person_id: int, with_id: int | None = None, year: int | None = None,
-                      place: str | None = None) -> list[PhotoRow]:
+def person_photo_ids(db: Reader, person_id: int, with_id: int | None = None, year: int | None = None,
+                     place: str | None = None, newest_first: bool = False) -> list[int]:
     """The person's photos (with ``with_id`` too, taken in ``year``, at ``place`` as ``PersonStory.places``
-    names it), by date: oldest first, the undated last (by path). KeyError for an unknown person."""
+    names it) by date: oldest first (``newest_first``: newest first), ties by path as ``by_date``,
+    the undated last by path. Reads only what the order needs (a page reads its photos' rows with
+    ``photo_rows``). KeyError for an unknown person."""
     people = People(db)
-    found = select(db, _query(people, person_id, with_id, year), people)
-    rows = list(found.rows.values())
-    if place is not None:
-        at = set()
-        for condition, params in db.id_filters("photos.id", found.ids):
-            for pid, place_id, name, admin1, country, code in db.rows(
-                    "SELECT photos.id, photos.place_id, photos.place_name, photos.admin1, photos.country, "
-                    f"photos.country_code FROM photos WHERE {condition}", params):
-                if _place_key(PLACE_KIND, place_id, name, admin1, country, code) == place:
-                    at.add(pid)
-        rows = [row for row in rows if row.id in at]
-    return by_date(rows) + sorted((row for row in rows if not row.taken), key=lambda row: row.path)
+    ids = select(db, _query(people, person_id, with_id, year), people, with_rows=False).ids
+    taken: dict[int, str | None] = {}
+    keys: dict[tuple, str | None] = {}  # a place's key, worked out once per place
+    for condition, params in db.id_filters("photos.id", ids):
+        for pid, at, source, offset, *where in db.rows(
+                "SELECT photos.id, photos.taken_at, photos.taken_source, photos.taken_offset_minutes, photos.place_id, "
+                f"photos.place_name, photos.admin1, photos.country, photos.country_code FROM photos WHERE {condition}",
+                params):
+            if place is not None:
+                spot = tuple(where)
+                if spot not in keys:
+                    keys[spot] = _place_key(PLACE_KIND, *spot)
+                if keys[spot] != place:
+                    continue
+            taken[pid] = taken_text(at, source, offset)
+    paths = {pid: files[0] for pid, files in item_files(db, sorted(taken)).items()}
+    dated = sorted((pid for pid, t in taken.items() if t), key=lambda pid: (taken[pid], paths.get(pid, "")))
+    undated = sorted((pid for pid, t in taken.items() if not t), key=lambda pid: paths.get(pid, ""))
+    return (dated[::-1] if newest_first else dated) + undated
+
+
+def person_photo_rows(db: Reader, photo_ids: list[int]) -> list[PhotoRow]:
+    """The rows of ``photo_ids`` (from ``person_photo_ids``), in that order."""
+    rows = photo_rows(db, photo_ids)
+    return [rows[pid] for pid in photo_ids if pid in rows]
 
 
 def boxes_of(db: Reader, person_id: int, photo_ids: list[int]) -> dict[int, tuple[int, int, int, int]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from plvm_photos.ask.person_facts import Moment, Tally, boxes_of, person_photo_rows, person_story
+from plvm_photos.ask.person_facts import Moment, Tally, boxes_of, person_photo_ids, person_photo_rows, person_story
 from plvm_photos.ask.reader import session_reader
 from plvm_photos.db.models import Concept, Confirmation, Reference, Verdict
 from plvm_photos.db.queries import current_photo_ids
@@ -112,16 +112,32 @@ def person_facts(store: LibraryStore, concept_id: int) -> PersonFacts:
                            story.unplaced)
 
 
+@dataclass(frozen=True)
+class PersonPhotoPage:
+    total: int  # photos of the list (of every page)
+    photos: list[PersonPhoto]  # those of this page
+
+
 def person_photos(store: LibraryStore, concept_id: int, with_id: int | None = None, year: int | None = None,
                   place: str | None = None) -> list[PersonPhoto]:
     """The current photos the person is decided present in (with ``with_id`` too, in ``year``, at
     ``place`` as ``PersonFacts.places`` names it), oldest first, the undated last; KeyError when
     there is no such person (or no person ``with_id``)."""
+    return person_photo_page(store, concept_id, with_id, year, place).photos
+
+
+def person_photo_page(store: LibraryStore, concept_id: int, with_id: int | None = None, year: int | None = None,
+                      place: str | None = None, newest_first: bool = False, start: int = 0,
+                      count: int | None = None) -> PersonPhotoPage:
+    """``count`` of those photos from ``start`` (all: None), ``newest_first`` or oldest first (the
+    undated last); only the photos of the page are read whole."""
     with store.session() as s:
         db = session_reader(s)
-        rows = person_photo_rows(db, concept_id, with_id, year, place)
-        boxes = boxes_of(db, concept_id, [r.id for r in rows])
-        sha = {pid: digest for condition, params in db.id_filters("photos.id", [r.id for r in rows])
+        ids = person_photo_ids(db, concept_id, with_id, year, place, newest_first)
+        chosen = ids[start:] if count is None else ids[start : start + count]
+        rows = person_photo_rows(db, chosen)
+        boxes = boxes_of(db, concept_id, chosen)
+        sha = {pid: digest for condition, params in db.id_filters("photos.id", chosen)
                for pid, digest in db.rows(f"SELECT photos.id, photos.sha256 FROM photos WHERE {condition}", params)}
-    return [PersonPhoto(r.id, r.path, sha.get(r.id, ""), r.width, r.height, boxes.get(r.id), r.taken, r.place)
-            for r in rows]
+    return PersonPhotoPage(len(ids), [PersonPhoto(r.id, r.path, sha.get(r.id, ""), r.width, r.height, boxes.get(r.id),
+                                                  r.taken, r.place) for r in rows])

@@ -129,11 +129,17 @@ def person_page(library: Library, person_id: int, ctx: PageContext = NO_FORMS, p
     """KeyError when there is no such person (or no person ``chosen.with_id``)."""
     facts = library.person(person_id)
     name = facts.name
-    found = library.person_photos(person_id, chosen.with_id, chosen.year, chosen.place)
-    photos = [p for p in found if p.taken][::-1] + [p for p in found if not p.taken]  # newest first
-    pages = max(1, math.ceil(len(photos) / PHOTOS_PER_PAGE))
-    page_no = min(max(page_no, 1), pages)
-    shown = photos[(page_no - 1) * PHOTOS_PER_PAGE : page_no * PHOTOS_PER_PAGE]
+    def page_of(n: int):
+        return library.person_photo_page(person_id, (n - 1) * PHOTOS_PER_PAGE, PHOTOS_PER_PAGE, True, chosen.with_id,
+                                         chosen.year, chosen.place)
+
+    page_no = max(page_no, 1)
+    found = page_of(page_no)
+    total, pages = found.total, max(1, math.ceil(found.total / PHOTOS_PER_PAGE))
+    if page_no > pages:  # past the end: the last page
+        page_no = pages
+        found = page_of(page_no)
+    shown = found.photos
     tools = EMPTY
     if ctx.forms:
         others = [p.display for p in library.person_names() if p.id != person_id]
@@ -171,7 +177,7 @@ def person_page(library: Library, person_id: int, ctx: PageContext = NO_FORMS, p
     nav = pager(base, page_no, pages)
     listing = Html("<section aria-labelledby=photos-head><h2 id=photos-head>{} <span class=muted>({})</span></h2>{}{}{}{}"
                    "</section>").format(
-        heading, plural(len(photos), "photo"),
+        heading, plural(total, "photo"),
         when(filtered, Html("<p><a href='/person/{}' id=all-photos>← all photos of {}</a></p>").format(person_id, show(name))),
         nav, groups if shown else Html("<p class=muted>Not found in any photo yet.</p>"), nav)
     body = Html("<div class=person-head><img class=cover src='/face/{id}.jpg' alt='{name}' width=96 height=96>"

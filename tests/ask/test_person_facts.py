@@ -58,20 +58,24 @@ def test_places_and_years_are_the_answers_counts(answer, penny):
 
 
 def test_each_count_is_the_length_of_its_photo_list(suite_db, penny):
-    from plvm_photos.ask.person_facts import person_photo_rows
+    from plvm_photos.ask.person_facts import person_photo_ids, person_photo_rows
 
     pid, story = penny
-    rows = person_photo_rows(suite_db, pid)
-    assert len(rows) == story.photos
-    dated = [r.taken for r in rows if r.taken]
+    ids = person_photo_ids(suite_db, pid)
+    rows = person_photo_rows(suite_db, ids)
+    assert len(rows) == len(ids) == story.photos
+    dated = [(r.taken, r.path) for r in rows if r.taken]
     assert dated == sorted(dated) and all(r.taken for r in rows[: len(dated)])  # by date, the undated last
+    assert (rows[0].id, rows[len(dated) - 1].id) == (story.first.photo_id, story.latest.photo_id)
+    newest = person_photo_ids(suite_db, pid, newest_first=True)
+    assert newest[: len(dated)] == ids[: len(dated)][::-1] and newest[len(dated):] == ids[len(dated):]
     for t in story.often_with:
-        assert len(person_photo_rows(suite_db, pid, with_id=int(t.key))) == t.photos, t
+        assert len(person_photo_ids(suite_db, pid, with_id=int(t.key))) == t.photos, t
     for t in story.years:
-        assert len(person_photo_rows(suite_db, pid, year=int(t.key))) == t.photos, t
+        assert len(person_photo_ids(suite_db, pid, year=int(t.key))) == t.photos, t
     for t in story.places:
-        assert len(person_photo_rows(suite_db, pid, place=t.key)) == t.photos, t
-    assert person_photo_rows(suite_db, pid, place="Atlantis, Nowhere") == []
+        assert len(person_photo_ids(suite_db, pid, place=t.key)) == t.photos, t
+    assert person_photo_ids(suite_db, pid, place="Atlantis, Nowhere") == []
 
 
 def test_hidden_people_are_not_in_often_with_but_their_own_facts_are_shown(suite_library_dir, tmp_path):
