@@ -97,7 +97,7 @@ img{max-width:100%}.person-head{display:flex;gap:14px;align-items:center;margin-
 .facts{margin:10px 0}.chips{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:6px}
 .chips a{display:inline-flex;gap:6px;align-items:center;background:#fff;border-radius:16px;padding:4px 10px;
 box-shadow:0 1px 2px #0002;text-decoration:none;color:#1d2b36}.chips .count{color:#555;font-size:13px}
-.chips a.companion{padding:3px 10px 3px 3px}.companion img{width:32px;height:32px;border-radius:50%;object-fit:cover}
+.chips a[aria-current]{background:#1d2b36;color:#fff}.chips a[aria-current] .count{color:#dfe6ec}.chips a.companion{padding:3px 10px 3px 3px}.companion img{width:32px;height:32px;border-radius:50%;object-fit:cover}
 .moments{list-style:none;padding:0;margin:6px 0;display:flex;flex-wrap:wrap;gap:4px 18px}
 details.tools summary{cursor:pointer;font-weight:600}h3{font-size:15px;margin:14px 0 6px;color:#444}
 .picks{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:4px}

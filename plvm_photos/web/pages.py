@@ -89,7 +89,11 @@ def _chips(person_id: int, label: str, ident: str, items: Html) -> Html:
                 "<ul class=chips id={ident}>{items}</ul></section>").format(ident=ident, label=label, items=items)
 
 
-def _story(library: Library, facts: PersonFacts) -> Html:
+def _current(on: bool) -> Html:
+    return when(on, Html(" aria-current=page"))
+
+
+def _story(library: Library, facts: PersonFacts, chosen: PersonFilter) -> Html:
     """The person's years, places, often with, first and latest photo: each a link to its photos."""
     pid = facts.id
     moments = EMPTY
@@ -97,15 +101,16 @@ def _story(library: Library, facts: PersonFacts) -> Html:
         if m is not None:
             moments += Html("<li><span class=muted>{}:</span> <a href='/photo/{}'>{}</a>{}</li>").format(
                 word, m.photo_id, _when(m.taken), when(m.place, Html(" <span class=muted>in {}</span>").format(m.place or "")))
-    years = EMPTY.join(Html("<li><a href='/person/{}?{}'>{} <span class=count>{}</span></a></li>").format(
-        pid, urlencode({"year": t.key}), t.label, t.photos) for t in facts.years)
-    places = EMPTY.join(Html("<li><a href='/person/{}?{}'>{} <span class=count>{}</span></a></li>").format(
-        pid, urlencode({"place": t.key}), t.label, t.photos) for t in facts.places)
+    years = EMPTY.join(Html("<li><a href='/person/{}?{}'{}>{} <span class=count>{}</span></a></li>").format(
+        pid, urlencode({"year": t.key}), _current(str(chosen.year) == t.key), t.label, t.photos) for t in facts.years)
+    places = EMPTY.join(Html("<li><a href='/person/{}?{}'{}>{} <span class=count>{}</span></a></li>").format(
+        pid, urlencode({"place": t.key}), _current(chosen.place == t.key), t.label, t.photos) for t in facts.places)
     companions = EMPTY.join(
-        Html("<li><a class=companion href='/person/{pid}?{q}' title='photos of {me} with {name}'>"
+        Html("<li><a class=companion href='/person/{pid}?{q}'{current} title='photos of {me} with {name}'>"
              "<img src='/face/{other}.jpg' alt='' loading=lazy width=48 height=48><span>{name}</span>"
              "<span class=count aria-label='{n} photos together'>{n}</span></a></li>").format(
-            pid=pid, q=urlencode({"with": t.key}), other=t.key, name=t.label, me=show(facts.name), n=t.photos)
+            pid=pid, q=urlencode({"with": t.key}), current=_current(str(chosen.with_id) == t.key), other=t.key,
+            name=t.label, me=show(facts.name), n=t.photos)
         for t in facts.often_with[:OFTEN_WITH_SHOWN])
     more = when(len(facts.often_with) > OFTEN_WITH_SHOWN,
                 Html("<li class=muted>and {} more</li>").format(len(facts.often_with) - OFTEN_WITH_SHOWN))
@@ -182,7 +187,7 @@ def person_page(library: Library, person_id: int, ctx: PageContext = NO_FORMS, p
         nav, groups if shown else Html("<p class=muted>Not found in any photo yet.</p>"), nav)
     body = Html("<div class=person-head><img class=cover src='/face/{id}.jpg' alt='{name}' width=96 height=96>"
                 "<div><h1>{name}</h1><p class=muted id=person-facts>{summary}</p></div></div>{tools}{story}{listing}").format(
-        id=person_id, name=show(name), summary=summary, tools=tools, story=_story(library, facts), listing=listing)
+        id=person_id, name=show(name), summary=summary, tools=tools, story=_story(library, facts, chosen), listing=listing)
     return page(show(name), body, ctx=ctx)
 
 
