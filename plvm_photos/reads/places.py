@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plvm_photos.ask.reader import session_reader
-from plvm_photos.ask.selection import CURRENT, LOCATED, UNLOCATED
+from plvm_photos.ask.selection import CURRENT, UNLOCATED
 from plvm_photos.store.library_store import LibraryStore
 
 
@@ -64,16 +64,19 @@ def places(store: LibraryStore) -> Places:
 
     with store.session() as s:
         db = session_reader(s)
-        rows = db.rows(f"SELECT photos.place_id, photos.country_code, photos.country, COUNT(*), MAX(photos.id) "
-                       f"FROM photos WHERE {LOCATED} AND {CURRENT} GROUP BY photos.place_id, photos.country_code, "
-                       "photos.country", [False])
+        # a photo has a place (and its country) only with a position (``indexing/facts.py``)
+        rows = db.rows(f"SELECT photos.place_id, photos.country_code, COUNT(*), MAX(photos.id) FROM photos "
+                       f"WHERE photos.place_id IS NOT NULL AND {CURRENT} "
+                       "GROUP BY photos.place_id, photos.country_code", [False])
         unplaced = db.value(f"SELECT COUNT(*) FROM photos WHERE {UNLOCATED} AND {CURRENT}", [False]) or 0
+        names = {code: db.value("SELECT photos.country FROM photos WHERE photos.country_code = ? LIMIT 1", [code])
+                 for code in {row[1] for row in rows if row[1]}}
     countries: dict[str, dict] = {}
     cities: dict[int, dict] = {}
-    for place_id, code, country, n, cover in rows:
+    for place_id, code, n, cover in rows:
         if not code:
             continue
-        entry = countries.setdefault(code, {"name": country or code, "photos": 0, "cover": 0})
+        entry = countries.setdefault(code, {"name": names.get(code) or code, "photos": 0, "cover": 0})
         entry["photos"] += n
         entry["cover"] = max(entry["cover"], cover)
         city = counted_city(int(place_id)) if place_id is not None else None

@@ -60,7 +60,7 @@ CSS = Html("""
 *{box-sizing:border-box}body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f4f4f2;color:#222}
 header{background:#1d2b36;color:#fff;padding:10px 18px;display:flex;gap:18px;align-items:center;flex-wrap:wrap}
 header a{color:#fff;text-decoration:none;font-weight:600}header form.search{margin-left:auto;display:flex;gap:6px}
-header input[type=text]{width:340px;padding:6px 8px;border-radius:4px;border:0}
+header input[type=text]{width:280px;padding:6px 8px;border-radius:4px;border:0}
 header button{padding:6px 12px;border:0;border-radius:4px;background:#f2b134;font-weight:600;cursor:pointer}
 header form.undo button{background:#dfe6ec}
 main{padding:18px}h1{font-size:22px;margin:0 0 14px}h2{font-size:18px;margin:4px 0 8px}.muted{color:#666}
@@ -91,6 +91,7 @@ form button.primary{background:#1d2b36;color:#fff}form button.danger{border-colo
 .group{background:#fff;border-radius:6px;padding:10px;margin:0 0 14px;box-shadow:0 1px 3px #0002}
 .pager{margin:14px 0;display:flex;gap:12px}
 .sgrid{grid-template-columns:repeat(auto-fill,minmax(400px,1fr))}
+.places{grid-template-columns:repeat(auto-fill,minmax(150px,1fr))}.place .name{font-weight:600}.place img{object-position:50% 20%}
 .note{color:#666;font-size:12px;overflow:hidden;text-overflow:ellipsis}
 .crumbs{font-size:14px;margin:0 0 8px}.chips{display:flex;flex-wrap:wrap;gap:6px;list-style:none;padding:0;margin:6px 0 16px}
 .chips a{display:inline-block;background:#fff;border-radius:14px;padding:3px 11px;box-shadow:0 1px 2px #0002;color:#1d2b36;text-decoration:none}
