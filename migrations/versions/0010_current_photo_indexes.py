@@ -25,7 +25,8 @@ depends_on = None
 def upgrade() -> None:
     ddl.create_index("ix_photos_taken_current", "photos", ["taken_source", "taken_at", "error"])
     ddl.create_index("ix_photos_place_current", "photos", ["place_id", "country_code", "error"])
-    ddl.create_index("ix_files_photo_present", "files", ["photo_id", "missing"])
+    # IF NOT EXISTS rather than ddl.create_index: reflecting files' indexes warns on the expression index of 0006
+    op.execute("CREATE INDEX IF NOT EXISTS ix_files_photo_present ON files (photo_id, missing)")
     for name in ("ix_photos_taken", "ix_photos_place_id"):
         if ddl.has_index("photos", name):
             op.drop_index(name, table_name="photos")
