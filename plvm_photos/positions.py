@@ -131,8 +131,9 @@ def _listed(names: list[str]) -> str:
 
 
 def caption(people: list[PlacedPerson], unknown_faces: int, width: int, height: int) -> str:
-    """Who is where, as people say it: one person by where they are in the photo ("<mike>
-    (left)"); two or three in a row "<a> (left), <b> (middle) and <c> (right)"; more "from left:
+    """Who is where, as people say it: one person by where they are in the photo ("<mike> (top
+    left)"); two or three in a row by the third of the photo each is in ("<a> (left) and <b>
+    (center)"; "left", "middle", "right" of each other where two share a third); more "from left:
     <a>, <b>, <c>, <d>"; several rows each in turn ("back row, from left: <a>, <b>; front row,
     from left: <c>, <d>"); then the faces nobody is ("with 2 other people")."""
     if not people:
@@ -149,14 +150,18 @@ def caption(people: list[PlacedPerson], unknown_faces: int, width: int, height: 
         return [f"<{p.name}>" for box in row for p in by_box[box]]
 
     if len(found) == 1:
-        row = found[0]
-        named = names_in(row)
-        if len(named) == 1:
-            text = f"{named[0]} ({describe(row[0], width, height)})"
-        elif len(named) in RELATIVE_WORDS:
-            text = _listed([f"{n} ({w})" for n, w in zip(named, RELATIVE_WORDS[len(named)])])
+        placed = [(f"<{p.name}>", box) for box in found[0] for p in by_box[box]]
+        if len(placed) == 1:
+            text = f"{placed[0][0]} ({describe(placed[0][1], width, height)})"
+        elif len(placed) in RELATIVE_WORDS:
+            # one row: left, center, right in the photo (not "top" for everyone), or left / middle /
+            # right of each other where two share a third of the photo
+            words = [horizontal(box, width) for _, box in placed]
+            if len(set(words)) < len(words):
+                words = list(RELATIVE_WORDS[len(placed)])
+            text = _listed([f"{name} ({word})" for (name, _), word in zip(placed, words)])
         else:
-            text = "from left: " + ", ".join(named)
+            text = "from left: " + ", ".join(name for name, _ in placed)
     else:
         parts = []
         for label, row in zip(labels, found):

@@ -53,7 +53,7 @@ def test_caption_names_rows_only_where_they_really_differ():
     assert caption(group, 0, 1000, 700) == "back row, from left: <a>, <b>, <c>; front row, from left: <d>, <e>"
     # a tall person beside a child: beside them, not another row
     assert caption([PlacedPerson("kid", (300, 250, 380, 330)), PlacedPerson("dad", (100, 50, 200, 150))], 0, 1000, 700) \
-        == "<dad> (left) and <kid> (right)"
+        == "<dad> (left) and <kid> (center)"
     # one person right behind another: two rows
     assert caption([PlacedPerson("front", (95, 200, 175, 280)), PlacedPerson("back", (100, 50, 160, 110))], 0, 1000, 700) \
         == "back row: <back>; front row: <front>"
@@ -67,3 +67,11 @@ def test_rows_and_columns_group_faces():
     assert columns([(100, 200, 140, 240), (105, 50, 135, 80)]) == [[(105, 50, 135, 80), (100, 200, 140, 240)]]
     assert [ordinal_side(i, 5) for i in range(5)] == ["far left", "second from the left", "third from the left",
                                                       "second from the right", "far right"]
+
+
+def test_caption_of_two_or_three_in_a_row_says_the_third_each_is_in_without_top_for_everyone():
+    # with someone unnamed further right, <lucy> in the centre is not "right"
+    pair = [PlacedPerson("susan", (40, 300, 140, 400)), PlacedPerson("lucy", (450, 300, 550, 400))]
+    assert caption(pair, 1, 1000, 700) == "<susan> (left) and <lucy> (center), with 1 other person"
+    trio = [PlacedPerson(n, (x, 20, x + 100, 120)) for n, x in (("a", 50), ("b", 450), ("c", 850))]
+    assert caption(trio, 0, 1000, 700) == "<a> (left), <b> (center) and <c> (right)"  # once "(top left), (top), (top right)"
