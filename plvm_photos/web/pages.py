@@ -10,7 +10,7 @@ import math
 import os
 from dataclasses import dataclass
 from itertools import groupby
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from plvm_photos.errors import LibraryError
 from plvm_photos.library import Library, PersonFacts, PhotoFace
@@ -28,10 +28,9 @@ from plvm_photos.web.layout import (
     plural,
     tile_grid,
 )
+from plvm_photos.web import photo_nav
 from plvm_photos.web.markup import EMPTY, Html, when
-
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+from plvm_photos.web.timeline_pages import from_query, photo_note, taken_words
 
 
 # --- people -----------------------------------------------------------------------------------------
@@ -78,14 +77,8 @@ class PersonFilter:
         return urlencode(parts)
 
 
-def _when(taken: str | None) -> str:
-    if not taken:
-        return "no date"
-    return f"{int(taken[8:10])} {MONTHS[int(taken[5:7]) - 1]} {taken[:4]}"
-
-
 def _chips(person_id: int, label: str, ident: str, items: Html) -> Html:
-    return Html("<section class=facts aria-labelledby={ident}-head><h2 id={ident}-head>{label}</h2>"
+    return Html("<section class=story aria-labelledby={ident}-head><h2 id={ident}-head>{label}</h2>"
                 "<ul class=chips id={ident}>{items}</ul></section>").format(ident=ident, label=label, items=items)
 
 
@@ -100,15 +93,16 @@ def _story(library: Library, facts: PersonFacts, chosen: PersonFilter) -> Html:
     for word, m in (("First photo", facts.first), ("Latest photo", facts.latest)):
         if m is not None:
             moments += Html("<li><span class=muted>{}:</span> <a href='/photo/{}'>{}</a>{}</li>").format(
-                word, m.photo_id, _when(m.taken), when(m.place, Html(" <span class=muted>in {}</span>").format(m.place or "")))
-    years = EMPTY.join(Html("<li><a href='/person/{}?{}'{}>{} <span class=count>{}</span></a></li>").format(
+                word, m.photo_id, taken_words(m.taken).split(",")[0], when(m.place, Html(" <span class=muted>in {}</span>")
+                                                                           .format(m.place or "")))
+    years = EMPTY.join(Html("<li><a href='/person/{}?{}'{}>{} <span class=n>{}</span></a></li>").format(
         pid, urlencode({"year": t.key}), _current(str(chosen.year) == t.key), t.label, t.photos) for t in facts.years)
-    places = EMPTY.join(Html("<li><a href='/person/{}?{}'{}>{} <span class=count>{}</span></a></li>").format(
+    places = EMPTY.join(Html("<li><a href='/person/{}?{}'{}>{} <span class=n>{}</span></a></li>").format(
         pid, urlencode({"place": t.key}), _current(chosen.place == t.key), t.label, t.photos) for t in facts.places)
     companions = EMPTY.join(
         Html("<li><a class=companion href='/person/{pid}?{q}'{current} title='photos of {me} with {name}'>"
              "<img src='/face/{other}.jpg' alt='' loading=lazy width=48 height=48><span>{name}</span>"
-             "<span class=count aria-label='{n} photos together'>{n}</span></a></li>").format(
+             "<span class=n aria-label='{n} photos together'>{n}</span></a></li>").format(
             pid=pid, q=urlencode({"with": t.key}), current=_current(str(chosen.with_id) == t.key), other=t.key,
             name=t.label, me=show(facts.name), n=t.photos)
         for t in facts.often_with[:OFTEN_WITH_SHOWN])
@@ -175,9 +169,9 @@ def person_page(library: Library, person_id: int, ctx: PageContext = NO_FORMS, p
         heading = f"Photos of {show(name)} {' '.join(parts)}"
     groups = EMPTY
     for year, tiles in groupby(shown, key=lambda p: p.taken[:4] if p.taken else "No date"):
-        cards = [Tile(p.photo_id, p.path, p.width, p.height, [BoxLabel(p.box, show(name), "person")] if p.box else [])
-                 for p in tiles]
-        groups += Html("<h3>{}</h3>{}").format(year, tile_grid(cards))
+        cards = [Tile(p.photo_id, p.path, p.width, p.height, [BoxLabel(p.box, show(name), "person")] if p.box else [],
+                      note=photo_note(p.taken, p.place)) for p in tiles]
+        groups += Html("<h3>{}</h3>{}").format(year, tile_grid(cards, from_query(f"person:{person_id}")))
     base = f"/person/{person_id}" + (f"?{chosen.query()}" if filtered else "")
     nav = pager(base, page_no, pages)
     listing = Html("<section aria-labelledby=photos-head><h2 id=photos-head>{} <span class=muted>({})</span></h2>{}{}{}{}"
@@ -224,8 +218,9 @@ def draw_form(ctx: PageContext, photo_id: int, width: int, height: int) -> Html:
     ).format(action_form(ctx, "draw", "Add face", fields + name_input(), "primary", photo=photo_id))
 
 
-def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS) -> Html:
-    """KeyError when there is no such photo, PhotoNotAnalysed when it could not be analysed."""
+def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS, from_list: str = "") -> Html:
+    """KeyError when there is no such photo, PhotoNotAnalysed when it could not be analysed.
+    ``from_list``: the list it was opened from (``photo_nav``), for previous and next."""
     photo = library.photo_faces(photo_id)
     video = photo.kind == "video"
     path = photo.files[0] if photo.files else ""
@@ -255,13 +250,18 @@ def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS) -> 
     )
     video_note = when(video, Html("<p class=muted id=video-facts>A video: its poster frame is shown; each face was "
                                   "followed through the clip's sampled frames and is listed with the times it is seen.</p>"))
+    people = photo_nav.people_words(photo)
+    stored = when(photo.caption and photo.caption != people,
+                  Html("<p class=stored-caption><b>Caption:</b> {}</p>").format(photo.caption))
     body = Html(
-        "<h1>{title}</h1><p class=caption><b>Caption:</b> {caption}</p>{video_note}"
+        "{stepper}<h1>{title}</h1>{facts}<p class=caption><b>People:</b> {caption}</p>{stored}{video_note}"
         "<div class=big>{figure}</div>"
         "<table class=regions><tr><th>#</th><th>person</th>{seen_head}<th>score</th><th>distance</th>"
         "<th>box (l, t, r, b)</th><th>detector</th><th>rejected</th><th></th></tr>{rows}</table>"
         "{draw}<p class=muted>{faces} face(s), {width}×{height} px. Files: {files}</p>"
-    ).format(title=os.path.basename(path) or f"photo {photo_id}", caption=photo.caption or "no caption",
+    ).format(stepper=photo_nav.stepper(photo_nav.neighbours_of(library, photo_id, from_list)),
+             facts=photo_nav.facts_line(library, photo_id), stored=stored,
+             title=os.path.basename(path) or f"photo {photo_id}", caption=people or photo.caption or "no caption",
              video_note=video_note, figure=photo_figure(tile, "large", "photo"),
              seen_head=when(video, Html("<th>seen at</th>")), rows=rows,
              draw=draw_form(ctx, photo_id, photo.width, photo.height), faces=len(photo.faces), width=photo.width,
@@ -270,9 +270,11 @@ def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS) -> 
 
 
 # --- questions ----------------------------------------------------------------------------------------
-def ask_page(library: Library, question: str, ctx: PageContext = NO_FORMS) -> Html:
+def ask_page(library: Library, question: str, ctx: PageContext = NO_FORMS, sort: str = "") -> Html:
     """The answer as a sentence, how the question was understood, and the photos as a gallery
-    with the people in each boxed (those asked about stand out); a refusal is a message."""
+    with the people in each boxed (those asked about stand out), each with its date and place,
+    as answered or by date (``sort``: newest, oldest); a refusal is a message."""
+    sort = sort if sort in photo_nav.SORTS else ""
     if not question.strip():
         return page("Ask", Html("<h1>Ask</h1><p class=muted>Type a question such as <code>where is &lt;mike&gt;?</code>, "
                                 "<code>photos of &lt;mike&gt; and &lt;anna&gt; in 2019</code> or "
@@ -284,7 +286,7 @@ def ask_page(library: Library, question: str, ctx: PageContext = NO_FORMS) -> Ht
     found = library.photos_by_path([p.path for p in answer.photos])
     asked = {normalize(name) for name in (answer.query or {}).get("names", [])}
     tiles = []
-    for p in answer.photos:
+    for p in photo_nav.sorted_answer(answer.photos, sort):
         at = found.get(p.path)
         if at is None:
             continue
@@ -294,10 +296,16 @@ def ask_page(library: Library, question: str, ctx: PageContext = NO_FORMS) -> Ht
             if len(box) == 4 and p.kind != "video"  # a video's faces are from frames other than its poster
         ]
         caption = p.caption if p.kind != "video" else "; ".join(f"{show(n)}{p.times([n])}" for n in p.people)
-        tiles.append(Tile(at.photo_id, p.path, at.width, at.height, boxes, caption))
+        tiles.append(Tile(at.photo_id, p.path, at.width, at.height, boxes, caption, photo_note(p.taken, p.place)))
     sentence = answer.answer.split("\n", 1)[0].rstrip(":")
     understood = when(answer.understood, Html("<p class='muted understood' id=understood>Understood as: {}</p>")
                       .format(answer.understood))
-    body = Html("<h1>Ask</h1><p class=answer id=answer>{}</p>{}<p class=muted>{}</p>{}").format(
-        sentence, understood, plural(len(tiles), "photo"), tile_grid(tiles))
+    sorts = when(len(tiles) > 1, Html("<nav class=sort aria-label='Order of the photos'>Order: {}</nav>").format(
+        Html(" · ").join(
+            Html("<a href='/ask?q={}{}'{}>{}</a>").format(
+                quote(question), f"&sort={key}" if key else "", Html(" aria-current=true") if key == sort else EMPTY, label)
+            for key, label in photo_nav.SORTS.items())))
+    body = Html("<h1>Ask</h1><p class=answer id=answer>{}</p>{}<p class=muted>{}</p>{}{}").format(
+        sentence, understood, plural(len(tiles), "photo"), sorts,
+        tile_grid(tiles, photo_nav.from_query(photo_nav.ask_key(sort, question))))
     return page("Ask", body, question, ctx)

@@ -43,7 +43,7 @@ def test_every_link_lists_as_many_photos_as_it_says(suite):
 
     penny = suite.find_person("penny").id
     html = str(pages.person_page(suite, penny))
-    links = re.findall(r"<a(?: class=companion)? href='/person/\d+\?(\w+)=([^']+)'[^>]*>.*?<span class=count[^>]*>(\d+)</span>",
+    links = re.findall(r"<a(?: class=companion)? href='/person/\d+\?(\w+)=([^']+)'[^>]*>.*?<span class=n[^>]*>(\d+)</span>",
                        html)
     assert {kind for kind, _, _ in links} == {"with", "year", "place"}
     for kind, value, count in links:

@@ -1,7 +1,7 @@
 """face marks: faces the user said are not a face, or not worth naming (hidden)
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-07
 
 One row per marked face region (``models.FaceMark``): ``not_a_face`` (a false detection, never
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from plvm_photos.db import ddl
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
