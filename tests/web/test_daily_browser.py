@@ -93,7 +93,7 @@ def test_person_page_often_with_and_the_photos_together(browser, story, artifact
         cards = page.locator(".grid a.card")
         assert cards.count() == biden.photos == 2
         for k in range(cards.count()):
-            photo = int(cards.nth(k).get_attribute("href").rsplit("/", 1)[1])
+            photo = int(cards.nth(k).get_attribute("href").split("?")[0].rsplit("/", 1)[1])
             assert {"Obama", "biden"} <= {f.person for f in library.photo_faces(photo).faces}
         assert all(w > 0 for w in images_loaded(page, ".ph img"))
         page.screenshot(path=str(artifacts_dir / "daily-photos-together-wide.png"), full_page=True)
@@ -118,6 +118,12 @@ def example_pages(library) -> dict[str, str]:
         "ask-refused": "/ask?q=" + quote("where is <nobody_here>?"),
         "hidden": "/?hidden=1",
         "not-found": "/photo/999999",
+        "photo-in-list": f"/photo/{photo}?from=person:{obama}",
+        "year-list": f"/photos?list=year:{facts.years[0].key}",
+        "city-list": f"/photos?list=city:{library.places().cities[0].geonameid}",
+        "undated-list": "/photos?list=undated",
+        "person-list": f"/photos?list=person:{obama}",
+        "ask-newest": "/ask?q=" + quote("photos of <Obama>") + "&sort=newest",
     }
     out = {}
     for route in ROUTES:

@@ -21,7 +21,7 @@ def suite(tmp_path_factory):
 
 
 def cards(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r"<a class=card href='/photo/(\d+)'>", html)]
+    return [int(n) for n in re.findall(r"<a class=card href='/photo/(\d+)[^']*'>", html)]
 
 
 def test_pages_of_photos_newest_first(suite, monkeypatch):
