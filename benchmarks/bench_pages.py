@@ -1,6 +1,7 @@
 """The gallery's page times on 100 000 photos: timeline, a month, places, a city, the photo page
 with previous / next (in a month, in a city, in a question's answer, across the library), search
-sorted by date, the people page and a person's page.
+sorted by date, the people page, a person's page (all their photos, with someone, in a year, in a
+place) and the unknown faces' grid.
 
 A real server (``web.server.make_server`` on a loopback port, in a thread of this process) on a
 synthetic library (``synth.build``: 40 people with verdicts, photos dated over 25 years and placed
@@ -22,7 +23,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from benchmarks.common import machine, print_table
 
@@ -67,6 +68,8 @@ def pages_to_time(library) -> list[tuple[str, str]]:
     city_photo = in_city[0].photo_id
     question = f"photos in {month.name}"
     person = library.people()[0]
+    facts = library.person(person.id)
+    together, in_year, at = facts.often_with[0], facts.years[0], facts.places[0]
     return [
         ("people (baseline)", "/"),
         ("timeline", "/timeline"),
@@ -81,6 +84,11 @@ def pages_to_time(library) -> list[tuple[str, str]]:
         ("photo, prev/next in a search", f"/photo/{photo}?from=ask:newest:{quote(question)}"),
         ("search sorted by date", f"/ask?q={quote(question)}&sort=newest"),
         (f"a person ({person.name}, {person.photos} photos)", f"/person/{person.id}"),
+        (f"a person with who they are most often with ({together.photos} photos)",
+         f"/person/{person.id}?with={together.key}"),
+        (f"a person in a year ({in_year.key}, {in_year.photos} photos)", f"/person/{person.id}?year={in_year.key}"),
+        (f"a person in a place ({at.key}, {at.photos} photos)", f"/person/{person.id}?{urlencode({'place': at.key})}"),
+        ("unknown faces (the first page of the grid)", "/unknown"),
     ]
 
 

@@ -25,13 +25,14 @@ from plvm_photos.reads import places as place_reads
 from plvm_photos.reads.images import FaceImage, PhotoFiles
 from plvm_photos.reads.photo_lists import ListedPhoto, ListPage, Neighbours, PhotoList, PhotoWhenWhere, Timeline
 from plvm_photos.reads.places import Places
-from plvm_photos.reads.people import PersonFacts, PersonName, PersonPhoto, PersonSummary
+from plvm_photos.reads.people import (Moment, PersonFacts, PersonName, PersonPhoto, PersonPhotoPage, PersonSummary,
+                                      Tally)
 from plvm_photos.reads.photos import PhotoFace, PhotoFaces, PhotoNotAnalysed, PhotoSize
 from plvm_photos.store.library_store import LibraryStore
 
-__all__ = ["FaceImage", "Library", "ListedPhoto", "ListPage", "Neighbours", "PersonFacts", "PersonName", "PersonPhoto", "PersonSummary",
-           "PhotoFace", "PhotoFaces", "PhotoFiles", "PhotoList", "PhotoNotAnalysed", "PhotoSize", "PhotoWhenWhere", "Places",
-           "Timeline"]
+__all__ = ["FaceImage", "Library", "ListedPhoto", "ListPage", "Moment", "Neighbours", "PersonFacts", "PersonName",
+           "PersonPhoto", "PersonPhotoPage", "PersonSummary", "PhotoFace", "PhotoFaces", "PhotoFiles", "PhotoList",
+           "PhotoNotAnalysed", "PhotoSize", "PhotoWhenWhere", "Places", "Tally", "Timeline"]
 
 
 class Library(LibraryStore):
@@ -51,8 +52,18 @@ class Library(LibraryStore):
     def person(self, person_id: int) -> PersonFacts:
         return people_reads.person_facts(self, person_id)
 
-    def person_photos(self, person_id: int) -> list[PersonPhoto]:
-        return people_reads.person_photos(self, person_id)
+    def person_photos(self, person_id: int, with_id: int | None = None, year: int | None = None,
+                      place: str | None = None) -> list[PersonPhoto]:
+        """Their photos by date (oldest first, the undated last), filtered to those with the person
+        ``with_id`` too, taken in ``year``, or at ``place`` (as ``PersonFacts.places`` names it)."""
+        return people_reads.person_photos(self, person_id, with_id, year, place)
+
+    def person_photo_page(self, person_id: int, start: int = 0, count: int | None = None, newest_first: bool = False,
+                          with_id: int | None = None, year: int | None = None,
+                          place: str | None = None) -> PersonPhotoPage:
+        """A page of ``person_photos`` (``newest_first`` or oldest first; the undated last) and how
+        many there are in all."""
+        return people_reads.person_photo_page(self, person_id, with_id, year, place, newest_first, start, count)
 
     def add_person(self, name: str, references: list[str | Path], face: int | None = None, kind: str = "person",
                    force: bool = False):
@@ -98,6 +109,20 @@ class Library(LibraryStore):
         from plvm_photos.curation.confirm import name_faces
 
         return name_faces(self, region_ids, person)
+
+    def mark_faces(self, region_ids: list[int], mark: str):
+        """Faces that are ``not_a_face`` (never decided as anyone) or ``hidden`` (strangers): they
+        leave the unknown faces and the suggestions; one action, one undo."""
+        from plvm_photos.curation.confirm import mark_faces
+
+        return mark_faces(self, region_ids, mark)
+
+    def answer_suggestions(self, accepted: list[tuple[int, int]], refused: list[tuple[int, int]]):
+        """Many suggestions at once: (face region, person id) pairs accepted (confirmed) and
+        refused (rejected); one action, one undo."""
+        from plvm_photos.curation.confirm import answer_suggestions
+
+        return answer_suggestions(self, accepted, refused)
 
     def draw_face(self, photo_id: int, box: tuple[int, int, int, int], person: str):
         """A face the detector missed, in the photo's pixels, confirmed as ``person``."""

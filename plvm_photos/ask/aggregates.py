@@ -174,8 +174,9 @@ def _place_groups(db: Reader, found: Selected, where: Sql | None):
         yield from db.rows(f"SELECT {columns}, COUNT(*) FROM photos WHERE {condition} GROUP BY {columns}", params)
 
 
-def places_answer(db: Reader, query, found: Selected, scope: str, with_photos: bool, where: Sql | None = None) -> Answer:
-    kind = query.kind if query.kind in ("city", "country", "region", "continent") else "city"
+def place_counts(db: Reader, found: Selected, where: Sql | None, kind: str = "city") -> tuple[Counter, int]:
+    """(place name -> photos, photos without a GPS position) of the selected photos, a place
+    counted as ``kind`` says (``_place_key``); shared with a person's facts (``person_facts``)."""
     counts: Counter = Counter()
     unplaced = 0
     for place_id, name, admin1, country, code, n in _place_groups(db, found, where):
@@ -184,6 +185,17 @@ def places_answer(db: Reader, query, found: Selected, scope: str, with_photos: b
             unplaced += n
         else:
             counts[key] += n
+    return counts, unplaced
+
+
+def ranking(counts: Counter, label=lambda k: k) -> list[tuple[str, int]]:
+    """Most photos first, then by name: the one order of every ranking (answers and pages)."""
+    return _ranked(counts, label)
+
+
+def places_answer(db: Reader, query, found: Selected, scope: str, with_photos: bool, where: Sql | None = None) -> Answer:
+    kind = query.kind if query.kind in ("city", "country", "region", "continent") else "city"
+    counts, unplaced = place_counts(db, found, where, kind)
     ranked = _ranked(counts)
     photos = photo_answers(db, found.ids, found.rows) if with_photos else []
     kinds = {"city": "cities", "country": "countries", "region": "regions", "continent": "continents"}[kind]
@@ -223,6 +235,17 @@ def _label_of(key: tuple, kind: str) -> str:
     return _day(text)
 
 
+def by_date(rows) -> list:
+    """The dated PhotoRows, oldest first (ties by path): what "first" and "last" mean, in answers
+    and on a person's page alike."""
+    return sorted((row for row in rows if row.taken), key=lambda row: (row.taken, row.path))
+
+
+def time_counts(rows, kind: str) -> Counter:
+    """(year,) / (month,) / (day,) key -> dated photos among ``rows``."""
+    return Counter(_key_of(row.taken, kind) for row in rows if row.taken)
+
+
 def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bool) -> Answer:
     dated = [row for row in found.rows.values() if row.taken]
     undated = len(found.ids) - len(dated)
@@ -231,7 +254,7 @@ def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bo
     if not dated:
         return Answer(f"no dates: none of the {plural(len(found.ids))}{scope} has a date from the camera", photos if with_photos else [])
     if query.order is not None:
-        ordered = sorted(dated, key=lambda row: (row.taken, row.path))
+        ordered = by_date(dated)
         row = ordered[-1] if query.order == "last" else ordered[0]
         same_day = [r for r in ordered if r.taken[:10] == row.taken[:10]]
         where = f" in {row.place}" if row.place else ""
@@ -239,7 +262,7 @@ def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bo
         kept = [p for p in photos if p.path in {r.path for r in same_day}]
         return Answer(f"{_day(row.taken)}{where}: the {which} photo{scope} ({row.path}; {plural(len(dated))} in all){note}", kept)
     kind = query.kind if query.kind in ("year", "month", "day") else "day"
-    counts = Counter(_key_of(row.taken, kind) for row in dated)
+    counts = time_counts(dated, kind)
     places: dict[tuple, list] = defaultdict(list)
     for row in dated:
         if row.place and row.place.split(",")[0] not in places[_key_of(row.taken, kind)]:

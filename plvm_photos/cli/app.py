@@ -256,7 +256,7 @@ def db_upgrade() -> None:
 
 # Feature areas keep their commands in modules of their own, each registering on ``app``
 # with ``@app.command``; they are imported here so that ``plvm-photos --help`` lists them all.
-COMMAND_MODULES: tuple[str, ...] = ("plvm_photos.cli.eval", "plvm_photos.cli.gallery", "plvm_photos.cli.curate", "plvm_photos.cli.config", "plvm_photos.cli.watch",
+COMMAND_MODULES: tuple[str, ...] = ("plvm_photos.cli.eval", "plvm_photos.cli.gallery", "plvm_photos.cli.curate", "plvm_photos.cli.person", "plvm_photos.cli.config", "plvm_photos.cli.watch",
                                    "plvm_photos.cli.service")
 
 

@@ -1,5 +1,5 @@
-"""Commands that correct what the library knows about people: name, draw, merge, hide, set-reference,
-suggestions, undo, import-xmp. Each calls the same ``Library`` method the gallery does."""
+"""Commands that correct what the library knows about people: name, ignore, draw, merge, hide,
+set-reference, suggestions, undo, import-xmp. Each calls the same ``Library`` method the gallery does."""
 
 from __future__ import annotations
 
@@ -51,6 +51,32 @@ def name(
     r = state.library().name_faces(regions, person)
     emit({"person": r.person, "created": r.created, "faces": r.faces, "photos": r.photos}, as_json,
          f"{'registered' if r.created else 'named'} <{r.person}>: {r.faces} face(s) confirmed, in {r.photos} photo(s) now")
+
+
+@app.command("ignore")
+def ignore(
+    photo: Optional[str] = typer.Argument(None, help="The photo (path, file name or #ID) with the face."),
+    face: Optional[int] = typer.Option(None, "--face", help="With PHOTO: which face (1 = leftmost; see `faces PHOTO`)."),
+    cluster: Optional[int] = typer.Option(None, "--cluster", help="Every face of cluster ID of the last `faces --unknown`."),
+    not_a_face: bool = typer.Option(False, "--not-a-face", help="A false detection: never decided as anyone again "
+                                    "(without it: a stranger, hidden from the unknown faces but still recognised "
+                                    "if registered later)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Leave faces out of the unknown faces and the suggestions: a stranger (hidden), or not a face
+    at all (--not-a-face). Undo brings them back."""
+    if (cluster is None) == (photo is None):
+        raise LibraryError("give a PHOTO with --face N, or --cluster ID")
+    if cluster is not None:
+        regions = state.library().saved_cluster(cluster)
+    else:
+        if face is None:
+            raise LibraryError("with PHOTO, say which face with --face N (1 = leftmost; see `plvm-photos faces PHOTO`)")
+        regions = [_face(photo, face)]
+    mark = "not_a_face" if not_a_face else "hidden"
+    r = state.library().mark_faces(regions, mark)
+    emit({"faces": r.faces, "mark": r.mark}, as_json,
+         f"{r.faces} face(s) marked {'not a face' if not_a_face else 'hidden'}")
 
 
 @app.command("draw")

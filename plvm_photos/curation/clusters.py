@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from plvm_photos.ask.answer import resolve_photo, session_reader
 from plvm_photos.db.models import Region, Rejection, Verdict
-from plvm_photos.db.queries import current_photo_ids, photo_paths
+from plvm_photos.db.queries import current_photo_ids, marked_region_ids, photo_paths
 from plvm_photos.curation.confirm import Rejected
 from plvm_photos.errors import LibraryError
 from plvm_photos.reads.photos import photo_faces
@@ -122,12 +122,14 @@ def dbscan(vectors: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
 
 
 def unknown_regions(library: LibraryStore) -> tuple[list[UnknownFace], np.ndarray]:
-    """Faces in current photos that no registered person is present as, with their vectors."""
+    """Faces in current photos that no registered person is present as and the user did not mark
+    (not a face, hidden), with their vectors."""
     with library.session() as s:
         claimed = select(Verdict.region_id).where(Verdict.present.is_(True), Verdict.region_id.is_not(None))
         rows = s.execute(
             select(Region.id, Region.photo_id, Region.left, Region.top, Region.right, Region.bottom, Region.vector)
-            .where(Region.kind == "face", Region.photo_id.in_(current_photo_ids()), Region.id.not_in(claimed))
+            .where(Region.kind == "face", Region.photo_id.in_(current_photo_ids()), Region.id.not_in(claimed),
+                   Region.id.not_in(marked_region_ids()))
             .order_by(Region.id)
         ).all()
         paths = photo_paths(s, {r[1] for r in rows})

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from plvm_photos.curation import journal
 from plvm_photos.curation.journal import Recorder
 from plvm_photos.curation.redecide import decide_again, face_candidates
-from plvm_photos.db.models import Concept, Confirmation, Photo, Region, Rejection, Verdict
-from plvm_photos.db.queries import photo_paths, present_photo_count
+from plvm_photos.db.models import Concept, Confirmation, FaceMark, Photo, Region, Rejection, Verdict
+from plvm_photos.db.queries import HIDDEN_FACE, NOT_A_FACE, photo_paths, present_photo_count
 from plvm_photos.engines.base import Engine
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import ImageError, LibraryError
@@ -145,25 +145,7 @@ def reject_face(store: LibraryStore, photo_id: int, name: str, region_id: int | 
     with store.write_transaction() as s:
         rec = Recorder(s)
         concept = store.concept(s, name)
-        photo = s.get(Photo, photo_id)
-        if photo is None:
-            raise LibraryError(f"no photo #{photo_id} in the library")
-        if region_id is not None and (region := s.get(Region, region_id)) is not None and region.photo_id != photo_id:
-            raise LibraryError(f"face {region_id} is not in photo #{photo_id}")
-        verdict = s.scalar(select(Verdict).where(Verdict.photo_id == photo_id, Verdict.concept_id == concept.id))
-        present_before = bool(verdict is not None and verdict.present)
-        unconfirmed = []
-        for c in s.scalars(select(Confirmation).where(Confirmation.photo_id == photo_id,
-                                                     Confirmation.concept_id == concept.id)):
-            if region_id is None or c.region_id == region_id:
-                unconfirmed.append(_vector(s.get(Region, c.region_id)))
-                unconfirm(rec, c)
-        exists = s.scalar(select(Rejection.id).where(
-            Rejection.photo_id == photo_id, Rejection.concept_id == concept.id,
-            Rejection.region_id.is_(None) if region_id is None else Rejection.region_id == region_id).limit(1))
-        if exists is None:
-            rec.add(Rejection(photo_id=photo_id, concept_id=concept.id, region_id=region_id))
-        rec.photos.add(photo_id)
+        unconfirmed, present_before = _reject(rec, photo_id, concept, region_id)
         settle(store, engine, rec, unconfirmed, {concept.id})
         path = photo_paths(s, [photo_id]).get(photo_id, f"#{photo_id}")
         what = "this photo" if region_id is None else "this face"
@@ -172,6 +154,117 @@ def reject_face(store: LibraryStore, photo_id: int, name: str, region_id: int | 
     journal.after_commit(store, finished)
     store.save_index()
     return result
+
+
+def _reject(rec: Recorder, photo_id: int, concept: Concept, region_id: int | None) -> tuple[list[np.ndarray], bool]:
+    """Record the rejection in ``rec``'s transaction: (the vectors of the faces no longer
+    confirmed as them, whether they were present in the photo before)."""
+    s = rec.session
+    photo = s.get(Photo, photo_id)
+    if photo is None:
+        raise LibraryError(f"no photo #{photo_id} in the library")
+    if region_id is not None and (region := s.get(Region, region_id)) is not None and region.photo_id != photo_id:
+        raise LibraryError(f"face {region_id} is not in photo #{photo_id}")
+    verdict = s.scalar(select(Verdict).where(Verdict.photo_id == photo_id, Verdict.concept_id == concept.id))
+    present_before = bool(verdict is not None and verdict.present)
+    unconfirmed = []
+    for c in s.scalars(select(Confirmation).where(Confirmation.photo_id == photo_id,
+                                                 Confirmation.concept_id == concept.id)):
+        if region_id is None or c.region_id == region_id:
+            unconfirmed.append(_vector(s.get(Region, c.region_id)))
+            unconfirm(rec, c)
+    exists = s.scalar(select(Rejection.id).where(
+        Rejection.photo_id == photo_id, Rejection.concept_id == concept.id,
+        Rejection.region_id.is_(None) if region_id is None else Rejection.region_id == region_id).limit(1))
+    if exists is None:
+        rec.add(Rejection(photo_id=photo_id, concept_id=concept.id, region_id=region_id))
+    rec.photos.add(photo_id)
+    return unconfirmed, present_before
+
+
+@dataclass(frozen=True)
+class Answered:
+    accepted: int  # faces confirmed
+    refused: int  # rejections recorded
+    people: tuple[str, ...]  # display names of the people accepted or refused
+
+
+def answer_suggestions(store: LibraryStore, accepted: list[tuple[int, int]], refused: list[tuple[int, int]]) -> Answered:
+    """Many suggestions answered in one action (one transaction, one undo entry): each
+    ``accepted`` (face region, person id) pair is confirmed, each ``refused`` one rejected."""
+    if not accepted and not refused:
+        raise LibraryError("no suggestion chosen")
+    engine = open_engine(store)
+    with store.write_transaction() as s:
+        rec = Recorder(s)
+        vectors: list[np.ndarray] = []
+        touched: dict[int, Concept] = {}
+
+        def person(concept_id: int) -> Concept:
+            concept = s.get(Concept, concept_id)
+            if concept is None:
+                raise LibraryError(f"no person #{concept_id} in the library")
+            return touched.setdefault(concept.id, concept)
+
+        for region_id, concept_id in accepted:
+            region = _face(s, engine, region_id)
+            if confirm(rec, person(concept_id), region):
+                vectors.append(_vector(region))
+        for region_id, concept_id in refused:
+            region = _face(s, engine, region_id)
+            vectors += _reject(rec, region.photo_id, person(concept_id), region_id)[0]
+        settle(store, engine, rec, vectors, set(touched))
+        names = tuple(sorted({c.display for c in touched.values()}, key=str.casefold))
+        said = [f"{n} accepted" for n in [len(accepted)] if n] + [f"{n} refused" for n in [len(refused)] if n]
+        finished = journal.finish(rec, "suggestions", f"suggestions: {' and '.join(said)} "
+                                                      f"({', '.join(show(n) for n in names)})")
+        result = Answered(len(accepted), len(refused), names)
+    journal.after_commit(store, finished)
+    store.save_index()
+    return result
+
+
+MARK_WORDS = {NOT_A_FACE: "not a face", HIDDEN_FACE: "hidden"}
+
+
+@dataclass(frozen=True)
+class Marked:
+    faces: int  # faces whose mark changed
+    mark: str
+
+
+def mark_faces(store: LibraryStore, region_ids: list[int], mark: str) -> Marked:
+    """Mark faces ``not_a_face`` (a false detection: never decided as anyone again) or ``hidden``
+    (a stranger, not worth naming): either way they leave the unknown faces and the suggestions.
+    One action, one undo entry. A face the user named is refused: say who it is not instead."""
+    if mark not in MARK_WORDS:
+        raise LibraryError(f"a face is marked {' or '.join(MARK_WORDS)}, not {mark!r}")
+    if not region_ids:
+        raise LibraryError("no face to mark")
+    engine = open_engine(store)
+    with store.write_transaction() as s:
+        rec = Recorder(s)
+        changed = 0
+        for region in [_face(s, engine, rid) for rid in dict.fromkeys(region_ids)]:
+            named = s.scalar(select(Confirmation).where(Confirmation.region_id == region.id))
+            if named is not None:
+                who = s.get(Concept, named.concept_id)
+                raise LibraryError(f"face {region.id} was named {show(who.display)} by you; "
+                                   f"say it is not them (faces PHOTO --not NAME) before marking it")
+            existing = s.scalar(select(FaceMark).where(FaceMark.region_id == region.id))
+            if existing is not None and existing.mark == mark:
+                continue
+            if existing is not None:
+                rec.update(existing, mark=mark)
+            else:
+                rec.add(FaceMark(region_id=region.id, photo_id=region.photo_id, mark=mark))
+            rec.photos.add(region.photo_id)
+            changed += 1
+        if mark == NOT_A_FACE:
+            decide_again(store, engine, s, rec.photos, None)  # a verdict on it goes
+        finished = journal.finish(rec, "mark", f"{changed} face(s) marked {MARK_WORDS[mark]}")
+    journal.after_commit(store, finished)
+    return Marked(changed, mark)
 
 
 def draw_face(store: LibraryStore, photo_id: int, box: tuple[int, int, int, int], name: str) -> Named:

@@ -34,8 +34,8 @@ import numpy as np
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import (Concept, Confirmation, JournalEntry, Photo, Reference, Region, Rejection, Setting,
-                                   utcnow)
+from plvm_photos.db.models import (Concept, Confirmation, FaceMark, JournalEntry, Photo, Reference, Region, Rejection,
+                                   Setting, utcnow)
 from plvm_photos.errors import LibraryError
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 KEEP = 200  # entries kept (undoable); older ones are dropped, with the files they made obsolete
 UNDO_DIR = "undo-files"
-TABLES = {m.__tablename__: m for m in (Concept, Reference, Confirmation, Rejection, Region, Photo)}
+TABLES = {m.__tablename__: m for m in (Concept, Reference, Confirmation, Rejection, Region, Photo, FaceMark)}
 FOREIGN = {"concept_id": "concepts", "region_id": "regions", "photo_id": "photos"}
 REDO_KEY = "internal.redo_stack"  # the entries undone since the last new action (JSON list; redo takes the last)
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import select
 
-from plvm_photos.db.models import Concept, Confirmation, Region, Rejection, Verdict
-from plvm_photos.db.queries import current_photo_ids, photo_paths
+from plvm_photos.db.models import Concept, Confirmation, FaceMark, Region, Rejection, Verdict
+from plvm_photos.db.queries import current_photo_ids, marked_region_ids, photo_paths
 from plvm_photos.engines.base import StoredRegion
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.indexing.concepts import registered_concepts
@@ -57,6 +57,7 @@ def suggestions(store: LibraryStore) -> list[Suggestion]:
         photos = sorted({pid for pid, _ in rows})
         claimed = set(s.scalars(select(Verdict.region_id).where(Verdict.photo_id.in_(photos), Verdict.present.is_(True))))
         claimed |= set(s.scalars(select(Confirmation.region_id).where(Confirmation.photo_id.in_(photos))))
+        claimed |= set(s.scalars(marked_region_ids().where(FaceMark.photo_id.in_(photos))))  # not a face, hidden
         rejected = set(s.execute(select(Rejection.photo_id, Rejection.region_id, Rejection.concept_id)
                                  .where(Rejection.photo_id.in_(photos))).all())
         faces: dict[int, list[StoredRegion]] = {pid: [] for pid in photos}

@@ -215,6 +215,21 @@ class Rejection(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class FaceMark(Base):
+    """The user said a detected face is not a face (``not_a_face``: a false detection, never
+    decided as anyone) or is not worth naming (``hidden``: a stranger; still recognised if that
+    person is registered later). Either way it leaves the unknown faces and the suggestions;
+    analysing the photo again keeps the region with its mark (``indexing/commit.py``)."""
+
+    __tablename__ = "face_marks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), unique=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    mark: Mapped[str] = mapped_column(String(16))  # not_a_face | hidden
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Confirmation(Base):
     """The user said this face is this person (named it, drew it, accepted a suggestion, or an
     imported XMP region said so). Every decision keeps the pair present; the face engine also

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from plvm_photos.db.current import current_photo_sql
-from plvm_photos.db.models import File, Photo, Region, Setting, Verdict
+from plvm_photos.db.models import FaceMark, File, Photo, Region, Setting, Verdict
 
 CHUNK = 500  # ids per IN (...) list
 MIXED_REGIONS_KEY = "internal.mixed_regions"  # set once regions of kinds other than 'face' were stored
@@ -17,6 +17,15 @@ REGION_REMOVALS_KEY = "internal.region_removals"
 def is_current_photo():
     """The condition on ``photos`` that a photo is current (``db.current``, the one definition)."""
     return text(current_photo_sql(":missing")).bindparams(missing=False)
+
+
+NOT_A_FACE, HIDDEN_FACE = "not_a_face", "hidden"  # the marks of ``FaceMark``
+
+
+def marked_region_ids(*marks: str):
+    """The ids of the face regions the user marked (any of ``marks``; none given: any mark)."""
+    query = select(FaceMark.region_id)
+    return query.where(FaceMark.mark.in_(marks)) if marks else query
 
 
 def current_photo_ids():

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
-from plvm_photos.db.models import Concept, Confirmation, Photo, Region, RegionPose, Rejection, utcnow
+from plvm_photos.db.models import Concept, Confirmation, FaceMark, Photo, Region, RegionPose, Rejection, utcnow
+from plvm_photos.db.queries import NOT_A_FACE
 from plvm_photos.db.models import Verdict as VerdictRow
 from plvm_photos.engines.base import Decision, Engine, PhotoToDecide, StoredRegion
 from plvm_photos.indexing.analysis import AnalysisResult, segments_json
@@ -107,10 +108,12 @@ def _store_cues(session: Session, stored: dict[int, Region], kept: KeptRegions, 
 
 
 def _kept(photo_id: int):
-    """The regions of a photo that analysing it again keeps: those the user drew, confirmed or
-    rejected a person on (a rejection is of that face: it must never widen to the whole photo)."""
-    said = (select(Confirmation.region_id).where(Confirmation.photo_id == photo_id)
-            .union(select(Rejection.region_id).where(Rejection.photo_id == photo_id, Rejection.region_id.is_not(None))))
+    """The regions of a photo that analysing it again keeps: those the user drew, confirmed,
+    rejected a person on (a rejection is of that face: it must never widen to the whole photo) or
+    marked (not a face, hidden)."""
+    said = union(select(Confirmation.region_id).where(Confirmation.photo_id == photo_id),
+                 select(Rejection.region_id).where(Rejection.photo_id == photo_id, Rejection.region_id.is_not(None)),
+                 select(FaceMark.region_id).where(FaceMark.photo_id == photo_id))
     return (Region.photo_id == photo_id) & (Region.by_user.is_(True) | Region.id.in_(said))
 
 
@@ -153,7 +156,10 @@ def _to_decide(session: Session, photo_id: int | None, result: AnalysisResult, r
 
         return decode(result.job.path, max_side=max_side)
 
-    kept = [StoredRegion(key_of[u.id], u.kind, u.box, np.frombuffer(u.vector, dtype=np.float32)) for u in user]
+    not_faces = set() if photo_id is None else set(session.scalars(
+        select(FaceMark.region_id).where(FaceMark.photo_id == photo_id, FaceMark.mark == NOT_A_FACE)))
+    kept = [StoredRegion(key_of[u.id], u.kind, u.box, np.frombuffer(u.vector, dtype=np.float32)) for u in user
+            if u.id not in not_faces]  # a face the user said is none is kept, and never decided as anyone
     photo = PhotoToDecide(
         analysis.width, analysis.height, [r for i, r in enumerate(regions) if i not in dropped] + kept,
         frozenset((None if rid is None else key_of[rid], cid) for rid, cid in rejected if rid is None or rid in key_of), image,
@@ -165,7 +171,7 @@ def _to_decide(session: Session, photo_id: int | None, result: AnalysisResult, r
 def _user_facts(photo: PhotoToDecide, kept: KeptRegions) -> tuple:
     """What the user said about the photo that its decision depends on: when this changed between
     deciding and committing (a face confirmed, a match rejected), the commit decides again."""
-    return kept, photo.rejected, photo.confirmed
+    return kept, photo.rejected, photo.confirmed, tuple(r.key for r in photo.regions)
 
 
 def _photo_row(session: Session, sha256: str) -> Photo | None:

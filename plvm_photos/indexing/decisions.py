@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from plvm_photos.db.models import Confirmation, Photo, Region, Rejection
 from plvm_photos.db.models import Verdict as VerdictRow
-from plvm_photos.db.queries import CHUNK, photo_paths, photos_of_regions
+from plvm_photos.db.queries import CHUNK, NOT_A_FACE, marked_region_ids, photo_paths, photos_of_regions
 from plvm_photos.engines.base import Decision, Engine, PhotoToDecide, ReferenceVector, StoredRegion, Verdict
 from plvm_photos.errors import ImageError
 from plvm_photos.indexing.concepts import concepts_signature, registered_concepts
@@ -51,7 +51,8 @@ def photos_to_decide(store: LibraryStore, engine: Engine, session: Session, phot
         chunk = ids[start : start + CHUNK]
         photos = {p.id: p for p in session.scalars(select(Photo).where(Photo.id.in_(chunk), Photo.error.is_(None)))}
         regions: dict[int, list[StoredRegion]] = {pid: [] for pid in photos}
-        for r in session.scalars(select(Region).where(Region.photo_id.in_(list(photos))).order_by(Region.id)):
+        for r in session.scalars(select(Region).where(Region.photo_id.in_(list(photos)),  # not a face: never anyone
+                                                      Region.id.not_in(marked_region_ids(NOT_A_FACE))).order_by(Region.id)):
             regions[r.photo_id].append(StoredRegion(r.id, r.kind, r.box, np.frombuffer(r.vector, dtype=np.float32)))
         rejected: dict[int, set] = {pid: set() for pid in photos}
         for pid, cid, rid in session.execute(select(Rejection.photo_id, Rejection.concept_id, Rejection.region_id)

@@ -1,5 +1,7 @@
 """People as the CLI and the gallery show them: the list with counts, the names, one person's facts
-and photos. Names are the display form (``names``), everywhere."""
+and photos. Names are the display form (``names``), everywhere. A person's story (years, places,
+often with, first and latest photo) and their photos by date are ``ask.person_facts``'s, the
+same facts ``ask`` answers with."""
 
 from __future__ import annotations
 
@@ -7,8 +9,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from plvm_photos.db.models import Concept, Confirmation, Photo, Reference, Region, Verdict
-from plvm_photos.db.queries import current_photo_ids, photo_paths
+from plvm_photos.ask.person_facts import Moment, Tally, boxes_of, person_photo_ids, person_photo_rows, person_story
+from plvm_photos.ask.reader import session_reader
+from plvm_photos.db.models import Concept, Confirmation, Reference, Verdict
+from plvm_photos.db.queries import current_photo_ids
 from plvm_photos.store.library_store import LibraryStore
 
 Box = tuple[int, int, int, int]
@@ -38,6 +42,14 @@ class PersonFacts:
     hidden: bool
     references: int  # reference photos
     confirmed: int  # faces the user confirmed as them
+    photos: int = 0  # current photos they are decided present in
+    years: tuple[Tally, ...] = ()  # newest first
+    places: tuple[Tally, ...] = ()  # cities, most photos first
+    often_with: tuple[Tally, ...] = ()  # who is in the most photos with them (key: their id)
+    first: Moment | None = None  # the oldest dated photo
+    latest: Moment | None = None  # the newest dated photo
+    undated: int = 0  # photos without a camera date
+    unplaced: int = 0  # photos without a GPS position
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,8 @@ class PersonPhoto:
     width: int
     height: int
     box: Box | None  # where they are (None: present without a box)
+    taken: str | None = None  # the camera's date (ISO 8601)
+    place: str | None = None
 
 
 def people(store: LibraryStore, hidden: bool = False) -> list[PersonSummary]:
@@ -92,23 +106,38 @@ def person_facts(store: LibraryStore, concept_id: int) -> PersonFacts:
             raise KeyError(concept_id)
         references = len(set(s.scalars(select(Reference.image).where(Reference.concept_id == concept_id))))
         confirmed = len(list(s.scalars(select(Confirmation.id).where(Confirmation.concept_id == concept_id))))
-        return PersonFacts(concept.id, concept.display, bool(concept.hidden), references, confirmed)
+        story = person_story(session_reader(s), concept_id)
+        return PersonFacts(concept.id, concept.display, bool(concept.hidden), references, confirmed, story.photos,
+                           story.years, story.places, story.often_with, story.first, story.latest, story.undated,
+                           story.unplaced)
 
 
-def person_photos(store: LibraryStore, concept_id: int) -> list[PersonPhoto]:
-    """The current photos the person is decided present in, by path; KeyError when there is no such
-    person."""
+@dataclass(frozen=True)
+class PersonPhotoPage:
+    total: int  # photos of the list (of every page)
+    photos: list[PersonPhoto]  # those of this page
+
+
+def person_photos(store: LibraryStore, concept_id: int, with_id: int | None = None, year: int | None = None,
+                  place: str | None = None) -> list[PersonPhoto]:
+    """The current photos the person is decided present in (with ``with_id`` too, in ``year``, at
+    ``place`` as ``PersonFacts.places`` names it), oldest first, the undated last; KeyError when
+    there is no such person (or no person ``with_id``)."""
+    return person_photo_page(store, concept_id, with_id, year, place).photos
+
+
+def person_photo_page(store: LibraryStore, concept_id: int, with_id: int | None = None, year: int | None = None,
+                      place: str | None = None, newest_first: bool = False, start: int = 0,
+                      count: int | None = None) -> PersonPhotoPage:
+    """``count`` of those photos from ``start`` (all: None), ``newest_first`` or oldest first (the
+    undated last); only the photos of the page are read whole."""
     with store.session() as s:
-        if s.get(Concept, concept_id) is None:
-            raise KeyError(concept_id)
-        rows = s.execute(
-            select(Photo.id, Photo.sha256, Photo.width, Photo.height, Region.left, Region.top, Region.right, Region.bottom)
-            .join(Verdict, Verdict.photo_id == Photo.id)
-            .outerjoin(Region, Region.id == Verdict.region_id)
-            .where(Verdict.concept_id == concept_id, Verdict.present.is_(True), Photo.id.in_(current_photo_ids()))
-        ).all()
-        paths = photo_paths(s, [r[0] for r in rows])
-    found = [PersonPhoto(pid, paths.get(pid, ""), sha, w or 1, h or 1, (l, t, r, b) if l is not None else None)
-             for pid, sha, w, h, l, t, r, b in rows]
-    return sorted(found, key=lambda p: p.path)
-
+        db = session_reader(s)
+        ids = person_photo_ids(db, concept_id, with_id, year, place, newest_first)
+        chosen = ids[start:] if count is None else ids[start : start + count]
+        rows = person_photo_rows(db, chosen)
+        boxes = boxes_of(db, concept_id, chosen)
+        sha = {pid: digest for condition, params in db.id_filters("photos.id", chosen)
+               for pid, digest in db.rows(f"SELECT photos.id, photos.sha256 FROM photos WHERE {condition}", params)}
+    return PersonPhotoPage(len(ids), [PersonPhoto(r.id, r.path, sha.get(r.id, ""), r.width, r.height, boxes.get(r.id),
+                                                  r.taken, r.place) for r in rows])

@@ -71,6 +71,51 @@ def name_action(library: Library, form: Form) -> Done:
     return Done(f"named {r.faces} face(s) <{r.person}>{new}: in {r.photos} photo(s) now")
 
 
+def faces_action(library: Library, form: Form) -> Done:
+    """The unknown-faces grid: the faces chosen (``region``, many) named (``op=name`` with ``name``),
+    marked not a face or hidden, in one action (one undo)."""
+    if not form.get("region"):
+        raise LibraryError("choose one or more faces first")
+    regions, op = ids(form, "region"), text(form, "op")
+    if op == "name":
+        if not text(form, "name", required=False):
+            raise LibraryError("type the name of the faces chosen, then press Name")
+        return name_action(library, form)
+    if op not in ("not_a_face", "hidden"):
+        raise BadForm("the field 'op' must be name, not_a_face or hidden")
+    r = library.mark_faces(regions, op)
+    return Done(f"{r.faces} face(s) marked {'not a face' if op == 'not_a_face' else 'hidden'}: Undo brings them back")
+
+
+def pairs(form: Form, name: str) -> list[tuple[int, int]]:
+    """``REGION:PERSON`` values (both ids) of a many-valued field."""
+    values = form.get(name) or []
+    if not values or len(values) > MAX_REGIONS:
+        raise BadForm(f"give 1 to {MAX_REGIONS} values of {name!r}")
+    out = []
+    for value in values:
+        region, _, person = value.partition(":")
+        if not (DIGITS.fullmatch(region) and DIGITS.fullmatch(person)):
+            raise BadForm(f"each {name!r} is REGION:PERSON, two whole numbers")
+        out.append((int(region), int(person)))
+    return out
+
+
+def suggestions_action(library: Library, form: Form) -> Done:
+    """The suggestions grid: the ones chosen (``pick``, many) accepted (``op=yes``) or refused
+    (``op=no``) in one action (one undo)."""
+    if not form.get("pick"):
+        raise LibraryError("choose one or more faces first")
+    chosen, op = pairs(form, "pick"), text(form, "op")
+    if op not in ("yes", "no"):
+        raise BadForm("the field 'op' must be yes or no")
+    r = library.answer_suggestions(chosen if op == "yes" else [], chosen if op == "no" else [])
+    people = ", ".join(f"<{n}>" for n in r.people)
+    if op == "yes":
+        return Done(f"accepted {r.accepted} suggestion(s): {people}")
+    return Done(f"refused {r.refused} suggestion(s): remembered that they are not {people}")
+
+
 def reject_action(library: Library, form: Form) -> Done:
     r = library.reject_face(number(form, "photo"), text(form, "person"), number(form, "region", required=False))
     return Done(f"remembered: <{r.person}> is not {'this face' if r.region_id else 'in this photo'}")

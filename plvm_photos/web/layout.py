@@ -2,7 +2,9 @@
 block is ``Html`` made with ``markup`` (values escaped by default).
 
 Forms POST to ``/action/NAME`` with the session's CSRF token; they work without JavaScript (the
-one script, ``/static/draw.js``, only fills the box fields by dragging on the photo).
+scripts only help: ``/static/draw.js`` fills the box fields by dragging on the photo,
+``/static/select.js`` chooses many faces of a grid quickly). Every page fits a 390 px wide screen
+(the ``@media`` rules at the end of ``CSS``) and shows where the keyboard focus is.
 """
 
 from __future__ import annotations
@@ -65,7 +67,6 @@ header button{padding:6px 12px;border:0;border-radius:4px;background:#f2b134;fon
 header form.undo button{background:#dfe6ec}
 main{padding:18px}h1{font-size:22px;margin:0 0 14px}h2{font-size:18px;margin:4px 0 8px}.muted{color:#666}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:14px;align-items:start}
-.faces{grid-template-columns:repeat(auto-fill,minmax(110px,1fr))}
 .card{background:#fff;border-radius:6px;box-shadow:0 1px 3px #0002;overflow:hidden;text-decoration:none;color:inherit;display:block}
 .card .meta{padding:6px 9px;font-size:13px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .person{text-align:center}.person img{width:100%;aspect-ratio:1;object-fit:cover;display:block}
@@ -90,22 +91,50 @@ form button.primary{background:#1d2b36;color:#fff}form button.danger{border-colo
 .tools{background:#fff;border-radius:6px;padding:10px 12px;margin:12px 0;box-shadow:0 1px 3px #0002}
 .group{background:#fff;border-radius:6px;padding:10px;margin:0 0 14px;box-shadow:0 1px 3px #0002}
 .pager{margin:14px 0;display:flex;gap:12px}
-.sgrid{grid-template-columns:repeat(auto-fill,minmax(400px,1fr))}
 .places{grid-template-columns:repeat(auto-fill,minmax(150px,1fr))}.place .name{font-weight:600}.place img{object-position:50% 20%}
 .note{color:#666;font-size:12px;overflow:hidden;text-overflow:ellipsis}
 .crumbs{font-size:14px;margin:0 0 8px}.chips{display:flex;flex-wrap:wrap;gap:6px;list-style:none;padding:0;margin:6px 0 16px}
 .chips a{display:inline-block;background:#fff;border-radius:14px;padding:3px 11px;box-shadow:0 1px 2px #0002;color:#1d2b36;text-decoration:none}
-.chips a:hover,.chips a:focus{background:#1d2b36;color:#fff}.chips .n{color:#777;font-size:12px;margin-left:4px}
-.chips a:hover .n,.chips a:focus .n{color:#ddd}
+.chips a:hover,.chips a:focus,.chips a[aria-current]{background:#1d2b36;color:#fff}.chips .n{color:#595959;font-size:12px;margin-left:4px}
+.chips a:hover .n,.chips a:focus .n,.chips a[aria-current] .n{color:#ddd}
 .stepper{display:flex;gap:14px;align-items:center;flex-wrap:wrap;margin:0 0 10px}
 .stepper a{font-weight:600}.facts{margin:0 0 10px}
 .map{width:100%;max-width:1100px;height:auto;background:#dfe9f1;border-radius:6px;display:block;margin:0 0 16px}
 .map .land{fill:#c9cfc4}.map .grat{stroke:#fff;stroke-width:.3;fill:none}
 .map circle{fill:#d9480f;fill-opacity:.8;stroke:#fff;stroke-width:.4}.map a:focus circle,.map a:hover circle{fill:#1d2b36}
 .sort{font-size:14px;margin:0 0 10px}.sort a[aria-current]{font-weight:700;color:#222;text-decoration:none}
-@media (max-width:600px){main{padding:10px}header{gap:10px;padding:8px 10px}header input[type=text]{width:100%}
-header form.search{margin-left:0;width:100%}.grid{grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}}
-.suggestion{display:flex;gap:10px;align-items:center;padding:8px}.suggestion img{width:90px;height:90px;object-fit:cover;border-radius:4px}
+a{color:#0b5394}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible,
+label:focus-within{outline:3px solid #d9480f;outline-offset:2px}
+img{max-width:100%}.person-head{display:flex;gap:14px;align-items:center;margin-bottom:8px}
+.person-head .cover{width:96px;height:96px;border-radius:50%;object-fit:cover;flex:none}.person-head h1{margin:0}
+.story{margin:10px 0}.story h2{margin:0 0 4px}.story .chips{margin:0}
+.chips a.companion{display:inline-flex;gap:6px;align-items:center;padding:3px 11px 3px 3px}
+.companion img{width:32px;height:32px;border-radius:50%;object-fit:cover}
+.moments{list-style:none;padding:0;margin:6px 0;display:flex;flex-wrap:wrap;gap:4px 18px}
+details.tools summary{cursor:pointer;font-weight:600}h3{font-size:15px;margin:14px 0 6px;color:#444}
+.picks{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:4px}
+.pick{position:relative;width:80px;height:80px}.pick label{display:block;cursor:pointer}
+.pick img{width:80px;height:80px;object-fit:cover;display:block;border-radius:4px;background:#ddd}
+.pick .pick-box{position:absolute;z-index:1;left:3px;top:3px;width:18px;height:18px;margin:0;accent-color:#1d2b36}
+.pick:has(.pick-box:checked) img{outline:4px solid #f2b134;outline-offset:-4px;filter:brightness(.85)}
+.pick .pick-box:focus-visible{outline:3px solid #d9480f;outline-offset:1px}
+.pick:has(.pick-box:focus-visible) img{box-shadow:0 0 0 3px #d9480f}
+.pick .open{position:absolute;right:2px;bottom:2px;background:#fffd;color:#1d2b36;border-radius:3px;padding:0 4px;
+font-size:13px;line-height:18px;text-decoration:none}
+.group h2{font-size:15px;display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:0 0 6px}
+.group .ref{width:40px;height:40px;border-radius:50%;object-fit:cover}
+.picker .group{padding:8px;margin:0 0 8px}.choose-all{font-size:13px;padding:2px 8px;border:1px solid #1d2b36;
+border-radius:4px;background:#fff;cursor:pointer}
+.bar{position:sticky;top:0;z-index:2;display:flex;flex-wrap:wrap;gap:6px;align-items:center;background:#fff;
+padding:8px 10px;margin:0 0 8px;border-radius:6px;box-shadow:0 1px 4px #0003}
+.bar input[type=text]{padding:5px 8px;border:1px solid #bbb;border-radius:4px;min-width:0}
+.bar button{padding:5px 12px;border:1px solid #1d2b36;border-radius:4px;background:#fff;cursor:pointer}
+.bar button.primary{background:#1d2b36;color:#fff}.bar button.danger{border-color:#a22;color:#a22}
+.bar button:disabled{opacity:.45;cursor:default}
+@media (max-width:600px){main{padding:10px}header{padding:8px 10px;gap:10px}header form.search{margin-left:0;width:100%}
+header input[type=text]{width:auto;flex:1;min-width:0}.grid{grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}
+table.regions{display:block;overflow-x:auto;max-width:100%}
+form.inline{flex-wrap:wrap}.big{max-width:100%}}
 """)
 
 

@@ -6,11 +6,14 @@ The unknown-face and suggestion pages are in ``unknown.py``; the building blocks
 
 from __future__ import annotations
 
+import math
 import os
-from urllib.parse import quote
+from dataclasses import dataclass
+from itertools import groupby
+from urllib.parse import quote, urlencode
 
 from plvm_photos.errors import LibraryError
-from plvm_photos.library import Library, PhotoFace
+from plvm_photos.library import Library, PersonFacts, PhotoFace
 from plvm_photos.names import normalize, show
 from plvm_photos.web.layout import (
     NO_FORMS,
@@ -20,13 +23,14 @@ from plvm_photos.web.layout import (
     action_form,
     name_input,
     page,
+    pager,
     photo_figure,
     plural,
     tile_grid,
 )
 from plvm_photos.web import photo_nav
 from plvm_photos.web.markup import EMPTY, Html, when
-from plvm_photos.web.timeline_pages import photo_note
+from plvm_photos.web.timeline_pages import from_query, photo_note, taken_words
 
 
 # --- people -----------------------------------------------------------------------------------------
@@ -56,12 +60,85 @@ def people_page(library: Library, ctx: PageContext = NO_FORMS, show_hidden: bool
     return page("People", body, ctx=ctx)
 
 
-def person_page(library: Library, person_id: int, ctx: PageContext = NO_FORMS) -> Html:
-    """KeyError when there is no such person."""
+PHOTOS_PER_PAGE = 60  # of a person's photos, by date
+OFTEN_WITH_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class PersonFilter:
+    """Which of a person's photos the page lists: with someone, in a year, at a place (or all)."""
+
+    with_id: int | None = None
+    year: int | None = None
+    place: str | None = None
+
+    def query(self) -> str:
+        parts = [(k, v) for k, v in (("with", self.with_id), ("year", self.year), ("place", self.place)) if v is not None]
+        return urlencode(parts)
+
+
+def _chips(person_id: int, label: str, ident: str, items: Html) -> Html:
+    return Html("<section class=story aria-labelledby={ident}-head><h2 id={ident}-head>{label}</h2>"
+                "<ul class=chips id={ident}>{items}</ul></section>").format(ident=ident, label=label, items=items)
+
+
+def _current(on: bool) -> Html:
+    return when(on, Html(" aria-current=page"))
+
+
+def _story(library: Library, facts: PersonFacts, chosen: PersonFilter) -> Html:
+    """The person's years, places, often with, first and latest photo: each a link to its photos."""
+    pid = facts.id
+    moments = EMPTY
+    for word, m in (("First photo", facts.first), ("Latest photo", facts.latest)):
+        if m is not None:
+            moments += Html("<li><span class=muted>{}:</span> <a href='/photo/{}'>{}</a>{}</li>").format(
+                word, m.photo_id, taken_words(m.taken).split(",")[0], when(m.place, Html(" <span class=muted>in {}</span>")
+                                                                           .format(m.place or "")))
+    years = EMPTY.join(Html("<li><a href='/person/{}?{}'{}>{} <span class=n>{}</span></a></li>").format(
+        pid, urlencode({"year": t.key}), _current(str(chosen.year) == t.key), t.label, t.photos) for t in facts.years)
+    places = EMPTY.join(Html("<li><a href='/person/{}?{}'{}>{} <span class=n>{}</span></a></li>").format(
+        pid, urlencode({"place": t.key}), _current(chosen.place == t.key), t.label, t.photos) for t in facts.places)
+    companions = EMPTY.join(
+        Html("<li><a class=companion href='/person/{pid}?{q}'{current} title='photos of {me} with {name}'>"
+             "<img src='/face/{other}.jpg' alt='' loading=lazy width=48 height=48><span>{name}</span>"
+             "<span class=n aria-label='{n} photos together'>{n}</span></a></li>").format(
+            pid=pid, q=urlencode({"with": t.key}), current=_current(str(chosen.with_id) == t.key), other=t.key,
+            name=t.label, me=show(facts.name), n=t.photos)
+        for t in facts.often_with[:OFTEN_WITH_SHOWN])
+    more = when(len(facts.often_with) > OFTEN_WITH_SHOWN,
+                Html("<li class=muted>and {} more</li>").format(len(facts.often_with) - OFTEN_WITH_SHOWN))
+    notes = []
+    if facts.undated:
+        notes.append(f"{plural(facts.undated, 'photo')} without a date")
+    if facts.unplaced:
+        notes.append(f"{plural(facts.unplaced, 'photo')} without a GPS position")
+    out = when(moments, Html("<ul class=moments id=moments>{}</ul>").format(moments))
+    if facts.often_with:
+        out += _chips(pid, "Often with", "often-with", companions + more)
+    if facts.years:
+        out += _chips(pid, "Years", "years", years)
+    if facts.places:
+        out += _chips(pid, "Places", "places", places)
+    return out + when(notes, Html("<p class=muted>{}</p>").format("; ".join(notes)))
+
+
+def person_page(library: Library, person_id: int, ctx: PageContext = NO_FORMS, page_no: int = 1,
+                chosen: PersonFilter = PersonFilter()) -> Html:
+    """KeyError when there is no such person (or no person ``chosen.with_id``)."""
     facts = library.person(person_id)
     name = facts.name
-    tiles = [Tile(p.photo_id, p.path, p.width, p.height, [BoxLabel(p.box, show(name), "person")] if p.box else [])
-             for p in library.person_photos(person_id)]
+    def page_of(n: int):
+        return library.person_photo_page(person_id, (n - 1) * PHOTOS_PER_PAGE, PHOTOS_PER_PAGE, True, chosen.with_id,
+                                         chosen.year, chosen.place)
+
+    page_no = max(page_no, 1)
+    found = page_of(page_no)
+    total, pages = found.total, max(1, math.ceil(found.total / PHOTOS_PER_PAGE))
+    if page_no > pages:  # past the end: the last page
+        page_no = pages
+        found = page_of(page_no)
+    shown = found.photos
     tools = EMPTY
     if ctx.forms:
         others = [p.display for p in library.person_names() if p.id != person_id]
@@ -71,17 +148,40 @@ def person_page(library: Library, person_id: int, ctx: PageContext = NO_FORMS) -
             merge = action_form(ctx, "merge", "Merge into this person", css="danger",
                                 fields=Html("<select name=other aria-label='Person to merge'>{}</select>").format(options),
                                 keep=name)
-        tools = Html("<div class=tools>{}{}{}{}</div>").format(
+        tools = Html("<details class=tools><summary>Edit this person</summary>{}{}{}{}</details>").format(
             action_form(ctx, "rename", "Rename", name_input("New name", name, suggest=False), person=name),
             action_form(ctx, "hide", "Show in lists again" if facts.hidden else "Hide", person=name,
                         hidden="0" if facts.hidden else "1"),
             action_form(ctx, "remove", "Remove this person", css="danger", person=name),
             merge)
-    summary = (f"{plural(facts.references, 'reference photo')}, {plural(facts.confirmed, 'confirmed face')}"
-               + (" · hidden: recognised, not listed" if facts.hidden else ""))
-    body = Html("<h1>{} <span class=muted>in {}</span></h1><p class=muted id=person-facts>{}</p>{}{}").format(
-        show(name), plural(len(tiles), "photo"), summary, tools,
-        tile_grid(tiles) if tiles else Html("<p class=muted>Not found in any photo yet.</p>"))
+    summary = (f"{plural(facts.photos, 'photo')} · {plural(facts.references, 'reference photo')}, "
+               f"{plural(facts.confirmed, 'confirmed face')}" + (" · hidden: recognised, not listed" if facts.hidden else ""))
+    heading = "All photos, newest first"
+    filtered = chosen != PersonFilter()
+    if filtered:
+        parts = []
+        if chosen.with_id is not None:
+            parts.append(f"with {show(library.person(chosen.with_id).name)}")
+        if chosen.year is not None:
+            parts.append(f"in {chosen.year}")
+        if chosen.place is not None:
+            parts.append(f"in {chosen.place}")
+        heading = f"Photos of {show(name)} {' '.join(parts)}"
+    groups = EMPTY
+    for year, tiles in groupby(shown, key=lambda p: p.taken[:4] if p.taken else "No date"):
+        cards = [Tile(p.photo_id, p.path, p.width, p.height, [BoxLabel(p.box, show(name), "person")] if p.box else [],
+                      note=photo_note(p.taken, p.place)) for p in tiles]
+        groups += Html("<h3>{}</h3>{}").format(year, tile_grid(cards, from_query(f"person:{person_id}")))
+    base = f"/person/{person_id}" + (f"?{chosen.query()}" if filtered else "")
+    nav = pager(base, page_no, pages)
+    listing = Html("<section aria-labelledby=photos-head><h2 id=photos-head>{} <span class=muted>({})</span></h2>{}{}{}{}"
+                   "</section>").format(
+        heading, plural(total, "photo"),
+        when(filtered, Html("<p><a href='/person/{}' id=all-photos>← all photos of {}</a></p>").format(person_id, show(name))),
+        nav, groups if shown else Html("<p class=muted>Not found in any photo yet.</p>"), nav)
+    body = Html("<div class=person-head><img class=cover src='/face/{id}.jpg' alt='{name}' width=96 height=96>"
+                "<div><h1>{name}</h1><p class=muted id=person-facts>{summary}</p></div></div>{tools}{story}{listing}").format(
+        id=person_id, name=show(name), summary=summary, tools=tools, story=_story(library, facts, chosen), listing=listing)
     return page(show(name), body, ctx=ctx)
 
 

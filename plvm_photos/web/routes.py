@@ -145,7 +145,13 @@ def people(req: Request) -> Response:
 
 
 def person(req: Request) -> Response:
-    return html(pages.person_page(req.library, req.number, req.ctx))
+    """A person's page; ``?with=ID`` (photos together), ``?year=YYYY`` or ``?place=NAME`` list some
+    of their photos only (a malformed value names nothing: 404)."""
+    with_id, year, place = req.param("with"), req.param("year"), req.param("place")
+    if (with_id and not re.fullmatch(r"\d{1,12}", with_id)) or (year and not re.fullmatch(r"\d{4}", year)) or len(place) > 300:
+        raise KeyError("no such photos")
+    chosen = pages.PersonFilter(int(with_id) if with_id else None, int(year) if year else None, place or None)
+    return html(pages.person_page(req.library, req.number, req.ctx, req.page_number, chosen))
 
 
 def photo(req: Request) -> Response:
@@ -250,11 +256,14 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", r"/unknown", unknown_faces, page=True),
     Route("GET", r"/suggestions", suggestions, page=True),
     Route("GET", r"/static/draw\.js", static),
+    Route("GET", r"/static/select\.js", static),
     Route("GET", rf"/thumb/{ID}\.jpg", photo_image("small")),
     Route("GET", rf"/large/{ID}\.jpg", photo_image("large")),
     Route("GET", rf"/face/{ID}\.jpg", person_face),
     Route("GET", rf"/region/{ID}\.jpg", region_face),
     Route("POST", r"/action/name", action(actions.name_action)),
+    Route("POST", r"/action/faces", action(actions.faces_action)),
+    Route("POST", r"/action/suggestions", action(actions.suggestions_action)),
     Route("POST", r"/action/reject", action(actions.reject_action)),
     Route("POST", r"/action/draw", action(actions.draw_action)),
     Route("POST", r"/action/merge", action(actions.merge_action)),

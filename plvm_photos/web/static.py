@@ -1,7 +1,13 @@
-"""The gallery's one script, served as ``/static/draw.js`` (the page's CSP allows scripts from the
-gallery itself only, never inline). It lets the user drag a box on the photo page's photo and
-fills the four number fields of the "add a face" form with it, in the photo's full-size pixels;
-without it the fields are typed."""
+"""The gallery's scripts (the page's CSP allows scripts from the gallery itself only, never inline),
+each only adding to a page that works without it:
+
+- ``/static/draw.js`` lets the user drag a box on the photo page's photo and fills the four number
+  fields of the "add a face" form with it, in the photo's full-size pixels (without it the fields
+  are typed);
+- ``/static/select.js`` makes the grids of unknown faces and suggestions (checkboxes in one form)
+  quick to choose from: shift-click (or Shift+Space) for a range, arrow keys to move, Enter or
+  Space to choose, "Choose all" per group, the count chosen, and "Clear".
+"""
 
 from __future__ import annotations
 
@@ -56,4 +62,84 @@ DRAW_JS = """\
 })();
 """
 
-STATIC = {"/static/draw.js": (DRAW_JS.encode("utf-8"), "text/javascript; charset=utf-8")}
+SELECT_JS = """\
+"use strict";
+(function () {
+  var form = document.getElementById("pick-form");
+  if (!form) { return; }
+  var boxes = Array.prototype.slice.call(form.querySelectorAll("input.pick-box"));
+  var bar = form.querySelector(".bar"), count = bar.querySelector(".chosen");
+  var submits = Array.prototype.slice.call(bar.querySelectorAll("button[type=submit]"));
+  var last = null;  // the checkbox chosen or unchosen last: a range starts there
+
+  function update() {
+    var n = boxes.filter(function (b) { return b.checked; }).length;
+    count.textContent = n === 0 ? "Choose faces, then:" : n + (n === 1 ? " face" : " faces") + " chosen:";
+    submits.forEach(function (b) { b.disabled = n === 0; });
+    clear.hidden = n === 0;
+  }
+  function range(to, state) {
+    var a = boxes.indexOf(last), b = boxes.indexOf(to);
+    if (a < 0) { return false; }
+    for (var i = Math.min(a, b); i <= Math.max(a, b); i++) { boxes[i].checked = state; }
+    return true;
+  }
+  var clear = document.createElement("button");
+  clear.type = "button"; clear.textContent = "Clear"; clear.id = "pick-clear";
+  clear.addEventListener("click", function () { boxes.forEach(function (b) { b.checked = false; }); last = null; update(); });
+  bar.appendChild(clear);
+
+  boxes.forEach(function (box) {
+    box.addEventListener("click", function (event) {
+      if (event.shiftKey && last && last !== box) { range(box, box.checked); }
+      last = box;
+      update();
+    });
+    box.addEventListener("keydown", function (event) {
+      var i = boxes.indexOf(box), to = null;
+      if (event.key === "Enter" || (event.key === " " && event.shiftKey)) {
+        event.preventDefault();
+        var state = !box.checked;
+        if (!(event.shiftKey && last && last !== box && range(box, state))) { box.checked = state; }
+        last = box;
+        update();
+        return;
+      }
+      if (event.key === "ArrowRight") { to = boxes[i + 1]; }
+      else if (event.key === "ArrowLeft") { to = boxes[i - 1]; }
+      else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        // the face of the next (previous) row nearest below (above) this one
+        var step = event.key === "ArrowDown" ? 1 : -1, here = box.parentNode.getBoundingClientRect(), row = null, gap = 0;
+        for (var j = i + step; j >= 0 && j < boxes.length; j += step) {
+          var r = boxes[j].parentNode.getBoundingClientRect();
+          if (step > 0 ? r.top <= here.top + 4 : r.top >= here.top - 4) { continue; }
+          if (row === null) { row = r.top; }
+          if (Math.abs(r.top - row) > 4) { break; }
+          if (to === null || Math.abs(r.left - here.left) < gap) { to = boxes[j]; gap = Math.abs(r.left - here.left); }
+        }
+      }
+      if (to) { event.preventDefault(); to.focus(); }
+    });
+  });
+
+  Array.prototype.forEach.call(form.querySelectorAll("section.group"), function (group) {
+    var mine = Array.prototype.slice.call(group.querySelectorAll("input.pick-box"));
+    if (mine.length < 2) { return; }
+    var all = document.createElement("button");
+    all.type = "button"; all.className = "choose-all"; all.textContent = "Choose all " + mine.length;
+    all.addEventListener("click", function () {
+      var state = !mine.every(function (b) { return b.checked; });
+      mine.forEach(function (b) { b.checked = state; });
+      last = mine[mine.length - 1];
+      update();
+    });
+    group.querySelector("h2").appendChild(all);
+  });
+  update();
+})();
+"""
+
+STATIC = {
+    "/static/draw.js": (DRAW_JS.encode("utf-8"), "text/javascript; charset=utf-8"),
+    "/static/select.js": (SELECT_JS.encode("utf-8"), "text/javascript; charset=utf-8"),
+}

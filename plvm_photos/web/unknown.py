@@ -1,47 +1,98 @@
-"""The faces worth naming: every unknown face, grouped (clusters largest first, then the faces
-alone), paged; and the suggestions "is this <mike>?" with one click to accept or refuse."""
+"""The faces worth naming, as dense grids to choose many from: every unknown face, grouped
+(clusters largest first, then the faces alone), paged, in one form (name the faces chosen, or mark
+them not a face or hidden: one action, one undo); and the suggestions "is this <mike>?", chosen
+many at a time and accepted or refused at once.
+
+Each face is a checkbox in the form, so choosing and sending work without JavaScript;
+``/static/select.js`` adds shift-click ranges, arrow keys, Enter, "choose all" per group and the
+count of faces chosen.
+"""
 
 from __future__ import annotations
 
 import math
+import os
 
 from plvm_photos.library import Library
 from plvm_photos.names import show
-from plvm_photos.web.layout import NO_FORMS, PageContext, action_form, face_crop, name_input, page, pager, plural
+from plvm_photos.web.layout import NO_FORMS, PageContext, hidden_fields, page, pager, plural
 from plvm_photos.web.markup import EMPTY, Html, when
 
-GROUPS_PER_PAGE = 24
-FACES_SHOWN = 24  # of one cluster; the form names them all
-SUGGESTIONS_PER_PAGE = 30
+FACES_PER_PAGE = 240  # faces on one page of unknown faces (whole groups; a larger group is shown whole)
+SUGGESTIONS_PER_PAGE = 120
+
+
+def _face_tile(region_id: int, photo_id: int, path: str, field: str, value: str, label: str) -> Html:
+    """One face to choose: a checkbox with the face crop as its label, and a link to its photo."""
+    name = os.path.basename(path) or f"photo {photo_id}"
+    return Html(
+        "<li class=pick><input type=checkbox name={field} value='{value}' id=pick-{region} class=pick-box>"
+        "<label for=pick-{region} title='{path}'><img src='/region/{region}.jpg' alt='{label} in {name}' loading=lazy "
+        "width=80 height=80></label><a class=open href='/photo/{photo}' aria-label='open {name}'>↗</a></li>"
+    ).format(field=field, value=value, region=region_id, path=path, label=label, name=name, photo=photo_id)
+
+
+def _bar(ctx: PageContext, ident: str, buttons: Html) -> Html:
+    """The form's toolbar: what is done with the faces chosen."""
+    return Html("<div class=bar id={ident} role=group aria-label='With the faces chosen'>"
+                "<span class=chosen aria-live=polite>Choose faces, then:</span>{buttons}</div>").format(ident=ident,
+                                                                                                       buttons=buttons)
+
+
+def _pages(groups: list, page_no: int) -> tuple[list[tuple[int, list]], int, int]:
+    """Whole groups on pages of about FACES_PER_PAGE faces: (the groups of page ``page_no`` with
+    their numbers, that page, the number of pages)."""
+    pages: list[list[tuple[int, list]]] = [[]]
+    count = 0
+    for k, faces in enumerate(groups, start=1):
+        if pages[-1] and count + len(faces) > FACES_PER_PAGE:
+            pages.append([])
+            count = 0
+        pages[-1].append((k, faces))
+        count += len(faces)
+    page_no = min(max(page_no, 1), len(pages))
+    return pages[page_no - 1], page_no, len(pages)
 
 
 def unknown_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1) -> Html:
     clustering = library.cluster_unknown()
     groups = [c.faces for c in clustering.clusters] + [[f] for f in clustering.singles]
-    pages = max(1, math.ceil(len(groups) / GROUPS_PER_PAGE))
-    page_no = min(max(page_no, 1), pages)
-    first = (page_no - 1) * GROUPS_PER_PAGE
+    shown, page_no, pages = _pages(groups, page_no)
     sections = []
-    for k, faces in enumerate(groups[first : first + GROUPS_PER_PAGE], start=first + 1):
-        crops = EMPTY.join(Html("<a class=card href='/photo/{}' title='{}'>{}</a>").format(f.photo_id, f.path,
-                                                                                         face_crop(f.region_id))
-                           for f in faces[:FACES_SHOWN])
-        more = when(len(faces) > FACES_SHOWN, Html("<p class=muted>and {} more</p>").format(len(faces) - FACES_SHOWN))
-        alone = len(faces) == 1
-        title = "A face alone" if alone else f"{len(faces)} faces that look alike"
-        form = action_form(ctx, "name", "Name this face" if alone else f"Name all {len(faces)}", name_input(),
-                           "primary", region=[f.region_id for f in faces])
-        sections.append(Html("<section class=group id=group-{} data-size={}><h2>{}</h2>"
-                             "<div class='grid faces'>{}</div>{}{}</section>").format(k, len(faces), title, crops, more,
-                                                                                     form))
+    alone = [f for _, faces in shown if len(faces) == 1 for f in faces]
+    for k, faces in shown:
+        if len(faces) == 1:
+            continue
+        tiles = EMPTY.join(_face_tile(f.region_id, f.photo_id, f.path, "region", str(f.region_id), "unknown face")
+                           for f in faces)
+        sections.append(Html("<section class=group id=group-{k} data-size={n} aria-labelledby=group-{k}-head>"
+                             "<h2 id=group-{k}-head>{n} faces that look alike</h2><ul class=picks>{tiles}</ul></section>")
+                        .format(k=k, n=len(faces), tiles=tiles))
+    if alone:
+        tiles = EMPTY.join(_face_tile(f.region_id, f.photo_id, f.path, "region", str(f.region_id), "unknown face")
+                           for f in alone)
+        sections.append(Html("<section class=group id=alone data-size={n} aria-labelledby=alone-head>"
+                             "<h2 id=alone-head>{n} faces alone</h2><ul class=picks>{tiles}</ul></section>")
+                        .format(n=len(alone), tiles=tiles))
     nav = pager("/unknown", page_no, pages)
+    grid = EMPTY.join(sections) if sections else Html("<p class=muted>No unknown faces.</p>")
+    if ctx.forms and sections:
+        buttons = Html(
+            "<input type=text name=name maxlength=64 list=people placeholder='&lt;name&gt;' aria-label='Name of the "
+            "faces chosen'><button type=submit name=op value=name class=primary>Name</button>"
+            "<button type=submit name=op value=not_a_face>Not a face</button>"
+            "<button type=submit name=op value=hidden>Hide</button>")
+        grid = Html("<form method=post action='/action/faces' id=pick-form class=picker>{fields}{bar}{grid}</form>"
+                    "<script src='/static/select.js' defer></script>").format(
+            fields=hidden_fields(ctx), bar=_bar(ctx, "faces-bar", buttons), grid=grid)
     body = Html(
         "<h1>Unknown faces</h1><p class=muted id=unknown-summary>{faces} match no registered person: {groups} of "
-        "faces that look alike (largest first), {alone} alone. Naming a face confirms it, and the person is looked "
-        "for in every other photo. <a href='/suggestions'>Suggestions</a> are faces just too far from someone to be "
-        "decided theirs.</p>{nav}{sections}{nav}"
+        "faces that look alike (largest first), {alone} alone. Choose faces (click, shift-click for a range, or the "
+        "keyboard: Tab, arrows, Space), then name them, or mark them not a face or hidden, at once. Naming confirms "
+        "the faces, and the person is looked for in every other photo. <a href='/suggestions'>Suggestions</a> are "
+        "faces just too far from someone to be decided theirs.</p>{nav}{grid}{nav}"
     ).format(faces=plural(clustering.unknown_faces, "face"), groups=plural(len(clustering.clusters), "group"),
-             alone=clustering.noise, nav=nav, sections=EMPTY.join(sections))
+             alone=clustering.noise, nav=nav, grid=grid)
     return page("Unknown faces", body, ctx=ctx)
 
 
@@ -50,21 +101,30 @@ def suggestions_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int
     pages = max(1, math.ceil(len(found) / SUGGESTIONS_PER_PAGE))
     page_no = min(max(page_no, 1), pages)
     first = (page_no - 1) * SUGGESTIONS_PER_PAGE
-    cards = []
-    for x in found[first : first + SUGGESTIONS_PER_PAGE]:
-        yes = action_form(ctx, "name", "Yes", EMPTY, "primary", region=x.region_id, name=x.person)
-        no = action_form(ctx, "reject", "No", EMPTY, "danger", photo=x.photo_id, region=x.region_id, person=x.person)
-        cards.append(Html(
-            "<div class='card suggestion' data-region={region}><a href='/photo/{photo}'>{crop}</a>"
-            "<img src='/face/{person_id}.jpg' alt='{name}' loading=lazy>"
-            "<div><b>Is this {name}?</b><br><span class=muted>distance {distance:.3f}</span><br>{yes}{no}</div></div>"
-        ).format(region=x.region_id, photo=x.photo_id, crop=face_crop(x.region_id), person_id=x.concept_id,
-                 name=show(x.person), distance=x.distance, yes=yes, no=no))
+    shown = found[first : first + SUGGESTIONS_PER_PAGE]
+    by_person: dict[int, list] = {}
+    for x in shown:  # one group per person, nearest first within it; people by their nearest face
+        by_person.setdefault(x.concept_id, []).append(x)
+    sections = []
+    for cid, items in by_person.items():
+        name = show(items[0].person)
+        tiles = EMPTY.join(_face_tile(x.region_id, x.photo_id, x.path, "pick", f"{x.region_id}:{x.concept_id}",
+                                      f"is this {name}? (distance {x.distance:.3f})") for x in items)
+        sections.append(Html(
+            "<section class=group id=suggest-{cid} data-size={n} aria-labelledby=suggest-{cid}-head>"
+            "<h2 id=suggest-{cid}-head><img class=ref src='/face/{cid}.jpg' alt='' width=40 height=40> Is this {name}? "
+            "<span class=muted>({n})</span></h2><ul class=picks>{tiles}</ul></section>"
+        ).format(cid=cid, n=len(items), name=name, tiles=tiles))
     nav = pager("/suggestions", page_no, pages)
+    grid = EMPTY.join(sections) if sections else Html("<p class=muted>No suggestions now.</p>")
+    if ctx.forms and sections:
+        buttons = Html("<button type=submit name=op value=yes class=primary>Yes, it is them</button>"
+                       "<button type=submit name=op value=no class=danger>No, not them</button>")
+        grid = Html("<form method=post action='/action/suggestions' id=pick-form class=picker>{}{}{}</form>"
+                    "<script src='/static/select.js' defer></script>").format(
+            hidden_fields(ctx), _bar(ctx, "suggestions-bar", buttons), grid)
     body = Html(
-        "<h1>Suggestions</h1><p class=muted>{} just too far from someone to be decided theirs, nearest first. Yes "
-        "confirms the face; No remembers that it is not them.</p>{}{}"
-    ).format(plural(len(found), "face"), nav,
-             Html("<div class='grid sgrid'>{}</div>").format(EMPTY.join(cards)) if cards
-             else Html("<p class=muted>No suggestions now.</p>"))
+        "<h1>Suggestions</h1><p class=muted>{} just too far from someone to be decided theirs, nearest first. Choose "
+        "faces, then Yes confirms them; No remembers that they are not that person.</p>{}{}{}"
+    ).format(plural(len(found), "face"), nav, grid, when(pages > 1, nav))
     return page("Suggestions", body, ctx=ctx)

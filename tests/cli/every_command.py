@@ -15,14 +15,14 @@ import sys
 import traceback
 
 COMMANDS: list[list[str]] = [
-    ["people"], ["people", "--json"], ["hidden"], ["verdicts"], ["suggestions"], ["status"],
+    ["people"], ["people", "--json"], ["person", "obama"], ["person", "obama", "--json"], ["hidden"], ["verdicts"], ["suggestions"], ["status"],
     ["config"], ["config", "engine"], ["faces", "--unknown"], ["faces", "#1"],
     ["ask", "who is in #1?"], ["ask", "photos of <obama>", "--json"], ["undo", "--list"],
     ["add-person", "zed", "{ref}"], ["add-reference", "obama", "{ref}"], ["rename-person", "bea", "beatrix"],
     ["hide", "obama"], ["unhide", "obama"], ["name", "joe", "#5", "--face", "1"],
     ["draw", "#1", "zed", "--box", "10,10,60,60"], ["merge", "obama", "marissa"],
     ["set-reference", "obama", "#1", "--face", "1"], ["faces", "#3", "--not", "obama", "--face", "1"],
-    ["undo"], ["redo"], ["remove-person", "marissa"], ["scan", "{photos}", "-q"], ["import-xmp", "{photos}"],
+    ["ignore", "#2", "--face", "1"], ["undo"], ["redo"], ["remove-person", "marissa"], ["scan", "{photos}", "-q"], ["import-xmp", "{photos}"],
     ["export-xmp", "--into", "{out}/xmp"], ["sheet", "obama", "-o", "{out}/sheet.png"],
     ["config", "plvm.threshold", "0.6"], ["db", "upgrade"],
 ]

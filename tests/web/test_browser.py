@@ -89,15 +89,19 @@ def test_people_person_photo_and_ask_in_chromium(page, gallery_server, gallery_l
 
 def test_unknown_faces_page_in_chromium(page, gallery_server, gallery_library, artifacts_dir):
     from plvm_photos.curation.clusters import cluster_unknown
+    from plvm_photos.web.unknown import FACES_PER_PAGE
 
     clustering = cluster_unknown(gallery_library)
     page.goto(base_url(gallery_server) + "/")
     page.click("header a[href='/unknown']")
     page.wait_for_url("**/unknown")
-    groups = ([c.faces for c in clustering.clusters] + [[f] for f in clustering.singles])[:24]  # the first page
-    assert page.locator("section.group").count() == len(groups) > 0
-    crops = images_loaded(page, "section.group img")
-    assert len(crops) == sum(min(len(g), 24) for g in groups) and all(w > 0 for w in crops)
+    order = [f.region_id for c in clustering.clusters for f in c.faces] + [f.region_id for f in clustering.singles]
+    shown = [int(i[5:]) for i in page.eval_on_selector_all("li.pick input", "els => els.map(e => e.id)")]
+    assert shown == order[: len(shown)] and (len(shown) == len(order) or len(shown) <= FACES_PER_PAGE), (shown, order)
+    assert page.locator("section.group").count() == (len([c for c in clustering.clusters if c.faces])
+                                                     + bool(clustering.singles))
+    crops = images_loaded(page, "li.pick img")
+    assert len(crops) == len(shown) > 0 and all(w > 0 for w in crops)
     page.screenshot(path=str(artifacts_dir / "5-unknown.png"), full_page=True)
 
 
