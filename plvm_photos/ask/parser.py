@@ -26,8 +26,10 @@ from datetime import date
 
 from plvm_photos.ask import lexicon as L
 from plvm_photos.ask.lexicon import KEYWORDS, PEOPLE_PAIRS, PEOPLE_WORDS
-from plvm_photos.ask.query import AllPlaces, AnyOf, AnyPlace, NoDate, NoPlace, NotPlace, Person, PhotoRef, Query, QuestionError
+from plvm_photos.ask.query import (AllPlaces, AllTimes, AnyOf, AnyPlace, DayPart, NoDate, NoPlace, NotPlace, Person, PhotoRef, Query,
+                                  QuestionError, Weekdays)
 from plvm_photos.ask.read_cues import cue_people, find_cues
+from plvm_photos.ask.read_faces import read_faces, with_others
 from plvm_photos.ask.read_intent import read_intent
 from plvm_photos.ask.read_people import Item, read_people
 from plvm_photos.ask.read_place import PlaceReader
@@ -495,6 +497,17 @@ def _single(values: list, what: str, text: str):
     return values[0] if values else None
 
 
+def _joined_times(times: list, text: str):
+    """The question's one date (or none) and its times of day and days of the week, all of which
+    hold ("on Saturdays in 2019 in the morning")."""
+    clock = [t for t in times if isinstance(t, (DayPart, Weekdays))]
+    date_part = _single([t for t in times if not isinstance(t, (DayPart, Weekdays))], "time", text)
+    if len([t for t in clock if isinstance(t, DayPart)]) > 1 or len([t for t in clock if isinstance(t, Weekdays)]) > 1:
+        _single(clock, "time of day or day of the week", text)
+    items = ([date_part] if date_part is not None else []) + clock
+    return items[0] if len(items) == 1 else AllTimes(tuple(items)) if items else None
+
+
 def _parse(text: str, today: date, roster: Roster | None) -> Query:
     reading = Reading(text.strip(), today, roster)
     reading.reparse = lambda rewrite: _parse(rewrite, today, roster)
@@ -506,6 +519,7 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
     reading.read_bracketed_names()
     reading.read_phrases()
     reading.read_bare_names(before_places=True)
+    face_counts = read_faces(reading)
     intent = read_intent(reading, early=True)
     found_cues = find_cues(reading)
     reading.read_times()
@@ -515,11 +529,11 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
     cues = cue_people(reading, found_cues)
     intent = read_intent(reading, early_found=intent)
     reading.read_people_items()
-    people = read_people(reading.people_items, reading.text)
+    people = with_others(face_counts, read_people(reading.people_items, reading.text), reading.text)
     if intent.kind == "named" and not (isinstance(people, AnyOf) and all(isinstance(p, Person) for p in people.items)):
         raise QuestionError(reading.text, 'a comparison is between people joined by "or", e.g. "more photos of <a> or <b>?"',
                             text=reading.text)
-    time = _single([t for _, t in reading.times], "time", reading.text)
+    time = _joined_times([t for _, t in reading.times], reading.text)
     if "no_date" in reading.flags:
         time = _single([t for t in (time, NoDate()) if t is not None], "time", reading.text)
     places = [p for _, p in reading.places]

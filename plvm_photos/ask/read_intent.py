@@ -331,8 +331,48 @@ ORDER_WORDS = {**{w: "first" for w in L.FIRST_WORDS}, **{w: "last" for w in L.LA
                "most recently": "last", "newest": "last", "oldest": "first"}
 
 
+# how a list is sorted: by date, newest ("last") or oldest ("first") first; by date alone is oldest first
+SORT_PHRASES = {"newest first": "last", "latest first": "last", "most recent first": "last", "recent first": "last",
+                "newest to oldest": "last", "latest to earliest": "last", "from newest to oldest": "last",
+                "from latest to earliest": "last", "reverse chronological order": "last", "newest on top": "last",
+                "in reverse chronological order": "last", "reverse chronologically": "last",
+                "oldest first": "first", "earliest first": "first", "oldest to newest": "first",
+                "from oldest to newest": "first", "earliest to latest": "first", "from earliest to latest": "first",
+                "in chronological order": "first", "chronological order": "first", "chronologically": "first",
+                "in date order": "first", "by date": "", "by time": "", "by date taken": "", "by the date": "",
+                "sorted by date": "", "ordered by date": "", "sort by date": "", "order by date": "",
+                "sorted by time": "", "sorted by date taken": "", "sort them by date": "", "sorted": "", "ordered": "",
+                "sort": "", "order": ""}
+_PLAIN_SORT = frozenset(["sorted", "ordered", "sort", "order"])  # sorted how? said by another phrase
+
+
+def _claim_sort(reading, intent: Intent) -> None:
+    """"photos of <a> newest first", "sorted by date", "oldest to newest", "in chronological
+    order": every photo, in that order (``limit`` stays None)."""
+    found = []
+    i = 0
+    while i < len(reading.toks):
+        size = reading.phrase_at(i, SORT_PHRASES)
+        if size:
+            found.append((i, size, " ".join(reading.word(i + k) for k in range(size))))
+            i += size
+            continue
+        i += 1
+    if not found or all(said in _PLAIN_SORT for _, _, said in found):
+        return  # "sorted" alone says no order
+    orders = {SORT_PHRASES[said] for _, _, said in found} - {""}
+    if len(orders) > 1:
+        raise QuestionError(reading.text, "the question asks for both newest and oldest first; say one", text=reading.text)
+    for i, size, _ in found:
+        reading.claim(range(i, i + size), "intent")
+    intent.order, intent.limit = (orders.pop() if orders else "first"), None
+
+
 def _claim_order(reading, intent: Intent) -> None:
     """"the 3 most recent photos", "the latest photo", "my first photos with <a>", "last 5 pics"."""
+    _claim_sort(reading, intent)
+    if intent.order is not None:
+        return
     words = [reading.word(i) for i in range(len(reading.toks))]
     for i, word in enumerate(words):
         two = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""

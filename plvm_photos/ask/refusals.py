@@ -42,9 +42,11 @@ def unknown_name(reading, written: str) -> QuestionError:
         return QuestionError(written, f'nobody is registered yet, so "{written}" is unknown; register someone with '
                                       '"plvm-photos add-person NAME PHOTO"', text=reading.text)
     closest = roster.closest(written.strip("<>"))
+    named = {p.name for p in reading.persons.values()}  # "<a> or <zack>": not "<a> or <a>"
+    fresh = [p for p in closest if p.display not in named] or closest
     return QuestionError(written, f'{written if written.startswith("<") else f"<{written}>"} is not a registered person '
                                   f"(closest: {_names_list(closest)})",
-                         _replaced(reading, written, closest[0].written), text=reading.text)
+                         _replaced(reading, written, fresh[0].written), text=reading.text)
 
 
 def _vocabulary() -> list[str]:
@@ -311,9 +313,37 @@ def _without(text: str, part: str) -> str:
     return " ".join(out.split())
 
 
+def _people_named(text: str, roster) -> list[str]:
+    """The registered people ``text`` names or nearly names (a name, a first name, a prefix, a
+    misspelling), in the order written: a rewrite is about them, not about the first people of
+    the roster."""
+    from plvm_photos.ask.tokens import tokenize
+
+    try:
+        toks = tokenize(text)
+    except QuestionError:
+        return []
+    found: list[str] = []
+    for tok in toks:
+        if tok.kind == "name":
+            people = roster.matches(tok.value) or roster.closest(tok.value, limit=1)
+        elif tok.kind == "word" and tok.word.isalpha() and len(tok.word) >= 3 and not _is_filler(tok) \
+                and tok.word not in L.KEYWORDS and tok.word not in L.PEOPLE_WORDS:
+            people = roster.matches(tok.word, prefixes=len(tok.word) >= 4) or [
+                p for p in roster.closest(tok.word, limit=1)
+                if len(tok.word) >= 4 and any(edit_distance(tok.word, w) <= 1 + (len(tok.word) >= 7) for w in p.words)]
+        else:
+            continue
+        found += [p.written for p in people if p.written not in found]
+    return found
+
+
 def fallback_examples(text: str, roster) -> list[str]:
-    """Questions of the kind ``text`` asks, about the user's own people."""
-    names = [p.written for p in roster.people[:2]] if roster else []
+    """Questions of the kind ``text`` asks, about the people it names (or nearly names), else
+    about the user's own first people."""
+    names = _people_named(text, roster) if roster else []
+    if roster and not names:
+        names = [p.written for p in roster.people[:1]]
     if roster is None:
         names = ["<mike>", "<susan>"]
     a = names[0] if names else None
@@ -321,7 +351,7 @@ def fallback_examples(text: str, roster) -> list[str]:
     first = text.strip().split(maxsplit=1)[0].lower() if text.strip() else ""
     by_head = {
         "where": [f"where is {a}?"] if a else [],
-        "who": ["who is in the most photos?"],
+        "who": [f"who is with {a}?"] if a else ["who is in the most photos?"],
         "when": [f"when did I last see {a}?"] if a else [],
         "how": [f"how many photos of {a} are there?"] if a else ["how many photos are there?"],
         "is": [f"are there photos of {a}?"] if a else [],
@@ -329,9 +359,8 @@ def fallback_examples(text: str, roster) -> list[str]:
         "which": ["which city has the most photos?"],
         "what": ["which city has the most photos?"],
     }
-    people = f"{a} or {b}" if a and b else a
-    generic = [f"photos of {people} in 2019"] if people else []
-    return [*by_head.get(first, []), *generic, "photos from 2019", "how many photos are there?"]
+    generic = ([f"photos of {a} or {b}"] if a and b else []) + ([f"photos of {a}"] if a else [])
+    return [*by_head.get(first, []), *generic, "photos from this year", "how many photos are there?"]
 
 
 def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> QuestionError:
