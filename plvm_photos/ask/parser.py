@@ -497,6 +497,23 @@ def _single(values: list, what: str, text: str):
     return values[0] if values else None
 
 
+def _claim_trip_words(reading: Reading, placed: bool) -> None:
+    """"trip to Tokyo", "my Tokyo trip", "holiday in Paris in 2021": a trip is its place and time;
+    without either it is refused as a word not understood."""
+    if not placed:
+        return
+    for i, tok in enumerate(reading.toks):
+        if not tok.used and tok.word in L.TRIP_WORDS:
+            tok.used = "filler"
+            k = i - 1
+            while k >= 0 and not reading.toks[k].used and reading.toks[k].word in ("our", "my", "the", "a", "from", "during",
+                                                                                    "on", "of", "in"):
+                reading.toks[k].used = "filler"  # "photos from our holiday in Paris"
+                k -= 1
+            if reading.word(i + 1) in ("to", "in", "at") and reading.toks[i + 1 : i + 2] and reading.toks[i + 1].used == "":
+                reading.toks[i + 1].used = "filler"  # "trip to" before a place read without its preposition
+
+
 def _joined_times(times: list, text: str):
     """The question's one date (or none) and its times of day and days of the week, all of which
     hold ("on Saturdays in 2019 in the morning")."""
@@ -544,6 +561,7 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
         place = _single([p for p in (place, NoPlace()) if p is not None], "place", reading.text)
     if "has_location" in reading.flags:  # somewhere known: not without a location
         place = _single([p for p in (place, NotPlace(NoPlace())) if p is not None], "place", reading.text)
+    _claim_trip_words(reading, bool(places) or time is not None)
     from plvm_photos.ask.refusals import check_leftovers
 
     check_leftovers(reading, intent)

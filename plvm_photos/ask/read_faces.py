@@ -157,6 +157,8 @@ def read_faces(reading) -> list[FaceCount]:
 
 def _refuse_vague(reading, i: int) -> None:
     size = reading.phrase_at(i, VAGUE)
+    if size and reading.word(i) == "many" and reading.word(i - 1, claimed_too=True) in ("how", "so", "too", "as"):
+        size = 0  # "how many people": a count
     if size:
         start = i
         while start > 0 and reading.free(start - 1) and reading.word(start - 1) in ("a", "in", "of", "with", "big", "large"):

@@ -44,9 +44,10 @@ def unknown_name(reading, written: str) -> QuestionError:
     closest = roster.closest(written.strip("<>"))
     named = {p.name for p in reading.persons.values()}  # "<a> or <zack>": not "<a> or <a>"
     fresh = [p for p in closest if p.display not in named] or closest
+    near = roster.near(written.strip("<>"))  # "photos of dogs": nobody to put in its place
     return QuestionError(written, f'{written if written.startswith("<") else f"<{written}>"} is not a registered person '
                                   f"(closest: {_names_list(closest)})",
-                         _replaced(reading, written, fresh[0].written), text=reading.text)
+                         _replaced(reading, written, fresh[0].written) if near else None, text=reading.text)
 
 
 def _vocabulary() -> list[str]:
@@ -218,10 +219,29 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
             return unknown_name(reading, name)
     if before in ("in", "at", "from", "near", "around"):
         return QuestionError(part, f'I can\'t use "{part}": "{name}" is not a place or a time I know', text=reading.text)
+    if len(run) == 1 and tok.word in L.TRIP_WORDS:
+        return QuestionError(tok.text, f'a {tok.word.rstrip("s")} is where and when it was: say where or when, e.g. '
+                                       f'"{tok.word} to Paris", "{tok.word} in 2019"', text=reading.text)
+    place = _place_named(tok.word) if len(run) == 1 and tok.kind == "word" and tok.word.isalpha() else None
+    if place is not None:  # "versailles photos": a small town written in lower case is taken only when asked for
+        rest = reading.text[: tok.start] + reading.text[tok.end :]
+        rewrite = " ".join(rest.rstrip(" ?!.").split()) + f" in {place}" + ("?" if rest.rstrip().endswith("?") else "")
+        if _parses(rewrite, reading.reparse):
+            return QuestionError(part, f'"{tok.text}" may be the place {place} or a word I don\'t know', rewrite,
+                                 text=reading.text)
     if tok.kind == "number":
         return QuestionError(part, f'I can\'t use "{part}": a number alone is no date; write a year such as 2019, '
                                    'or "the 3 most recent photos"', text=reading.text)
     return QuestionError(part, f'I can\'t use "{part}"', text=reading.text)
+
+
+def _place_named(word: str) -> str | None:
+    """The name of the place ``word`` is the own name of, if any ("versailles": "Versailles")."""
+    from plvm_photos.places.geocode import candidates
+    from plvm_photos.places.place import fold
+
+    found = [p for p in candidates(word) if fold(p.name) == fold(word)]
+    return found[0].name if found else None
 
 
 def check_query(reading, query) -> None:
@@ -338,12 +358,22 @@ def _people_named(text: str, roster) -> list[str]:
     return found
 
 
+def _without_joined(text: str, part: str) -> str:
+    """``text`` without ``part`` and the word that joins it to the rest ("or <zack>", "<zack> and")."""
+    import re
+
+    for pattern in (r"\s*(?:,|\band\b|\bor\b|&|\bbut not\b|\bwithout\b|\bwith\b|\bnor\b)\s*" + re.escape(part),
+                    re.escape(part) + r"\s*(?:,|\band\b|\bor\b|&)\s*"):
+        found = re.search(pattern, text, flags=re.IGNORECASE)
+        if found:
+            return " ".join((text[: found.start()] + " " + text[found.end():]).split())
+    return ""
+
+
 def fallback_examples(text: str, roster) -> list[str]:
     """Questions of the kind ``text`` asks, about the people it names (or nearly names), else
     about the user's own first people."""
     names = _people_named(text, roster) if roster else []
-    if roster and not names:
-        names = [p.written for p in roster.people[:1]]
     if roster is None:
         names = ["<mike>", "<susan>"]
     a = names[0] if names else None
@@ -361,6 +391,24 @@ def fallback_examples(text: str, roster) -> list[str]:
     }
     generic = ([f"photos of {a} or {b}"] if a and b else []) + ([f"photos of {a}"] if a else [])
     return [*by_head.get(first, []), *generic, "photos from this year", "how many photos are there?"]
+
+
+JOINERS = frozenset(["and", "or", "but", "nor", "&"])
+
+
+def _dangles(candidate: str) -> bool:
+    """A rewrite with a word left hanging where a part was cut out: a last "of" / "and" / "in", a
+    joiner before a preposition or another joiner ("<a> and in Paris"), a preposition before a
+    joiner ("photos of and <b>"), a first "and"."""
+    words = [w.lower() for w in candidate.replace("?", " ").replace(",", " , ").split()]
+    if not words or words[-1] in LEADING | JOINERS | {"not", ","} or words[0] in JOINERS:
+        return True
+    for a, b in zip(words, words[1:]):
+        if a in JOINERS and b in JOINERS | {"in", "on", "at", "from", "of", "with", "near", "to", ","}:
+            return True
+        if a in ("of", "with", "in", "from", "near", "at", "to", "without") and b in JOINERS | {","}:
+            return True
+    return False
 
 
 def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> QuestionError:
@@ -382,10 +430,10 @@ def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> Q
         files = []
     candidates += [f"who is in {name}?" for name in files[:1]]
     if error.part and error.part != question:
+        candidates.append(_as_question(_without_joined(question, error.part)))  # "<a> or <zack> in 2019": "<a> in 2019"
         candidates.append(_as_question(_without(question, error.part)))
     candidates += fallback_examples(question, roster)
     for candidate in candidates:
-        dangling = candidate.rstrip("?").split()[-1:] in ([w] for w in LEADING | {"and", "or", "but", "not"})
-        if candidate and candidate != question and not dangling and _says_something(candidate, parse):  # no "photos of"
+        if candidate and candidate != question and not _dangles(candidate) and _says_something(candidate, parse):  # no "photos of"
             return QuestionError(error.part, error.message, candidate, text=question)
     return QuestionError(error.part, error.message, None, text=question)
