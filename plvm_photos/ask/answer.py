@@ -114,6 +114,11 @@ def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
     handler = HANDLERS[query.intent]
     found = handler(db, query, people, with_photos) if handler in WITH_PHOTOS else handler(db, query, people)
     answer = without_hidden(db, found, query.names())
+    if query.read_as:  # the misspelt words corrected, said on the answer's first line
+        head, sep, rest = answer.answer.partition("\n")
+        colon = head.endswith(":")
+        note = f' (read as "{query.read_as}")'
+        answer = replace(answer, answer=(head[:-1] + note + ":" if colon else head + note) + sep + rest)
     return replace(answer, query=query.as_dict(), understood=query.describe())
 
 

@@ -333,6 +333,8 @@ class Reading:
                 extra = [start - 1] + ([start - 2] if self.word(start - 2) in ("but", "and") else [])
                 used = [*used, *extra]
                 place = NotPlace(place)
+            elif isinstance(place, NotPlace) and self.word(start - 1) in ("but", "and") and self.places == []:
+                used = [*used, start - 1]  # "<a> but not in Paris": the "but" of the place's own "not in"
             self.claim(used, "place")
             if self.places and self._joiner_between(self._place_end(self.places[-1][0]), min(used)) and not negated:
                 first, previous = self.places.pop()
@@ -349,6 +351,14 @@ class Reading:
         while j < len(self.toks) and self.toks[j].used == "place":
             j += 1
         return j
+
+    def claim_relative_clauses(self) -> None:
+        """"photos of <a> who is in Paris": "who is" after a person only says what follows is theirs."""
+        for i, tok in enumerate(self.toks):
+            if (i > 1 and not tok.used and tok.word in ("who", "that") and self.toks[i - 1].used == "person"
+                    and self.word(i + 1) in ("is", "are", "was", "were") and self.toks[i + 2 : i + 3]
+                    and self.toks[i + 2].used in ("place", "time")):
+                self.claim([i, i + 1], "filler")
 
     def read_people_items(self) -> None:
         """The people expression's items, in order: persons and the free words that join them."""
@@ -497,6 +507,35 @@ def _single(values: list, what: str, text: str):
     return values[0] if values else None
 
 
+FOLLOW_UP_HEADS = frozenset(["and", "&", "also", "plus", "or", "but"])
+FOLLOW_UP_PHRASES = (("what", "about"), ("how", "about"), ("same", "for"), ("same", "with"), ("same", "but"),
+                     ("what", "else"), ("and", "what", "about"))
+
+
+def _refuse_a_follow_up(reading: Reading) -> None:
+    """"and in 2020?", "what about Leonard?", "same for Raj": a question that goes on from one
+    before it, which this tool does not keep, is refused with the question it would be alone."""
+    words = [t.word for t in reading.toks if t.kind != "punct"]
+    if not words:
+        return
+    size = next((len(p) for p in FOLLOW_UP_PHRASES if tuple(words[: len(p)]) == p), 0)
+    if not size and words[0] in FOLLOW_UP_HEADS and len(words) > 1:
+        size = 1
+    if not size:
+        return
+    rest = words[size:]
+    if not rest:
+        raise QuestionError(reading.text, "this goes on from a question before it, which I don't keep; ask it whole",
+                            text=reading.text)
+    asks = any(w in L.MEDIA_NOUNS or w in L.QUESTION_WORDS or w in ("many", "count") for w in rest)
+    if words[0] not in FOLLOW_UP_HEADS and asks:
+        return  # "how about photos of <a> in Paris": a whole question
+    first = [t for t in reading.toks if t.kind != "punct"][size]
+    alone = reading.text[first.start :].strip()
+    raise QuestionError(reading.text, "this goes on from a question before it, which I don't keep; ask it whole",
+                        alone, text=reading.text)
+
+
 def _claim_trip_words(reading: Reading, placed: bool) -> None:
     """"trip to Tokyo", "my Tokyo trip", "holiday in Paris in 2021": a trip is its place and time;
     without either it is refused as a word not understood."""
@@ -532,6 +571,7 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
         from plvm_photos.ask.refusals import no_question
 
         raise no_question(reading)
+    _refuse_a_follow_up(reading)
     reading.read_files()
     reading.read_bracketed_names()
     reading.read_phrases()
@@ -544,6 +584,7 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
     reading.read_bare_names(before_places=False)
     reading.read_file_stem()
     cues = cue_people(reading, found_cues)
+    reading.claim_relative_clauses()
     intent = read_intent(reading, early_found=intent)
     reading.read_people_items()
     people = with_others(face_counts, read_people(reading.people_items, reading.text), reading.text)
@@ -604,6 +645,13 @@ def parse(text: str, today: date, roster: Roster | list | tuple | None = None) -
     try:
         return _parse(text, today, roster)
     except QuestionError as error:
+        if error.corrected and error.plain and error.suggestion:  # "photos of pennny": answered as "photos of penny"
+            try:
+                from dataclasses import replace
+
+                return replace(_parse(error.suggestion, today, roster), text=text.strip(), read_as=error.suggestion)
+            except QuestionError:
+                pass
         if error.text is None:
             error = error.with_text(text.strip())
         from plvm_photos.ask.refusals import with_working_suggestion

@@ -38,17 +38,21 @@ class QuestionError(LibraryError, ValueError):
     supported form to try.
     """
 
-    def __init__(self, part: str, message: str, suggestion: str | None = None, *, text: str | None = None, corrected: bool = False):
+    def __init__(self, part: str, message: str, suggestion: str | None = None, *, text: str | None = None, corrected: bool = False,
+                 plain: bool = False):
         self.part = part
         self.message = message
         self.suggestion = suggestion
         self.text = text  # the whole question, once known
         self.corrected = corrected
+        # a correction of misspelt words whose meaning the answer shows (a name, a place, a month, "fotos"):
+        # the corrected question is answered, saying so (``parser.parse``), rather than refused
+        self.plain = plain
         super().__init__(str(self))
 
     def with_text(self, text: str) -> QuestionError:
         """The same refusal, quoting the whole question ``text``."""
-        return QuestionError(self.part, self.message, self.suggestion, text=text, corrected=self.corrected)
+        return QuestionError(self.part, self.message, self.suggestion, text=text, corrected=self.corrected, plain=self.plain)
 
     def __str__(self) -> str:
         quoted = self.text if self.text is not None else self.part
@@ -686,6 +690,7 @@ class Query:
     media: str | None = None  # None: photos and videos alike; "photo": stills only (RAW among them); "video"
     # What the people named do or show, each judged in every photo the rest selects (all must hold).
     cues: tuple[Cue, ...] = ()
+    read_as: str | None = None  # the question with its misspelt words corrected, as answered ("photos of pennny")
 
     def names(self) -> tuple[str, ...]:
         """Every person the question mentions, in order of first mention."""
@@ -697,7 +702,8 @@ class Query:
         cues = "where " + " and ".join(c.describe() for c in self.cues) if self.cues else ""
         parts = [self._described_head(), cues, f"taken {self.time.describe()}" if self.time else "",
                  self.place.describe() if self.place else "", f"{self.media}s only" if self.media else ""]
-        return ", ".join(part for part in parts if part)
+        described = ", ".join(part for part in parts if part)
+        return f'read as "{self.read_as}": {described}' if self.read_as else described
 
     def _described_head(self) -> str:
         people = self.people.describe() if self.people is not None else ""
@@ -777,4 +783,5 @@ class Query:
             "cues": [c.as_dict() for c in self.cues],
             "text": self.text,
             **({"media": self.media} if self.media else {}),
+            **({"read_as": self.read_as} if self.read_as else {}),
         }

@@ -36,7 +36,8 @@ NOT_ACTIONS = frozenset(["showing", "containing", "including", "featuring", "hav
                          "something", "anything", "everything", "morning", "evening", "wedding", "building", "king",
                          "spring", "thing", "things", "ring", "string", "ceiling", "being", "bring", "sing", "wing",
                          "looking for", "missing", "according", "pending", "remaining", "following", "existing",
-                         "upcoming", "beijing", "nanjing", "reading", "darling", "sterling", "during", "hanging",
+                         "upcoming", "beijing", "nanjing", "reading", "darling", "sterling", "during", "hanging", "wondering",
+                         "trying", "hoping", "thinking", "asking", "searching", "looking", "wanting", "going",
                          "living", "timing", "excluding", "regarding", "concerning", "spring"])
 POSTURES = frozenset(["standing", "sitting", "sat", "stood", "positioned", "placed", "located", "posing", "seated",
                       "stand", "stands", "sit", "sits", "appears", "appear"])
@@ -63,6 +64,8 @@ def _first_free(reading) -> int:
             continue
         if tok.word in ("tell", "me", "us", "please", "so", "and", "then") and not tok.used:
             continue
+        if tok.word == "just" and not tok.used and reading.word(i + 1) in L.FRAMING:
+            continue  # "just curious, who ..."
         if tok.word in ("can", "could", "would", "will") and reading.word(i + 1) in ("you", "u"):
             continue
         if tok.word in ("you", "u") and i > 0 and reading.toks[i - 1].word in ("can", "could", "would", "will"):
@@ -138,7 +141,8 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
     if first in ("who", "whom", "whose") or asks_people or (first == "with" and words[head + 1 : head + 2] == ["whom"]):
         _claim_words(reading, ("who", "whom", "whose", "else", "else's"))
         return _who(reading, intent, files, persons)
-    if first == "when" or (first in ("what", "which") and any(w in ("date", "day", "year", "month", "time") for w in words[head + 1 : head + 3])
+    if first == "when" or (first in ("what", "which") and any(w in ("date", "day", "year", "month", "time", "years", "months", "dates",
+                                                                       "days") for w in words[head + 1 : head + 3])
                            and not _has_place_kind(words)):
         return _when(reading, intent, files, head)
     if first == "where" or _starts(words, head, ("in", "which")) and _has_place_kind(words) or _has_place_kind(words, head):
@@ -391,7 +395,7 @@ def _claim_order(reading, intent: Intent) -> None:
         while k < len(words) and words[k] in ("few", "couple", "of", "my", "the", "few"):
             k += 1
         noun = words[k] if k < len(words) else ""
-        if noun in L.MEDIA_NOUNS or noun in ("time", "times") or (phrase in ("latest", "newest", "most recent", "earliest") and noun == ""):
+        if noun in L.MEDIA_NOUNS or noun in ("time", "times") or (phrase in ("latest", "newest", "most recent", "earliest", "oldest") and noun == ""):
             intent.order = ORDER_WORDS[phrase]
             plural = noun.endswith("s") and noun not in ("times",) or noun in ("pics",)
             intent.limit = number if number is not None else (None if plural else 1)

@@ -186,7 +186,8 @@ class PlaceReader:
         if found is None:
             return None
         end, places, name = found
-        alone = all(t.kind == "punct" or t.word in FRAMING for k, t in enumerate(self.toks) if not i <= k < end)
+        alone = all(t.kind == "punct" or t.word in FRAMING or t.used in ("time", "person")
+                    for k, t in enumerate(self.toks) if not i <= k < end)
         if not capitalised and not after_place and not alone and not self._big_place_named(i, places[0], name):
             return None  # (a place's name as the whole question, "versailles", is that place)
         return list(range(i, end)), place_filter("in", places, name)

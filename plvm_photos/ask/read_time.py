@@ -436,6 +436,8 @@ class TimeReader:
         elif self._at(j) in ("the", "a", "an", "weekend", "weekends"):
             j += self._at(j) in ("the", "a", "an")
         word = self._at(j)
+        if word in ("night", "day") and self._at(j + 1) == "time":  # "at night time"
+            word, j = word + "time", j + 1
         if which == "tonight" or (which in ("today", "this") and word == "tonight"):
             return j + (word == "tonight"), self._on_day(self.today, (21, 5), "tonight")
         if word in DAY_PARTS:

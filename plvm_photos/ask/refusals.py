@@ -58,15 +58,19 @@ def _vocabulary() -> list[str]:
     words |= {w for w in L.FILLER if len(w) > 2} | {"between", "before", "after", "since", "until", "during", "near",
                                                     "around", "within", "today", "yesterday", "ago", "taken", "show", "photos"}
     words |= L.PERSON_WORDS | {"anywhere", "everywhere", "somewhere", "nowhere"}  # no "every one" for "everyone"
+    from plvm_photos.ask.read_time import DAY_PARTS, HOLIDAYS, WEEKDAY_WORDS
+
+    words |= {w for key in HOLIDAYS for w in key if len(w) > 4} | set(DAY_PARTS) | {w for w in WEEKDAY_WORDS if len(w) > 5}
     return sorted(w for w in words if w.isalpha())
 
 
-def near_keywords(word: str) -> list[str]:
+def near_keywords(word: str, names: tuple[str, ...] = ()) -> list[str]:
     """The words ``word`` most likely misspells, best first: two run-together words ("whois"),
-    else the nearest within one edit (two for words of eight letters or more)."""
+    else the nearest within one edit (two for words of eight letters or more); ``names``: the
+    words of the registered names, of five letters or more ("pennny", "koothrapali")."""
     if len(word) < 3 or not word.isalpha():
         return []
-    vocabulary = _vocabulary()
+    vocabulary = sorted(set(_vocabulary()) | {n for n in names if len(n) >= 5 and len(word) >= 5})
     known = set(vocabulary)
     if word in known:
         return []
@@ -74,10 +78,39 @@ def near_keywords(word: str) -> list[str]:
     if split:
         return [split]
     limit = 2 if len(word) >= 8 else 1  # "sister" is no "winter"
-    scored = sorted({(edit_distance(word, k), -_common_prefix(word, k), k) for k in vocabulary
+    scored = sorted({(_distance(word, k), not _dropped_letters(word, k), -_common_prefix(word, k), k) for k in vocabulary
                      if abs(len(k) - len(word)) <= limit and _may_misspell(word, k)})
     best = scored[0][0] if scored else 0
-    return [k for d, _, k in scored if d == best] if 0 < best <= limit else []
+    return [k for d, _, _, k in scored if d == best] if 0 < best <= limit else []
+
+
+def _plain_fix(word: str, fixed: str, names: tuple[str, ...]) -> bool:
+    """A correction the answer shows plainly, safe to answer rather than ask about: a word of a
+    registered name (the answer names the person), a month, a day, a season, a holiday, a time of
+    day (the answer says the dates), a word for photos or videos; of four letters or more, and no
+    other word as near ("wth" may be "with" or "what": asked)."""
+    from plvm_photos.ask import when as W
+    from plvm_photos.ask.read_time import DAY_PARTS, HOLIDAYS, WEEKDAY_WORDS
+
+    if len(word) < 4:
+        return False
+    times = set(W.MONTHS) | set(W.SEASONS) | set(DAY_PARTS) | set(WEEKDAY_WORDS) | {w for key in HOLIDAYS for w in key}
+    if fixed in times and (len(word) < 6 or len(fixed) < 6):
+        return False  # "sent" is no "sept", "mars" no "march"
+    kinds = (set(names), times, L.MEDIA_NOUNS - {"one", "ones", "file", "files"})
+    return any(fixed in kind for kind in kinds) and len(near_keywords(word, names)) == 1
+
+
+def _distance(word: str, known: str) -> int:
+    """Edits from ``word`` to ``known``, two letters swapped counting one ("hwo": "who")."""
+    swapped = len(word) == len(known) and any(word[:i] + word[i + 1] + word[i] + word[i + 2:] == known for i in range(len(word) - 1))
+    return 1 if swapped else edit_distance(word, known)
+
+
+def _dropped_letters(word: str, known: str) -> bool:
+    """``word`` is ``known`` with letters left out ("wich": "which", not "with")."""
+    letters = iter(known)
+    return all(ch in letters for ch in word)
 
 
 def _family(reading, word: str) -> list:
@@ -94,8 +127,10 @@ def _family(reading, word: str) -> list:
 def _may_misspell(word: str, known: str) -> bool:
     """A short word is taken for a misspelt filler word only where its letters are swapped ("shwo"):
     "dogs" is no "does", "snow" no "show" (a refusal then names the word instead)."""
-    if known not in L.FILLER or known in L.KEYWORDS or len(word) >= 6:
-        return True
+    if len(word) <= 4 and word[0] != known[0] and sorted(word) != sorted(known):
+        return False  # "snow" is no "know", "dogs" no "does"
+    if known not in L.FILLER or known in L.KEYWORDS or len(word) >= 6 or known in L.MEDIA_NOUNS:
+        return True  # "phtos", "pics" misspelt
     return sorted(word) == sorted(known)
 
 
@@ -181,18 +216,22 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
         return QuestionError(tok.text, f'"{tok.text}" is not a registered name', _replaced(reading, tok.text, prefixed[0].written),
                              text=reading.text)
     # a misspelt word: correct every one the question has
-    fixes = [(reading.toks[i], near_keywords(reading.toks[i].word)) for i in range(len(reading.toks))
+    names = tuple(w for p in reading.roster.people for w in p.words) if reading.roster else ()
+    fixes = [(reading.toks[i], near_keywords(reading.toks[i].word, names)) for i in range(len(reading.toks))
              if not reading.toks[i].used and reading.toks[i].kind == "word"
              and not _is_filler(reading.toks[i], reading.word(i - 1, claimed_too=True))]
-    fixes = [(t, found[0]) for t, found in fixes if found]
-    if fixes:
+    fixes = [(t, found) for t, found in fixes if found]
+    from itertools import islice, product
+
+    for words in islice(product(*(found[:3] for _, found in fixes)), 9) if fixes else ():  # "hwo": "how", else "who"
         fixed = reading.text
-        for t, word in sorted(fixes, key=lambda f: -f[0].start):
+        for (t, _), word in sorted(zip(fixes, words), key=lambda f: -f[0][0].start):
             word = word.capitalize() if t.text[:1].isupper() else word
             fixed = fixed[: t.start] + word + fixed[t.end :]
         fixed = _as_question(fixed.strip())
         if _parses(fixed, reading.reparse):
-            return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True)
+            plain = all(_plain_fix(t.word, word, names) for (t, _), word in zip(fixes, words))
+            return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True, plain=plain)
     name = reading.text[tok.start : reading.toks[run[-1]].end]
     rest = [t for t in reading.toks[run[-1] + 1 :] if t.kind != "punct"]
     if not rest and len(run) == 1 and tok.word in ("and", "or", "but", "without", "except", "nor", "with", "not", "between",
@@ -210,6 +249,11 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
         from plvm_photos.ask.read_place import near_misses
 
         guesses = near_misses(name)
+        if len(guesses) == 1:  # "photos in Pariss": the question with the place's name
+            fixed = _replaced(reading, name, guesses[0].name)
+            if _parses(fixed, reading.reparse):  # a capitalised place, a letter or two off: the answer names it
+                plain = edit_distance(name.lower(), guesses[0].name.lower()) <= (1 if len(name) < 8 else 2)
+                return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True, plain=plain)
         hint = f' (did you mean {" or ".join(g.describe() for g in guesses)}?)' if guesses else ""
         return QuestionError(part, f'I don\'t know the place "{name}"{hint}; places are cities, regions, countries and '
                                    "continents", text=reading.text)
@@ -218,7 +262,17 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
         if tok.text[:1].isupper() or before in ("of", "with", "and", "or", "without"):
             return unknown_name(reading, name)
     if before in ("in", "at", "from", "near", "around"):
+        from plvm_photos.ask.read_place import near_misses
+
+        guesses = near_misses(name) if tok.word.isalpha() and len(tok.word) >= 4 else []
+        if len(guesses) == 1:  # "in versaille": asked, never taken unasked ("in color" is no Colón)
+            fixed = _replaced(reading, name, guesses[0].name)
+            if _parses(fixed, reading.reparse):
+                return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True)
         return QuestionError(part, f'I can\'t use "{part}": "{name}" is not a place or a time I know', text=reading.text)
+    if tok.word == "from" and len(run) == 1 and run[0] + 1 in reading.persons:  # "pictures from <a>": of, or taken by?
+        return QuestionError(part, f'"from {reading.toks[run[0] + 1].text}" may be who is in them or who sent or took them; '
+                                   "only who is in them is known", _replaced(reading, tok.text + " ", "of "), text=reading.text)
     if len(run) == 1 and tok.word in L.TRIP_WORDS:
         return QuestionError(tok.text, f'a {tok.word.rstrip("s")} is where and when it was: say where or when, e.g. '
                                        f'"{tok.word} to Paris", "{tok.word} in 2019"', text=reading.text)

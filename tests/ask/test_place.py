@@ -111,9 +111,12 @@ def test_an_unknown_capitalised_place_is_refused_by_name(text, name):
     assert "\n" not in message
 
 
-def test_a_misspelled_place_gets_a_suggestion():
-    with pytest.raises(QuestionError, match=r"did you mean Paris \(Île-de-France, France\)"):
-        parse("photos of <a> in Pariss", TODAY)
+def test_a_misspelled_place_is_read_as_the_place_it_misspells_and_says_so():
+    query = parse("photos of <a> in Pariss", TODAY)  # one letter off one place: answered, saying how it was read
+    assert query.place.place.name == "Paris" and query.read_as == "photos of <a> in Paris"
+    assert query.describe().startswith('read as "photos of <a> in Paris": ')
+    with pytest.raises(QuestionError, match='did you mean'):  # in lower case a word may be no place at all: asked
+        parse("photos of <a> in versaille", TODAY)
 
 
 def test_an_unknown_lowercase_place_is_refused_too():
