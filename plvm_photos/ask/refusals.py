@@ -160,7 +160,7 @@ def _leftover_runs(reading) -> list[list[int]]:
 
 
 # the user, who is no registered person: filler in "show me", "do I have", never after "of" or "and"
-SELF_WORDS = frozenset(["me", "us", "i", "myself", "ourselves", "yourself", "we"])
+SELF_WORDS = frozenset(["me", "us", "i", "myself", "ourselves", "yourself", "we", "u", "ya"])
 
 
 POSSESSIVE_PRONOUNS = frozenset(["his", "her", "their", "hers", "theirs"])

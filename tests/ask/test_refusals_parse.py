@@ -178,7 +178,7 @@ def test_a_rewrite_with_a_word_left_hanging_is_never_offered(rewrite, dangles):
     assert _dangles(rewrite) is dangles
 
 
-NEW_PIECES = ["group", "crowd", "selfies", "morning", "night", "weekends", "saturday", "newest", "oldest", "sorted",
+NEW_PIECES = ["what", "about", "same", "for", "also", "u", "group", "crowd", "selfies", "morning", "night", "weekends", "saturday", "newest", "oldest", "sorted",
               "by", "date", "trip", "holiday", "versailles", "others", "at", "least", "more", "people", "two", "evening",
               "Sydney", "summer", "last", "raj", "penny", "amy", "hey", "pictres", "Pariss", "AMY", "2020", "?"]
 
@@ -203,3 +203,40 @@ def test_every_refusals_rewrite_runs_and_answers(suite_db, words):
                 pass  # a photo the library does not have
     except LibraryError:
         pass
+
+
+# --- blind round 3 (issue 25, third pass) ----------------------------------------------------------------
+@pytest.mark.parametrize("text, alone", [("and in 2020?", "in 2020?"), ("what about leonard?", "leonard?"),
+                                         ("same for raj", "raj"), ("and the ones with penny?", "the ones with penny?"),
+                                         ("what about in tokyo?", "in tokyo?"), ("how about last year?", "last year?")])
+def test_a_follow_up_is_refused_with_the_question_it_would_be_alone(text, alone):
+    error = refusal(text)
+    assert "goes on from a question before it" in str(error) and error.suggestion == alone
+    parse(alone, TODAY, ROSTER)
+
+
+def test_a_whole_question_after_how_about_is_answered():
+    assert parse("how about photos of penny in paris", TODAY, ROSTER).place is not None
+
+
+@pytest.mark.parametrize("text, read_as", [("photos of pennny", "photos of penny"), ("photos of howrd in 2021", "photos of howard in 2021"),
+                                           ("fotos of penny", None), ("pictres of raj", "pictures of raj"),
+                                           ("photos from christmass 2019", "photos from christmas 2019"),
+                                           ("photos of raj koothrapali", "photos of raj koothrappali")])
+def test_a_misspelling_the_answer_shows_is_answered_as_corrected_and_says_so(text, read_as):
+    query = parse(text, TODAY, ROSTER)
+    assert query.read_as == read_as and (read_as is None or query.describe().startswith(f'read as "{read_as}": '))
+
+
+@pytest.mark.parametrize("text", ["photos howard sent me", "wth penny", "hwo is in group.jpg", "photos of sheldon in color",
+                                  "photos of u"])
+def test_a_misspelling_that_could_change_the_question_is_asked_about_or_refused(text):
+    error = refusal(text)
+    assert not getattr(error, "plain", False)
+
+
+@pytest.mark.parametrize("text", ["i was wondering if there are any photos of penny at all", "just curious, who is with penny?",
+                                  "can u show me raj's photos from 2020", "quick question: is raj in group.jpg?",
+                                  "alright, what photos did we take in paris", "photos of leonard who is in paris"])
+def test_chatty_words_never_block_a_question(text):
+    assert isinstance(parse(text, TODAY, ROSTER), Query)
