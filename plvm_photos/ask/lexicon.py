@@ -127,6 +127,7 @@ FILLER = frozenset("""
     go goes went gone visit visits visited travel travels travelled traveled ever been meet met
     hang hangs hanging hung out recognised recognized identified tagged named usually
     u ya wondering wonder curious trying try hoping alright question quick mind maybe honestly love if whether
+    idea listing list
 """.split())
 # A trip is where (and when) it was: "trip to Tokyo", "my Tokyo trip", "holiday in Paris" are the photos
 # in that place (and time); without a place or a time the word is refused (``parser``).
@@ -136,7 +137,7 @@ TRIP_WORDS = frozenset(["trip", "trips", "holiday", "holidays", "vacation", "vac
 # ("<a> Paris 2020"): a question needs at least one part besides them.
 FRAMING = frozenset(["the", "a", "an", "my", "our", "all", "please", "pls", "plz", "kindly", "any", "some", "every",
                      "each", "thanks", "thank", "you", "thx", "hey", "hi", "hello", "okay", "ok", "um", "uh", "well",
-                     "so", "now", "alright", "quick", "question", "curious", "honestly", "u"])
+                     "so", "now", "alright", "quick", "question", "curious", "honestly", "u", "idea", "maybe"])
 
 # Words that say an action or a state of a person a vision model (or the face engine's geometry for
 # talking, facing each other and being next to each other) judges; issue-by-issue new kinds slot

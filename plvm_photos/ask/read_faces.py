@@ -36,6 +36,7 @@ class FaceCount:
     index: int
     faces: Faces
     others: bool
+    total: bool = False  # "in total", "in all", "altogether", or "group photos": every face, the people named among them
 
 
 def _number(word: str) -> int | None:
@@ -135,7 +136,7 @@ def read_faces(reading) -> list[FaceCount]:
             start = i - (2 if w.at(i - 1) == "a" and w.at(i - 2) in ("in", "as") else 1 if w.at(i - 1) in ("a", "in", "as") else 0)
             start = i if any(not reading.free(k) for k in range(start, i)) else start
             reading.claim(range(start, i + 1), "faces")
-            found.append(FaceCount(start, Faces(GROUP_SIZE, None, "group photos"), False))
+            found.append(FaceCount(start, Faces(GROUP_SIZE, None, "group photos"), False, total=True))
             i += 1
             continue
         lead = 1 if word in LEADS else 0
@@ -149,8 +150,12 @@ def read_faces(reading) -> list[FaceCount]:
         while w.at(end) in ("in", "it", "them", "the", "photo", "picture", "frame") and reading.free(end) and (
                 w.at(end) != "in" or w.at(end + 1) in ("it", "them", "the")):
             end += 1  # "with 3 people in it"
+        total = False
+        if (w.at(end), w.at(end + 1)) in (("in", "total"), ("in", "all")) or w.at(end) in ("altogether", "total"):
+            total, end = True, end + (1 if w.at(end) in ("altogether", "total") else 2)
         reading.claim(range(i, end), "faces")
-        found.append(FaceCount(i, Faces(least, most, reading.text[reading.toks[i].start : reading.toks[end - 1].end]), others))
+        label = reading.text[reading.toks[i].start : reading.toks[end - 1].end]
+        found.append(FaceCount(i, Faces(least, most, label), others, total))
         i = end
     return found
 
@@ -188,6 +193,14 @@ def with_others(counts: list[FaceCount], people, text: str):
         raise QuestionError(text, "the question gives more than one number of people; give one", text=text)
     count = counts[0]
     faces = count.faces
+    if people is not None and not count.others and not count.total:  # "<a> with 2 people": 2 besides <a>, or in all?
+        import re
+
+        said = faces.label
+        besides = re.sub(r"\bpeople\b|\bpersons\b|\bfaces\b|\bindividuals\b|\bfriends\b", "others", said)
+        besides = re.sub(r"\bperson\b|\bface\b", "other", besides)
+        raise QuestionError(said, f'"{said}" beside the people named may count them or not; say "{besides}" (besides them) or '
+                                  f'"{said} in total"', text.replace(said, besides, 1), text=text)
     if count.others:
         items = people.items if isinstance(people, AllOf) else (people,) if people is not None else ()
         if not items or not all(isinstance(p, Person) for p in items):

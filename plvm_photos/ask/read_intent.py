@@ -37,7 +37,8 @@ NOT_ACTIONS = frozenset(["showing", "containing", "including", "featuring", "hav
                          "spring", "thing", "things", "ring", "string", "ceiling", "being", "bring", "sing", "wing",
                          "looking for", "missing", "according", "pending", "remaining", "following", "existing",
                          "upcoming", "beijing", "nanjing", "reading", "darling", "sterling", "during", "hanging", "wondering",
-                         "trying", "hoping", "thinking", "asking", "searching", "looking", "wanting", "going",
+                         "trying", "hoping", "thinking", "asking", "searching", "looking", "wanting", "going", "listing",
+                         "finding", "getting", "giving", "pulling", "bringing", "displaying", "counting", "sorting",
                          "living", "timing", "excluding", "regarding", "concerning", "spring"])
 POSTURES = frozenset(["standing", "sitting", "sat", "stood", "positioned", "placed", "located", "posing", "seated",
                       "stand", "stands", "sit", "sits", "appears", "appear"])
@@ -417,7 +418,7 @@ def _find_count(reading) -> tuple[int, int] | None:
     for i in range(len(reading.toks)):
         for phrase in COUNT_HEADS:
             if all(reading.word(i + k) == w for k, w in enumerate(phrase)):
-                if phrase == ("count",) and i > 0 and reading.word(i - 1) not in ("", "please", "the", "a"):
+                if phrase == ("count",) and i > 0 and reading.word(i - 1) not in L.FILLER | L.FRAMING | {""}:
                     continue
                 return i, len(phrase)
     return None

@@ -98,7 +98,8 @@ def _plain_fix(word: str, fixed: str, names: tuple[str, ...]) -> bool:
     if fixed in times and (len(word) < 6 or len(fixed) < 6):
         return False  # "sent" is no "sept", "mars" no "march"
     kinds = (set(names), times, L.MEDIA_NOUNS - {"one", "ones", "file", "files"})
-    return any(fixed in kind for kind in kinds) and len(near_keywords(word, names)) == 1
+    near = near_keywords(word, names)
+    return any(fixed in kind and set(near) <= kind for kind in kinds) and (len(near) == 1 or fixed in L.MEDIA_NOUNS)
 
 
 def _distance(word: str, known: str) -> int:
@@ -432,7 +433,7 @@ def fallback_examples(text: str, roster) -> list[str]:
         names = ["<mike>", "<susan>"]
     a = names[0] if names else None
     b = names[1] if len(names) > 1 else None
-    first = text.strip().split(maxsplit=1)[0].lower() if text.strip() else ""
+    first = text.strip().split(maxsplit=1)[0].lower().replace("’", "'").split("'")[0] if text.strip() else ""  # "who's": who
     by_head = {
         "where": [f"where is {a}?"] if a else [],
         "who": [f"who is with {a}?"] if a else ["who is in the most photos?"],

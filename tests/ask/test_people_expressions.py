@@ -293,3 +293,14 @@ def test_an_unsaid_number_of_people_is_refused_with_a_rewrite_that_parses(text):
     if refused.value.suggestion:
         parse(refused.value.suggestion, TODAY)
     assert "\n" not in str(refused.value)
+
+
+def test_a_number_of_people_beside_people_named_says_whether_it_counts_them():
+    from plvm_photos.ask.query import Faces, QuestionError
+
+    with pytest.raises(QuestionError) as refused:  # 2 besides <a>, or 2 in all? asked, with a rewrite that parses
+        parse("photos of <a> with 2 people", TODAY)
+    assert refused.value.suggestion == "photos of <a> with 2 others"
+    assert people(refused.value.suggestion) == AllOf((A, Faces(3, 3)))
+    assert people("photos of <a> with 3 people in total") == AllOf((A, Faces(3, 3)))
+    assert people("group photos with <a>") == AllOf((A, Faces(3)))
