@@ -18,7 +18,8 @@ NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seve
            "eleven": 11, "twelve": 12, "a": 1, "single": 1}
 NOUNS = {"people": False, "persons": False, "person": False, "faces": False, "face": False, "others": True,
          "other": True, "individuals": False, "friends": False}
-LEADS = ("with", "of", "showing", "having", "containing", "featuring", "where", "that", "which", "in")
+LEADS = ("with", "of", "showing", "having", "containing", "featuring", "where", "that", "which", "in", "and", "plus")
+SOME_PEOPLE = frozenset(["people", "persons", "faces", "others", "someone", "somebody"])  # "photos with people": 1 or more
 GROUP_NOUNS = frozenset(["photo", "photos", "pic", "pics", "picture", "pictures", "shot", "shots", "shoot", "image",
                          "images", "snap", "snaps", "selfie", "selfies", "portrait", "portraits", "video", "videos"])
 GROUP_SIZE = 3  # a group photo: three people or more
@@ -37,6 +38,7 @@ class FaceCount:
     faces: Faces
     others: bool
     total: bool = False  # "in total", "in all", "altogether", or "group photos": every face, the people named among them
+    some: bool = False  # "with people", "with someone": someone besides the people named, if any are
 
 
 def _number(word: str) -> int | None:
@@ -98,7 +100,7 @@ def _count_at(w: _Words, i: int):
             least, j = n, j + 2
         elif w.at(j) in ("or", "and") and w.at(j + 1) in ("fewer", "less"):
             least, most, j = 0, n, j + 2
-        elif w.at(j) in ("to", "-", "–") and _number(w.at(j + 1)) is not None:
+        elif w.at(j) in ("to", "-", "–", "or") and _number(w.at(j + 1)) is not None:  # "2 to 4", "two or three"
             least, most, j = n, _number(w.at(j + 1)), j + 2
         elif word.endswith("+") or w.at(j) == "plus":
             least, j = n, j + (w.at(j) == "plus")
@@ -142,6 +144,17 @@ def read_faces(reading) -> list[FaceCount]:
         lead = 1 if word in LEADS else 0
         if lead and word in ("where", "that", "which") and w.at(i + 1) in ("there", "have", "has", "show", "shows"):
             lead = 2 + (w.at(i + 1) == "there" and w.at(i + 2) in ("are", "is", "were"))
+        if word in ("with", "of", "showing", "containing", "featuring", "and") and w.at(i + 1) in SOME_PEOPLE and reading.free(i + 1) \
+                and w.at(i + 2) not in ("i", "who", "that", "you", "we", "in") and (w.at(i + 1) != "others" or word != "of"):
+            others = w.at(i + 1) == "others"  # "photos with people", "<a> and others": a face more than those named
+            if word == "and" and not others:
+                i += 1
+                continue
+            reading.claim(range(i, i + 2), "faces")
+            found.append(FaceCount(i, Faces(1, None, reading.text[reading.toks[i].start : reading.toks[i + 1].end]), others,
+                                   some=not others))
+            i += 2
+            continue
         counted = _count_at(w, i + lead)
         if counted is None or not all(reading.free(k) for k in range(i, counted[0])):
             i += 1
@@ -193,6 +206,8 @@ def with_others(counts: list[FaceCount], people, text: str):
         raise QuestionError(text, "the question gives more than one number of people; give one", text=text)
     count = counts[0]
     faces = count.faces
+    if count.some:  # "photos with people": a face; "<a> with people": a face besides <a>
+        count = FaceCount(count.index, faces, people is not None, True)
     if people is not None and not count.others and not count.total:  # "<a> with 2 people": 2 besides <a>, or in all?
         import re
 

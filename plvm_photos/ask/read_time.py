@@ -113,6 +113,8 @@ WEEKDAY_WORDS = {name: k for k, names in enumerate([("monday", "mon"), ("tuesday
                                                     ("thursday", "thu", "thur", "thurs"), ("friday", "fri"),
                                                     ("saturday", "sat"), ("sunday", "sun")]) for name in names}
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MEDIA_NOUNS = frozenset(["photo", "photos", "picture", "pictures", "pic", "pics", "shots", "snaps", "images", "videos",
+                         "clips"])
 CLOCK_LEADS = frozenset(["in", "on", "at", "during", "from", "over", "every", "each", "any", "by", "of", "taken", "shot"])
 
 
@@ -457,7 +459,8 @@ class TimeReader:
             return j + 1, Weekdays(days, "on weekends" if days == (5, 6) else "on weekdays")
         if word in WEEKDAY_WORDS or word.rstrip("s") in WEEKDAY_WORDS and word.endswith("days"):
             day = WEEKDAY_WORDS.get(word, WEEKDAY_WORDS.get(word.rstrip("s")))
-            every = word.endswith("days") or self._at(j - 1) in ("a", "an", "every", "each", "any")
+            every = word.endswith("days") or self._at(j - 1) in ("a", "an", "every", "each", "any") or (
+                not which and self._at(j + 1) in MEDIA_NOUNS)  # "sunday photos": any Sunday's
             if len(word) <= 4 and not every and self._at(j - 1) not in ("on", "last", "this"):
                 return None  # "sat", "sun", "wed" alone are other words
             k = j + 1

@@ -304,3 +304,13 @@ def test_a_number_of_people_beside_people_named_says_whether_it_counts_them():
     assert people(refused.value.suggestion) == AllOf((A, Faces(3, 3)))
     assert people("photos of <a> with 3 people in total") == AllOf((A, Faces(3, 3)))
     assert people("group photos with <a>") == AllOf((A, Faces(3)))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("photos with people", "Faces(1)"), ("photos of people", "Faces(1)"), ("photos of <a> with people", "AllOf((A, Faces(2)))"),
+    ("photos of <a> and others", "AllOf((A, Faces(2)))"), ("photos of <a> and 2 others", "AllOf((A, Faces(3, 3)))"),
+    ("photos with two or three people", "Faces(2, 3)"), ("photos with people I don't know", "Strangers()")])
+def test_people_without_a_number_are_someone_besides_those_named(text, expected):
+    from plvm_photos.ask.query import Faces  # noqa: F401 - named in the expected expressions
+
+    assert people(text) == eval(expected)  # noqa: S307 - the table's own expressions
