@@ -19,14 +19,19 @@ from pathlib import Path
 
 from plvm_photos.reads import images as image_reads
 from plvm_photos.reads import people as people_reads
+from plvm_photos.reads import photo_lists as list_reads
 from plvm_photos.reads import photos as photo_reads
+from plvm_photos.reads import places as place_reads
 from plvm_photos.reads.images import FaceImage, PhotoFiles
+from plvm_photos.reads.photo_lists import ListedPhoto, ListPage, Neighbours, PhotoList, PhotoWhenWhere, Timeline
+from plvm_photos.reads.places import Places
 from plvm_photos.reads.people import PersonFacts, PersonName, PersonPhoto, PersonSummary
 from plvm_photos.reads.photos import PhotoFace, PhotoFaces, PhotoNotAnalysed, PhotoSize
 from plvm_photos.store.library_store import LibraryStore
 
-__all__ = ["FaceImage", "Library", "PersonFacts", "PersonName", "PersonPhoto", "PersonSummary", "PhotoFace",
-           "PhotoFaces", "PhotoFiles", "PhotoNotAnalysed", "PhotoSize"]
+__all__ = ["FaceImage", "Library", "ListedPhoto", "ListPage", "Neighbours", "PersonFacts", "PersonName", "PersonPhoto", "PersonSummary",
+           "PhotoFace", "PhotoFaces", "PhotoFiles", "PhotoList", "PhotoNotAnalysed", "PhotoSize", "PhotoWhenWhere", "Places",
+           "Timeline"]
 
 
 class Library(LibraryStore):
@@ -210,6 +215,35 @@ class Library(LibraryStore):
 
     def live_hashes(self) -> set[str]:
         return image_reads.live_hashes(self)
+
+    # --- time and place -----------------------------------------------------------------------
+    def timeline(self) -> Timeline:
+        """Photos per year and month of their camera date, newest first, and those without one."""
+        return list_reads.timeline(self)
+
+    def places(self) -> Places:
+        """Countries and cities with their photos, most first, and the photos without a place."""
+        return place_reads.places(self)
+
+    def land_cells(self) -> list[tuple[int, int, int]]:
+        """The map's backdrop: runs of 2-degree cells where a listed city lies."""
+        return place_reads.land_cells()
+
+    def photo_list(self, key: str) -> PhotoList:
+        """The list of photos ``key`` names ("month:2020-03", "city:2988507", ...); KeyError."""
+        return list_reads.photo_list(self, key)
+
+    def list_page(self, plist: PhotoList, offset: int, limit: int) -> ListPage:
+        """Photos of a list, by date, from ``offset``."""
+        return list_reads.list_page(self, plist, offset, limit)
+
+    def neighbours(self, plist: PhotoList, photo_id: int) -> Neighbours | None:
+        """The photos before and after ``photo_id`` in ``plist``, by date (None: not in it)."""
+        return list_reads.neighbours(self, plist, photo_id)
+
+    def when_where(self, photo_id: int) -> PhotoWhenWhere:
+        """When and where a photo was taken, with the month, city and country lists it is in."""
+        return list_reads.when_where(self, photo_id)
 
     @property
     def index(self):

@@ -156,13 +156,11 @@ def _place_key(kind: str, place_id, name, admin1, country, country_code):
 
         return lookup_continent(country_code)
     if place_id is not None:
-        from plvm_photos.places.geocode import city
+        from plvm_photos.places.geocode import counted_city
 
-        found = city(int(place_id))
-        if found is not None and found.within is not None:
-            top = city(found.within)
-            if top is not None:
-                return ", ".join(p for p in dict.fromkeys((top.name, top.country)) if p)
+        top = counted_city(int(place_id))
+        if top is not None and top.geonameid != int(place_id):
+            return ", ".join(p for p in dict.fromkeys((top.name, top.country)) if p)
     return ", ".join(p for p in dict.fromkeys((name, country)) if p)
 
 

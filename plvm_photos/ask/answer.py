@@ -21,6 +21,7 @@ from plvm_photos.ask.parser import parse
 from plvm_photos.ask.photos import photo_answers
 from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, Query, QuestionError
 from plvm_photos.ask.roster import Roster
+from plvm_photos.ask.sides import side
 from plvm_photos.errors import LibraryError
 from plvm_photos.ask.reader import Reader, dbapi_reader, session_reader  # noqa: F401 - session_reader is API
 from plvm_photos.ask.results import Answer
@@ -48,7 +49,6 @@ from plvm_photos.ask.wording import (
 )
 from plvm_photos.ask.photo_ref import resolve_photo  # noqa: F401 - API (curation.clusters)
 from plvm_photos.names import show
-from plvm_photos.positions import describe
 
 VISUAL_INTENTS = ("visual_yes_no", "visual_open", "visual_count")
 
@@ -289,7 +289,8 @@ def _where(db: Reader, query: Query, people: People) -> Answer:
     lines = [f"{who} is in {counted_items(photos)}{scope}{taken_in}{notes}:"]
     for photo in photos:
         w, h = size_of[photo.path]
-        where = ", ".join(f"{show(name)} {describe(tuple(photo.regions[name]), w, h)} {photo.regions[name]}{photo.times([name])}"
+        boxes = [tuple(box) for box in photo.regions.values() if len(box) == 4]
+        where = ", ".join(f"{show(name)} {side(tuple(photo.regions[name]), boxes, w, h)} {photo.regions[name]}{photo.times([name])}"
                           for name in asked if photo.regions.get(name))
         at = f" ({photo.place})" if photo.place else ""
         lines.append(f"  {photo.path}{at}: {where}")

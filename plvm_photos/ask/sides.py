@@ -1,7 +1,8 @@
 """Where someone is in a photo relative to the other people in it, as the viewer sees it.
 
-Faces are grouped into columns (centres closer than half a face width are one column, e.g. one
-person behind another) and each column into rows. The side is the column's place among the
+Faces are grouped into columns by ``plvm_photos.positions.columns`` (centres closer than half a
+face width are one column, e.g. one person behind another), which also words the sides for the
+stored captions, and each column into rows. The side is the column's place among the
 columns — left / right of two, left / middle / right of three, "second from the left" and so on
 beyond — and, where a column holds several faces, the row's: top / bottom. A person alone in the
 photo gets the absolute words of ``plvm_photos.positions.describe`` ("left", "top right", ...).
@@ -9,48 +10,14 @@ photo gets the absolute words of ``plvm_photos.positions.describe`` ("left", "to
 
 from __future__ import annotations
 
-from plvm_photos.positions import describe
+from plvm_photos.positions import columns, describe, ordinal_side
 
 Box = tuple[int, int, int, int]
-ORDINALS = ["", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+__all__ = ["columns", "left_of", "next_to", "right_of", "side"]
 
 
 def _centre_x(box: Box) -> float:
     return (box[0] + box[2]) / 2
-
-
-def _centre_y(box: Box) -> float:
-    return (box[1] + box[3]) / 2
-
-
-def columns(boxes: list[Box]) -> list[list[Box]]:
-    """The boxes grouped into columns, left to right; each column top to bottom."""
-    ordered = sorted(boxes, key=_centre_x)
-    out: list[list[Box]] = []
-    for box in ordered:
-        if out:
-            previous = out[-1][-1]
-            width = max(box[2] - box[0], previous[2] - previous[0], 1)
-            if _centre_x(box) - _centre_x(previous) < width / 2:
-                out[-1].append(box)
-                continue
-        out.append([box])
-    return [sorted(column, key=_centre_y) for column in out]
-
-
-def _ordinal_side(index: int, count: int) -> str:
-    if count == 2:
-        return ("left", "right")[index]
-    if count == 3:
-        return ("left", "middle", "right")[index]
-    if index == 0:
-        return "far left"
-    if index == count - 1:
-        return "far right"
-    if index < count / 2:
-        return f"{ORDINALS[index] if index < len(ORDINALS) else f'{index + 1}th'} from the left"
-    back = count - 1 - index
-    return f"{ORDINALS[back] if back < len(ORDINALS) else f'{back + 1}th'} from the right"
 
 
 def side(target: Box, boxes: list[Box], width: int, height: int) -> str:
@@ -60,7 +27,7 @@ def side(target: Box, boxes: list[Box], width: int, height: int) -> str:
         return describe(target, width, height)
     grid = columns(boxes)
     column = next(i for i, col in enumerate(grid) if target in col)
-    horizontal = _ordinal_side(column, len(grid)) if len(grid) > 1 else ""
+    horizontal = ordinal_side(column, len(grid)) if len(grid) > 1 else ""
     stack = grid[column]
     vertical = ""
     if len(stack) > 1:

@@ -44,10 +44,12 @@ class Photo(Base):
 
     __tablename__ = "photos"
     __table_args__ = (
-        Index("ix_photos_taken", "taken_source", "taken_at"),  # date questions ask taken_source = 'exif'
+        # date questions ask taken_source = 'exif'; with error, the timeline counts current photos from the index
+        Index("ix_photos_taken_current", "taken_source", "taken_at", "error"),
         Index("ix_photos_country_code", "country_code", "admin1_code"),
         Index("ix_photos_lat", "lat"),
-        Index("ix_photos_place_id", "place_id"),  # "in Tokyo": the city's place and its parts (ask/selection.py)
+        # "in Tokyo": the city's place and its parts (ask/selection.py); the places page counts from the index
+        Index("ix_photos_place_current", "place_id", "country_code", "error"),
         Index("ix_photos_facts_version", "facts_version"),  # finding photos whose facts are still to read
     )
 
@@ -81,6 +83,9 @@ class Photo(Base):
 
 class File(Base):
     __tablename__ = "files"
+    __table_args__ = (
+        Index("ix_files_photo_present", "photo_id", "missing"),  # a current photo (db/current.py), from the index
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     path: Mapped[str] = mapped_column(FsPath, unique=True)  # TEXT; non-UTF-8 names encoded (fspath.py)

@@ -132,6 +132,17 @@ def city(geonameid: int) -> Place | None:
     return place_at(found[0]) if found is not None else None
 
 
+def counted_city(place_id: int) -> Place | None:
+    """The city a photo whose reverse-geocoded place is ``place_id`` counts for: the biggest
+    city that place lies within (a photo in Shinjuku counts for Tokyo), else the place itself;
+    None for an id the index does not list. The gallery's places and ``ask``'s "which city"
+    count by it."""
+    found = city(place_id)
+    if found is not None and found.within is not None:
+        return city(found.within) or found
+    return found
+
+
 # --- names -> places ----------------------------------------------------------------------------
 def _exact_candidates(name: str) -> list[Place]:
     key = fold(name)
@@ -214,6 +225,17 @@ def _city_table():
     lat, lon = np.radians(np.array(lats)), np.radians(np.array(lons))
     vectors = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
     return vectors, np.array(offsets)
+
+
+def city_positions() -> list[tuple[float, float]]:
+    """(lat, lon) of every listed city, from ``places.tsv`` (the gallery's map draws them)."""
+    data = index_file(PLACES_FILE).read_bytes()
+    out = []
+    for line in data.split(b"\n"):
+        if line.startswith(b"C\t"):
+            fields = line.split(b"\t", 7)
+            out.append((float(fields[5]), float(fields[6])))
+    return out
 
 
 def reverse(lat: float, lon: float) -> Place:

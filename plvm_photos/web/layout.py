@@ -53,13 +53,14 @@ class Tile:
     height: int
     boxes: list[BoxLabel]
     caption: str | None = None
+    note: str = ""  # a line under the name: when and where it was taken
 
 
 CSS = Html("""
 *{box-sizing:border-box}body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f4f4f2;color:#222}
 header{background:#1d2b36;color:#fff;padding:10px 18px;display:flex;gap:18px;align-items:center;flex-wrap:wrap}
 header a{color:#fff;text-decoration:none;font-weight:600}header form.search{margin-left:auto;display:flex;gap:6px}
-header input[type=text]{width:340px;padding:6px 8px;border-radius:4px;border:0}
+header input[type=text]{width:280px;padding:6px 8px;border-radius:4px;border:0}
 header button{padding:6px 12px;border:0;border-radius:4px;background:#f2b134;font-weight:600;cursor:pointer}
 header form.undo button{background:#dfe6ec}
 main{padding:18px}h1{font-size:22px;margin:0 0 14px}h2{font-size:18px;margin:4px 0 8px}.muted{color:#666}
@@ -90,6 +91,20 @@ form button.primary{background:#1d2b36;color:#fff}form button.danger{border-colo
 .group{background:#fff;border-radius:6px;padding:10px;margin:0 0 14px;box-shadow:0 1px 3px #0002}
 .pager{margin:14px 0;display:flex;gap:12px}
 .sgrid{grid-template-columns:repeat(auto-fill,minmax(400px,1fr))}
+.places{grid-template-columns:repeat(auto-fill,minmax(150px,1fr))}.place .name{font-weight:600}.place img{object-position:50% 20%}
+.note{color:#666;font-size:12px;overflow:hidden;text-overflow:ellipsis}
+.crumbs{font-size:14px;margin:0 0 8px}.chips{display:flex;flex-wrap:wrap;gap:6px;list-style:none;padding:0;margin:6px 0 16px}
+.chips a{display:inline-block;background:#fff;border-radius:14px;padding:3px 11px;box-shadow:0 1px 2px #0002;color:#1d2b36;text-decoration:none}
+.chips a:hover,.chips a:focus{background:#1d2b36;color:#fff}.chips .n{color:#777;font-size:12px;margin-left:4px}
+.chips a:hover .n,.chips a:focus .n{color:#ddd}
+.stepper{display:flex;gap:14px;align-items:center;flex-wrap:wrap;margin:0 0 10px}
+.stepper a{font-weight:600}.facts{margin:0 0 10px}
+.map{width:100%;max-width:1100px;height:auto;background:#dfe9f1;border-radius:6px;display:block;margin:0 0 16px}
+.map .land{fill:#c9cfc4}.map .grat{stroke:#fff;stroke-width:.3;fill:none}
+.map circle{fill:#d9480f;fill-opacity:.8;stroke:#fff;stroke-width:.4}.map a:focus circle,.map a:hover circle{fill:#1d2b36}
+.sort{font-size:14px;margin:0 0 10px}.sort a[aria-current]{font-weight:700;color:#222;text-decoration:none}
+@media (max-width:600px){main{padding:10px}header{gap:10px;padding:8px 10px}header input[type=text]{width:100%}
+header form.search{margin-left:0;width:100%}.grid{grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}}
 .suggestion{display:flex;gap:10px;align-items:center;padding:8px}.suggestion img{width:90px;height:90px;object-fit:cover;border-radius:4px}
 """)
 
@@ -111,6 +126,7 @@ def page(title: str, body: Html, question: str = "", ctx: PageContext = NO_FORMS
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width,initial-scale=1'><title>{title} · plvm-photos</title>"
         "<style>{css}</style></head><body><header><a href='/'>plvm-photos</a><a href='/'>People</a>"
+        "<a href='/timeline'>Timeline</a><a href='/places'>Places</a>"
         "<a href='/unknown'>Unknown faces</a><a href='/suggestions'>Suggestions</a>"
         "{undo}<form class=search action='/ask' method=get role=search><input type=text name=q id=q "
         "placeholder='where is &lt;mike&gt;?' value='{question}' aria-label=Question>"
@@ -155,10 +171,13 @@ def photo_figure(tile: Tile, size: str = "thumb", figure_id: str | None = None) 
              alt=os.path.basename(tile.path), w=w, h=h, shapes=EMPTY.join(shapes))
 
 
-def tile_grid(tiles: list[Tile]) -> Html:
+def tile_grid(tiles: list[Tile], link_query: str = "") -> Html:
+    """The photos as cards, each a link to its page (``link_query``, e.g. "?from=month:2020-03",
+    says which list the photo page steps through)."""
     cards = [
-        Html("<a class=card href='/photo/{}'>{}<div class=meta title='{}'>{}</div></a>").format(
-            t.photo_id, photo_figure(t), t.path, os.path.basename(t.path))
+        Html("<a class=card href='/photo/{}{}'>{}<div class=meta title='{}'>{}{}</div></a>").format(
+            t.photo_id, link_query, photo_figure(t), t.path, os.path.basename(t.path),
+            when(t.note, Html("<div class=note>{}</div>").format(t.note)))
         for t in tiles[:MAX_GRID]
     ]
     more = when(len(tiles) > MAX_GRID, Html("<p class=muted>... and {} more</p>").format(len(tiles) - MAX_GRID))

@@ -7,6 +7,7 @@ The unknown-face and suggestion pages are in ``unknown.py``; the building blocks
 from __future__ import annotations
 
 import os
+from urllib.parse import quote
 
 from plvm_photos.errors import LibraryError
 from plvm_photos.library import Library, PhotoFace
@@ -23,7 +24,9 @@ from plvm_photos.web.layout import (
     plural,
     tile_grid,
 )
+from plvm_photos.web import photo_nav
 from plvm_photos.web.markup import EMPTY, Html, when
+from plvm_photos.web.timeline_pages import photo_note
 
 
 # --- people -----------------------------------------------------------------------------------------
@@ -115,8 +118,9 @@ def draw_form(ctx: PageContext, photo_id: int, width: int, height: int) -> Html:
     ).format(action_form(ctx, "draw", "Add face", fields + name_input(), "primary", photo=photo_id))
 
 
-def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS) -> Html:
-    """KeyError when there is no such photo, PhotoNotAnalysed when it could not be analysed."""
+def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS, from_list: str = "") -> Html:
+    """KeyError when there is no such photo, PhotoNotAnalysed when it could not be analysed.
+    ``from_list``: the list it was opened from (``photo_nav``), for previous and next."""
     photo = library.photo_faces(photo_id)
     video = photo.kind == "video"
     path = photo.files[0] if photo.files else ""
@@ -146,13 +150,18 @@ def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS) -> 
     )
     video_note = when(video, Html("<p class=muted id=video-facts>A video: its poster frame is shown; each face was "
                                   "followed through the clip's sampled frames and is listed with the times it is seen.</p>"))
+    people = photo_nav.people_words(photo)
+    stored = when(photo.caption and photo.caption != people,
+                  Html("<p class=stored-caption><b>Caption:</b> {}</p>").format(photo.caption))
     body = Html(
-        "<h1>{title}</h1><p class=caption><b>Caption:</b> {caption}</p>{video_note}"
+        "{stepper}<h1>{title}</h1>{facts}<p class=caption><b>People:</b> {caption}</p>{stored}{video_note}"
         "<div class=big>{figure}</div>"
         "<table class=regions><tr><th>#</th><th>person</th>{seen_head}<th>score</th><th>distance</th>"
         "<th>box (l, t, r, b)</th><th>detector</th><th>rejected</th><th></th></tr>{rows}</table>"
         "{draw}<p class=muted>{faces} face(s), {width}×{height} px. Files: {files}</p>"
-    ).format(title=os.path.basename(path) or f"photo {photo_id}", caption=photo.caption or "no caption",
+    ).format(stepper=photo_nav.stepper(photo_nav.neighbours_of(library, photo_id, from_list)),
+             facts=photo_nav.facts_line(library, photo_id), stored=stored,
+             title=os.path.basename(path) or f"photo {photo_id}", caption=people or photo.caption or "no caption",
              video_note=video_note, figure=photo_figure(tile, "large", "photo"),
              seen_head=when(video, Html("<th>seen at</th>")), rows=rows,
              draw=draw_form(ctx, photo_id, photo.width, photo.height), faces=len(photo.faces), width=photo.width,
@@ -161,9 +170,11 @@ def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS) -> 
 
 
 # --- questions ----------------------------------------------------------------------------------------
-def ask_page(library: Library, question: str, ctx: PageContext = NO_FORMS) -> Html:
+def ask_page(library: Library, question: str, ctx: PageContext = NO_FORMS, sort: str = "") -> Html:
     """The answer as a sentence, how the question was understood, and the photos as a gallery
-    with the people in each boxed (those asked about stand out); a refusal is a message."""
+    with the people in each boxed (those asked about stand out), each with its date and place,
+    as answered or by date (``sort``: newest, oldest); a refusal is a message."""
+    sort = sort if sort in photo_nav.SORTS else ""
     if not question.strip():
         return page("Ask", Html("<h1>Ask</h1><p class=muted>Type a question such as <code>where is &lt;mike&gt;?</code>, "
                                 "<code>photos of &lt;mike&gt; and &lt;anna&gt; in 2019</code> or "
@@ -175,7 +186,7 @@ def ask_page(library: Library, question: str, ctx: PageContext = NO_FORMS) -> Ht
     found = library.photos_by_path([p.path for p in answer.photos])
     asked = {normalize(name) for name in (answer.query or {}).get("names", [])}
     tiles = []
-    for p in answer.photos:
+    for p in photo_nav.sorted_answer(answer.photos, sort):
         at = found.get(p.path)
         if at is None:
             continue
@@ -185,10 +196,16 @@ def ask_page(library: Library, question: str, ctx: PageContext = NO_FORMS) -> Ht
             if len(box) == 4 and p.kind != "video"  # a video's faces are from frames other than its poster
         ]
         caption = p.caption if p.kind != "video" else "; ".join(f"{show(n)}{p.times([n])}" for n in p.people)
-        tiles.append(Tile(at.photo_id, p.path, at.width, at.height, boxes, caption))
+        tiles.append(Tile(at.photo_id, p.path, at.width, at.height, boxes, caption, photo_note(p.taken, p.place)))
     sentence = answer.answer.split("\n", 1)[0].rstrip(":")
     understood = when(answer.understood, Html("<p class='muted understood' id=understood>Understood as: {}</p>")
                       .format(answer.understood))
-    body = Html("<h1>Ask</h1><p class=answer id=answer>{}</p>{}<p class=muted>{}</p>{}").format(
-        sentence, understood, plural(len(tiles), "photo"), tile_grid(tiles))
+    sorts = when(len(tiles) > 1, Html("<nav class=sort aria-label='Order of the photos'>Order: {}</nav>").format(
+        Html(" · ").join(
+            Html("<a href='/ask?q={}{}'{}>{}</a>").format(
+                quote(question), f"&sort={key}" if key else "", Html(" aria-current=true") if key == sort else EMPTY, label)
+            for key, label in photo_nav.SORTS.items())))
+    body = Html("<h1>Ask</h1><p class=answer id=answer>{}</p>{}<p class=muted>{}</p>{}{}").format(
+        sentence, understood, plural(len(tiles), "photo"), sorts,
+        tile_grid(tiles, photo_nav.from_query(photo_nav.ask_key(sort, question))))
     return page("Ask", body, question, ctx)

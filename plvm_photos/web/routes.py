@@ -32,7 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 from plvm_photos.errors import LibraryError, environment_failure
 from plvm_photos.imaging import ImageError
 from plvm_photos.library import Library, PhotoNotAnalysed
-from plvm_photos.web import actions, pages, unknown
+from plvm_photos.web import actions, pages, place_pages, timeline_pages, unknown
 from plvm_photos.web.actions import BadForm, Done, Form
 from plvm_photos.web.layout import PageContext, message_page
 from plvm_photos.web.markup import Html
@@ -150,13 +150,25 @@ def person(req: Request) -> Response:
 
 def photo(req: Request) -> Response:
     try:
-        return html(pages.photo_page(req.library, req.number, req.ctx))
+        return html(pages.photo_page(req.library, req.number, req.ctx, req.param("from")))
     except PhotoNotAnalysed:
         raise KeyError(req.number) from None
 
 
 def ask(req: Request) -> Response:
-    return html(pages.ask_page(req.library, req.param("q"), req.ctx))
+    return html(pages.ask_page(req.library, req.param("q"), req.ctx, req.param("sort")))
+
+
+def timeline(req: Request) -> Response:
+    return html(timeline_pages.timeline_page(req.library, req.ctx))
+
+
+def photo_list(req: Request) -> Response:
+    return html(timeline_pages.list_page(req.library, req.param("list"), req.ctx, req.page_number))
+
+
+def places(req: Request) -> Response:
+    return html(place_pages.places_page(req.library, req.ctx))
 
 
 def unknown_faces(req: Request) -> Response:
@@ -232,6 +244,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", rf"/person/{ID}", person, page=True),
     Route("GET", rf"/photo/{ID}", photo, page=True),
     Route("GET", r"/ask", ask, page=True),
+    Route("GET", r"/timeline", timeline, page=True),
+    Route("GET", r"/photos", photo_list, page=True),
+    Route("GET", r"/places", places, page=True),
     Route("GET", r"/unknown", unknown_faces, page=True),
     Route("GET", r"/suggestions", suggestions, page=True),
     Route("GET", r"/static/draw\.js", static),

@@ -14,7 +14,7 @@ from tests.ask.photo_library import file_names
 def test_who_is_in_a_photo_by_name_tail_path_and_id(asked, ask_library):
     by_name = asked("who is in two_people.jpg?")
     assert file_names(by_name) == {"two_people.jpg"} and by_name.photos[0].people == ["Obama", "biden"]
-    assert by_name.answer.endswith("<Obama> (top left) and <biden> (top right)")  # the stored caption
+    assert by_name.answer.endswith("<Obama> (left) and <biden> (right)")  # the stored caption: one row, left to right
     by_tail = asked("who is in chicago/obama2.jpg?")
     assert by_tail.photos[0].people == ["Obama"]
     full = by_tail.photos[0].path

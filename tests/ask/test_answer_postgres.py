@@ -35,3 +35,15 @@ def test_time_place_and_unicode_names_on_postgresql(tmp_path, sample_photos, pg_
         assert file_names(ask(library, "photos from december to january")) == {"sydney.jpg"}
         assert file_names(ask(library, "photos in Europe but not Paris")) == set()
         assert file_names(ask(library, "photos with gps")) == {"paris.jpg", "sydney.jpg"}
+        # the gallery's timeline, places and lists: the same conditions, on PostgreSQL
+        timeline = library.timeline()
+        assert [(y.year, [m.month for m in y.months]) for y in timeline.years] == [(2020, [1]), (2019, [7])]
+        assert timeline.undated == 1
+        places = library.places()
+        assert [(c.code, c.photos) for c in places.countries] == [("AU", 1), ("FR", 1)] and places.unplaced == 1
+        everything = library.photo_list("all")
+        ordered = [p.photo_id for p in library.list_page(everything, 0, 10).photos]
+        assert len(ordered) == 3 and library.list_page(everything, 0, 10).photos[0].taken == "2019-07-14T12:00:00"
+        middle = library.neighbours(everything, ordered[1])
+        assert (middle.previous, middle.next, middle.position, middle.total) == (ordered[0], ordered[2], 2, 3)
+        assert library.list_page(library.photo_list("month:2019-07"), 0, 10).total == 1

@@ -23,7 +23,7 @@ SMOKED = {
     "benchmarks.run_all", "benchmarks.bench_indexing", "benchmarks.bench_add_person", "benchmarks.bench_ask",
     "benchmarks.bench_scale", "benchmarks.bench_descriptor", "benchmarks.bench_face_config",
     "benchmarks.bench_plvm_face_overhead", "benchmarks.watch_latency", "benchmarks.gpu_plvm", "benchmarks.gpu_vlm",
-    "benchmarks.bench_ray", "benchmarks.bench_media", "tools.eval_rules", "tools.eval_interaction",
+    "benchmarks.bench_ray", "benchmarks.bench_media", "benchmarks.bench_pages", "tools.eval_rules", "tools.eval_interaction",
     "tools.fetch_interaction_photos",  # its --list: tests/engines/face/test_interaction_photos.py (fetching needs the network)
 }
 HELPERS = {"benchmarks.common", "benchmarks.synth"}  # imported by the scripts, not run
@@ -69,6 +69,14 @@ def test_each_benchmark_of_run_all_takes_quick_as_run_all_does(name, monkeypatch
         bench.main(["--quick"])
     args, kwargs = asked.value.args
     assert not args and {k: v for k, v in kwargs.items() if k != "workers"} == bench.QUICK
+
+
+def test_bench_pages_runs_quick(capsys):
+    from benchmarks import bench_pages
+
+    bench_pages.main(["--quick"])
+    out = capsys.readouterr().out
+    assert "timeline" in out and "photo, prev/next in a search" in out and "slowest page" in out
 
 
 @pytest.mark.parametrize("module", ["bench_descriptor", "bench_face_config", "bench_plvm_face_overhead", "watch_latency", "bench_media"])

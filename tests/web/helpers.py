@@ -81,3 +81,22 @@ def synthetic_library(root: Path, photos: dict, people: list[str] = ()):
                                   present=True, score=0.9, distance=0.3, engine="face"))
             ids[path] = photo.id
     return library, ids
+
+
+def place_photos(library, positions: dict[int, tuple[float, float]]) -> None:
+    """Give photos (by id) a GPS position, stored as a scan stores what it read from EXIF
+    (``indexing.facts``: the position reverse geocoded to the nearest listed city)."""
+    from dataclasses import replace
+
+    from plvm_photos.db.models import Photo
+    from plvm_photos.indexing.facts import StoredFacts, apply_facts
+    from plvm_photos.places.geocode import reverse
+
+    with library.transaction() as s:
+        for photo_id, (lat, lon) in positions.items():
+            photo = s.get(Photo, photo_id)
+            place = reverse(lat, lon)
+            kept = StoredFacts(photo.taken_at, photo.taken_offset_minutes, photo.taken_source, lat, lon)
+            apply_facts(photo, replace(kept, place_id=place.geonameid, place_name=place.name, admin1=place.admin1 or None,
+                                       admin1_code=place.admin1_code or None, country_code=place.country_code,
+                                       country=place.country or None))
