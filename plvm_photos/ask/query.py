@@ -716,7 +716,8 @@ class Query:
             if self.order and self.limit is None:
                 head = f"{head}, {'newest' if self.order == 'last' else 'oldest'} first"
             elif self.order:
-                head = f"the {self.limit} {'most recent' if self.order == 'last' else 'earliest'} of the {head}"
+                which = "most recent" if self.order == "last" else "earliest"
+                head = f"the {self.limit} {which} of the {head}" if people else f"the {self.limit} {which} photos"
             return head
         if self.intent == "count":
             return f"how many photos show {people}" if people else "how many photos"

@@ -312,3 +312,11 @@ def test_sorted_lists_keep_undated_photos_last(answer):
     assert [p.taken for p in dated] == sorted((p.taken for p in dated), reverse=True)
     assert found.photos[-1].path.endswith("scan_no_date.jpg") and "1 photo without a date last" in found.answer
     assert parse("latest 5 photos of <a>", TODAY).limit == 5
+
+
+def test_christmas_morning_is_the_morning_of_christmas_day():
+    from plvm_photos.ask.query import AllTimes, DayPart, EveryYear
+
+    time = parse("photos on christmas morning", TODAY).time  # it was the whole of Christmas day
+    assert isinstance(time, AllTimes) and [type(t) for t in time.items] == [EveryYear, DayPart]
+    assert time.contains(datetime(2019, 12, 25, 9)) and not time.contains(datetime(2019, 12, 25, 18))
