@@ -26,8 +26,8 @@ from datetime import date
 
 from plvm_photos.ask import lexicon as L
 from plvm_photos.ask.lexicon import KEYWORDS, PEOPLE_PAIRS, PEOPLE_WORDS
-from plvm_photos.ask.query import (AllPlaces, AllTimes, AnyOf, AnyPlace, DayPart, NoDate, NoPlace, NotPlace, Person, PhotoRef, Query,
-                                  QuestionError, Weekdays)
+from plvm_photos.ask.query import (AllPlaces, AllTimes, AnyOf, AnyPlace, DateRange, DayPart, EverySeason, EveryYear, NoDate, NoPlace,
+                                  NotPlace, Person, PhotoRef, Query, QuestionError, Weekdays)
 from plvm_photos.ask.read_cues import cue_people, find_cues
 from plvm_photos.ask.read_faces import read_faces, with_others
 from plvm_photos.ask.read_intent import read_intent
@@ -553,11 +553,34 @@ def _claim_trip_words(reading: Reading, placed: bool) -> None:
                 reading.toks[i + 1].used = "filler"  # "trip to" before a place read without its preposition
 
 
+def _of_the_year(every, year):
+    """``every`` (a season or days of every year) in the one calendar year ``year`` is, or None."""
+    from datetime import datetime
+
+    from plvm_photos.ask import when as W
+
+    if not isinstance(year, DateRange) or year.start is None or year.end is None:
+        return None
+    if (year.start.month, year.start.day, year.end.month, year.end.day, year.end.year - year.start.year) != (1, 1, 1, 1, 1):
+        return None
+    if isinstance(every, EverySeason):
+        return W.season_range(every.label, year.start.year)
+    if isinstance(every, EveryYear) and every.start <= every.end:
+        start = datetime(year.start.year, *every.start)
+        last = W.day_range(year.start.year, *every.end)
+        return DateRange(start, last.end, f"{every.label} {year.start.year}")
+    return None
+
+
 def _joined_times(times: list, text: str):
     """The question's one date (or none) and its times of day and days of the week, all of which
     hold ("on Saturdays in 2019 in the morning")."""
     clock = [t for t in times if isinstance(t, (DayPart, Weekdays))]
-    date_part = _single([t for t in times if not isinstance(t, (DayPart, Weekdays))], "time", text)
+    dates = [t for t in times if not isinstance(t, (DayPart, Weekdays))]
+    if len(dates) == 2:  # "summer photos from 2019", "august photos from 2020": that year's
+        within = _of_the_year(*dates) or _of_the_year(*reversed(dates))
+        dates = [within] if within is not None else dates
+    date_part = _single(dates, "time", text)
     if len([t for t in clock if isinstance(t, DayPart)]) > 1 or len([t for t in clock if isinstance(t, Weekdays)]) > 1:
         _single(clock, "time of day or day of the week", text)
     items = ([date_part] if date_part is not None else []) + clock

@@ -137,9 +137,14 @@ def read_faces(reading) -> list[FaceCount]:
         if word == "group" and (w.at(i + 1) in GROUP_NOUNS or w.at(i - 1) in ("a", "in", "as")):
             start = i - (2 if w.at(i - 1) == "a" and w.at(i - 2) in ("in", "as") else 1 if w.at(i - 1) in ("a", "in", "as") else 0)
             start = i if any(not reading.free(k) for k in range(start, i)) else start
-            reading.claim(range(start, i + 1), "faces")
-            found.append(FaceCount(start, Faces(GROUP_SIZE, None, "group photos"), False, total=True))
-            i += 1
+            end, faces = i + 1, Faces(GROUP_SIZE, None, "group photos")
+            size = _number(w.at(i + 2)) if w.at(i + 1) == "of" and reading.free(i + 2) else None
+            if size is not None:  # "in a group of 4 (people)"
+                end = i + 3 + (w.at(i + 3) in ("people", "persons", "friends") and reading.free(i + 3))
+                faces = Faces(size, size, reading.text[reading.toks[start].start : reading.toks[end - 1].end])
+            reading.claim(range(start, end), "faces")
+            found.append(FaceCount(start, faces, False, total=True))
+            i = end
             continue
         lead = 1 if word in LEADS else 0
         if lead and word in ("where", "that", "which") and w.at(i + 1) in ("there", "have", "has", "show", "shows"):

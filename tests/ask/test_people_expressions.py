@@ -314,3 +314,9 @@ def test_people_without_a_number_are_someone_besides_those_named(text, expected)
     from plvm_photos.ask.query import Faces  # noqa: F401 - named in the expected expressions
 
     assert people(text) == eval(expected)  # noqa: S307 - the table's own expressions
+
+
+def test_a_group_of_a_number_is_that_many_people():
+    from plvm_photos.ask.query import Faces
+
+    assert people("photos of <a> in a group of 4") == AllOf((A, Faces(4, 4)))  # "4" was taken for a photo's name

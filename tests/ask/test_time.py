@@ -320,3 +320,12 @@ def test_christmas_morning_is_the_morning_of_christmas_day():
     time = parse("photos on christmas morning", TODAY).time  # it was the whole of Christmas day
     assert isinstance(time, AllTimes) and [type(t) for t in time.items] == [EveryYear, DayPart]
     assert time.contains(datetime(2019, 12, 25, 9)) and not time.contains(datetime(2019, 12, 25, 18))
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("summer photos from 2019", d(2019, 6, 1), d(2019, 9, 1)), ("august photos from 2020", d(2020, 8, 1), d(2020, 9, 1)),
+    ("photos of <a> from summer in 2021", d(2021, 6, 1), d(2021, 9, 1))])
+def test_a_season_or_month_of_every_year_with_a_year_is_that_years(text, start, end):
+    time = parse(text, TODAY).time  # it was refused as two times
+    north = time.north if isinstance(time, SeasonRange) else time
+    assert (north.start, north.end) == (start, end)
