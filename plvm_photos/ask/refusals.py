@@ -42,12 +42,23 @@ def unknown_name(reading, written: str) -> QuestionError:
         return QuestionError(written, f'nobody is registered yet, so "{written}" is unknown; register someone with '
                                       '"plvm-photos add-person NAME PHOTO"', text=reading.text)
     closest = roster.closest(written.strip("<>"))
-    named = {p.name for p in reading.persons.values()}  # "<a> or <zack>": not "<a> or <a>"
-    fresh = [p for p in closest if p.display not in named] or closest
-    near = roster.near(written.strip("<>"))  # "photos of dogs": nobody to put in its place
+    named = _named_elsewhere(reading, written)  # "<a> or <zack>": not "<a> or <a>", even where <a> comes after
+    fresh = [p for p in roster.near(written.strip("<>")) if p.display not in named]  # "photos of dogs": nobody near
     return QuestionError(written, f'{written if written.startswith("<") else f"<{written}>"} is not a registered person '
                                   f"(closest: {_names_list(closest)})",
-                         _replaced(reading, written, fresh[0].written) if near else None, text=reading.text)
+                         _replaced(reading, written, fresh[0].written) if fresh else None, text=reading.text)
+
+
+def _named_elsewhere(reading, written: str) -> set[str]:
+    """The display names of the registered people the question names besides at ``written``."""
+    named = {p.name for p in reading.persons.values()}
+    for tok in reading.toks:
+        if tok.kind == "name" and tok.text != written:
+            exact = reading.roster.exact(tok.value)
+            named |= {exact.display} if exact is not None else set()
+    rest = reading.text.replace(written, " ", 1).lower()
+    named |= {p.display for p in reading.roster.people if len(p.words) > 1 and " ".join(p.words) in rest}
+    return named
 
 
 def _vocabulary() -> list[str]:
@@ -216,8 +227,17 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
     if len(prefixed) == 1 and len(run) == 1 and tok.word.isalpha():  # "leo": too short a prefix to be taken unasked
         return QuestionError(tok.text, f'"{tok.text}" is not a registered name', _replaced(reading, tok.text, prefixed[0].written),
                              text=reading.text)
-    # a misspelt word: correct every one the question has
     names = tuple(w for p in reading.roster.people for w in p.words) if reading.roster else ()
+    person_before = (run[0] > 0 and reading.toks[run[0] - 1].used == "person" and reading.toks[run[0] - 1].kind == "word"
+                     and reading.toks[run[0] - 1].value != "'s" and not reading.toks[run[0] - 1].text.endswith(("'s", "’s")))
+    if person_before and len(run) == 1 and tok.kind == "word" and tok.word.isalpha() and not near_keywords(tok.word, names) \
+            and tok.word not in _vocabulary():  # "amy adams" where only <Amy Farrah Fowler> is registered
+        first = run[0] - 1
+        while first > 0 and reading.toks[first - 1].used == "person" and first - 1 not in reading.persons:
+            first -= 1
+        if first in reading.persons:
+            return unknown_name(reading, reading.text[reading.toks[first].start : tok.end])
+    # a misspelt word: correct every one the question has
     fixes = [(reading.toks[i], near_keywords(reading.toks[i].word, names)) for i in range(len(reading.toks))
              if not reading.toks[i].used and reading.toks[i].kind == "word"
              and not _is_filler(reading.toks[i], reading.word(i - 1, claimed_too=True))]
@@ -418,7 +438,8 @@ def _without_joined(text: str, part: str) -> str:
     import re
 
     for pattern in (r"\s*(?:,|\band\b|\bor\b|&|\bbut not\b|\bwithout\b|\bwith\b|\bnor\b)\s*" + re.escape(part),
-                    re.escape(part) + r"\s*(?:,|\band\b|\bor\b|&)\s*"):
+                    re.escape(part) + r"\s*(?:,|\band\b|\bor\b|&)\s*",
+                    r"\b(?:of|with|showing|featuring)\s+" + re.escape(part) + r"(?=\s+(?:in|from|on|at|taken|during)\b)"):
         found = re.search(pattern, text, flags=re.IGNORECASE)
         if found:
             return " ".join((text[: found.start()] + " " + text[found.end():]).split())
@@ -461,8 +482,9 @@ def _dangles(candidate: str) -> bool:
     for a, b in zip(words, words[1:]):
         if a in JOINERS and b in JOINERS | {"in", "on", "at", "from", "of", "with", "near", "to", ","}:
             return True
-        if a in ("of", "with", "in", "from", "near", "at", "to", "without") and b in JOINERS | {","}:
-            return True
+        if a in ("of", "with", "in", "from", "near", "at", "to", "without") and b in JOINERS | {",", "of", "with", "in", "from",
+                                                                                   "near", "at", "to", "on"}:
+            return True  # "photos of in 2019"
     return False
 
 

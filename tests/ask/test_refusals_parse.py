@@ -245,3 +245,15 @@ def test_a_misspelling_that_could_change_the_question_is_asked_about_or_refused(
                                   "alright, what photos did we take in paris", "photos of leonard who is in paris"])
 def test_chatty_words_never_block_a_question(text):
     assert isinstance(parse(text, TODAY, ROSTER), Query)
+
+
+@pytest.mark.parametrize("text, rewrite", [
+    # <Amy Adams> is not registered here: the rewrite was "<Amy Farrah Fowler> or <Amy Farrah Fowler> in 2019"
+    ("photos of <Amy Adams> or <Amy Farrah Fowler> in 2019", "photos of <Amy Farrah Fowler> in 2019"),
+    ("photos of amy adams or amy farrah fowler in 2019", "photos of amy farrah fowler in 2019"),  # was "photos of amy"
+    ("photos of <zack> in 2019", "photos in 2019"),  # was "photos of in 2019"
+    ("photos of penny and zack in paris", "photos of penny in paris")])
+def test_a_rewrite_leaves_out_an_unknown_name_and_keeps_the_rest(text, rewrite):
+    error = refusal(text)
+    assert "is not a registered person" in str(error) and error.suggestion == rewrite
+    parse(rewrite, TODAY, ROSTER)
