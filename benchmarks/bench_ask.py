@@ -107,6 +107,12 @@ def questions(sample_photo: str) -> list[str]:
         "how many photos per person?",
         "person005 paris photos",
         f"how many photos where {x} is smiling?",
+        # issue 25, third pass: how many people, times of day and days of the week, seasons of every year, sort orders
+        f"how many group photos of {x}?",
+        f"photos of {x} with at least two others",
+        f"how many photos of {x} in the morning on weekends?",
+        f"how many photos of {x} from summer?",
+        f"photos of {x} newest first",
     ]
 
 

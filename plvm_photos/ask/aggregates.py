@@ -200,6 +200,8 @@ def places_answer(db: Reader, query, found: Selected, scope: str, with_photos: b
     photos = photo_answers(db, found.ids, found.rows) if with_photos else []
     kinds = {"city": "cities", "country": "countries", "region": "regions", "continent": "continents"}[kind]
     note = f" ({plural(unplaced)} without a GPS position not counted)" if unplaced else ""
+    if not found.ids:  # not "none of the 0 photos": there is no photo to place
+        return Answer(f"nowhere: there are no photos{scope}", photos)
     if not ranked:
         return Answer(f"no places: none of the {plural(unplaced)}{scope} has a GPS position", photos)
     if query.most:
@@ -251,6 +253,8 @@ def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bo
     undated = len(found.ids) - len(dated)
     note = f" ({plural(undated)} without a date not counted)" if undated else ""
     photos = photo_answers(db, found.ids, found.rows)
+    if not found.ids:  # "when did I last see <x>" of someone in no photo: never, not "the last time"
+        return Answer(f"never: there are no photos{scope}", [])
     if not dated:
         return Answer(f"no dates: none of the {plural(len(found.ids))}{scope} has a date from the camera", photos if with_photos else [])
     if query.order is not None:

@@ -114,6 +114,11 @@ def answer_query(db: Reader, query: Query, with_photos: bool = True) -> Answer:
     handler = HANDLERS[query.intent]
     found = handler(db, query, people, with_photos) if handler in WITH_PHOTOS else handler(db, query, people)
     answer = without_hidden(db, found, query.names())
+    if query.read_as:  # the misspelt words corrected, said on the answer's first line
+        head, sep, rest = answer.answer.partition("\n")
+        colon = head.endswith(":")
+        note = f' (read as "{query.read_as}")'
+        answer = replace(answer, answer=(head[:-1] + note + ":" if colon else head + note) + sep + rest)
     return replace(answer, query=query.as_dict(), understood=query.describe())
 
 
@@ -157,6 +162,17 @@ def _ordered(query: Query, found: Selected, photos, head: str, notes: str) -> An
     dated = sorted((row for row in found.rows.values() if row.taken and row.path in by_path),
                    key=lambda row: (row.taken, row.path), reverse=query.order == "last")
     undated = len(photos) - len(dated)
+    if query.limit is None:  # "newest first", "sorted by date": every photo, the undated ones last
+        dated_paths = {row.path for row in dated}
+        rest = sorted((p for p in photos if p.path not in dated_paths), key=lambda p: p.path)
+        lines = [f"  {row.path} ({row.taken[:10]}{', ' + row.place if row.place else ''}){by_path[row.path].times()}"
+                 for row in dated] + [f"  {p.path} (no date){p.times()}" for p in rest]
+        last = f", {plural(undated)} without a date last" if undated else ""
+        listed = [by_path[row.path] for row in dated] + rest
+        if not listed:
+            return Answer(f"no photos{head}{notes}")
+        first = "newest" if query.order == "last" else "oldest"
+        return Answer(f"{counted_items(listed)}{head}{notes}, {first} first{last}:\n" + "\n".join(lines), listed)
     chosen = dated[: query.limit] if query.limit else dated
     which = "most recent" if query.order == "last" else "earliest"
     note = notes + (f" ({plural(undated)} without a date not considered)" if undated else "")

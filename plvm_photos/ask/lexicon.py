@@ -94,7 +94,8 @@ LOWERCASE_NOT_PLACES = frozenset(["wedding", "bath", "reading", "orange", "split
                                   "today", "date", "mark", "hope", "independence", "liberty", "victoria", "university",
                                   "hospital", "school", "work", "office", "church", "beach", "park", "bar", "party",
                                   "central", "moody", "normal", "republic", "union", "opportunity", "ai", "reunion",
-                                  "chad", "jordan", "georgia", "india", "israel", "gold", "temple", "spring", "forest"])
+                                  "chad", "jordan", "georgia", "india", "israel", "gold", "temple", "spring", "forest",
+                                  "sunrise", "sunset", "dawn", "dusk", "snow", "rain", "paradise", "eden", "sale"])
 
 # --- one photo -----------------------------------------------------------------------------------
 POSITION_WORDS = {  # the words of a position in a photo -> the side words ``sides.side`` gives
@@ -123,14 +124,20 @@ FILLER = frozenset("""
     library collection album albums camera roll gallery total altogether overall so far ever yet again now currently
     okay ok hey hi hello well um uh just quick quickly am looking for what we our ours need needs
     mr mrs ms dr prof
-    go goes went gone visit visits visited travel travels travelled traveled trip trips ever been meet met
-    hang hangs hanging hung out recognised recognized identified tagged named group groups usually
+    go goes went gone visit visits visited travel travels travelled traveled ever been meet met
+    hang hangs hanging hung out recognised recognized identified tagged named usually
+    u ya wondering wonder curious trying try hoping alright question quick mind maybe honestly love if whether
+    idea listing list
 """.split())
+# A trip is where (and when) it was: "trip to Tokyo", "my Tokyo trip", "holiday in Paris" are the photos
+# in that place (and time); without a place or a time the word is refused (``parser``).
+TRIP_WORDS = frozenset(["trip", "trips", "holiday", "holidays", "vacation", "vacations", "vacay", "journey", "getaway",
+                        "travels", "tour", "visit", "stay"])
 # Of those, the words that may stand alone before a name without making a list of photos wrong
 # ("<a> Paris 2020"): a question needs at least one part besides them.
 FRAMING = frozenset(["the", "a", "an", "my", "our", "all", "please", "pls", "plz", "kindly", "any", "some", "every",
                      "each", "thanks", "thank", "you", "thx", "hey", "hi", "hello", "okay", "ok", "um", "uh", "well",
-                     "so", "now"])
+                     "so", "now", "alright", "quick", "question", "curious", "honestly", "u", "idea", "maybe"])
 
 # Words that say an action or a state of a person a vision model (or the face engine's geometry for
 # talking, facing each other and being next to each other) judges; issue-by-issue new kinds slot

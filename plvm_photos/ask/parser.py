@@ -26,8 +26,10 @@ from datetime import date
 
 from plvm_photos.ask import lexicon as L
 from plvm_photos.ask.lexicon import KEYWORDS, PEOPLE_PAIRS, PEOPLE_WORDS
-from plvm_photos.ask.query import AllPlaces, AnyOf, AnyPlace, NoDate, NoPlace, NotPlace, Person, PhotoRef, Query, QuestionError
+from plvm_photos.ask.query import (AllPlaces, AllTimes, AnyOf, AnyPlace, DateRange, DayPart, EverySeason, EveryYear, NoDate, NoPlace,
+                                  NotPlace, Person, PhotoRef, Query, QuestionError, Weekdays)
 from plvm_photos.ask.read_cues import cue_people, find_cues
+from plvm_photos.ask.read_faces import read_faces, with_others
 from plvm_photos.ask.read_intent import read_intent
 from plvm_photos.ask.read_people import Item, read_people
 from plvm_photos.ask.read_place import PlaceReader
@@ -331,6 +333,8 @@ class Reading:
                 extra = [start - 1] + ([start - 2] if self.word(start - 2) in ("but", "and") else [])
                 used = [*used, *extra]
                 place = NotPlace(place)
+            elif isinstance(place, NotPlace) and self.word(start - 1) in ("but", "and") and self.places == []:
+                used = [*used, start - 1]  # "<a> but not in Paris": the "but" of the place's own "not in"
             self.claim(used, "place")
             if self.places and self._joiner_between(self._place_end(self.places[-1][0]), min(used)) and not negated:
                 first, previous = self.places.pop()
@@ -347,6 +351,14 @@ class Reading:
         while j < len(self.toks) and self.toks[j].used == "place":
             j += 1
         return j
+
+    def claim_relative_clauses(self) -> None:
+        """"photos of <a> who is in Paris": "who is" after a person only says what follows is theirs."""
+        for i, tok in enumerate(self.toks):
+            if (i > 1 and not tok.used and tok.word in ("who", "that") and self.toks[i - 1].used == "person"
+                    and self.word(i + 1) in ("is", "are", "was", "were") and self.toks[i + 2 : i + 3]
+                    and self.toks[i + 2].used in ("place", "time")):
+                self.claim([i, i + 1], "filler")
 
     def read_people_items(self) -> None:
         """The people expression's items, in order: persons and the free words that join them."""
@@ -495,6 +507,86 @@ def _single(values: list, what: str, text: str):
     return values[0] if values else None
 
 
+FOLLOW_UP_HEADS = frozenset(["and", "&", "also", "plus", "or", "but"])
+FOLLOW_UP_PHRASES = (("what", "about"), ("how", "about"), ("same", "for"), ("same", "with"), ("same", "but"),
+                     ("what", "else"), ("and", "what", "about"))
+
+
+def _refuse_a_follow_up(reading: Reading) -> None:
+    """"and in 2020?", "what about Leonard?", "same for Raj": a question that goes on from one
+    before it, which this tool does not keep, is refused with the question it would be alone."""
+    words = [t.word for t in reading.toks if t.kind != "punct"]
+    if not words:
+        return
+    size = next((len(p) for p in FOLLOW_UP_PHRASES if tuple(words[: len(p)]) == p), 0)
+    if not size and words[0] in FOLLOW_UP_HEADS and len(words) > 1:
+        size = 1
+    if not size:
+        return
+    rest = words[size:]
+    if not rest:
+        raise QuestionError(reading.text, "this goes on from a question before it, which I don't keep; ask it whole",
+                            text=reading.text)
+    asks = any(w in L.MEDIA_NOUNS or w in L.QUESTION_WORDS or w in ("many", "count") for w in rest)
+    if words[0] not in FOLLOW_UP_HEADS and asks:
+        return  # "how about photos of <a> in Paris": a whole question
+    first = [t for t in reading.toks if t.kind != "punct"][size]
+    alone = reading.text[first.start :].strip()
+    raise QuestionError(reading.text, "this goes on from a question before it, which I don't keep; ask it whole",
+                        alone, text=reading.text)
+
+
+def _claim_trip_words(reading: Reading, placed: bool) -> None:
+    """"trip to Tokyo", "my Tokyo trip", "holiday in Paris in 2021": a trip is its place and time;
+    without either it is refused as a word not understood."""
+    if not placed:
+        return
+    for i, tok in enumerate(reading.toks):
+        if not tok.used and tok.word in L.TRIP_WORDS:
+            tok.used = "filler"
+            k = i - 1
+            while k >= 0 and not reading.toks[k].used and reading.toks[k].word in ("our", "my", "the", "a", "from", "during",
+                                                                                    "on", "of", "in"):
+                reading.toks[k].used = "filler"  # "photos from our holiday in Paris"
+                k -= 1
+            if reading.word(i + 1) in ("to", "in", "at") and reading.toks[i + 1 : i + 2] and reading.toks[i + 1].used == "":
+                reading.toks[i + 1].used = "filler"  # "trip to" before a place read without its preposition
+
+
+def _of_the_year(every, year):
+    """``every`` (a season or days of every year) in the one calendar year ``year`` is, or None."""
+    from datetime import datetime
+
+    from plvm_photos.ask import when as W
+
+    if not isinstance(year, DateRange) or year.start is None or year.end is None:
+        return None
+    if (year.start.month, year.start.day, year.end.month, year.end.day, year.end.year - year.start.year) != (1, 1, 1, 1, 1):
+        return None
+    if isinstance(every, EverySeason):
+        return W.season_range(every.label, year.start.year)
+    if isinstance(every, EveryYear) and every.start <= every.end:
+        start = datetime(year.start.year, *every.start)
+        last = W.day_range(year.start.year, *every.end)
+        return DateRange(start, last.end, f"{every.label} {year.start.year}")
+    return None
+
+
+def _joined_times(times: list, text: str):
+    """The question's one date (or none) and its times of day and days of the week, all of which
+    hold ("on Saturdays in 2019 in the morning")."""
+    clock = [t for t in times if isinstance(t, (DayPart, Weekdays))]
+    dates = [t for t in times if not isinstance(t, (DayPart, Weekdays))]
+    if len(dates) == 2:  # "summer photos from 2019", "august photos from 2020": that year's
+        within = _of_the_year(*dates) or _of_the_year(*reversed(dates))
+        dates = [within] if within is not None else dates
+    date_part = _single(dates, "time", text)
+    if len([t for t in clock if isinstance(t, DayPart)]) > 1 or len([t for t in clock if isinstance(t, Weekdays)]) > 1:
+        _single(clock, "time of day or day of the week", text)
+    items = ([date_part] if date_part is not None else []) + clock
+    return items[0] if len(items) == 1 else AllTimes(tuple(items)) if items else None
+
+
 def _parse(text: str, today: date, roster: Roster | None) -> Query:
     reading = Reading(text.strip(), today, roster)
     reading.reparse = lambda rewrite: _parse(rewrite, today, roster)
@@ -502,10 +594,12 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
         from plvm_photos.ask.refusals import no_question
 
         raise no_question(reading)
+    _refuse_a_follow_up(reading)
     reading.read_files()
     reading.read_bracketed_names()
     reading.read_phrases()
     reading.read_bare_names(before_places=True)
+    face_counts = read_faces(reading)
     intent = read_intent(reading, early=True)
     found_cues = find_cues(reading)
     reading.read_times()
@@ -513,13 +607,14 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
     reading.read_bare_names(before_places=False)
     reading.read_file_stem()
     cues = cue_people(reading, found_cues)
+    reading.claim_relative_clauses()
     intent = read_intent(reading, early_found=intent)
     reading.read_people_items()
-    people = read_people(reading.people_items, reading.text)
+    people = with_others(face_counts, read_people(reading.people_items, reading.text), reading.text)
     if intent.kind == "named" and not (isinstance(people, AnyOf) and all(isinstance(p, Person) for p in people.items)):
         raise QuestionError(reading.text, 'a comparison is between people joined by "or", e.g. "more photos of <a> or <b>?"',
                             text=reading.text)
-    time = _single([t for _, t in reading.times], "time", reading.text)
+    time = _joined_times([t for _, t in reading.times], reading.text)
     if "no_date" in reading.flags:
         time = _single([t for t in (time, NoDate()) if t is not None], "time", reading.text)
     places = [p for _, p in reading.places]
@@ -530,6 +625,7 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
         place = _single([p for p in (place, NoPlace()) if p is not None], "place", reading.text)
     if "has_location" in reading.flags:  # somewhere known: not without a location
         place = _single([p for p in (place, NotPlace(NoPlace())) if p is not None], "place", reading.text)
+    _claim_trip_words(reading, bool(places) or time is not None)
     from plvm_photos.ask.refusals import check_leftovers
 
     check_leftovers(reading, intent)
@@ -572,6 +668,13 @@ def parse(text: str, today: date, roster: Roster | list | tuple | None = None) -
     try:
         return _parse(text, today, roster)
     except QuestionError as error:
+        if error.corrected and error.plain and error.suggestion:  # "photos of pennny": answered as "photos of penny"
+            try:
+                from dataclasses import replace
+
+                return replace(_parse(error.suggestion, today, roster), text=text.strip(), read_as=error.suggestion)
+            except QuestionError:
+                pass
         if error.text is None:
             error = error.with_text(text.strip())
         from plvm_photos.ask.refusals import with_working_suggestion

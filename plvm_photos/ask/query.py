@@ -38,17 +38,21 @@ class QuestionError(LibraryError, ValueError):
     supported form to try.
     """
 
-    def __init__(self, part: str, message: str, suggestion: str | None = None, *, text: str | None = None, corrected: bool = False):
+    def __init__(self, part: str, message: str, suggestion: str | None = None, *, text: str | None = None, corrected: bool = False,
+                 plain: bool = False):
         self.part = part
         self.message = message
         self.suggestion = suggestion
         self.text = text  # the whole question, once known
         self.corrected = corrected
+        # a correction of misspelt words whose meaning the answer shows (a name, a place, a month, "fotos"):
+        # the corrected question is answered, saying so (``parser.parse``), rather than refused
+        self.plain = plain
         super().__init__(str(self))
 
     def with_text(self, text: str) -> QuestionError:
         """The same refusal, quoting the whole question ``text``."""
-        return QuestionError(self.part, self.message, self.suggestion, text=text, corrected=self.corrected)
+        return QuestionError(self.part, self.message, self.suggestion, text=text, corrected=self.corrected, plain=self.plain)
 
     def __str__(self) -> str:
         quoted = self.text if self.text is not None else self.part
@@ -181,6 +185,36 @@ class Strangers:
         return {"strangers": True}
 
 
+@dataclass(frozen=True)
+class Faces:
+    """The photo has at least ``least`` faces and at most ``most`` (None: no upper bound), known
+    or not: "group photos" (3 or more), "photos with 2 people", "<a> with at least two others"."""
+
+    least: int
+    most: int | None = None
+    label: str = field(default="", compare=False)  # how the question said it ("group photos")
+
+    def names(self) -> tuple[str, ...]:
+        return ()
+
+    def describe(self) -> str:
+        if self.most is None:
+            count = f"{self.least} or more people"
+        elif self.least == self.most:
+            count = f"exactly {self.least} {'person' if self.least == 1 else 'people'}"
+        elif self.least == 0:
+            count = f"at most {self.most} {'person' if self.most == 1 else 'people'}"
+        else:
+            count = f"{self.least} to {self.most} people"
+        return f"{count} in the photo (faces, known or not)"
+
+    def holds(self, faces: int) -> bool:
+        return faces >= self.least and (self.most is None or faces <= self.most)
+
+    def as_dict(self) -> dict:
+        return {"faces": {"least": self.least, "most": self.most}, "label": self.label}
+
+
 def _names_of(items) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for item in items:
@@ -207,6 +241,8 @@ def people_matches(expr, recognised: set[str], strangers: int = 0) -> bool:
         return strangers > 0
     if isinstance(expr, NoOne):
         return not recognised and not strangers
+    if isinstance(expr, Faces):
+        return expr.holds(len(recognised) + strangers)
     if isinstance(expr, Person):
         return expr.name in recognised
     if isinstance(expr, AllOf):
@@ -293,6 +329,94 @@ class EveryYear:
 
 
 @dataclass(frozen=True)
+class EverySeason:
+    """A season of every year ("photos from summer", "winter photos"): ``north`` and ``south``
+    are the same days of every year on each side of the equator (a photo whose GPS latitude is
+    below 0 is matched by ``south``). ``recent`` is the most recent completed one, for the forms
+    that need one point in time ("before summer")."""
+
+    north: EveryYear
+    south: EveryYear
+    label: str = field(default="", compare=False)
+    recent: SeasonRange | None = field(default=None, compare=False)
+
+    def contains(self, taken: datetime, latitude: float | None = None) -> bool:
+        side = self.south if latitude is not None and latitude < 0 else self.north
+        return side.contains(taken)
+
+    def describe(self) -> str:
+        def months(side: EveryYear) -> str:
+            return f"{_MONTHS[side.start[0] - 1]}–{_MONTHS[side.end[0] - 1]}"
+
+        return f"{self.label} of every year ({months(self.north)}; {months(self.south)} south of the equator)"
+
+    def as_dict(self) -> dict:
+        return {"north": self.north.as_dict(), "south": self.south.as_dict(), "label": self.label}
+
+
+@dataclass(frozen=True)
+class DayPart:
+    """A time of day on any date, by the camera's clock: ``start`` to ``end`` o'clock (``end``
+    excluded; a span past midnight, as "at night", wraps)."""
+
+    start: int
+    end: int
+    label: str = field(default="", compare=False)
+
+    def contains(self, taken: datetime) -> bool:
+        if self.start <= self.end:
+            return self.start <= taken.hour < self.end
+        return taken.hour >= self.start or taken.hour < self.end
+
+    def describe(self) -> str:
+        return f"{self.label} ({self.start}:00–{self.end}:00 by the camera's clock)"
+
+    def as_dict(self) -> dict:
+        return {"hours": [self.start, self.end], "label": self.label}
+
+
+_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@dataclass(frozen=True)
+class Weekdays:
+    """Days of the week on any date (``days``: 0 is Monday ... 6 is Sunday), by the camera's date."""
+
+    days: tuple[int, ...]
+    label: str = field(default="", compare=False)
+
+    def contains(self, taken: datetime) -> bool:
+        return taken.weekday() in self.days
+
+    def describe(self) -> str:
+        names = [_WEEKDAYS[d] + "s" for d in self.days]
+        said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        label = self.label.removeprefix("on ")
+        return f"{self.label} ({said})" if label and label.lower() != said.lower() else f"on {said}"
+
+    def as_dict(self) -> dict:
+        return {"weekdays": list(self.days), "label": self.label}
+
+
+@dataclass(frozen=True)
+class AllTimes:
+    """Every one of the times at once: a date and a time of day or day of the week ("in 2019 in
+    the morning", "on Saturdays last summer")."""
+
+    items: tuple
+
+    def contains(self, taken: datetime, latitude: float | None = None) -> bool:
+        return all(item.contains(taken, latitude) if isinstance(item, (SeasonRange, EverySeason, AnyTime)) else item.contains(taken)
+                   for item in self.items)
+
+    def describe(self) -> str:
+        return ", ".join(item.describe() for item in self.items)
+
+    def as_dict(self) -> dict:
+        return {"all_of": [item.as_dict() for item in self.items]}
+
+
+@dataclass(frozen=True)
 class AnyTime:
     """Any of the ranges ("in 2018 or 2019", "not in 2019": before or after it)."""
 
@@ -300,7 +424,7 @@ class AnyTime:
     label: str = field(default="", compare=False)
 
     def contains(self, taken: datetime, latitude: float | None = None) -> bool:
-        return any(item.contains(taken, latitude) if isinstance(item, (SeasonRange, AnyTime)) else item.contains(taken)
+        return any(item.contains(taken, latitude) if isinstance(item, (SeasonRange, EverySeason, AnyTime)) else item.contains(taken)
                    for item in self.items)
 
     def describe(self) -> str:
@@ -323,7 +447,7 @@ class NoDate:
         return {"no_date": True}
 
 
-TimeFilter = DateRange | SeasonRange | EveryYear | AnyTime | NoDate
+TimeFilter = DateRange | SeasonRange | EveryYear | EverySeason | DayPart | Weekdays | AnyTime | AllTimes | NoDate
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
@@ -566,6 +690,7 @@ class Query:
     media: str | None = None  # None: photos and videos alike; "photo": stills only (RAW among them); "video"
     # What the people named do or show, each judged in every photo the rest selects (all must hold).
     cues: tuple[Cue, ...] = ()
+    read_as: str | None = None  # the question with its misspelt words corrected, as answered ("photos of pennny")
 
     def names(self) -> tuple[str, ...]:
         """Every person the question mentions, in order of first mention."""
@@ -577,7 +702,8 @@ class Query:
         cues = "where " + " and ".join(c.describe() for c in self.cues) if self.cues else ""
         parts = [self._described_head(), cues, f"taken {self.time.describe()}" if self.time else "",
                  self.place.describe() if self.place else "", f"{self.media}s only" if self.media else ""]
-        return ", ".join(part for part in parts if part)
+        described = ", ".join(part for part in parts if part)
+        return f'read as "{self.read_as}": {described}' if self.read_as else described
 
     def _described_head(self) -> str:
         people = self.people.describe() if self.people is not None else ""
@@ -587,8 +713,11 @@ class Query:
         showing = f" showing {people}" if people else ""
         if self.intent == "list":
             head = f"photos{showing}" if people else "all photos"
-            if self.order:
-                head = f"the {self.limit or 1} {'most recent' if self.order == 'last' else 'earliest'} of the {head}"
+            if self.order and self.limit is None:
+                head = f"{head}, {'newest' if self.order == 'last' else 'oldest'} first"
+            elif self.order:
+                which = "most recent" if self.order == "last" else "earliest"
+                head = f"the {self.limit} {which} of the {head}" if people else f"the {self.limit} {which} photos"
             return head
         if self.intent == "count":
             return f"how many photos show {people}" if people else "how many photos"
@@ -655,4 +784,5 @@ class Query:
             "cues": [c.as_dict() for c in self.cues],
             "text": self.text,
             **({"media": self.media} if self.media else {}),
+            **({"read_as": self.read_as} if self.read_as else {}),
         }

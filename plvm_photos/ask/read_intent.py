@@ -36,7 +36,9 @@ NOT_ACTIONS = frozenset(["showing", "containing", "including", "featuring", "hav
                          "something", "anything", "everything", "morning", "evening", "wedding", "building", "king",
                          "spring", "thing", "things", "ring", "string", "ceiling", "being", "bring", "sing", "wing",
                          "looking for", "missing", "according", "pending", "remaining", "following", "existing",
-                         "upcoming", "beijing", "nanjing", "reading", "darling", "sterling", "during", "hanging",
+                         "upcoming", "beijing", "nanjing", "reading", "darling", "sterling", "during", "hanging", "wondering",
+                         "trying", "hoping", "thinking", "asking", "searching", "looking", "wanting", "going", "listing",
+                         "finding", "getting", "giving", "pulling", "bringing", "displaying", "counting", "sorting",
                          "living", "timing", "excluding", "regarding", "concerning", "spring"])
 POSTURES = frozenset(["standing", "sitting", "sat", "stood", "positioned", "placed", "located", "posing", "seated",
                       "stand", "stands", "sit", "sits", "appears", "appear"])
@@ -63,6 +65,8 @@ def _first_free(reading) -> int:
             continue
         if tok.word in ("tell", "me", "us", "please", "so", "and", "then") and not tok.used:
             continue
+        if tok.word == "just" and not tok.used and reading.word(i + 1) in L.FRAMING:
+            continue  # "just curious, who ..."
         if tok.word in ("can", "could", "would", "will") and reading.word(i + 1) in ("you", "u"):
             continue
         if tok.word in ("you", "u") and i > 0 and reading.toks[i - 1].word in ("can", "could", "would", "will"):
@@ -138,7 +142,8 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
     if first in ("who", "whom", "whose") or asks_people or (first == "with" and words[head + 1 : head + 2] == ["whom"]):
         _claim_words(reading, ("who", "whom", "whose", "else", "else's"))
         return _who(reading, intent, files, persons)
-    if first == "when" or (first in ("what", "which") and any(w in ("date", "day", "year", "month", "time") for w in words[head + 1 : head + 3])
+    if first == "when" or (first in ("what", "which") and any(w in ("date", "day", "year", "month", "time", "years", "months", "dates",
+                                                                       "days") for w in words[head + 1 : head + 3])
                            and not _has_place_kind(words)):
         return _when(reading, intent, files, head)
     if first == "where" or _starts(words, head, ("in", "which")) and _has_place_kind(words) or _has_place_kind(words, head):
@@ -331,8 +336,48 @@ ORDER_WORDS = {**{w: "first" for w in L.FIRST_WORDS}, **{w: "last" for w in L.LA
                "most recently": "last", "newest": "last", "oldest": "first"}
 
 
+# how a list is sorted: by date, newest ("last") or oldest ("first") first; by date alone is oldest first
+SORT_PHRASES = {"newest first": "last", "latest first": "last", "most recent first": "last", "recent first": "last",
+                "newest to oldest": "last", "latest to earliest": "last", "from newest to oldest": "last",
+                "from latest to earliest": "last", "reverse chronological order": "last", "newest on top": "last",
+                "in reverse chronological order": "last", "reverse chronologically": "last",
+                "oldest first": "first", "earliest first": "first", "oldest to newest": "first",
+                "from oldest to newest": "first", "earliest to latest": "first", "from earliest to latest": "first",
+                "in chronological order": "first", "chronological order": "first", "chronologically": "first",
+                "in date order": "first", "by date": "", "by time": "", "by date taken": "", "by the date": "",
+                "sorted by date": "", "ordered by date": "", "sort by date": "", "order by date": "",
+                "sorted by time": "", "sorted by date taken": "", "sort them by date": "", "sorted": "", "ordered": "",
+                "sort": "", "order": ""}
+_PLAIN_SORT = frozenset(["sorted", "ordered", "sort", "order"])  # sorted how? said by another phrase
+
+
+def _claim_sort(reading, intent: Intent) -> None:
+    """"photos of <a> newest first", "sorted by date", "oldest to newest", "in chronological
+    order": every photo, in that order (``limit`` stays None)."""
+    found = []
+    i = 0
+    while i < len(reading.toks):
+        size = reading.phrase_at(i, SORT_PHRASES)
+        if size:
+            found.append((i, size, " ".join(reading.word(i + k) for k in range(size))))
+            i += size
+            continue
+        i += 1
+    if not found or all(said in _PLAIN_SORT for _, _, said in found):
+        return  # "sorted" alone says no order
+    orders = {SORT_PHRASES[said] for _, _, said in found} - {""}
+    if len(orders) > 1:
+        raise QuestionError(reading.text, "the question asks for both newest and oldest first; say one", text=reading.text)
+    for i, size, _ in found:
+        reading.claim(range(i, i + size), "intent")
+    intent.order, intent.limit = (orders.pop() if orders else "first"), None
+
+
 def _claim_order(reading, intent: Intent) -> None:
     """"the 3 most recent photos", "the latest photo", "my first photos with <a>", "last 5 pics"."""
+    _claim_sort(reading, intent)
+    if intent.order is not None:
+        return
     words = [reading.word(i) for i in range(len(reading.toks))]
     for i, word in enumerate(words):
         two = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""
@@ -351,7 +396,7 @@ def _claim_order(reading, intent: Intent) -> None:
         while k < len(words) and words[k] in ("few", "couple", "of", "my", "the", "few"):
             k += 1
         noun = words[k] if k < len(words) else ""
-        if noun in L.MEDIA_NOUNS or noun in ("time", "times") or (phrase in ("latest", "newest", "most recent", "earliest") and noun == ""):
+        if noun in L.MEDIA_NOUNS or noun in ("time", "times") or (phrase in ("latest", "newest", "most recent", "earliest", "oldest") and noun == ""):
             intent.order = ORDER_WORDS[phrase]
             plural = noun.endswith("s") and noun not in ("times",) or noun in ("pics",)
             intent.limit = number if number is not None else (None if plural else 1)
@@ -373,7 +418,7 @@ def _find_count(reading) -> tuple[int, int] | None:
     for i in range(len(reading.toks)):
         for phrase in COUNT_HEADS:
             if all(reading.word(i + k) == w for k, w in enumerate(phrase)):
-                if phrase == ("count",) and i > 0 and reading.word(i - 1) not in ("", "please", "the", "a"):
+                if phrase == ("count",) and i > 0 and reading.word(i - 1) not in L.FILLER | L.FRAMING | {""}:
                     continue
                 return i, len(phrase)
     return None

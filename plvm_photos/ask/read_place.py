@@ -8,7 +8,7 @@ X" is within ``NEAR_RADIUS_KM`` of a city unless a distance is given, and the an
 
 from __future__ import annotations
 
-from plvm_photos.ask.lexicon import DISTANCE_UNITS_KM, LOWERCASE_NOT_PLACES
+from plvm_photos.ask.lexicon import DISTANCE_UNITS_KM, FRAMING, LOWERCASE_NOT_PLACES
 from plvm_photos.ask.query import AnyPlace, NotPlace, PlaceFilter, QuestionError
 
 NEAR_RADIUS_KM = 50.0
@@ -186,8 +186,10 @@ class PlaceReader:
         if found is None:
             return None
         end, places, name = found
-        if not capitalised and not after_place and not self._big_place_named(i, places[0], name):
-            return None
+        alone = all(t.kind == "punct" or t.word in FRAMING or t.used in ("time", "person")
+                    for k, t in enumerate(self.toks) if not i <= k < end)
+        if not capitalised and not after_place and not alone and not self._big_place_named(i, places[0], name):
+            return None  # (a place's name as the whole question, "versailles", is that place)
         return list(range(i, end)), place_filter("in", places, name)
 
     def _big_place_named(self, i: int, place, name: str) -> bool:

@@ -23,7 +23,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from plvm_photos.ask import when as W
-from plvm_photos.ask.query import AnyTime, DateRange, EveryYear, QuestionError, SeasonRange
+from plvm_photos.ask.query import AllTimes, AnyTime, DateRange, DayPart, EverySeason, EveryYear, QuestionError, SeasonRange, Weekdays
 
 _YEAR = re.compile(r"^[0-9]{4}$")
 _SHORT_YEAR = re.compile(r"^'([0-9]{2})$")
@@ -83,7 +83,6 @@ HOLIDAYS = {  # words -> (function of the year giving the first day, number of d
     ("new", "year", "day"): (lambda y: date(y, 1, 1), 1, "New Year's Day"),
     ("valentine", "day"): (lambda y: date(y, 2, 14), 1, "Valentine's Day"),
     ("valentine",): (lambda y: date(y, 2, 14), 1, "Valentine's Day"),
-    ("christmas", "morning"): (lambda y: date(y, 12, 25), 1, "Christmas"),
     ("new", "years", "eve"): (lambda y: date(y, 12, 31), 1, "New Year's Eve"),
     ("nye",): (lambda y: date(y, 12, 31), 1, "New Year's Eve"),
     ("new", "year's", "day"): (lambda y: date(y, 1, 1), 1, "New Year's Day"),
@@ -102,6 +101,20 @@ HOLIDAYS = {  # words -> (function of the year giving the first day, number of d
 
 
 FIXED_DAYS = frozenset(first_day for words, (first_day, _, _) in HOLIDAYS.items() if first_day not in (_easter, _thanksgiving))
+
+
+# times of day by the camera's clock: (first hour, hour after the last)
+DAY_PARTS = {"morning": (5, 12), "mornings": (5, 12), "afternoon": (12, 17), "afternoons": (12, 17),
+             "evening": (17, 21), "evenings": (17, 21), "night": (21, 5), "nights": (21, 5), "nighttime": (21, 5),
+             "night-time": (21, 5), "daytime": (7, 19), "day-time": (7, 19)}
+DAY_PART_NAMES = {5: "morning", 12: "afternoon", 17: "evening", 21: "night", 7: "daytime"}
+WEEKDAY_WORDS = {name: k for k, names in enumerate([("monday", "mon"), ("tuesday", "tue", "tues"), ("wednesday", "wed"),
+                                                    ("thursday", "thu", "thur", "thurs"), ("friday", "fri"),
+                                                    ("saturday", "sat"), ("sunday", "sun")]) for name in names}
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MEDIA_NOUNS = frozenset(["photo", "photos", "picture", "pictures", "pic", "pics", "shots", "snaps", "images", "videos",
+                         "clips"])
+CLOCK_LEADS = frozenset(["in", "on", "at", "during", "from", "over", "every", "each", "any", "by", "of", "taken", "shot"])
 
 
 class TimeReader:
@@ -284,7 +297,7 @@ class TimeReader:
                 return year[0], W.season_range(word, year[1])
             if hint is not None:
                 return j, W.season_range(word, hint)
-            return j, W.last_season(word, self.today)
+            return j, W.every_season(word, self.today)  # "photos from summer": every year's
         return j, (W.this_season if which == "this" else W.last_season)(word, self.today)
 
     def _holiday(self, i: int, hint):
@@ -410,6 +423,62 @@ class TimeReader:
                 return k + 2, ago(count, W.PERIODS[self._at(k)], self.today)
         return None
 
+    def _clock(self, i: int):
+        """A time of day or day of the week on any date ("in the morning", "at night", "evening
+        photos", "on weekends", "on a Saturday", "on Sundays", "on weekdays"), or on one day
+        ("this morning", "yesterday evening", "last night", "last Saturday", "on Saturday": the
+        most recent one); None where there is none at ``i``."""
+        j = i
+        while self._at(j) in CLOCK_LEADS and j - i < 2:
+            j += 1
+        which = ""
+        if self._at(j) in ("this", "last", "yesterday", "today", "tonight", "previous", "past"):
+            which, j = self._at(j), j + 1
+        elif self._at(j) in ("the", "a", "an", "weekend", "weekends"):
+            j += self._at(j) in ("the", "a", "an")
+        word = self._at(j)
+        if word in ("night", "day") and self._at(j + 1) == "time":  # "at night time"
+            word, j = word + "time", j + 1
+        if which == "tonight" or (which in ("today", "this") and word == "tonight"):
+            return j + (word == "tonight"), self._on_day(self.today, (21, 5), "tonight")
+        if word in DAY_PARTS:
+            hours = DAY_PARTS[word]
+            if which in ("this", "today"):
+                return j + 1, self._on_day(self.today, hours, f"this {DAY_PART_NAMES[hours[0]]}")
+            if which == "yesterday" or (which in ("last", "previous", "past") and hours == (21, 5)):
+                return j + 1, self._on_day(self.today - timedelta(days=1), hours, f"{which} {DAY_PART_NAMES[hours[0]]}")
+            if which:
+                return None
+            return j + 1, DayPart(*hours, "at night" if hours == (21, 5) else f"in the {DAY_PART_NAMES[hours[0]]}")
+        if word in ("weekend", "weekends", "weekday", "weekdays") and not which:
+            if word == "weekend" and self._at(j - 1) == "the" and self._at(j - 2) not in ("at", "on", "every", "each", "any"):
+                which = "this" if self.today.weekday() >= 5 else "last"  # "photos from the weekend": the latest one
+                return j + 1, W.calendar_period(which, "weekend", self.today)
+            days = (5, 6) if word.startswith("weekend") else (0, 1, 2, 3, 4)
+            return j + 1, Weekdays(days, "on weekends" if days == (5, 6) else "on weekdays")
+        if word in WEEKDAY_WORDS or word.rstrip("s") in WEEKDAY_WORDS and word.endswith("days"):
+            day = WEEKDAY_WORDS.get(word, WEEKDAY_WORDS.get(word.rstrip("s")))
+            every = word.endswith("days") or self._at(j - 1) in ("a", "an", "every", "each", "any") or (
+                not which and self._at(j + 1) in MEDIA_NOUNS)  # "sunday photos": any Sunday's
+            if len(word) <= 4 and not every and self._at(j - 1) not in ("on", "last", "this"):
+                return None  # "sat", "sun", "wed" alone are other words
+            k = j + 1
+            if every:
+                return k, Weekdays((day,), f"on {WEEKDAY_NAMES[day]}s")
+            back = (self.today.weekday() - day) % 7 or (7 if which in ("last", "previous", "past") or not which else 0)
+            if which == "this":
+                back = (self.today.weekday() - day) % 7
+            moment = _midnight(self.today - timedelta(days=back))
+            label = f"{which + ' ' if which else 'on '}{WEEKDAY_NAMES[day]}"
+            return k, DateRange(moment, moment + timedelta(days=1), label)
+        return None
+
+    @staticmethod
+    def _on_day(day: date, hours: tuple[int, int], label: str) -> DateRange:
+        start = _midnight(day) + timedelta(hours=hours[0])
+        end = _midnight(day) + timedelta(hours=hours[1] + (24 if hours[1] < hours[0] else 0))
+        return DateRange(start, end, label)
+
     def _now(self, i: int):
         """"now", "today", "the present", "date" as the end of a span ("from 2020 to now")."""
         j = self._skip_the(i)
@@ -430,6 +499,9 @@ class TimeReader:
     # --- spans and bounds ----------------------------------------------------------------------
     def read(self, i: int):
         """(next index, range) of the time expression at ``i`` (with its preposition), or None."""
+        clock = self._clock(i)
+        if clock is not None:
+            return clock
         word = self._at(i)
         two = f"{word} {self._at(i + 1)}"
         if word == "between" or (word in ("from", "taken", "in") and self._at(i + 1) == "between"):
@@ -446,7 +518,7 @@ class TimeReader:
                 if found is None:
                     return None
                 j, point = found
-                if isinstance(point, EveryYear):  # "before August": the most recent one
+                if isinstance(point, (EveryYear, EverySeason)):  # "before August": the most recent one
                     point = point.recent
                 if isinstance(point, SeasonRange):
                     point = DateRange(min(point.north.start, point.south.start), max(point.north.end, point.south.end), point.label)
@@ -495,15 +567,19 @@ def _has_year(words: list[str]) -> bool:
 
 
 def _start_of(time) -> datetime:
+    time = time.recent if isinstance(time, EverySeason) else time
     return time.north.start if isinstance(time, SeasonRange) else time.start
 
 
 def _last_year_of(time) -> int:
+    time = time.recent if isinstance(time, EverySeason) else time
     end = time.north.end if isinstance(time, SeasonRange) else time.end
     return (end - timedelta(days=1)).year
 
 
 def _as_range(time) -> DateRange:
+    if isinstance(time, EverySeason):
+        time = time.recent
     if isinstance(time, EveryYear):
         return time.recent
     if isinstance(time, SeasonRange):
@@ -536,10 +612,16 @@ def ago(count: int, period: str, today: date) -> DateRange:
 def combine(first, second, joiner: str):
     """Two time parts joined by "or" (either: ``AnyTime``) or "and" (both: the overlap, or
     either where two points cannot overlap, as in "in 2018 and 2019")."""
+    if isinstance(first, Weekdays) and isinstance(second, Weekdays):  # "on Saturdays and Sundays": either day
+        return Weekdays(tuple(sorted(set(first.days) | set(second.days))), f"{first.label} or {second.label}")
+    if isinstance(first, (DayPart, Weekdays)) or isinstance(second, (DayPart, Weekdays)):
+        if joiner == "or" or (isinstance(first, DayPart) and isinstance(second, DayPart)):
+            return AnyTime((first, second))  # "in the morning or evening", "mornings and evenings"
+        return AllTimes((first, second))  # "in 2019 and at night"
     items = [*(first.items if isinstance(first, AnyTime) else (first,)), *(second.items if isinstance(second, AnyTime) else (second,))]
     if joiner == "or" or isinstance(first, AnyTime) or isinstance(second, AnyTime):
         return AnyTime(tuple(items))
-    if isinstance(first, (SeasonRange, EveryYear)) or isinstance(second, (SeasonRange, EveryYear)):
+    if isinstance(first, (SeasonRange, EveryYear, EverySeason)) or isinstance(second, (SeasonRange, EveryYear, EverySeason)):
         return AnyTime(tuple(items))
     start = max((r.start for r in (first, second) if r.start is not None), default=None)
     end = min((r.end for r in (first, second) if r.end is not None), default=None)
@@ -550,7 +632,11 @@ def combine(first, second, joiner: str):
 
 
 def negate(time, text: str):
-    """Any other time than ``time`` ("not in 2019")."""
+    """Any other time than ``time`` ("not in 2019", "not on weekends", "not at night")."""
+    if isinstance(time, Weekdays):
+        return Weekdays(tuple(d for d in range(7) if d not in time.days), f"not {time.label}")
+    if isinstance(time, DayPart):
+        return DayPart(time.end, time.start, f"not {time.label}")
     if not isinstance(time, DateRange):
         raise QuestionError(text, "I can't leave out a season or several times; give the time to keep instead")
     items = [r for r in (DateRange(None, time.start, f"before {time.label}") if time.start else None,

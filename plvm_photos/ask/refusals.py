@@ -42,9 +42,23 @@ def unknown_name(reading, written: str) -> QuestionError:
         return QuestionError(written, f'nobody is registered yet, so "{written}" is unknown; register someone with '
                                       '"plvm-photos add-person NAME PHOTO"', text=reading.text)
     closest = roster.closest(written.strip("<>"))
+    named = _named_elsewhere(reading, written)  # "<a> or <zack>": not "<a> or <a>", even where <a> comes after
+    fresh = [p for p in roster.near(written.strip("<>")) if p.display not in named]  # "photos of dogs": nobody near
     return QuestionError(written, f'{written if written.startswith("<") else f"<{written}>"} is not a registered person '
                                   f"(closest: {_names_list(closest)})",
-                         _replaced(reading, written, closest[0].written), text=reading.text)
+                         _replaced(reading, written, fresh[0].written) if fresh else None, text=reading.text)
+
+
+def _named_elsewhere(reading, written: str) -> set[str]:
+    """The display names of the registered people the question names besides at ``written``."""
+    named = {p.name for p in reading.persons.values()}
+    for tok in reading.toks:
+        if tok.kind == "name" and tok.text != written:
+            exact = reading.roster.exact(tok.value)
+            named |= {exact.display} if exact is not None else set()
+    rest = reading.text.replace(written, " ", 1).lower()
+    named |= {p.display for p in reading.roster.people if len(p.words) > 1 and " ".join(p.words) in rest}
+    return named
 
 
 def _vocabulary() -> list[str]:
@@ -55,15 +69,19 @@ def _vocabulary() -> list[str]:
     words |= {w for w in L.FILLER if len(w) > 2} | {"between", "before", "after", "since", "until", "during", "near",
                                                     "around", "within", "today", "yesterday", "ago", "taken", "show", "photos"}
     words |= L.PERSON_WORDS | {"anywhere", "everywhere", "somewhere", "nowhere"}  # no "every one" for "everyone"
+    from plvm_photos.ask.read_time import DAY_PARTS, HOLIDAYS, WEEKDAY_WORDS
+
+    words |= {w for key in HOLIDAYS for w in key if len(w) > 4} | set(DAY_PARTS) | {w for w in WEEKDAY_WORDS if len(w) > 5}
     return sorted(w for w in words if w.isalpha())
 
 
-def near_keywords(word: str) -> list[str]:
+def near_keywords(word: str, names: tuple[str, ...] = ()) -> list[str]:
     """The words ``word`` most likely misspells, best first: two run-together words ("whois"),
-    else the nearest within one edit (two for words of eight letters or more)."""
+    else the nearest within one edit (two for words of eight letters or more); ``names``: the
+    words of the registered names, of five letters or more ("pennny", "koothrapali")."""
     if len(word) < 3 or not word.isalpha():
         return []
-    vocabulary = _vocabulary()
+    vocabulary = sorted(set(_vocabulary()) | {n for n in names if len(n) >= 5 and len(word) >= 5})
     known = set(vocabulary)
     if word in known:
         return []
@@ -71,10 +89,40 @@ def near_keywords(word: str) -> list[str]:
     if split:
         return [split]
     limit = 2 if len(word) >= 8 else 1  # "sister" is no "winter"
-    scored = sorted({(edit_distance(word, k), -_common_prefix(word, k), k) for k in vocabulary
+    scored = sorted({(_distance(word, k), not _dropped_letters(word, k), -_common_prefix(word, k), k) for k in vocabulary
                      if abs(len(k) - len(word)) <= limit and _may_misspell(word, k)})
     best = scored[0][0] if scored else 0
-    return [k for d, _, k in scored if d == best] if 0 < best <= limit else []
+    return [k for d, _, _, k in scored if d == best] if 0 < best <= limit else []
+
+
+def _plain_fix(word: str, fixed: str, names: tuple[str, ...]) -> bool:
+    """A correction the answer shows plainly, safe to answer rather than ask about: a word of a
+    registered name (the answer names the person), a month, a day, a season, a holiday, a time of
+    day (the answer says the dates), a word for photos or videos; of four letters or more, and no
+    other word as near ("wth" may be "with" or "what": asked)."""
+    from plvm_photos.ask import when as W
+    from plvm_photos.ask.read_time import DAY_PARTS, HOLIDAYS, WEEKDAY_WORDS
+
+    if len(word) < 4:
+        return False
+    times = set(W.MONTHS) | set(W.SEASONS) | set(DAY_PARTS) | set(WEEKDAY_WORDS) | {w for key in HOLIDAYS for w in key}
+    if fixed in times and (len(word) < 6 or len(fixed) < 6):
+        return False  # "sent" is no "sept", "mars" no "march"
+    kinds = (set(names), times, L.MEDIA_NOUNS - {"one", "ones", "file", "files"})
+    near = near_keywords(word, names)
+    return any(fixed in kind and set(near) <= kind for kind in kinds) and (len(near) == 1 or fixed in L.MEDIA_NOUNS)
+
+
+def _distance(word: str, known: str) -> int:
+    """Edits from ``word`` to ``known``, two letters swapped counting one ("hwo": "who")."""
+    swapped = len(word) == len(known) and any(word[:i] + word[i + 1] + word[i] + word[i + 2:] == known for i in range(len(word) - 1))
+    return 1 if swapped else edit_distance(word, known)
+
+
+def _dropped_letters(word: str, known: str) -> bool:
+    """``word`` is ``known`` with letters left out ("wich": "which", not "with")."""
+    letters = iter(known)
+    return all(ch in letters for ch in word)
 
 
 def _family(reading, word: str) -> list:
@@ -91,8 +139,10 @@ def _family(reading, word: str) -> list:
 def _may_misspell(word: str, known: str) -> bool:
     """A short word is taken for a misspelt filler word only where its letters are swapped ("shwo"):
     "dogs" is no "does", "snow" no "show" (a refusal then names the word instead)."""
-    if known not in L.FILLER or known in L.KEYWORDS or len(word) >= 6:
-        return True
+    if len(word) <= 4 and word[0] != known[0] and sorted(word) != sorted(known):
+        return False  # "snow" is no "know", "dogs" no "does"
+    if known not in L.FILLER or known in L.KEYWORDS or len(word) >= 6 or known in L.MEDIA_NOUNS:
+        return True  # "phtos", "pics" misspelt
     return sorted(word) == sorted(known)
 
 
@@ -122,7 +172,7 @@ def _leftover_runs(reading) -> list[list[int]]:
 
 
 # the user, who is no registered person: filler in "show me", "do I have", never after "of" or "and"
-SELF_WORDS = frozenset(["me", "us", "i", "myself", "ourselves", "yourself", "we"])
+SELF_WORDS = frozenset(["me", "us", "i", "myself", "ourselves", "yourself", "we", "u", "ya"])
 
 
 POSSESSIVE_PRONOUNS = frozenset(["his", "her", "their", "hers", "theirs"])
@@ -177,19 +227,32 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
     if len(prefixed) == 1 and len(run) == 1 and tok.word.isalpha():  # "leo": too short a prefix to be taken unasked
         return QuestionError(tok.text, f'"{tok.text}" is not a registered name', _replaced(reading, tok.text, prefixed[0].written),
                              text=reading.text)
+    names = tuple(w for p in reading.roster.people for w in p.words) if reading.roster else ()
+    person_before = (run[0] > 0 and reading.toks[run[0] - 1].used == "person" and reading.toks[run[0] - 1].kind == "word"
+                     and reading.toks[run[0] - 1].value != "'s" and not reading.toks[run[0] - 1].text.endswith(("'s", "’s")))
+    if person_before and len(run) == 1 and tok.kind == "word" and tok.word.isalpha() and not near_keywords(tok.word, names) \
+            and tok.word not in _vocabulary():  # "amy adams" where only <Amy Farrah Fowler> is registered
+        first = run[0] - 1
+        while first > 0 and reading.toks[first - 1].used == "person" and first - 1 not in reading.persons:
+            first -= 1
+        if first in reading.persons:
+            return unknown_name(reading, reading.text[reading.toks[first].start : tok.end])
     # a misspelt word: correct every one the question has
-    fixes = [(reading.toks[i], near_keywords(reading.toks[i].word)) for i in range(len(reading.toks))
+    fixes = [(reading.toks[i], near_keywords(reading.toks[i].word, names)) for i in range(len(reading.toks))
              if not reading.toks[i].used and reading.toks[i].kind == "word"
              and not _is_filler(reading.toks[i], reading.word(i - 1, claimed_too=True))]
-    fixes = [(t, found[0]) for t, found in fixes if found]
-    if fixes:
+    fixes = [(t, found) for t, found in fixes if found]
+    from itertools import islice, product
+
+    for words in islice(product(*(found[:3] for _, found in fixes)), 9) if fixes else ():  # "hwo": "how", else "who"
         fixed = reading.text
-        for t, word in sorted(fixes, key=lambda f: -f[0].start):
+        for (t, _), word in sorted(zip(fixes, words), key=lambda f: -f[0][0].start):
             word = word.capitalize() if t.text[:1].isupper() else word
             fixed = fixed[: t.start] + word + fixed[t.end :]
         fixed = _as_question(fixed.strip())
         if _parses(fixed, reading.reparse):
-            return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True)
+            plain = all(_plain_fix(t.word, word, names) for (t, _), word in zip(fixes, words))
+            return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True, plain=plain)
     name = reading.text[tok.start : reading.toks[run[-1]].end]
     rest = [t for t in reading.toks[run[-1] + 1 :] if t.kind != "punct"]
     if not rest and len(run) == 1 and tok.word in ("and", "or", "but", "without", "except", "nor", "with", "not", "between",
@@ -207,6 +270,11 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
         from plvm_photos.ask.read_place import near_misses
 
         guesses = near_misses(name)
+        if len(guesses) == 1:  # "photos in Pariss": the question with the place's name
+            fixed = _replaced(reading, name, guesses[0].name)
+            if _parses(fixed, reading.reparse):  # a capitalised place, a letter or two off: the answer names it
+                plain = edit_distance(name.lower(), guesses[0].name.lower()) <= (1 if len(name) < 8 else 2)
+                return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True, plain=plain)
         hint = f' (did you mean {" or ".join(g.describe() for g in guesses)}?)' if guesses else ""
         return QuestionError(part, f'I don\'t know the place "{name}"{hint}; places are cities, regions, countries and '
                                    "continents", text=reading.text)
@@ -215,11 +283,40 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
         if tok.text[:1].isupper() or before in ("of", "with", "and", "or", "without"):
             return unknown_name(reading, name)
     if before in ("in", "at", "from", "near", "around"):
+        from plvm_photos.ask.read_place import near_misses
+
+        guesses = near_misses(name) if tok.word.isalpha() and len(tok.word) >= 4 else []
+        if len(guesses) == 1:  # "in versaille": asked, never taken unasked ("in color" is no Colón)
+            fixed = _replaced(reading, name, guesses[0].name)
+            if _parses(fixed, reading.reparse):
+                return QuestionError(reading.text, "", fixed, text=reading.text, corrected=True)
         return QuestionError(part, f'I can\'t use "{part}": "{name}" is not a place or a time I know', text=reading.text)
+    if tok.word == "from" and len(run) == 1 and run[0] + 1 in reading.persons:  # "pictures from <a>": of, or taken by?
+        return QuestionError(part, f'"from {reading.toks[run[0] + 1].text}" may be who is in them or who sent or took them; '
+                                   "only who is in them is known", _replaced(reading, tok.text + " ", "of "), text=reading.text)
+    if len(run) == 1 and tok.word in L.TRIP_WORDS:
+        return QuestionError(tok.text, f'a {tok.word.rstrip("s")} is where and when it was: say where or when, e.g. '
+                                       f'"{tok.word} to Paris", "{tok.word} in 2019"', text=reading.text)
+    place = _place_named(tok.word) if len(run) == 1 and tok.kind == "word" and tok.word.isalpha() else None
+    if place is not None:  # "versailles photos": a small town written in lower case is taken only when asked for
+        rest = reading.text[: tok.start] + reading.text[tok.end :]
+        rewrite = " ".join(rest.rstrip(" ?!.").split()) + f" in {place}" + ("?" if rest.rstrip().endswith("?") else "")
+        if _parses(rewrite, reading.reparse):
+            return QuestionError(part, f'"{tok.text}" may be the place {place} or a word I don\'t know', rewrite,
+                                 text=reading.text)
     if tok.kind == "number":
         return QuestionError(part, f'I can\'t use "{part}": a number alone is no date; write a year such as 2019, '
                                    'or "the 3 most recent photos"', text=reading.text)
     return QuestionError(part, f'I can\'t use "{part}"', text=reading.text)
+
+
+def _place_named(word: str) -> str | None:
+    """The name of the place ``word`` is the own name of, if any ("versailles": "Versailles")."""
+    from plvm_photos.places.geocode import candidates
+    from plvm_photos.places.place import fold
+
+    found = [p for p in candidates(word) if fold(p.name) == fold(word)]
+    return found[0].name if found else None
 
 
 def check_query(reading, query) -> None:
@@ -311,17 +408,56 @@ def _without(text: str, part: str) -> str:
     return " ".join(out.split())
 
 
+def _people_named(text: str, roster) -> list[str]:
+    """The registered people ``text`` names or nearly names (a name, a first name, a prefix, a
+    misspelling), in the order written: a rewrite is about them, not about the first people of
+    the roster."""
+    from plvm_photos.ask.tokens import tokenize
+
+    try:
+        toks = tokenize(text)
+    except QuestionError:
+        return []
+    found: list[str] = []
+    for tok in toks:
+        if tok.kind == "name":
+            people = roster.matches(tok.value) or roster.closest(tok.value, limit=1)
+        elif tok.kind == "word" and tok.word.isalpha() and len(tok.word) >= 3 and not _is_filler(tok) \
+                and tok.word not in L.KEYWORDS and tok.word not in L.PEOPLE_WORDS:
+            people = roster.matches(tok.word, prefixes=len(tok.word) >= 4) or [
+                p for p in roster.closest(tok.word, limit=1)
+                if len(tok.word) >= 4 and any(edit_distance(tok.word, w) <= 1 + (len(tok.word) >= 7) for w in p.words)]
+        else:
+            continue
+        found += [p.written for p in people if p.written not in found]
+    return found
+
+
+def _without_joined(text: str, part: str) -> str:
+    """``text`` without ``part`` and the word that joins it to the rest ("or <zack>", "<zack> and")."""
+    import re
+
+    for pattern in (r"\s*(?:,|\band\b|\bor\b|&|\bbut not\b|\bwithout\b|\bwith\b|\bnor\b)\s*" + re.escape(part),
+                    re.escape(part) + r"\s*(?:,|\band\b|\bor\b|&)\s*",
+                    r"\b(?:of|with|showing|featuring)\s+" + re.escape(part) + r"(?=\s+(?:in|from|on|at|taken|during)\b)"):
+        found = re.search(pattern, text, flags=re.IGNORECASE)
+        if found:
+            return " ".join((text[: found.start()] + " " + text[found.end():]).split())
+    return ""
+
+
 def fallback_examples(text: str, roster) -> list[str]:
-    """Questions of the kind ``text`` asks, about the user's own people."""
-    names = [p.written for p in roster.people[:2]] if roster else []
+    """Questions of the kind ``text`` asks, about the people it names (or nearly names), else
+    about the user's own first people."""
+    names = _people_named(text, roster) if roster else []
     if roster is None:
         names = ["<mike>", "<susan>"]
     a = names[0] if names else None
     b = names[1] if len(names) > 1 else None
-    first = text.strip().split(maxsplit=1)[0].lower() if text.strip() else ""
+    first = text.strip().split(maxsplit=1)[0].lower().replace("’", "'").split("'")[0] if text.strip() else ""  # "who's": who
     by_head = {
         "where": [f"where is {a}?"] if a else [],
-        "who": ["who is in the most photos?"],
+        "who": [f"who is with {a}?"] if a else ["who is in the most photos?"],
         "when": [f"when did I last see {a}?"] if a else [],
         "how": [f"how many photos of {a} are there?"] if a else ["how many photos are there?"],
         "is": [f"are there photos of {a}?"] if a else [],
@@ -329,9 +465,27 @@ def fallback_examples(text: str, roster) -> list[str]:
         "which": ["which city has the most photos?"],
         "what": ["which city has the most photos?"],
     }
-    people = f"{a} or {b}" if a and b else a
-    generic = [f"photos of {people} in 2019"] if people else []
-    return [*by_head.get(first, []), *generic, "photos from 2019", "how many photos are there?"]
+    generic = ([f"photos of {a} or {b}"] if a and b else []) + ([f"photos of {a}"] if a else [])
+    return [*by_head.get(first, []), *generic, "photos from this year", "how many photos are there?"]
+
+
+JOINERS = frozenset(["and", "or", "but", "nor", "&"])
+
+
+def _dangles(candidate: str) -> bool:
+    """A rewrite with a word left hanging where a part was cut out: a last "of" / "and" / "in", a
+    joiner before a preposition or another joiner ("<a> and in Paris"), a preposition before a
+    joiner ("photos of and <b>"), a first "and"."""
+    words = [w.lower() for w in candidate.replace("?", " ").replace(",", " , ").split()]
+    if not words or words[-1] in LEADING | JOINERS | {"not", ","} or words[0] in JOINERS:
+        return True
+    for a, b in zip(words, words[1:]):
+        if a in JOINERS and b in JOINERS | {"in", "on", "at", "from", "of", "with", "near", "to", ","}:
+            return True
+        if a in ("of", "with", "in", "from", "near", "at", "to", "without") and b in JOINERS | {",", "of", "with", "in", "from",
+                                                                                   "near", "at", "to", "on"}:
+            return True  # "photos of in 2019"
+    return False
 
 
 def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> QuestionError:
@@ -353,10 +507,10 @@ def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> Q
         files = []
     candidates += [f"who is in {name}?" for name in files[:1]]
     if error.part and error.part != question:
+        candidates.append(_as_question(_without_joined(question, error.part)))  # "<a> or <zack> in 2019": "<a> in 2019"
         candidates.append(_as_question(_without(question, error.part)))
     candidates += fallback_examples(question, roster)
     for candidate in candidates:
-        dangling = candidate.rstrip("?").split()[-1:] in ([w] for w in LEADING | {"and", "or", "but", "not"})
-        if candidate and candidate != question and not dangling and _says_something(candidate, parse):  # no "photos of"
+        if candidate and candidate != question and not _dangles(candidate) and _says_something(candidate, parse):  # no "photos of"
             return QuestionError(error.part, error.message, candidate, text=question)
     return QuestionError(error.part, error.message, None, text=question)

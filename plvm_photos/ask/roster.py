@@ -89,6 +89,14 @@ class Roster:
 
     def closest(self, text: str, limit: int = 3) -> list[Registered]:
         """The registered people whose names are nearest ``text`` (for "did you mean")."""
+        return (self.near(text, limit) or self._scored(text))[:limit]
+
+    def near(self, text: str, limit: int = 3) -> list[Registered]:
+        """The registered people whose names ``text`` may misspell (a shared start or at most half
+        its letters changed): none for "dogs" when nobody is called anything like it."""
+        return [p for p in self._scored(text, near_only=True)][:limit]
+
+    def _scored(self, text: str, near_only: bool = False) -> list[Registered]:
         key = _key(text)
         scored = []
         for p in self.people:
@@ -97,8 +105,9 @@ class Roster:
             shared = any(c[:3] == key[:3] for c in candidates) and len(key) >= 3  # "bernie": <Bernadette> first
             scored.append((not shared, distance / max(len(key), 1), p.key, p))
         scored.sort(key=lambda s: (s[0], s[1], s[2]))
-        near = [p for unshared, score, _, p in scored if not unshared or score <= 0.5]
-        return (near or [p for *_, p in scored])[:limit]
+        if near_only:
+            return [p for unshared, score, _, p in scored if not unshared or score <= 0.5]
+        return [p for *_, p in scored]
 
 
 def _in_order(words: tuple[str, ...], name: tuple[str, ...]) -> bool:

@@ -30,8 +30,12 @@ from plvm_photos.ask.query import (
     AnyOf,
     AllPlaces,
     AnyPlace,
+    AllTimes,
     AnyTime,
+    DayPart,
+    EverySeason,
     EveryYear,
+    Faces,
     Nobody,
     NoDate,
     NoOne,
@@ -43,6 +47,7 @@ from plvm_photos.ask.query import (
     PlaceFilter,
     SeasonRange,
     Strangers,
+    Weekdays,
 )
 from plvm_photos.places.place import distance_km
 from plvm_photos.ask.reader import Reader
@@ -107,6 +112,11 @@ def people_sql(expr, people: People) -> Sql:
     if isinstance(expr, Strangers):
         return Sql("EXISTS (SELECT 1 FROM regions AS face WHERE face.photo_id = photos.id AND face.kind = 'face' AND NOT EXISTS "
                    "(SELECT 1 FROM verdicts AS named WHERE named.region_id = face.id AND named.present = ?))", [True])
+    if isinstance(expr, Faces):  # faces known or not, counted
+        count = "(SELECT COUNT(*) FROM regions AS face WHERE face.photo_id = photos.id AND face.kind = 'face')"
+        if expr.most is None:
+            return Sql(f"{count} >= ?", [expr.least])
+        return Sql(f"{count} BETWEEN ? AND ?", [expr.least, expr.most])
     if isinstance(expr, Person):
         return Sql("photos.id IN (SELECT verdicts.photo_id FROM verdicts WHERE verdicts.concept_id = ? AND verdicts.present = ?)",
                    [people.get(expr.name).id, True])
@@ -145,6 +155,21 @@ def time_sql(db: Reader, time) -> Sql:
     if isinstance(time, AnyTime):
         parts = [time_sql(db, item) for item in time.items]
         return Sql("(" + " OR ".join(p.text for p in parts) + ")", [x for p in parts for x in p.params])
+    if isinstance(time, AllTimes):
+        parts = [time_sql(db, item) for item in time.items]
+        return Sql("(" + " AND ".join(p.text for p in parts) + ")", [x for p in parts for x in p.params])
+    if isinstance(time, EverySeason):  # each photo by its hemisphere's days of every year
+        south, north = time_sql(db, time.south), time_sql(db, time.north)
+        return Sql(f"((photos.lat < 0 AND {south.text}) OR ((photos.lat IS NULL OR photos.lat >= 0) AND {north.text}))",
+                   south.params + north.params)
+    if isinstance(time, DayPart):  # the camera's clock, on any date
+        hour = "CAST(substr(photos.taken_at, 12, 2) AS INTEGER)" if db.dialect == "sqlite" else "EXTRACT(HOUR FROM photos.taken_at)"
+        joiner = "AND" if time.start <= time.end else "OR"
+        return Sql(f"({DATED} AND ({hour} >= ? {joiner} {hour} < ?))", [time.start, time.end])
+    if isinstance(time, Weekdays):  # the day of the week of the camera's date (SQL counts from Sunday = 0)
+        dow = "CAST(strftime('%w', photos.taken_at) AS INTEGER)" if db.dialect == "sqlite" else "EXTRACT(DOW FROM photos.taken_at)"
+        days = [(d + 1) % 7 for d in time.days]
+        return Sql(f"({DATED} AND {dow} IN ({', '.join('?' * len(days))}))", days)
     if isinstance(time, EveryYear):  # the same days of every year: by month and day of the camera's date
         day = "substr(photos.taken_at, 6, 5)" if db.dialect == "sqlite" else "to_char(photos.taken_at, 'MM-DD')"
         start, end = "%02d-%02d" % time.start, "%02d-%02d" % time.end

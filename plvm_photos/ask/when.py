@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from plvm_photos.ask.query import DateRange, EveryYear, QuestionError, SeasonRange
+from plvm_photos.ask.query import DateRange, EverySeason, EveryYear, QuestionError, SeasonRange
 
 FIRST_YEAR, LAST_YEAR = 1800, 2999  # years outside are refused (and datetime's range is safe)
 MONTHS = {
@@ -191,8 +191,10 @@ def season_range(season: str, year: int) -> SeasonRange:
 
 
 def _last_on(side: dict[str, int], season: str, today: date) -> DateRange:
+    """The most recent occurrence that is over by today: in July "last summer" is last year's, and
+    on 7 December the southern summer that began on the 1st is not yet "last summer"."""
     now = _midnight(today)
-    return next(r for year in range(today.year, today.year - 3, -1) if (r := _season_on(side, season, year)).start < now)
+    return next(r for year in range(today.year, today.year - 3, -1) if (r := _season_on(side, season, year)).end <= now)
 
 
 def _this_on(side: dict[str, int], season: str, today: date) -> DateRange:
@@ -204,9 +206,20 @@ def _this_on(side: dict[str, int], season: str, today: date) -> DateRange:
 
 
 def last_season(season: str, today: date) -> SeasonRange:
-    """On each side, the most recent occurrence that has fully or partly passed before today."""
+    """On each side, the most recent occurrence that is over by today."""
     season = SEASONS[season.lower()]
     return SeasonRange(_last_on(NORTH_START, season, today), _last_on(SOUTH_START, season, today), f"last {season}")
+
+
+def every_season(season: str, today: date) -> EverySeason:
+    """The season of every year ("photos from summer"), on each side of the equator."""
+    season = SEASONS[season.lower()]
+
+    def days(first: int) -> EveryYear:
+        last_month = (first + 1) % 12 + 1
+        return EveryYear((first, 1), (last_month, _days_in_month(2000, last_month)), season)
+
+    return EverySeason(days(NORTH_START[season]), days(SOUTH_START[season]), season, last_season(season, today))
 
 
 def this_season(season: str, today: date) -> SeasonRange:

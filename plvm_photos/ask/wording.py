@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plvm_photos.ask.query import AllOf, AllPlaces, AnyOf, AnyPlace, Nobody, NoDate, NoOne, NoPlace, Not, NotPlace, Only, Person, Strangers
+from plvm_photos.ask.query import AllOf, AllPlaces, AllTimes, AnyOf, AnyPlace, DayPart, Faces, Weekdays, Nobody, NoDate, NoOne, NoPlace, Not, NotPlace, Only, Person, Strangers
 from plvm_photos.names import show
 
 BE_WORDS = frozenset(["is", "are", "was", "were", "be", "being"])
@@ -32,7 +32,7 @@ def names_text(names: list[str], joiner: str = "and") -> str:
 
 def _expr(expr, display) -> str:
     """``expr`` in words, names in their display form (``display(name)``)."""
-    if isinstance(expr, (Nobody, NoOne, Strangers)):
+    if isinstance(expr, (Nobody, NoOne, Strangers, Faces)):
         return expr.describe()
     if isinstance(expr, Person):
         return show(display(expr.name))
@@ -82,6 +82,10 @@ def time_phrase(time) -> str:
         return ""
     if isinstance(time, NoDate):
         return "without a date"
+    if isinstance(time, AllTimes):  # "taken in 2019 and in the morning (...)"
+        return "taken " + " and ".join(time_phrase(item).removeprefix("taken ") for item in time.items)
+    if isinstance(time, (DayPart, Weekdays)):
+        return f"taken {time.describe()}"
     text = time.describe()
     head = text.split(" (", 1)[0]
     first = head.split(" ", 1)[0]

@@ -82,7 +82,50 @@ def matches(item: Item, where: dict) -> bool:
             return False
         if key == "file" and item.file not in value:
             return False
+        # the third round's keys: faces in the photo, the camera's clock, days of the week, seasons
+        if key == "faces":
+            faces = len(item.people) + item.strangers
+            if faces < value[0] or (value[1] is not None and faces > value[1]):
+                return False
+        if key == "hours":
+            if item.taken is None:
+                return False
+            hour, (start, end) = item.taken.hour, value
+            if not (start <= hour < end if start <= end else hour >= start or hour < end):
+                return False
+        if key == "weekdays" and (item.taken is None or item.taken.weekday() not in value):
+            return False
+        if key == "season" and (item.taken is None or item.taken.month not in season_months(value, item)):
+            return False
+        if key == "last_season" and (item.taken is None or not last_season_holds(value, item)):
+            return False
     return True
+
+
+SEASON_STARTS = {"north": {"spring": 3, "summer": 6, "autumn": 9, "winter": 12},
+                 "south": {"spring": 9, "summer": 12, "autumn": 3, "winter": 6}}
+
+
+def _side(item: Item) -> str:
+    """The hemisphere of the photo's spot (no GPS: the northern one, as the project documents)."""
+    return "south" if item.place and PLACES[item.place]["gps"][0] < 0 else "north"
+
+
+def season_months(season: str, item: Item) -> set[int]:
+    first = SEASON_STARTS[_side(item)][season]
+    return {(first - 1 + k) % 12 + 1 for k in range(3)}
+
+
+def last_season_holds(season: str, item: Item) -> bool:
+    """In the most recent ``season`` of the photo's hemisphere that is over by ``TODAY``."""
+    first = SEASON_STARTS[_side(item)][season]
+    for year in range(TODAY.year, TODAY.year - 3, -1):
+        start = dt.datetime(year, first, 1)
+        end_year, end_month = (year + 1, first + 3 - 12) if first + 3 > 12 else (year, first + 3)
+        end = dt.datetime(end_year, end_month, 1)
+        if end.date() <= TODAY:
+            return start <= item.taken < end
+    return False
 
 
 def select(where: dict) -> list[Item]:
@@ -138,6 +181,11 @@ def expected(expect: dict):
         dated = [item for item in select(where) if item.taken]
         dated.sort(key=lambda item: item.taken)
         return (dated[0] if which == "first" else dated[-1]).file
+    if kind == "sorted":  # every photo by date, newest ("last") or oldest first, the undated ones last
+        order, where = value
+        found = select(where)
+        dated = sorted((i for i in found if i.taken), key=lambda i: (i.taken, i.file), reverse=order == "last")
+        return [i.file for i in dated] + sorted(i.file for i in found if not i.taken)
     if kind == "recent":
         n, where = value
         dated = sorted((i for i in select(where) if i.taken), key=lambda i: i.taken, reverse=True)

@@ -8,7 +8,10 @@ expected), **wrong** (an answer, not the expected one: the silent wrong answer) 
 (anything else). Every refusal's suggested rewrite is parsed too: one that is refused is a
 **bad_rewrite**.
 
-    python -m tests.ask.blind_suite LIBRARY_DIR [--build] [--split tuning|held_out|all] [-v]
+    python -m tests.ask.blind_suite LIBRARY_DIR [--build] [--split tuning|held_out|all] [--round 2|3] [-v]
+
+Round 2 is ``blind_suite.json``'s questions; round 3 (``blind_round3.json``) asks new shapes of
+question on the same library.
 
 The photos are small JPEGs whose EXIF date and GPS position the builder writes at known spots
 (``places`` of the JSON), read back by the scan's own reader; faces and verdicts are written
@@ -236,8 +239,8 @@ def judge_answer(expect: dict, data: dict, places: dict[str, str]) -> bool:
         file = want
         taken = O.by_file(file).taken
         return _files(data) == {file} or (taken is not None and _day(taken.date().isoformat()) in head)
-    if kind == "recent":
-        return [Path(p["path"]).name for p in data.get("photos", [])] == want
+    if kind in ("recent", "sorted"):
+        return intent == "list" and [Path(p["path"]).name for p in data.get("photos", [])] == want
     if kind == "places_of":
         if "countr" in head.split(":", 1)[0]:
             countries = {O.PLACES[k]["names"][-2] for k in want}
@@ -330,6 +333,13 @@ def classify(question: dict, ask, parse, places: dict[str, str]) -> tuple[str, s
                 parse(exc.suggestion)
             except QuestionError:
                 return "bad_rewrite", line
+        if isinstance(exc, QuestionError) and exc.corrected and kind not in ANSWERABLE_NOT and kind != "meaning":
+            try:  # "did you mean ...": right where the corrected question is answered right
+                again = json.loads(json.dumps(ask(exc.suggestion).as_dict()))
+            except (LibraryError, ValueError):
+                again = None
+            if again is not None and any(judge_answer(e, again, places) for e in [expect, *question.get("alt", [])]):
+                return "corrected", line
         if kind in ANSWERABLE_NOT:
             if kind == "ambiguous" and not all(DISPLAY[k].casefold() in line.casefold() for k in expect["ambiguous"]):
                 return "refused", line  # refused, but without naming the candidates
@@ -345,9 +355,19 @@ def classify(question: dict, ask, parse, places: dict[str, str]) -> tuple[str, s
     return "wrong", data["answer"][:300]
 
 
-def run(root: Path, split: str = "tuning") -> dict[str, list[tuple[dict, str]]]:
-    """Every question of ``split`` (tuning | held_out | all) asked in-process on the library at
-    ``root``: verdict -> [(question, detail)]."""
+ROUNDS = {"2": "blind_suite.json", "3": "blind_round3.json"}  # the questions of each blind round, on one library
+
+
+def questions_of(round_: str = "2") -> list[dict]:
+    if round_ == "2":
+        return O.SUITE["questions"]
+    return json.loads((Path(__file__).with_name(ROUNDS[round_])).read_text(encoding="utf-8"))["questions"]
+
+
+def run(root: Path, split: str = "tuning", round_: str = "2") -> dict[str, list[tuple[dict, str]]]:
+    """Every question of ``split`` (tuning | held_out | all) of blind round ``round_`` asked
+    in-process on the library at ``root``: verdict -> [(question, detail)]. A refusal whose "did
+    you mean" question is answered right is **corrected** (counted apart from right)."""
     from plvm_photos.ask.answer import answer_question, parse_question
     from plvm_photos.ask.reader import Reader
     from plvm_photos.store.layout import DB_FILE
@@ -357,9 +377,9 @@ def run(root: Path, split: str = "tuning") -> dict[str, list[tuple[dict, str]]]:
     db = Reader(conn)
     ask = lambda text: answer_question(db, text, TODAY)  # noqa: E731
     parse = lambda text: parse_question(db, text, TODAY)  # noqa: E731
-    verdicts: dict[str, list] = {k: [] for k in ("right", "refused_ok", "refused", "wrong", "crash", "bad_rewrite")}
+    verdicts: dict[str, list] = {k: [] for k in ("right", "refused_ok", "corrected", "refused", "wrong", "crash", "bad_rewrite")}
     try:
-        for question in O.SUITE["questions"]:
+        for question in questions_of(round_):
             if split != "all" and question["split"] != split:
                 continue
             verdict, detail = classify(question, ask, parse, places)
@@ -374,10 +394,13 @@ def report(verdicts: dict, verbose: bool = False) -> str:
     answerable = sum(1 for v in verdicts.values() for q, _ in v if next(iter(q["expect"])) not in ANSWERABLE_NOT)
     right_answerable = sum(1 for k in ("right", "refused_ok") for q, _ in verdicts[k]
                            if next(iter(q["expect"])) not in ANSWERABLE_NOT)
+    corrected = sum(1 for q, _ in verdicts.get("corrected", []) if next(iter(q["expect"])) not in ANSWERABLE_NOT)
     lines = [f"questions: {total}, answerable: {answerable}, answerable right (vague ones refused counted right): "
-             f"{right_answerable} = {100 * right_answerable / max(answerable, 1):.1f} %"]
+             f"{right_answerable} = {100 * right_answerable / max(answerable, 1):.1f} %"
+             + (f"; with the corrected ('did you mean', answered right as corrected): {right_answerable + corrected} = "
+                f"{100 * (right_answerable + corrected) / max(answerable, 1):.1f} %" if corrected else "")]
     lines += [f"  {kind}: {len(items)}" for kind, items in verdicts.items()]
-    for kind in ("wrong", "crash", "bad_rewrite", "refused") + (("refused_ok",) if verbose else ()):
+    for kind in ("wrong", "crash", "bad_rewrite", "refused") + (("refused_ok", "corrected") if verbose else ()):
         lines += [f"  [{kind}] {q['q']!r} ({q['family']}) -> {detail}" for q, detail in verdicts[kind]]
     return "\n".join(lines)
 
@@ -389,11 +412,12 @@ def main() -> None:
     parser.add_argument("library")
     parser.add_argument("--build", action="store_true")
     parser.add_argument("--split", choices=["tuning", "held_out", "all"], default="tuning")
+    parser.add_argument("--round", choices=sorted(ROUNDS), default="2", help="which blind round's questions")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     if args.build:
         build(Path(args.library))
-    print(report(run(Path(args.library), args.split), args.verbose))
+    print(report(run(Path(args.library), args.split, args.round), args.verbose))
 
 
 if __name__ == "__main__":

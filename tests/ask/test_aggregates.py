@@ -53,3 +53,13 @@ def test_rankings_of_places_count_a_district_for_its_city(answer):
 def test_who_was_somewhere(answer):
     text = answer("who is in photos from Sydney in 2022?").answer
     assert _names(text) == {DISPLAY[k] for s in O.year(2022, O.city("Sydney")) for k in s.people}
+
+
+def test_when_or_where_of_someone_in_no_photo_says_there_is_none(answer):
+    """Not "none of the 0 photos has a date", which reads as if there were photos (issue 25, third pass)."""
+    emily = O.of("emily_sweeney")
+    kyoto = [s for s in emily if s.city == "Kyoto"]
+    assert emily and not kyoto
+    assert answer("when did I last see Emily in Kyoto?").answer == (
+        "never: there are no photos with <Emily Sweeney> in Kyoto (Japan)")
+    assert answer("where have I been with Emily in 2011?").answer.startswith("nowhere: there are no photos with <Emily Sweeney>")

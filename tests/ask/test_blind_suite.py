@@ -17,12 +17,24 @@ def blind_library(tmp_path_factory):
 
 
 @pytest.mark.parametrize("split", ["tuning", "held_out"])
-def test_the_blind_suite_is_answered_right(blind_library, split):
+def test_the_blind_suite_is_answered_right(blind_library, split):  # round 2
     verdicts = run(blind_library, split)
     assert verdicts["wrong"] == [] and verdicts["crash"] == [] and verdicts["bad_rewrite"] == [], report(verdicts)
     answerable = [q for v in verdicts.values() for q, _ in v if next(iter(q["expect"])) not in ANSWERABLE_NOT]
     right = [q for k in ("right", "refused_ok") for q, _ in verdicts[k] if next(iter(q["expect"])) not in ANSWERABLE_NOT]
     assert len(answerable) >= (250 if split == "tuning" else 120) and len(right) >= 0.9 * len(answerable), report(verdicts)
+
+
+@pytest.mark.parametrize("split", ["tuning", "held_out"])
+def test_blind_round_3_is_answered_right(blind_library, split):
+    """Round 3 (``blind_round3.json``): terse, chatty, non-native, misspelt, ALL CAPS questions,
+    follow-ups without their question, supported parts mixed with unsupported ones, and the new
+    forms; a did-you-mean is not counted right here (see the JSON's ``measured`` for both figures)."""
+    verdicts = run(blind_library, split, "3")
+    assert verdicts["wrong"] == [] and verdicts["crash"] == [] and verdicts["bad_rewrite"] == [], report(verdicts)
+    answerable = [q for v in verdicts.values() for q, _ in v if next(iter(q["expect"])) not in ANSWERABLE_NOT]
+    right = [q for k in ("right", "refused_ok") for q, _ in verdicts[k] if next(iter(q["expect"])) not in ANSWERABLE_NOT]
+    assert len(answerable) >= (100 if split == "tuning" else 50) and len(right) >= 0.9 * len(answerable), report(verdicts)
 
 
 @pytest.fixture(scope="module")

@@ -240,3 +240,83 @@ def test_alone_said_every_way(text):
 def test_anyone_else_with_someone_is_who_else():
     query = parse("anyone else in photos with <a>", TODAY)
     assert (query.intent, query.others, query.people) == ("people", True, A)
+
+
+# --- how many people a photo shows (issue 25, third pass: "group photos" was all photos) -------------
+def _files(found) -> set[str]:
+    return {p.path.rsplit("/", 1)[-1] for p in found.photos}
+
+
+@pytest.mark.parametrize(
+    "text, test",
+    [
+        ("group photos", lambda s: s.faces >= 3),
+        ("photos with 3 or more people", lambda s: s.faces >= 3),
+        ("pictures with at least 3 people in them", lambda s: s.faces >= 3),
+        ("photos with more than one person", lambda s: s.faces >= 2),
+        ("photos with exactly 2 people", lambda s: s.faces == 2),
+        ("photos of 4 people", lambda s: s.faces == 4),
+        ("photos with fewer than 2 faces", lambda s: s.faces <= 1),
+        ("photos of Penny with at least two others", lambda s: "penny" in s.people and s.faces >= 3),
+        ("photos of Penny and Sheldon with 2 other people", lambda s: {"penny", "sheldon_cooper"} <= set(s.people) and s.faces == 4),
+        ("group shots of Raj from 2018", lambda s: "raj_koothrappali" in s.people and s.faces >= 3 and s.taken and s.taken.year == 2018),
+    ],
+)
+def test_a_number_of_people_counts_every_face(answer, text, test):
+    from tests.ask.big_suite import Oracle
+    from tests.ask.suite_library import TODAY as SUITE_TODAY
+
+    shots = Oracle(SUITE_TODAY).shots
+    found = answer(text)
+    assert _files(found) == {s.name for s in shots if test(s)}
+    assert len(found.photos) < len(shots)  # never every photo
+    assert "(faces, known or not)" in found.understood
+
+
+def test_a_number_of_people_is_part_of_the_people_expression():
+    from plvm_photos.ask.query import Faces
+
+    assert people("group photos") == Faces(3)
+    assert people("photos of <a> with at least two others") == AllOf((A, Faces(3)))
+    assert people("photos of <a> and <b> with two other people") == AllOf((A, B, Faces(4, 4)))
+    assert people("photos with 2 to 4 people") == Faces(2, 4)
+    assert people_matches(Faces(3), {"a"}, strangers=2) and not people_matches(Faces(3), {"a"}, strangers=1)
+
+
+@pytest.mark.parametrize("text", ["crowd", "photos of a crowd", "photos with many people", "selfies", "selfies of <a>",
+                                  "photos of <a> or <b> with two others"])
+def test_an_unsaid_number_of_people_is_refused_with_a_rewrite_that_parses(text):
+    from plvm_photos.ask.query import QuestionError
+
+    with pytest.raises(QuestionError) as refused:
+        parse(text, TODAY)
+    if refused.value.suggestion:
+        parse(refused.value.suggestion, TODAY)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_number_of_people_beside_people_named_says_whether_it_counts_them():
+    from plvm_photos.ask.query import Faces, QuestionError
+
+    with pytest.raises(QuestionError) as refused:  # 2 besides <a>, or 2 in all? asked, with a rewrite that parses
+        parse("photos of <a> with 2 people", TODAY)
+    assert refused.value.suggestion == "photos of <a> with 2 others"
+    assert people(refused.value.suggestion) == AllOf((A, Faces(3, 3)))
+    assert people("photos of <a> with 3 people in total") == AllOf((A, Faces(3, 3)))
+    assert people("group photos with <a>") == AllOf((A, Faces(3)))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("photos with people", "Faces(1)"), ("photos of people", "Faces(1)"), ("photos of <a> with people", "AllOf((A, Faces(2)))"),
+    ("photos of <a> and others", "AllOf((A, Faces(2)))"), ("photos of <a> and 2 others", "AllOf((A, Faces(3, 3)))"),
+    ("photos with two or three people", "Faces(2, 3)"), ("photos with people I don't know", "Strangers()")])
+def test_people_without_a_number_are_someone_besides_those_named(text, expected):
+    from plvm_photos.ask.query import Faces  # noqa: F401 - named in the expected expressions
+
+    assert people(text) == eval(expected)  # noqa: S307 - the table's own expressions
+
+
+def test_a_group_of_a_number_is_that_many_people():
+    from plvm_photos.ask.query import Faces
+
+    assert people("photos of <a> in a group of 4") == AllOf((A, Faces(4, 4)))  # "4" was taken for a photo's name

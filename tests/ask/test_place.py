@@ -111,9 +111,12 @@ def test_an_unknown_capitalised_place_is_refused_by_name(text, name):
     assert "\n" not in message
 
 
-def test_a_misspelled_place_gets_a_suggestion():
-    with pytest.raises(QuestionError, match=r"did you mean Paris \(Île-de-France, France\)"):
-        parse("photos of <a> in Pariss", TODAY)
+def test_a_misspelled_place_is_read_as_the_place_it_misspells_and_says_so():
+    query = parse("photos of <a> in Pariss", TODAY)  # one letter off one place: answered, saying how it was read
+    assert query.place.place.name == "Paris" and query.read_as == "photos of <a> in Paris"
+    assert query.describe().startswith('read as "photos of <a> in Paris": ')
+    with pytest.raises(QuestionError, match='did you mean'):  # in lower case a word may be no place at all: asked
+        parse("photos of <a> in versaille", TODAY)
 
 
 def test_an_unknown_lowercase_place_is_refused_too():
@@ -221,3 +224,24 @@ def test_or_not_outside_qualifiers_continents_and_no_location(answer):
     assert _files(answer("photos in Paris France")) == paris == _files(answer("photos in Europe"))
     assert _files(answer("photos without a location")) == {s.name for s in ORACLE.shots if not s.city}
     assert "within 50 km of Tokyo" in answer("photos near Tokyo").answer  # "near" says its distance
+
+
+# --- a place alone, and trips (issue 25, third pass) --------------------------------------------------
+@pytest.mark.parametrize("text, name", [("versailles", "Versailles"), ("Versailles?", "Versailles"), ("tokyo", "Tokyo"),
+                                        ("trip to tokyo", "Tokyo"), ("my tokyo trip", "Tokyo"), ("holiday in Paris", "Paris"),
+                                        ("photos from our vacation in paris in 2021", "Paris"),
+                                        ("our trip to versailles", "Versailles")])
+def test_a_place_alone_or_a_trip_there_is_the_photos_in_that_place(text, name):
+    query = parse(text, TODAY)
+    assert query.intent == "list" and query.people is None and query.place.place.name == name
+
+
+@pytest.mark.parametrize("text, rewrite", [("trip photos", None), ("vacation photos of <a>", "photos of <a>"),
+                                           ("versailles photos", "photos in Versailles")])
+def test_a_trip_without_a_place_or_a_small_town_in_lower_case_is_refused_with_a_rewrite(text, rewrite):
+    with pytest.raises(QuestionError) as refused:
+        parse(text, TODAY)
+    if rewrite is not None:
+        assert refused.value.suggestion == rewrite
+    if refused.value.suggestion:
+        parse(refused.value.suggestion, TODAY)

@@ -133,28 +133,42 @@ def test_season_of_a_year_in_both_hemispheres():
 @pytest.mark.parametrize(
     "today, north, south",
     [
-        # the middle of the northern summer: it has partly passed, so it is "last summer"
-        (date(2024, 7, 15), (d(2024, 6, 1), d(2024, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
-        # on its first day nothing of summer 2024 lies before today
+        # "last summer" is the most recent one that is over: in mid-July, last year's (north)
+        (date(2024, 7, 15), (d(2023, 6, 1), d(2023, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
         (date(2024, 6, 1), (d(2023, 6, 1), d(2023, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
-        (date(2024, 6, 2), (d(2024, 6, 1), d(2024, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
+        (date(2024, 9, 1), (d(2024, 6, 1), d(2024, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
         (date(2024, 9, 10), (d(2024, 6, 1), d(2024, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
         (date(2024, 3, 1), (d(2023, 6, 1), d(2023, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
-        # the middle of the southern summer
-        (date(2024, 12, 25), (d(2024, 6, 1), d(2024, 9, 1)), (d(2024, 12, 1), d(2025, 3, 1))),
-        (date(2025, 1, 10), (d(2024, 6, 1), d(2024, 9, 1)), (d(2024, 12, 1), d(2025, 3, 1))),
+        # the southern summer that began on 1 December is not over: the one before it
+        (date(2024, 12, 25), (d(2024, 6, 1), d(2024, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
+        (date(2026, 12, 7), (d(2026, 6, 1), d(2026, 9, 1)), (d(2025, 12, 1), d(2026, 3, 1))),
+        (date(2025, 1, 10), (d(2024, 6, 1), d(2024, 9, 1)), (d(2023, 12, 1), d(2024, 3, 1))),
     ],
 )
-def test_last_summer(today, north, south):
+def test_last_summer_is_the_last_one_that_is_over(today, north, south):
     assert seasons("photos of <a> last summer", today) == (north, south)
-    assert seasons("photos of <a> in summer", today) == (north, south)  # a bare season: the same rule
 
 
 def test_last_winter_spans_the_new_year():
-    north, _ = seasons("photos last winter", date(2025, 1, 10))
+    north, _ = seasons("photos last winter", date(2025, 3, 10))
     assert north == (d(2024, 12, 1), d(2025, 3, 1))
-    north, _ = seasons("photos last winter", date(2024, 11, 30))
+    north, _ = seasons("photos last winter", date(2025, 1, 10))  # this winter is not over yet
     assert north == (d(2023, 12, 1), d(2024, 3, 1))
+
+
+@pytest.mark.parametrize("question", ["photos from summer", "summer photos", "photos of <a> in summer", "photos in the summer"])
+def test_a_season_without_a_year_is_every_years(question):
+    from datetime import datetime
+
+    from plvm_photos.ask.query import EverySeason
+
+    time = parse(question, date(2026, 12, 7)).time
+    assert isinstance(time, EverySeason) and time.describe().startswith("summer of every year (June–August; December–February")
+    for year in (2018, 2021, 2026):
+        assert time.contains(datetime(year, 7, 20, 12), 35.0) and not time.contains(datetime(year, 7, 20, 12), -33.9)
+        assert time.contains(datetime(year, 1, 20, 12), -33.9) and not time.contains(datetime(year, 1, 20, 12), 35.0)
+    winter = parse("winter photos", date(2026, 12, 7)).time
+    assert winter.contains(datetime(2019, 12, 25), 34.1) and winter.contains(datetime(2020, 2, 29), 34.1)
 
 
 @pytest.mark.parametrize(
@@ -225,9 +239,93 @@ def test_parse_never_reads_the_clock():
 
 def test_labels_say_what_was_understood():
     assert parse("photos last summer", TODAY).describe() == (
-        "all photos, taken last summer (June–August 2024; December 2023–February 2024 south of the equator)"
+        "all photos, taken last summer (June–August 2023; December 2023–February 2024 south of the equator)"
     )
     assert parse("photos in july", TODAY).time.describe() == "July (every year)"
     assert parse("photos from last july", TODAY).time.describe() == "last July (July 2024)"
     assert parse("photos after March 2021", TODAY).time.describe() == "after March 2021 (from 1 April 2021 on)"
     assert when.year_range(2019).as_dict() == {"start": "2019-01-01T00:00:00", "end": "2020-01-01T00:00:00", "label": "2019"}
+
+
+# --- times of day and days of the week (issue 25, third pass: they were refused without a rewrite) ----
+@pytest.mark.parametrize(
+    "text, test",
+    [
+        ("photos in the morning", lambda t: 5 <= t.hour < 12),
+        ("morning photos of Penny", lambda t: 5 <= t.hour < 12),
+        ("photos at night", lambda t: t.hour >= 21 or t.hour < 5),
+        ("evening photos", lambda t: 17 <= t.hour < 21),
+        ("photos on weekends", lambda t: t.weekday() >= 5),
+        ("photos on a Saturday", lambda t: t.weekday() == 5),
+        ("photos on Sundays in 2019", lambda t: t.weekday() == 6 and t.year == 2019),
+        ("photos on weekdays in the afternoon", lambda t: t.weekday() < 5 and 12 <= t.hour < 17),
+        ("photos not on weekends", lambda t: t.weekday() < 5),
+    ],
+)
+def test_times_of_day_and_days_of_the_week(answer, text, test):
+    from tests.ask.big_suite import Oracle
+    from tests.ask.suite_library import TODAY as SUITE_TODAY
+
+    shots = Oracle(SUITE_TODAY).shots
+    penny = "penny" in text.lower().split()
+    want = {s.name for s in shots if s.taken and test(s.taken) and (not penny or "penny" in s.people)}
+    found = answer(text)
+    assert {p.path.rsplit("/", 1)[-1] for p in found.photos} == want
+    assert penny or "no date and" in found.answer  # the undated photos are said to be left out
+
+
+def test_a_day_part_on_one_day_and_the_latest_weekday():
+    monday = date(2026, 12, 7)
+    assert span("photos from this morning", monday) == (d(2026, 12, 7, 5), d(2026, 12, 7, 12))
+    assert span("photos from last night", monday) == (d(2026, 12, 6, 21), d(2026, 12, 7, 5))
+    assert span("photos from yesterday evening", monday) == (d(2026, 12, 6, 17), d(2026, 12, 6, 21))
+    assert span("photos from saturday", monday) == (d(2026, 12, 5), d(2026, 12, 6))
+    assert span("photos from the weekend", monday) == (d(2026, 12, 5), d(2026, 12, 7))
+    assert parse("photos on a saturday", monday).time.describe() == "on Saturdays"
+
+
+def test_a_time_of_day_goes_with_a_date():
+    from plvm_photos.ask.query import AllTimes, DayPart, Weekdays
+
+    time = parse("photos of <a> in 2019 in the morning on weekends", TODAY).time
+    assert isinstance(time, AllTimes) and [type(t) for t in time.items] == [type(parse("photos in 2019", TODAY).time), DayPart, Weekdays]
+    assert time.contains(datetime(2019, 7, 13, 9)) and not time.contains(datetime(2019, 7, 13, 13))
+    assert not time.contains(datetime(2019, 7, 15, 9)) and not time.contains(datetime(2020, 7, 11, 9))
+
+
+# --- sort orders (issue 25, third pass: "newest first" was refused, "most recent photos" said "the 1") --
+@pytest.mark.parametrize(
+    "text, order",
+    [("photos of <a> newest first", "last"), ("photos of <a> oldest first", "first"), ("photos of <a> sorted by date", "first"),
+     ("most recent photos of <a>", "last"), ("photos of <a> from oldest to newest", "first"),
+     ("photos from 2019 in chronological order", "first"), ("photos of <a> sorted by date, newest first", "last")],
+)
+def test_a_sort_order_lists_every_photo_in_that_order(text, order):
+    query = parse(text, TODAY)
+    assert (query.intent, query.order, query.limit) == ("list", order, None)
+    assert query.describe().split(",")[1].strip() == ("newest first" if order == "last" else "oldest first")
+
+
+def test_sorted_lists_keep_undated_photos_last(answer):
+    found = answer("photos of Sheldon newest first")
+    dated = [p for p in found.photos if p.taken]
+    assert [p.taken for p in dated] == sorted((p.taken for p in dated), reverse=True)
+    assert found.photos[-1].path.endswith("scan_no_date.jpg") and "1 photo without a date last" in found.answer
+    assert parse("latest 5 photos of <a>", TODAY).limit == 5
+
+
+def test_christmas_morning_is_the_morning_of_christmas_day():
+    from plvm_photos.ask.query import AllTimes, DayPart, EveryYear
+
+    time = parse("photos on christmas morning", TODAY).time  # it was the whole of Christmas day
+    assert isinstance(time, AllTimes) and [type(t) for t in time.items] == [EveryYear, DayPart]
+    assert time.contains(datetime(2019, 12, 25, 9)) and not time.contains(datetime(2019, 12, 25, 18))
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("summer photos from 2019", d(2019, 6, 1), d(2019, 9, 1)), ("august photos from 2020", d(2020, 8, 1), d(2020, 9, 1)),
+    ("photos of <a> from summer in 2021", d(2021, 6, 1), d(2021, 9, 1))])
+def test_a_season_or_month_of_every_year_with_a_year_is_that_years(text, start, end):
+    time = parse(text, TODAY).time  # it was refused as two times
+    north = time.north if isinstance(time, SeasonRange) else time
+    assert (north.start, north.end) == (start, end)
