@@ -119,7 +119,7 @@ FILLER = frozenset("""
     do does did have has had got get gotten taken took take that which these those this them they it its in on
     photo photos picture pictures pic pics image images shot shots snapshot snapshots snap snaps photograph photographs
     foto fotos one ones file files stuff things everything anything something of where appear appears appeared
-    appearing visible present seen shown pictured featured featuring feature features containing contains contain
+    appearing visible present seen shown pictured photographed featured featuring feature features containing contains contain
     include includes including included having with, also too just exist exists existing available stored saved
     library collection album albums camera roll gallery total altogether overall so far ever yet again now currently
     okay ok hey hi hello well um uh just quick quickly am looking for what we our ours need needs

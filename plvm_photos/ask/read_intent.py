@@ -139,7 +139,10 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
             intent.intent = "count"
         _action(reading, intent, "visual_count")
         return intent
-    if first in ("who", "whom", "whose") or asks_people or (first == "with" and words[head + 1 : head + 2] == ["whom"]):
+    last = [w for w, t in zip(words, reading.toks) if t.kind != "punct"][-2:]
+    echo = last[-1:] in (["who"], ["whom"]) and persons  # "<a> is with who?", "<a> was photographed with whom"
+    if (first in ("who", "whom", "whose") or asks_people or (first == "with" and words[head + 1 : head + 2] == ["whom"])
+            or echo):
         _claim_words(reading, ("who", "whom", "whose", "else", "else's"))
         return _who(reading, intent, files, persons)
     if first == "when" or (first in ("what", "which") and any(w in ("date", "day", "year", "month", "time", "years", "months", "dates",
@@ -236,7 +239,8 @@ def _refuse_photographer(reading) -> None:
             start -= 1
         introduced = reading.word(start - 1, claimed_too=True) in L.PERSON_PREPOSITIONS | {"and", "or", ",", "&"}
         passive = reading.word(start - 1, claimed_too=True) in ("was", "were", "is", "are", "been", "be", "get", "got")
-        participle = j == i - 1 and (introduced or passive) and tok.word in ("taken", "shot", "captured", "filmed",
+        adverbs_only = all(reading.toks[k].word in ("ever", "just", "also") for k in range(j + 1, i))
+        participle = adverbs_only and (introduced or passive) and tok.word in ("taken", "shot", "captured", "filmed",
                                                                              "photographed", "snapped", "made") and (
             passive or
             reading.word(i + 1, claimed_too=True) in TAKEN_HOW or reading.toks[i + 1 :][:1] and reading.toks[i + 1].used in

@@ -21,6 +21,25 @@ def test_who_is_with_someone(answer):
     assert _names(text) - {"Penny"} == {DISPLAY[k] for k in O.with_whom(PENNY)}
 
 
+def test_who_with_the_question_word_last_is_who_is_with(answer):
+    """"Penny is with who?", "Penny was photographed with whom?": the question word at the end, as
+    people write it; before, "who" was read as an unregistered person's name and refused with
+    the rewrite "Penny is ?"."""
+    expected = {DISPLAY[k] for k in O.with_whom(PENNY)}
+    for text in ("Penny is with who?", "Penny was photographed with whom?", "penny with whom?"):
+        assert _names(answer(text).answer) - {"Penny"} == expected, text
+
+
+def test_been_photographed_with_is_being_in_photos_with(answer):
+    """A passive "photographed" is who is in the photo, not who held the camera: "was Penny ever
+    photographed with Raj?" was refused as a question about the photographer, and "has Penny been
+    photographed with Raj" was answered only through a spelling correction ("photograph")."""
+    both = O.of(PENNY, RAJ)
+    for text in ("was Penny ever photographed with Raj?", "has Penny been photographed with Raj?"):
+        reply = answer(text)
+        assert "read as" not in reply.answer and {p.path.rsplit("/", 1)[-1] for p in reply.photos} == {s.name for s in both}, text
+
+
 def test_who_appears_most_with_someone_and_who_is_in_the_most_photos(answer):
     head = answer("who appears most with Penny?").answer.split("; then")[0]
     assert _names(head) - {"Penny"} == {DISPLAY[k] for k in O.ranking(O.of(PENNY), skip=(PENNY,))}
