@@ -151,9 +151,11 @@ class Reading:
         if self.photos or not free:
             return
         last = free[-1]
-        tail = [t for t in self.toks[last + 1 :] if t.kind != "punct"]
+        if self.toks[last].word in L.TAKEN_WORDS and len(free) > 1:  # "when was IMG_0420 taken?"
+            last = free[-2]
+        tail = [t for t in self.toks[last + 1 :] if t.kind != "punct" and t.word not in L.TAKEN_WORDS]
         tok = self.toks[last]
-        if tail or self.word(last - 1, claimed_too=True) not in ("in", "of", "is") or tok.word in L.FILLER | L.MEDIA_NOUNS:
+        if tail or self.word(last - 1, claimed_too=True) not in ("in", "of", "is", "was") or tok.word in L.FILLER | L.MEDIA_NOUNS:
             return
         if not any(ch.isdigit() for ch in tok.text) and not ("_" in tok.text or "-" in tok.text):
             return  # a plain word is not taken for a file name

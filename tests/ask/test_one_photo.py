@@ -211,6 +211,9 @@ def test_an_exact_copy_is_answered_with_its_own_path(answer):
         ("where was party_no_gps.jpg taken?", "has no GPS position"),
         ("is Penny in group_c03.jpg or raj.jpg?", "Yes, in "),
         ("who is in group_c03", "<Raj Koothrappali>"),
+        # a name without its suffix before "taken" (was read as an unregistered person's name)
+        ("when was group_c03 taken?", "was taken on 24 December 2019 at 18:00"),
+        ("where was group_c03 shot?", "was taken in Times Square, New York, United States"),
         ("who is in crowd (1).jpg?", "3 people you have not named"),
     ],
 )
