@@ -39,41 +39,55 @@ def _bar(ctx: PageContext, ident: str, buttons: Html) -> Html:
                                                                                                        buttons=buttons)
 
 
-def _pages(groups: list, page_no: int) -> tuple[list[tuple[int, list]], int, int]:
-    """Whole groups on pages of about FACES_PER_PAGE faces: (the groups of page ``page_no`` with
-    their numbers, that page, the number of pages)."""
-    pages: list[list[tuple[int, list]]] = [[]]
+def _pages(groups: list[tuple[str, list[int]]], page_no: int) -> tuple[list[tuple[int, str, list[int]]], int, int]:
+    """Whole groups (kind, region ids) on pages of about FACES_PER_PAGE faces: (the groups of page
+    ``page_no`` with their numbers, that page, the number of pages)."""
+    pages: list[list[tuple[int, str, list[int]]]] = [[]]
     count = 0
-    for k, faces in enumerate(groups, start=1):
+    for k, (kind, faces) in enumerate(groups, start=1):
         if pages[-1] and count + len(faces) > FACES_PER_PAGE:
             pages.append([])
             count = 0
-        pages[-1].append((k, faces))
+        pages[-1].append((k, kind, faces))
         count += len(faces)
     page_no = min(max(page_no, 1), len(pages))
     return pages[page_no - 1], page_no, len(pages)
 
 
+def _tiles(faces: dict, region_ids: list[int]) -> Html:
+    return EMPTY.join(_face_tile(f.region_id, f.photo_id, f.path, "region", str(f.region_id), "unknown face")
+                      for f in (faces[r] for r in region_ids if r in faces))
+
+
+def _grouping_line(found) -> Html:
+    """What the page says while the faces are clustered in the background."""
+    if found.failed:
+        return Html("<p class=muted id=grouping>Grouping the faces failed ({}); reload to try again.</p>").format(
+            found.failed)
+    if not found.grouping:
+        return EMPTY
+    return Html("<p class=muted id=grouping>grouping {} faces in the background; reload in a minute</p>").format(
+        f"{found.unknown_faces:,}".replace(",", "\u202f"))
+
+
 def unknown_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1) -> Html:
-    clustering = library.cluster_unknown()
-    groups = [c.faces for c in clustering.clusters] + [[f] for f in clustering.singles]
+    found = library.unknown_groups()
+    groups = ([("group", ids) for ids in found.clusters] + [("alone", [r]) for r in found.singles]
+              + [("new", [r]) for r in found.not_grouped])
     shown, page_no, pages = _pages(groups, page_no)
+    faces = library.unknown_faces([r for _, _, ids in shown for r in ids])
     sections = []
-    alone = [f for _, faces in shown if len(faces) == 1 for f in faces]
-    for k, faces in shown:
-        if len(faces) == 1:
-            continue
-        tiles = EMPTY.join(_face_tile(f.region_id, f.photo_id, f.path, "region", str(f.region_id), "unknown face")
-                           for f in faces)
-        sections.append(Html("<section class=group id=group-{k} data-size={n} aria-labelledby=group-{k}-head>"
-                             "<h2 id=group-{k}-head>{n} faces that look alike</h2><ul class=picks>{tiles}</ul></section>")
-                        .format(k=k, n=len(faces), tiles=tiles))
-    if alone:
-        tiles = EMPTY.join(_face_tile(f.region_id, f.photo_id, f.path, "region", str(f.region_id), "unknown face")
-                           for f in alone)
-        sections.append(Html("<section class=group id=alone data-size={n} aria-labelledby=alone-head>"
-                             "<h2 id=alone-head>{n} faces alone</h2><ul class=picks>{tiles}</ul></section>")
-                        .format(n=len(alone), tiles=tiles))
+    for k, kind, ids in shown:
+        if kind == "group":
+            sections.append(Html("<section class=group id=group-{k} data-size={n} aria-labelledby=group-{k}-head>"
+                                 "<h2 id=group-{k}-head>{n} faces that look alike</h2><ul class=picks>{tiles}</ul>"
+                                 "</section>").format(k=k, n=len(ids), tiles=_tiles(faces, ids)))
+    for kind, ident, title in (("alone", "alone", "alone"), ("new", "new", "not grouped yet")):
+        ids = [r for _, group_kind, group in shown if group_kind == kind for r in group]
+        if ids:
+            sections.append(Html("<section class=group id={ident} data-size={n} aria-labelledby={ident}-head>"
+                                 "<h2 id={ident}-head>{n} faces {title}</h2><ul class=picks>{tiles}</ul></section>")
+                            .format(ident=ident, n=len(ids), title=title, tiles=_tiles(faces, ids)))
     nav = pager("/unknown", page_no, pages)
     grid = EMPTY.join(sections) if sections else Html("<p class=muted>No unknown faces.</p>")
     if ctx.forms and sections:
@@ -85,14 +99,15 @@ def unknown_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1
         grid = Html("<form method=post action='/action/faces' id=pick-form class=picker>{fields}{bar}{grid}</form>"
                     "<script src='/static/select.js' defer></script>").format(
             fields=hidden_fields(ctx), bar=_bar(ctx, "faces-bar", buttons), grid=grid)
+    new = Html(", {} not grouped yet").format(len(found.not_grouped)) if found.not_grouped else EMPTY
     body = Html(
         "<h1>Unknown faces</h1><p class=muted id=unknown-summary>{faces} match no registered person: {groups} of "
-        "faces that look alike (largest first), {alone} alone. Choose faces (click, shift-click for a range, or the "
-        "keyboard: Tab, arrows, Space), then name them, or mark them not a face or hidden, at once. Naming confirms "
-        "the faces, and the person is looked for in every other photo. <a href='/suggestions'>Suggestions</a> are "
-        "faces just too far from someone to be decided theirs.</p>{nav}{grid}{nav}"
-    ).format(faces=plural(clustering.unknown_faces, "face"), groups=plural(len(clustering.clusters), "group"),
-             alone=clustering.noise, nav=nav, grid=grid)
+        "faces that look alike (largest first), {alone} alone{new}. Choose faces (click, shift-click for a range, or "
+        "the keyboard: Tab, arrows, Space), then name them, or mark them not a face or hidden, at once. Naming "
+        "confirms the faces, and the person is looked for in every other photo. <a href='/suggestions'>Suggestions</a> "
+        "are faces just too far from someone to be decided theirs.</p>{grouping}{nav}{grid}{nav}"
+    ).format(faces=plural(found.unknown_faces, "face"), groups=plural(len(found.clusters), "group"),
+             alone=len(found.singles), new=new, grouping=_grouping_line(found), nav=nav, grid=grid)
     return page("Unknown faces", body, ctx=ctx)
 
 
