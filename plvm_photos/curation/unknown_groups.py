@@ -20,6 +20,7 @@ from pathlib import Path
 
 from plvm_photos.curation import cluster_store
 from plvm_photos.curation.clusters import check_parameters, cluster_unknown, unknown_region_ids
+from plvm_photos.store.change_watch import ChangeWatch
 from plvm_photos.store.library_store import LibraryStore
 
 log = logging.getLogger(__name__)
@@ -47,15 +48,60 @@ class _Refresh:
     failed: str | None = None
 
 
+@dataclass
+class _Seen:
+    """What the last load read, reused while the database and the stored file are unchanged."""
+
+    watch: ChangeWatch
+    ids: tuple[int | None, list[int]] | None = None  # (data version, unknown region ids)
+    stored: tuple[tuple, cluster_store.StoredClustering | None] | None = None  # (file stat, its clustering)
+
+
 _lock = threading.Lock()
 _refreshes: dict[Path, _Refresh] = {}
+_seen: dict[tuple[Path, str], _Seen] = {}
+
+
+def _seen_for(library: LibraryStore) -> _Seen:
+    key = (Path(library.root).resolve(), library.db_url)
+    with _lock:
+        if key not in _seen:
+            _seen[key] = _Seen(ChangeWatch(library.db_url))
+        return _seen[key]
+
+
+def _unknown_ids(library: LibraryStore, seen: _Seen) -> list[int]:
+    """The unknown faces' ids: read again only when the database changed since (0.3 s at 96 000)."""
+    version = seen.watch.version()  # before the query: a commit during it makes the next load read again
+    last = seen.ids
+    if version is not None and last is not None and last[0] == version:
+        return last[1]
+    ids = unknown_region_ids(library)
+    seen.ids = (version, ids)
+    return ids
+
+
+def _stored(library: LibraryStore, seen: _Seen) -> cluster_store.StoredClustering | None:
+    """The stored clustering, parsed again only when its file was replaced."""
+    try:
+        st = cluster_store.store_path(library.root).stat()
+        stamp: tuple = (st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        return None
+    last = seen.stored
+    if last is not None and last[0] == stamp:
+        return last[1]
+    stored = cluster_store.read(library.root)
+    seen.stored = (stamp, stored)
+    return stored
 
 
 def unknown_groups(library: LibraryStore, eps: float, min_samples: int,
                    background_above: int = BACKGROUND_ABOVE) -> UnknownGroups:
     check_parameters(eps, min_samples)
-    ids = unknown_region_ids(library)
-    stored = cluster_store.read(library.root)
+    seen = _seen_for(library)
+    ids = _unknown_ids(library, seen)
+    stored = _stored(library, seen)
     if stored is not None and stored.signature == cluster_store.signature(ids, eps, min_samples):
         return UnknownGroups([c.faces for c in stored.clusters], stored.singles, [], len(ids))
     if len(ids) <= background_above:

@@ -172,3 +172,16 @@ def test_a_clustering_the_cli_never_printed_is_not_a_cluster_id(faces_lib, tmp_p
         {"clusters": [{"id": 1, "faces": [{"region_id": 5}, {"region_id": 6}]}]}))
     assert library.saved_cluster(1) == [5, 6]
     assert cluster_store.read(library.root) is None
+
+
+def test_a_change_made_elsewhere_is_seen_at_the_next_load(faces_lib):
+    """The unknown faces' ids are read again only when the database changed: a change made through
+    another connection (another process: a scan, the CLI) is seen at once."""
+    library, ids = faces_lib
+    assert sum(map(len, library.unknown_groups().clusters)) == 9
+    from plvm_photos.library import Library
+
+    with Library(library.root) as other:
+        other.mark_faces(ids[:2], "hidden")
+    found = library.unknown_groups()
+    assert found.unknown_faces == 9 and not {ids[0], ids[1]} & {r for c in found.clusters for r in c}
