@@ -24,8 +24,8 @@ import numpy as np
 from sqlalchemy import select
 
 from plvm_photos.ask.answer import resolve_photo, session_reader
-from plvm_photos.db.models import Region, Rejection, Verdict
-from plvm_photos.db.queries import CHUNK, current_photo_ids, marked_region_ids, photo_paths
+from plvm_photos.db.models import Photo, Region, Rejection, Verdict
+from plvm_photos.db.queries import CHUNK, is_current_photo, marked_region_ids, photo_paths
 from plvm_photos.curation import cluster_store
 from plvm_photos.curation.cluster_store import Signature, StoredCluster
 from plvm_photos.curation.confirm import Rejected
@@ -128,8 +128,11 @@ def _unknown_faces_query(*columns):
     """Faces in current photos that no registered person is present as and the user did not mark
     (not a face, hidden)."""
     claimed = select(Verdict.region_id).where(Verdict.present.is_(True), Verdict.region_id.is_not(None))
-    return (select(*columns)
-            .where(Region.kind == "face", Region.photo_id.in_(current_photo_ids()), Region.id.not_in(claimed),
+    # Joined to its photo rather than ``photo_id IN (current photos)``: SQLite walks the regions in id
+    # order and looks each photo up, instead of listing every current photo and sorting (0.2 s, not 0.3,
+    # at 96 000 faces).
+    return (select(*columns).join(Photo, Photo.id == Region.photo_id)
+            .where(Region.kind == "face", is_current_photo(), Region.id.not_in(claimed),
                    Region.id.not_in(marked_region_ids()))
             .order_by(Region.id))
 

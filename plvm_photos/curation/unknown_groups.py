@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 # Unknown faces above which a stale clustering is computed in the background: dbscan takes about
 # 0.14 s on 4 000 faces, 0.46 s on 8 000 (2 cores; it grows as the square of the faces).
 BACKGROUND_ABOVE = 5000
+# The background clustering waits this long before it starts, so that the page that started it is
+# answered first (its Python work would share the interpreter with the page's).
+START_DELAY_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,7 @@ def start_grouping(library: LibraryStore, eps: float, min_samples: int) -> _Refr
 
 def _group(library: LibraryStore, eps: float, min_samples: int, refresh: _Refresh) -> None:
     try:
+        time.sleep(START_DELAY_S)
         cluster_unknown(library, eps, min_samples)
         refresh.failed = None
     except Exception as e:  # noqa: BLE001 - a thread's failure is logged and shown, never lost

@@ -39,19 +39,28 @@ def _bar(ctx: PageContext, ident: str, buttons: Html) -> Html:
                                                                                                        buttons=buttons)
 
 
-def _pages(groups: list[tuple[str, list[int]]], page_no: int) -> tuple[list[tuple[int, str, list[int]]], int, int]:
-    """Whole groups (kind, region ids) on pages of about FACES_PER_PAGE faces: (the groups of page
-    ``page_no`` with their numbers, that page, the number of pages)."""
-    pages: list[list[tuple[int, str, list[int]]]] = [[]]
+def _pages(clusters: list[list[int]], tail: int, page_no: int) -> tuple[list[tuple[int, list[int]]], slice, int, int]:
+    """Whole clusters, then the ``tail`` faces alone one by one, on pages of about FACES_PER_PAGE
+    faces: (the clusters of page ``page_no`` with their numbers, its slice of the tail, that page,
+    the number of pages). Faces alone are counted, not listed: there may be 96 000 of them."""
+    pages: list[list[tuple[int, list[int]]]] = [[]]
     count = 0
-    for k, (kind, faces) in enumerate(groups, start=1):
+    for k, faces in enumerate(clusters, start=1):
         if pages[-1] and count + len(faces) > FACES_PER_PAGE:
             pages.append([])
             count = 0
-        pages[-1].append((k, kind, faces))
+        pages[-1].append((k, faces))
         count += len(faces)
-    page_no = min(max(page_no, 1), len(pages))
-    return pages[page_no - 1], page_no, len(pages)
+    room = FACES_PER_PAGE - count if pages[-1] and count < FACES_PER_PAGE else (0 if pages[-1] else FACES_PER_PAGE)
+    more = max(0, tail - room)
+    total = len(pages) + (more + FACES_PER_PAGE - 1) // FACES_PER_PAGE
+    page_no = min(max(page_no, 1), total)
+    if page_no < len(pages):
+        return pages[page_no - 1], slice(0, 0), page_no, total
+    if page_no == len(pages):
+        return pages[-1], slice(0, min(room, tail)), page_no, total
+    start = room + (page_no - len(pages) - 1) * FACES_PER_PAGE
+    return [], slice(start, min(start + FACES_PER_PAGE, tail)), page_no, total
 
 
 def _tiles(faces: dict, region_ids: list[int]) -> Html:
@@ -72,18 +81,14 @@ def _grouping_line(found) -> Html:
 
 def unknown_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1) -> Html:
     found = library.unknown_groups()
-    groups = ([("group", ids) for ids in found.clusters] + [("alone", [r]) for r in found.singles]
-              + [("new", [r]) for r in found.not_grouped])
-    shown, page_no, pages = _pages(groups, page_no)
-    faces = library.unknown_faces([r for _, _, ids in shown for r in ids])
-    sections = []
-    for k, kind, ids in shown:
-        if kind == "group":
-            sections.append(Html("<section class=group id=group-{k} data-size={n} aria-labelledby=group-{k}-head>"
-                                 "<h2 id=group-{k}-head>{n} faces that look alike</h2><ul class=picks>{tiles}</ul>"
-                                 "</section>").format(k=k, n=len(ids), tiles=_tiles(faces, ids)))
-    for kind, ident, title in (("alone", "alone", "alone"), ("new", "new", "not grouped yet")):
-        ids = [r for _, group_kind, group in shown if group_kind == kind for r in group]
+    shown, tail, page_no, pages = _pages(found.clusters, len(found.singles) + len(found.not_grouped), page_no)
+    alone = found.singles[tail]
+    new_faces = found.not_grouped[max(0, tail.start - len(found.singles)) : max(0, tail.stop - len(found.singles))]
+    faces = library.unknown_faces([r for _, ids in shown for r in ids] + alone + new_faces)
+    sections = [Html("<section class=group id=group-{k} data-size={n} aria-labelledby=group-{k}-head>"
+                     "<h2 id=group-{k}-head>{n} faces that look alike</h2><ul class=picks>{tiles}</ul></section>")
+                .format(k=k, n=len(ids), tiles=_tiles(faces, ids)) for k, ids in shown]
+    for ident, title, ids in (("alone", "alone", alone), ("new", "not grouped yet", new_faces)):
         if ids:
             sections.append(Html("<section class=group id={ident} data-size={n} aria-labelledby={ident}-head>"
                                  "<h2 id={ident}-head>{n} faces {title}</h2><ul class=picks>{tiles}</ul></section>")

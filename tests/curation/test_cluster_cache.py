@@ -17,7 +17,8 @@ from tests.curation.face_vectors import add_faces, blobs, vector_library
 
 
 @pytest.fixture
-def faces_lib(tmp_path):
+def faces_lib(tmp_path, monkeypatch):
+    monkeypatch.setattr(unknown_groups, "START_DELAY_S", 0)
     library, ids = vector_library(tmp_path / "lib", blobs())
     yield library, ids
     library.wait_for_grouping(10)

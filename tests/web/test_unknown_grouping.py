@@ -19,6 +19,7 @@ from tests.web.test_csrf import post
 @pytest.fixture
 def served(tmp_path, monkeypatch):
     monkeypatch.setattr(unknown_groups, "BACKGROUND_ABOVE", 3)
+    monkeypatch.setattr(unknown_groups, "START_DELAY_S", 0)
     library, ids = vector_library(tmp_path / "lib", blobs())
     server = start_server(library)
     yield library, server, ids
@@ -93,3 +94,34 @@ def test_a_form_acts_on_the_faces_posted_only_even_if_they_changed_since(served)
         confirmed = dict(s.execute(select(Confirmation.region_id, Concept.name)
                                    .join(Concept, Concept.id == Confirmation.concept_id)).all())
     assert confirmed == {group[2]: "carol"}  # the user's last word, on that face alone
+
+
+def test_pages_hold_whole_groups_then_the_faces_alone(monkeypatch):
+    """The faces alone are paged by counting (96 000 of them on a large library), as if each were a
+    group of one: the same pages as whole groups of any size."""
+    import random
+
+    from plvm_photos.web import unknown as unknown_pages
+
+    monkeypatch.setattr(unknown_pages, "FACES_PER_PAGE", 10)
+
+    def reference(groups):  # every group whole, a face alone a group of one
+        pages, count = [[]], 0
+        for g in groups:
+            if pages[-1] and count + len(g) > 10:
+                pages.append([])
+                count = 0
+            pages[-1].append(g)
+            count += len(g)
+        return pages
+
+    rng = random.Random(3)
+    for _ in range(200):
+        clusters = [list(range(rng.randint(2, 14))) for _ in range(rng.randint(0, 6))]
+        tail = rng.randint(0, 35)
+        expected = reference(clusters + [[f"t{i}"] for i in range(tail)])
+        for page_no in range(1, len(expected) + 2):
+            shown, part, number, total = unknown_pages._pages(clusters, tail, page_no)
+            assert total == len(expected) and number == min(page_no, total)
+            got = [clusters[k - 1] for k, _ in shown] + [[f"t{i}"] for i in range(tail)[part]]
+            assert got == expected[number - 1]
