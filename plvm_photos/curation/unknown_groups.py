@@ -123,8 +123,9 @@ def unknown_groups(library: LibraryStore, eps: float, min_samples: int,
             clusters.append(kept)
         else:
             singles += kept
-    seen = {r for c in stored.clusters for r in c.faces} | set(stored.singles)
-    return UnknownGroups(clusters, sorted(singles), [r for r in ids if r not in seen], len(ids), True, refresh.failed)
+    clustered = {r for c in stored.clusters for r in c.faces} | set(stored.singles)
+    return UnknownGroups(clusters, sorted(singles), [r for r in ids if r not in clustered], len(ids), True,
+                         refresh.failed)
 
 
 def start_grouping(library: LibraryStore, eps: float, min_samples: int) -> _Refresh:
