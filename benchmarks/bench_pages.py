@@ -1,7 +1,8 @@
 """The gallery's page times on 100 000 photos: timeline, a month, places, a city, the photo page
 with previous / next (in a month, in a city, in a question's answer, across the library), search
 sorted by date, the people page, a person's page (all their photos, with someone, in a year, in a
-place) and the unknown faces' grid.
+place) and the unknown faces' grid (with nothing stored, the clustering stored, after a commit, after a
+face was hidden).
 
 A real server (``web.server.make_server`` on a loopback port, in a thread of this process) on a
 synthetic library (``synth.build``: 40 people with verdicts, photos dated over 25 years and placed
@@ -10,7 +11,7 @@ each is fetched ``repeat`` times after one untimed fetch, and the median is repo
 people page's (the baseline, measured in the same run). Thumbnails are not fetched (the photos'
 files do not exist): the pages' HTML is what is timed.
 
-    python -m benchmarks.bench_pages [--photos 100000] [--repeat 7] [--quick]
+    python -m benchmarks.bench_pages [--photos 100000] [--repeat 7] [--quick] [--pages TEXT]
 """
 
 from __future__ import annotations
@@ -88,11 +89,61 @@ def pages_to_time(library) -> list[tuple[str, str]]:
          f"/person/{person.id}?with={together.key}"),
         (f"a person in a year ({in_year.key}, {in_year.photos} photos)", f"/person/{person.id}?year={in_year.key}"),
         (f"a person in a place ({at.key}, {at.photos} photos)", f"/person/{person.id}?{urlencode({'place': at.key})}"),
-        ("unknown faces (the first page of the grid)", "/unknown"),
     ]
 
 
-def run(photos: int = 100_000, repeat: int = 7) -> PagesResult:
+UNKNOWN = "/unknown"
+
+
+def _time(port: int, path: str, repeat: int, before=None) -> tuple[float, int]:
+    """Median seconds of ``repeat`` fetches (``before()`` run untimed before each) and the size."""
+    times, size = [], 0
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        status, size = _fetch(port, path)
+        times.append(time.perf_counter() - started)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+    return statistics.median(times), size
+
+
+def time_unknown(library, port: int, repeat: int) -> list[tuple[str, str, float, int]]:
+    """The unknown faces' grid in each state it can be found in: nothing stored (answered at once,
+    grouped in the background), the clustering stored, after a commit elsewhere (the unknown
+    faces' ids read again), and after a face was hidden (the last clustering filtered, grouped
+    again in the background). How long the background clustering takes is printed."""
+    from sqlalchemy import text
+
+    rows = []
+    first, size = _time(port, UNKNOWN, 1)
+    rows.append(("unknown faces: first load, nothing stored (> 5000 faces: grouped in the background)", UNKNOWN, first, size))
+    started = time.perf_counter()
+    library.wait_for_grouping()
+    print(f"unknown faces clustered (in the background above 5000) {time.perf_counter() - started + first:.1f} s "
+          "after the first load")
+    _fetch(port, UNKNOWN)
+    rows.append(("unknown faces: clustering stored", UNKNOWN, *_time(port, UNKNOWN, repeat)))
+
+    def commit_elsewhere():
+        with library.transaction() as s:  # a change that leaves the unknown faces as they are
+            s.execute(text("UPDATE photos SET caption = caption || '.' WHERE id = 1"))
+            s.execute(text("UPDATE photos SET caption = substr(caption, 1, length(caption) - 1) WHERE id = 1"))
+
+    rows.append(("unknown faces: first load after a commit (ids read again)", UNKNOWN,
+                 *_time(port, UNKNOWN, repeat, commit_elsewhere)))
+    face = library.unknown_groups().clusters[0][0]
+    library.mark_faces([face], "hidden")
+    rows.append(("unknown faces: first load after a face was hidden (stale clustering filtered)", UNKNOWN,
+                 *_time(port, UNKNOWN, 1)))
+    started = time.perf_counter()
+    library.wait_for_grouping()
+    print(f"clustered again after one face was hidden: {time.perf_counter() - started:.1f} s later")
+    return rows
+
+
+def run(photos: int = 100_000, repeat: int = 7, only: str | None = None) -> PagesResult:
     from benchmarks.synth import build
     from plvm_photos.library import Library
     from plvm_photos.web.server import make_server
@@ -106,6 +157,8 @@ def run(photos: int = 100_000, repeat: int = 7) -> PagesResult:
         try:
             per_page = []
             for name, path in pages_to_time(library):
+                if only is not None and name != "people (baseline)" and only not in name:
+                    continue
                 status, size = _fetch(port, path)  # untimed: caches (the place index, the map's cells)
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status}")
@@ -115,6 +168,8 @@ def run(photos: int = 100_000, repeat: int = 7) -> PagesResult:
                     _fetch(port, path)
                     times.append(time.perf_counter() - started)
                 per_page.append((name, path, statistics.median(times), size))
+            if only is None or only in "unknown faces":
+                per_page += time_unknown(library, port, repeat)
         finally:
             server.shutdown()
             server.server_close()
@@ -143,11 +198,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--photos", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="a smoke run (400 photos), not the figures")
+    parser.add_argument("--pages", metavar="TEXT", help="time only the pages whose name holds TEXT (and the people "
+                        "page, the baseline), e.g. 'unknown faces'")
     args = parser.parse_args(argv)
     if args.quick:
-        run(**QUICK)
+        run(**QUICK, only=args.pages)
     else:
-        run(args.photos, args.repeat)
+        run(args.photos, args.repeat, args.pages)
 
 
 if __name__ == "__main__":

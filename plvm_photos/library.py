@@ -157,6 +157,31 @@ class Library(LibraryStore):
         return cluster_unknown(self, DEFAULT_EPS if eps is None else eps,
                                DEFAULT_MIN_SAMPLES if min_samples is None else min_samples)
 
+    def unknown_groups(self, eps: float | None = None, min_samples: int | None = None,
+                       background_above: int | None = None):
+        """The unknown faces as the gallery groups them, at once: the stored clustering when it is
+        current; on a library of more than ``background_above`` unknown faces a stale one filtered
+        to the faces still unknown while one clustering runs in the background
+        (``curation.unknown_groups``)."""
+        from plvm_photos.curation.clusters import DEFAULT_EPS, DEFAULT_MIN_SAMPLES
+        from plvm_photos.curation.unknown_groups import BACKGROUND_ABOVE, unknown_groups
+
+        return unknown_groups(self, DEFAULT_EPS if eps is None else eps,
+                              DEFAULT_MIN_SAMPLES if min_samples is None else min_samples,
+                              BACKGROUND_ABOVE if background_above is None else background_above)
+
+    def wait_for_grouping(self, timeout: float | None = None) -> bool:
+        """Wait for the background clustering ``unknown_groups`` started, if any; False on timeout."""
+        from plvm_photos.curation.unknown_groups import wait_for_grouping
+
+        return wait_for_grouping(self, timeout)
+
+    def unknown_faces(self, region_ids: list[int]) -> dict:
+        """{region id: UnknownFace (photo, path, box)} of the faces that still exist."""
+        from plvm_photos.curation.clusters import faces_by_id
+
+        return faces_by_id(self, region_ids)
+
     def save_clustering(self, clustering) -> Path:
         """Kept so that ``--cluster ID`` names exactly the cluster the user was shown."""
         from plvm_photos.curation.clusters import save_clustering

@@ -7,13 +7,14 @@ reach. Neighbours come from a FAISS range search, so no N x N matrix is built. A
 photo once, so a cluster holding two faces of one photo is split by which of the two each of
 its faces is nearer (``split_by_photo``).
 
-The last clustering is saved in the library folder so that ``add-person --from-cluster ID``
-names exactly the cluster the user was shown, even if the library changed in between.
+The clustering is kept in the library folder (``cluster_store``), keyed by the signature of its
+inputs: while the unknown faces stay the same it is read, not computed again; and
+``add-person --from-cluster ID`` names exactly the cluster ``faces --unknown`` printed, even if the
+library changed in between.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -23,14 +24,15 @@ import numpy as np
 from sqlalchemy import select
 
 from plvm_photos.ask.answer import resolve_photo, session_reader
-from plvm_photos.db.models import Region, Rejection, Verdict
-from plvm_photos.db.queries import current_photo_ids, marked_region_ids, photo_paths
+from plvm_photos.db.models import Photo, Region, Rejection, Verdict
+from plvm_photos.db.queries import CHUNK, is_current_photo, marked_region_ids, photo_paths
+from plvm_photos.curation import cluster_store
+from plvm_photos.curation.cluster_store import Signature, StoredCluster
 from plvm_photos.curation.confirm import Rejected
 from plvm_photos.errors import LibraryError
 from plvm_photos.reads.photos import photo_faces
 from plvm_photos.store.library_store import LibraryStore
 
-CLUSTERS_FILE = "clusters.json"
 DEFAULT_EPS = 0.5
 DEFAULT_MIN_SAMPLES = 2
 MAX_REFERENCES = 3  # faces of a cluster kept as references when it becomes a person
@@ -62,6 +64,7 @@ class Clustering:
     eps: float
     min_samples: int
     singles: list[UnknownFace] = field(default_factory=list)  # the faces in no cluster
+    signature: Signature | None = None  # of the faces clustered (cluster_store)
 
     def as_dict(self) -> dict:
         return {
@@ -121,17 +124,30 @@ def dbscan(vectors: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
     return labels
 
 
-def unknown_regions(library: LibraryStore) -> tuple[list[UnknownFace], np.ndarray]:
+def _unknown_faces_query(*columns):
     """Faces in current photos that no registered person is present as and the user did not mark
-    (not a face, hidden), with their vectors."""
-    with library.session() as s:
-        claimed = select(Verdict.region_id).where(Verdict.present.is_(True), Verdict.region_id.is_not(None))
-        rows = s.execute(
-            select(Region.id, Region.photo_id, Region.left, Region.top, Region.right, Region.bottom, Region.vector)
-            .where(Region.kind == "face", Region.photo_id.in_(current_photo_ids()), Region.id.not_in(claimed),
+    (not a face, hidden)."""
+    claimed = select(Verdict.region_id).where(Verdict.present.is_(True), Verdict.region_id.is_not(None))
+    # Joined to its photo rather than ``photo_id IN (current photos)``: SQLite walks the regions in id
+    # order and looks each photo up, instead of listing every current photo and sorting (0.2 s, not 0.3,
+    # at 96 000 faces).
+    return (select(*columns).join(Photo, Photo.id == Region.photo_id)
+            .where(Region.kind == "face", is_current_photo(), Region.id.not_in(claimed),
                    Region.id.not_in(marked_region_ids()))
-            .order_by(Region.id)
-        ).all()
+            .order_by(Region.id))
+
+
+def unknown_region_ids(library: LibraryStore) -> list[int]:
+    """The unknown faces' region ids, ascending (no vectors: what a signature is made of)."""
+    with library.session() as s:  # Core rows, not ORM ones: 96 000 ids in a third of the time
+        return [r[0] for r in s.connection().execute(_unknown_faces_query(Region.id)).fetchall()]
+
+
+def unknown_regions(library: LibraryStore) -> tuple[list[UnknownFace], np.ndarray]:
+    """The unknown faces with their vectors."""
+    with library.session() as s:
+        rows = s.execute(_unknown_faces_query(Region.id, Region.photo_id, Region.left, Region.top, Region.right,
+                                              Region.bottom, Region.vector)).all()
         paths = photo_paths(s, {r[1] for r in rows})
     faces = [UnknownFace(r[0], r[1], paths.get(r[1], ""), (r[2], r[3], r[4], r[5])) for r in rows]
     vectors = (
@@ -140,6 +156,18 @@ def unknown_regions(library: LibraryStore) -> tuple[list[UnknownFace], np.ndarra
         else np.zeros((0, 128), dtype=np.float32)
     )
     return faces, vectors
+
+
+def faces_by_id(library: LibraryStore, region_ids) -> dict[int, UnknownFace]:
+    """The photo, path and box of the faces ``region_ids`` that still exist (no vectors)."""
+    ids = list(dict.fromkeys(region_ids))
+    rows = []
+    with library.session() as s:
+        for start in range(0, len(ids), CHUNK):
+            rows += s.execute(select(Region.id, Region.photo_id, Region.left, Region.top, Region.right, Region.bottom)
+                              .where(Region.id.in_(ids[start : start + CHUNK]))).all()
+        paths = photo_paths(s, {r[1] for r in rows})
+    return {r[0]: UnknownFace(r[0], r[1], paths.get(r[1], ""), (r[2], r[3], r[4], r[5])) for r in rows}
 
 
 def split_by_photo(members: list[int], photo_of: list[int], vectors: np.ndarray) -> list[list[int]]:
@@ -158,12 +186,30 @@ def split_by_photo(members: list[int], photo_of: list[int], vectors: np.ndarray)
     return [members]
 
 
-def cluster_unknown(library: LibraryStore, eps: float = DEFAULT_EPS, min_samples: int = DEFAULT_MIN_SAMPLES) -> Clustering:
+def check_parameters(eps: float, min_samples: int) -> None:
     if eps <= 0:
         raise LibraryError(f"--eps must be positive (got {eps})")
     if min_samples < 1:
         raise LibraryError(f"--min-size must be at least 1 (got {min_samples})")
-    faces, vectors = unknown_regions(library)
+
+
+def cluster_unknown(library: LibraryStore, eps: float = DEFAULT_EPS, min_samples: int = DEFAULT_MIN_SAMPLES) -> Clustering:
+    """The unknown faces grouped: the stored clustering when its signature is that of the unknown
+    faces now, else computed (``compute_clustering``) and stored for the next reader."""
+    check_parameters(eps, min_samples)
+    stored = cluster_store.read(library.root)
+    if stored is not None:
+        ids = unknown_region_ids(library)
+        if stored.signature == cluster_store.signature(ids, eps, min_samples):
+            return from_store(library, stored)
+    clustering = compute_clustering(*unknown_regions(library), eps, min_samples)
+    store_clustering(library, clustering, printed=False)
+    return clustering
+
+
+def compute_clustering(faces: list[UnknownFace], vectors: np.ndarray, eps: float, min_samples: int) -> Clustering:
+    """DBSCAN, then split by photo; clusters largest first (ties: smallest region id first), ids
+    1, 2, ...: the same faces always give the same clusters, ids and order."""
     labels = dbscan(vectors, eps, min_samples)
     photo_of = [f.photo_id for f in faces]
     groups: list[tuple[list[UnknownFace], float]] = []
@@ -180,28 +226,42 @@ def cluster_unknown(library: LibraryStore, eps: float = DEFAULT_EPS, min_samples
     groups.sort(key=lambda g: (-len(g[0]), min(f.region_id for f in g[0])))
     clusters = [FaceCluster(i + 1, members, spread) for i, (members, spread) in enumerate(groups)]
     singles = [faces[i] for i in sorted(alone, key=lambda i: faces[i].region_id)]
-    return Clustering(clusters, len(faces), len(singles), eps, min_samples, singles)
+    sig = cluster_store.signature([f.region_id for f in faces], eps, min_samples)
+    return Clustering(clusters, len(faces), len(singles), eps, min_samples, singles, sig)
+
+
+def from_store(library: LibraryStore, stored: cluster_store.StoredClustering) -> Clustering:
+    """A stored clustering with its faces' photos and boxes read again (no vectors)."""
+    faces = faces_by_id(library, [r for c in stored.clusters for r in c.faces] + stored.singles)
+    clusters = [FaceCluster(c.id, [faces[r] for r in c.faces if r in faces], c.spread) for c in stored.clusters]
+    singles = [faces[r] for r in stored.singles if r in faces]
+    sig = stored.signature
+    return Clustering(clusters, sig.faces, len(singles), sig.eps, sig.min_samples, singles, sig)
+
+
+def store_clustering(library: LibraryStore, clustering: Clustering, printed: bool) -> Path:
+    sig = clustering.signature or cluster_store.signature(
+        [f.region_id for c in clustering.clusters for f in c.faces] + [f.region_id for f in clustering.singles],
+        clustering.eps, clustering.min_samples)
+    clusters = [StoredCluster(c.id, [f.region_id for f in c.faces], c.spread) for c in clustering.clusters]
+    return cluster_store.write(library.root, sig, clusters, [f.region_id for f in clustering.singles], printed)
 
 
 def save_clustering(library: LibraryStore, clustering: Clustering) -> Path:
-    path = library.root / CLUSTERS_FILE
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(clustering.as_dict()))
-    os.replace(tmp, path)
-    return path
+    """Store the clustering ``faces --unknown`` printed: ``--cluster ID`` names its clusters."""
+    return store_clustering(library, clustering, printed=True)
 
 
 def saved_cluster(library: LibraryStore, cluster_id: int) -> list[int]:
     """Region ids of cluster ``cluster_id`` from the last ``faces --unknown``."""
-    path = library.root / CLUSTERS_FILE
-    if not path.exists():
+    stored = cluster_store.read(library.root)
+    clusters = stored.cluster_faces() if stored is not None else cluster_store.read_printed_v1(library.root)
+    if clusters is None:
         raise LibraryError("no clusters yet: run `plvm-photos faces --unknown` first")
-    data = json.loads(path.read_text())
-    for cluster in data["clusters"]:
-        if cluster["id"] == cluster_id:
-            return [f["region_id"] for f in cluster["faces"]]
+    if 1 <= cluster_id <= len(clusters):
+        return clusters[cluster_id - 1]
     raise LibraryError(
-        f"no cluster {cluster_id} in the last `faces --unknown` ({len(data['clusters'])} cluster(s)); run it again to see the current ones"
+        f"no cluster {cluster_id} in the last `faces --unknown` ({len(clusters)} cluster(s)); run it again to see the current ones"
     )
 
 

@@ -39,41 +39,60 @@ def _bar(ctx: PageContext, ident: str, buttons: Html) -> Html:
                                                                                                        buttons=buttons)
 
 
-def _pages(groups: list, page_no: int) -> tuple[list[tuple[int, list]], int, int]:
-    """Whole groups on pages of about FACES_PER_PAGE faces: (the groups of page ``page_no`` with
-    their numbers, that page, the number of pages)."""
-    pages: list[list[tuple[int, list]]] = [[]]
+def _pages(clusters: list[list[int]], tail: int, page_no: int) -> tuple[list[tuple[int, list[int]]], slice, int, int]:
+    """Whole clusters, then the ``tail`` faces alone one by one, on pages of about FACES_PER_PAGE
+    faces: (the clusters of page ``page_no`` with their numbers, its slice of the tail, that page,
+    the number of pages). Faces alone are counted, not listed: there may be 96 000 of them."""
+    pages: list[list[tuple[int, list[int]]]] = [[]]
     count = 0
-    for k, faces in enumerate(groups, start=1):
+    for k, faces in enumerate(clusters, start=1):
         if pages[-1] and count + len(faces) > FACES_PER_PAGE:
             pages.append([])
             count = 0
         pages[-1].append((k, faces))
         count += len(faces)
-    page_no = min(max(page_no, 1), len(pages))
-    return pages[page_no - 1], page_no, len(pages)
+    room = FACES_PER_PAGE - count if pages[-1] and count < FACES_PER_PAGE else (0 if pages[-1] else FACES_PER_PAGE)
+    more = max(0, tail - room)
+    total = len(pages) + (more + FACES_PER_PAGE - 1) // FACES_PER_PAGE
+    page_no = min(max(page_no, 1), total)
+    if page_no < len(pages):
+        return pages[page_no - 1], slice(0, 0), page_no, total
+    if page_no == len(pages):
+        return pages[-1], slice(0, min(room, tail)), page_no, total
+    start = room + (page_no - len(pages) - 1) * FACES_PER_PAGE
+    return [], slice(start, min(start + FACES_PER_PAGE, tail)), page_no, total
+
+
+def _tiles(faces: dict, region_ids: list[int]) -> Html:
+    return EMPTY.join(_face_tile(f.region_id, f.photo_id, f.path, "region", str(f.region_id), "unknown face")
+                      for f in (faces[r] for r in region_ids if r in faces))
+
+
+def _grouping_line(found) -> Html:
+    """What the page says while the faces are clustered in the background."""
+    if found.failed:
+        return Html("<p class=muted id=grouping>Grouping the faces failed ({}); reload to try again.</p>").format(
+            found.failed)
+    if not found.grouping:
+        return EMPTY
+    return Html("<p class=muted id=grouping>grouping {} faces in the background; reload in a minute</p>").format(
+        f"{found.unknown_faces:,}".replace(",", "\u202f"))
 
 
 def unknown_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1) -> Html:
-    clustering = library.cluster_unknown()
-    groups = [c.faces for c in clustering.clusters] + [[f] for f in clustering.singles]
-    shown, page_no, pages = _pages(groups, page_no)
-    sections = []
-    alone = [f for _, faces in shown if len(faces) == 1 for f in faces]
-    for k, faces in shown:
-        if len(faces) == 1:
-            continue
-        tiles = EMPTY.join(_face_tile(f.region_id, f.photo_id, f.path, "region", str(f.region_id), "unknown face")
-                           for f in faces)
-        sections.append(Html("<section class=group id=group-{k} data-size={n} aria-labelledby=group-{k}-head>"
-                             "<h2 id=group-{k}-head>{n} faces that look alike</h2><ul class=picks>{tiles}</ul></section>")
-                        .format(k=k, n=len(faces), tiles=tiles))
-    if alone:
-        tiles = EMPTY.join(_face_tile(f.region_id, f.photo_id, f.path, "region", str(f.region_id), "unknown face")
-                           for f in alone)
-        sections.append(Html("<section class=group id=alone data-size={n} aria-labelledby=alone-head>"
-                             "<h2 id=alone-head>{n} faces alone</h2><ul class=picks>{tiles}</ul></section>")
-                        .format(n=len(alone), tiles=tiles))
+    found = library.unknown_groups()
+    shown, tail, page_no, pages = _pages(found.clusters, len(found.singles) + len(found.not_grouped), page_no)
+    alone = found.singles[tail]
+    new_faces = found.not_grouped[max(0, tail.start - len(found.singles)) : max(0, tail.stop - len(found.singles))]
+    faces = library.unknown_faces([r for _, ids in shown for r in ids] + alone + new_faces)
+    sections = [Html("<section class=group id=group-{k} data-size={n} aria-labelledby=group-{k}-head>"
+                     "<h2 id=group-{k}-head>{n} faces that look alike</h2><ul class=picks>{tiles}</ul></section>")
+                .format(k=k, n=len(ids), tiles=_tiles(faces, ids)) for k, ids in shown]
+    for ident, title, ids in (("alone", "alone", alone), ("new", "not grouped yet", new_faces)):
+        if ids:
+            sections.append(Html("<section class=group id={ident} data-size={n} aria-labelledby={ident}-head>"
+                                 "<h2 id={ident}-head>{n} faces {title}</h2><ul class=picks>{tiles}</ul></section>")
+                            .format(ident=ident, n=len(ids), title=title, tiles=_tiles(faces, ids)))
     nav = pager("/unknown", page_no, pages)
     grid = EMPTY.join(sections) if sections else Html("<p class=muted>No unknown faces.</p>")
     if ctx.forms and sections:
@@ -85,14 +104,15 @@ def unknown_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1
         grid = Html("<form method=post action='/action/faces' id=pick-form class=picker>{fields}{bar}{grid}</form>"
                     "<script src='/static/select.js' defer></script>").format(
             fields=hidden_fields(ctx), bar=_bar(ctx, "faces-bar", buttons), grid=grid)
+    new = Html(", {} not grouped yet").format(len(found.not_grouped)) if found.not_grouped else EMPTY
     body = Html(
         "<h1>Unknown faces</h1><p class=muted id=unknown-summary>{faces} match no registered person: {groups} of "
-        "faces that look alike (largest first), {alone} alone. Choose faces (click, shift-click for a range, or the "
-        "keyboard: Tab, arrows, Space), then name them, or mark them not a face or hidden, at once. Naming confirms "
-        "the faces, and the person is looked for in every other photo. <a href='/suggestions'>Suggestions</a> are "
-        "faces just too far from someone to be decided theirs.</p>{nav}{grid}{nav}"
-    ).format(faces=plural(clustering.unknown_faces, "face"), groups=plural(len(clustering.clusters), "group"),
-             alone=clustering.noise, nav=nav, grid=grid)
+        "faces that look alike (largest first), {alone} alone{new}. Choose faces (click, shift-click for a range, or "
+        "the keyboard: Tab, arrows, Space), then name them, or mark them not a face or hidden, at once. Naming "
+        "confirms the faces, and the person is looked for in every other photo. <a href='/suggestions'>Suggestions</a> "
+        "are faces just too far from someone to be decided theirs.</p>{grouping}{nav}{grid}{nav}"
+    ).format(faces=plural(found.unknown_faces, "face"), groups=plural(len(found.clusters), "group"),
+             alone=len(found.singles), new=new, grouping=_grouping_line(found), nav=nav, grid=grid)
     return page("Unknown faces", body, ctx=ctx)
 
 
