@@ -161,7 +161,11 @@ def person_page(library: Library, person_id: int, ctx: PageContext = NO_FORMS, p
     if filtered:
         parts = []
         if chosen.with_id is not None:
-            parts.append(f"with {show(library.person(chosen.with_id).name)}")
+            # the companion's name only: their whole story (library.person) cost a tenth of a second
+            companion = next((p for p in library.person_names() if p.id == chosen.with_id), None)
+            if companion is None:
+                raise KeyError(f"no person {chosen.with_id}")
+            parts.append(f"with {show(companion.display)}")
         if chosen.year is not None:
             parts.append(f"in {chosen.year}")
         if chosen.place is not None:

@@ -53,3 +53,13 @@ def test_every_link_lists_as_many_photos_as_it_says(suite):
         listed = str(pages.person_page(suite, penny, chosen=chosen))
         assert len(cards(listed)) == int(count), (kind, value)
         assert f"({count} photo" in listed
+
+
+def test_photos_together_name_the_companion_and_an_unknown_companion_is_no_page(suite):
+    from plvm_photos.web import pages
+
+    penny, leonard = suite.find_person("penny"), suite.find_person("leonard_hofstadter")
+    listed = str(pages.person_page(suite, penny.id, chosen=pages.PersonFilter(with_id=leonard.id)))
+    assert f"with &lt;{leonard.display}&gt;" in listed or f"with <{leonard.display}>" in listed
+    with pytest.raises(KeyError):
+        pages.person_page(suite, penny.id, chosen=pages.PersonFilter(with_id=10**9))
