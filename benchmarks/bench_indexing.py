@@ -155,7 +155,7 @@ def run_baseline(images: list[dict], root: Path) -> PipelineRun:
 
 
 # --- ours ---------------------------------------------------------------------------------------
-def _link_photos(images: list[dict], root: Path, folder: Path) -> dict[str, str]:
+def link_photos(images: list[dict], root: Path, folder: Path) -> dict[str, str]:
     """A folder of symlinks to the chosen photos (so the scan sees exactly them); abs path -> rel."""
     folder.mkdir(parents=True)
     back = {}
@@ -174,7 +174,7 @@ def run_ours(images: list[dict], root: Path, workers: int, tmp: Path, pose: bool
     from plvm_photos.indexing.pool import stop_fork_server
     from plvm_photos.library import Library
 
-    back = _link_photos(images, root, tmp / "photos")
+    back = link_photos(images, root, tmp / "photos")
     db_seconds = 0.0
     original_commit = indexer_module.commit_result
 

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.bench_indexing import _link_photos, select_photos
+from benchmarks.bench_indexing import link_photos, select_photos
 from benchmarks.common import data_dir, machine, print_table
 
 TYPICAL_PHOTO_MB = 4.0  # a 12 MP phone or camera JPEG; the shared test photos are far smaller
@@ -364,7 +364,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp_name:
         tmp = Path(tmp_name)
         os.environ.setdefault("RAY_TMPDIR", str(tmp))  # Ray's session files go with the benchmark's
-        _link_photos(images, root, tmp / "photos")
+        link_photos(images, root, tmp / "photos")
         paths = [str(root / im["path"]) for im in images]
         connection = connect("local", args.workers)  # one local Ray for every scan, as a cluster would be
         try:

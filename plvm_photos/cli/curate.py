@@ -20,6 +20,17 @@ def _face(photo: str, face: int) -> int:
     return library.photo_faces(library.find_photo(photo)).numbered(face).region_id
 
 
+def _chosen_faces(photo: Optional[str], face: Optional[int], cluster: Optional[int]) -> list[int]:
+    """The region ids that PHOTO --face N, or --cluster ID, names (`name` and `ignore` alike)."""
+    if (cluster is None) == (photo is None):
+        raise LibraryError("give a PHOTO with --face N, or --cluster ID")
+    if cluster is not None:
+        return state.library().saved_cluster(cluster)
+    if face is None:
+        raise LibraryError("with PHOTO, say which face with --face N (1 = leftmost; see `plvm-photos faces PHOTO`)")
+    return [_face(photo, face)]
+
+
 def _box(text: str) -> tuple[int, int, int, int]:
     try:
         numbers = [float(v) for v in text.replace(" ", "").split(",")]
@@ -40,14 +51,7 @@ def name(
 ) -> None:
     """Say who a face is (or every face of a cluster): confirmed for good, and the person is found
     again in other photos with it."""
-    if (cluster is None) == (photo is None):
-        raise LibraryError("give a PHOTO with --face N, or --cluster ID")
-    if cluster is not None:
-        regions = state.library().saved_cluster(cluster)
-    else:
-        if face is None:
-            raise LibraryError("with PHOTO, say which face with --face N (1 = leftmost; see `plvm-photos faces PHOTO`)")
-        regions = [_face(photo, face)]
+    regions = _chosen_faces(photo, face, cluster)
     r = state.library().name_faces(regions, person)
     emit({"person": r.person, "created": r.created, "faces": r.faces, "photos": r.photos}, as_json,
          f"{'registered' if r.created else 'named'} <{r.person}>: {r.faces} face(s) confirmed, in {r.photos} photo(s) now")
@@ -65,14 +69,7 @@ def ignore(
 ) -> None:
     """Leave faces out of the unknown faces and the suggestions: a stranger (hidden), or not a face
     at all (--not-a-face). Undo brings them back."""
-    if (cluster is None) == (photo is None):
-        raise LibraryError("give a PHOTO with --face N, or --cluster ID")
-    if cluster is not None:
-        regions = state.library().saved_cluster(cluster)
-    else:
-        if face is None:
-            raise LibraryError("with PHOTO, say which face with --face N (1 = leftmost; see `plvm-photos faces PHOTO`)")
-        regions = [_face(photo, face)]
+    regions = _chosen_faces(photo, face, cluster)
     mark = "not_a_face" if not_a_face else "hidden"
     r = state.library().mark_faces(regions, mark)
     emit({"faces": r.faces, "mark": r.mark}, as_json,
