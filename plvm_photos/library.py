@@ -65,6 +65,12 @@ class Library(LibraryStore):
         many there are in all."""
         return people_reads.person_photo_page(self, person_id, with_id, year, place, newest_first, start, count)
 
+    def person_view(self, person_id: int, start: int = 0, count: int | None = None, newest_first: bool = False,
+                    with_id: int | None = None, year: int | None = None,
+                    place: str | None = None) -> tuple[PersonFacts, PersonPhotoPage]:
+        """``person`` and ``person_photo_page`` together, the person's photos read once (a person's page)."""
+        return people_reads.person_view(self, person_id, with_id, year, place, newest_first, start, count)
+
     def add_person(self, name: str, references: list[str | Path], face: int | None = None, kind: str = "person",
                    force: bool = False):
         from plvm_photos.curation.people import add_person

@@ -28,7 +28,7 @@ from plvm_photos.ask.aggregates import (
 from plvm_photos.ask.photos import PhotoRow, item_files, photo_rows, taken_text
 from plvm_photos.ask.query import AllOf, DateRange, Person, Query
 from plvm_photos.ask.reader import Reader
-from plvm_photos.ask.selection import People, matching_sql, select
+from plvm_photos.ask.selection import People, Selected, select
 from plvm_photos.names import show
 
 PLACE_KIND = "city"  # a place on a person's page: the city (its biggest containing city), as "where has <a> been?"
@@ -76,19 +76,32 @@ def _query(people: People, person_id: int, with_id: int | None = None, year: int
 def person_story(db: Reader, person_id: int) -> PersonStory:
     """The facts of the person ``person_id``; KeyError when there is no such person."""
     people = People(db)
-    query = _query(people, person_id)
-    found = select(db, query, people)
-    where = matching_sql(db, query, people)
+    return _story(db, people, person_id, select(db, _query(people, person_id), people))
+
+
+def person_story_and_photo_ids(db: Reader, person_id: int, with_id: int | None = None, year: int | None = None,
+                               place: str | None = None, newest_first: bool = False) -> tuple[PersonStory, list[int]]:
+    """``person_story`` and ``person_photo_ids`` from one selection of the person's photos (a
+    person's page shows both: selecting 5 000 photos twice cost a third of its time)."""
+    people = People(db)
+    found = select(db, _query(people, person_id), people)
+    return _story(db, people, person_id, found), _photo_ids(db, people, person_id, with_id, year, place, newest_first,
+                                                            found)
+
+
+def _story(db: Reader, people: People, person_id: int, found: Selected) -> PersonStory:
+    # Counted over the photos' ids, not ``matching_sql``: a person's few thousand photos are found
+    # by id faster than by their condition again (6 ms, not 15, at 5 421 of 100 000 photos).
     rows = list(found.rows.values())
     skip = {person_id} | hidden_ids(db, (people.by_id[person_id].key,), people)
-    together = people_counts(db, found, skip, where)
+    together = people_counts(db, found, skip)
     for cid in skip:
         together.pop(cid, None)
     label = {cid: show(people.by_id[cid].display) for cid in together}
     by_label = {name: cid for cid, name in label.items()}
     often = tuple(Tally(str(by_label[name]), name, n) for name, n in ranking(together, label.get))
     years = time_counts(rows, "year")
-    places, unplaced = place_counts(db, found, where, PLACE_KIND)
+    places, unplaced = place_counts(db, found, None, PLACE_KIND)
     dated = by_date(rows)
     return PersonStory(
         photos=len(found.ids),
@@ -112,26 +125,50 @@ def person_photo_ids(db: Reader, person_id: int, with_id: int | None = None, yea
     names it) by date: oldest first (``newest_first``: newest first), ties by path as ``by_date``,
     the undated last by path. Reads only what the order needs (a page reads its photos' rows with
     ``photo_rows``). KeyError for an unknown person."""
-    people = People(db)
-    ids = select(db, _query(people, person_id, with_id, year), people, with_rows=False).ids
-    taken: dict[int, str | None] = {}
-    keys: dict[tuple, str | None] = {}  # a place's key, worked out once per place
-    for condition, params in db.id_filters("photos.id", ids):
-        for pid, at, source, offset, *where in db.rows(
-                "SELECT photos.id, photos.taken_at, photos.taken_source, photos.taken_offset_minutes, photos.place_id, "
-                f"photos.place_name, photos.admin1, photos.country, photos.country_code FROM photos WHERE {condition}",
-                params):
-            if place is not None:
-                spot = tuple(where)
-                if spot not in keys:
-                    keys[spot] = _place_key(PLACE_KIND, *spot)
-                if keys[spot] != place:
-                    continue
-            taken[pid] = taken_text(at, source, offset)
-    paths = {pid: files[0] for pid, files in item_files(db, sorted(taken)).items()}
-    dated = sorted((pid for pid, t in taken.items() if t), key=lambda pid: (taken[pid], paths.get(pid, "")))
-    undated = sorted((pid for pid, t in taken.items() if not t), key=lambda pid: paths.get(pid, ""))
+    return _photo_ids(db, People(db), person_id, with_id, year, place, newest_first)
+
+
+def _photo_ids(db: Reader, people: People, person_id: int, with_id: int | None, year: int | None, place: str | None,
+               newest_first: bool, everyone: Selected | None = None) -> list[int]:
+    """``person_photo_ids``; ``everyone``: all the person's photos with their rows, as ``_story``
+    selected them, taken as they are where no person or year narrows them."""
+    if everyone is not None and with_id is None and year is None:
+        ids, rows = everyone.ids, everyone.rows
+    else:
+        ids, rows = select(db, _query(people, person_id, with_id, year), people, with_rows=False).ids, {}
+    if place is not None:
+        ids = _at_place(db, ids, place)
+    if rows:
+        taken = {pid: rows[pid].taken for pid in ids}
+        paths = {pid: rows[pid].path for pid in ids}
+    else:
+        taken = _taken(db, ids)
+        paths = {pid: files[0] for pid, files in item_files(db, ids).items()}
+    dated = sorted((pid for pid in ids if taken[pid]), key=lambda pid: (taken[pid], paths.get(pid, "")))
+    undated = sorted((pid for pid in ids if not taken[pid]), key=lambda pid: paths.get(pid, ""))
     return (dated[::-1] if newest_first else dated) + undated
+
+
+def _at_place(db: Reader, ids: list[int], place: str) -> list[int]:
+    """Those of ``ids`` taken at ``place`` (a key of ``PersonStory.places``)."""
+    keys: dict[tuple, str | None] = {}  # a place's key, worked out once per place
+    out = []
+    for condition, params in db.id_filters("photos.id", ids):
+        for pid, *spot in db.rows("SELECT photos.id, photos.place_id, photos.place_name, photos.admin1, photos.country, "
+                                  f"photos.country_code FROM photos WHERE {condition}", params):
+            spot = tuple(spot)
+            if spot not in keys:
+                keys[spot] = _place_key(PLACE_KIND, *spot)
+            if keys[spot] == place:
+                out.append(pid)
+    return sorted(out)
+
+
+def _taken(db: Reader, ids: list[int]) -> dict[int, str | None]:
+    return {pid: taken_text(at, source, offset)
+            for condition, params in db.id_filters("photos.id", ids)
+            for pid, at, source, offset in db.rows("SELECT photos.id, photos.taken_at, photos.taken_source, "
+                                                   f"photos.taken_offset_minutes FROM photos WHERE {condition}", params)}
 
 
 def person_photo_rows(db: Reader, photo_ids: list[int]) -> list[PhotoRow]:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from plvm_photos.ask.person_facts import Moment, Tally, boxes_of, person_photo_ids, person_photo_rows, person_story
+from plvm_photos.ask.person_facts import (Moment, PersonStory, Tally, boxes_of, person_photo_ids, person_photo_rows,
+                                          person_story, person_story_and_photo_ids)
 from plvm_photos.ask.reader import session_reader
 from plvm_photos.db.models import Concept, Confirmation, Reference, Verdict
 from plvm_photos.db.queries import current_photo_ids
@@ -101,15 +102,18 @@ def find_person(store: LibraryStore, name: str) -> PersonName:
 def person_facts(store: LibraryStore, concept_id: int) -> PersonFacts:
     """KeyError when there is no such person."""
     with store.session() as s:
-        concept = s.get(Concept, concept_id)
-        if concept is None:
-            raise KeyError(concept_id)
-        references = len(set(s.scalars(select(Reference.image).where(Reference.concept_id == concept_id))))
-        confirmed = len(list(s.scalars(select(Confirmation.id).where(Confirmation.concept_id == concept_id))))
-        story = person_story(session_reader(s), concept_id)
-        return PersonFacts(concept.id, concept.display, bool(concept.hidden), references, confirmed, story.photos,
-                           story.years, story.places, story.often_with, story.first, story.latest, story.undated,
-                           story.unplaced)
+        return _facts(s, concept_id, person_story(session_reader(s), concept_id))
+
+
+def _facts(s, concept_id: int, story: PersonStory) -> PersonFacts:
+    concept = s.get(Concept, concept_id)
+    if concept is None:
+        raise KeyError(concept_id)
+    references = len(set(s.scalars(select(Reference.image).where(Reference.concept_id == concept_id))))
+    confirmed = len(list(s.scalars(select(Confirmation.id).where(Confirmation.concept_id == concept_id))))
+    return PersonFacts(concept.id, concept.display, bool(concept.hidden), references, confirmed, story.photos,
+                       story.years, story.places, story.often_with, story.first, story.latest, story.undated,
+                       story.unplaced)
 
 
 @dataclass(frozen=True)
@@ -133,11 +137,27 @@ def person_photo_page(store: LibraryStore, concept_id: int, with_id: int | None 
     undated last); only the photos of the page are read whole."""
     with store.session() as s:
         db = session_reader(s)
-        ids = person_photo_ids(db, concept_id, with_id, year, place, newest_first)
-        chosen = ids[start:] if count is None else ids[start : start + count]
-        rows = person_photo_rows(db, chosen)
-        boxes = boxes_of(db, concept_id, chosen)
-        sha = {pid: digest for condition, params in db.id_filters("photos.id", chosen)
-               for pid, digest in db.rows(f"SELECT photos.id, photos.sha256 FROM photos WHERE {condition}", params)}
+        return _page(db, concept_id, person_photo_ids(db, concept_id, with_id, year, place, newest_first), start, count)
+
+
+def person_view(store: LibraryStore, concept_id: int, with_id: int | None = None, year: int | None = None,
+                place: str | None = None, newest_first: bool = False, start: int = 0,
+                count: int | None = None) -> tuple[PersonFacts, PersonPhotoPage]:
+    """``person_facts`` and ``person_photo_page`` at once, from one reading of the person's photos:
+    what a person's page shows."""
+    with store.session() as s:
+        db = session_reader(s)
+        if s.get(Concept, concept_id) is None:
+            raise KeyError(concept_id)
+        story, ids = person_story_and_photo_ids(db, concept_id, with_id, year, place, newest_first)
+        return _facts(s, concept_id, story), _page(db, concept_id, ids, start, count)
+
+
+def _page(db, concept_id: int, ids: list[int], start: int, count: int | None) -> PersonPhotoPage:
+    chosen = ids[start:] if count is None else ids[start : start + count]
+    rows = person_photo_rows(db, chosen)
+    boxes = boxes_of(db, concept_id, chosen)
+    sha = {pid: digest for condition, params in db.id_filters("photos.id", chosen)
+           for pid, digest in db.rows(f"SELECT photos.id, photos.sha256 FROM photos WHERE {condition}", params)}
     return PersonPhotoPage(len(ids), [PersonPhoto(r.id, r.path, sha.get(r.id, ""), r.width, r.height, boxes.get(r.id),
                                                   r.taken, r.place) for r in rows])

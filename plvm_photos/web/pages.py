@@ -126,18 +126,17 @@ def _story(library: Library, facts: PersonFacts, chosen: PersonFilter) -> Html:
 def person_page(library: Library, person_id: int, ctx: PageContext = NO_FORMS, page_no: int = 1,
                 chosen: PersonFilter = PersonFilter()) -> Html:
     """KeyError when there is no such person (or no person ``chosen.with_id``)."""
-    facts = library.person(person_id)
-    name = facts.name
     def page_of(n: int):
-        return library.person_photo_page(person_id, (n - 1) * PHOTOS_PER_PAGE, PHOTOS_PER_PAGE, True, chosen.with_id,
-                                         chosen.year, chosen.place)
+        return library.person_view(person_id, (n - 1) * PHOTOS_PER_PAGE, PHOTOS_PER_PAGE, True, chosen.with_id,
+                                   chosen.year, chosen.place)
 
     page_no = max(page_no, 1)
-    found = page_of(page_no)
+    facts, found = page_of(page_no)
+    name = facts.name
     total, pages = found.total, max(1, math.ceil(found.total / PHOTOS_PER_PAGE))
     if page_no > pages:  # past the end: the last page
         page_no = pages
-        found = page_of(page_no)
+        facts, found = page_of(page_no)
     shown = found.photos
     tools = EMPTY
     if ctx.forms:

@@ -100,3 +100,19 @@ def test_hidden_people_are_not_in_often_with_but_their_own_facts_are_shown(suite
     with pytest.raises(KeyError):
         person_story(db, 10**9)
     conn.close()
+
+
+def test_the_story_and_a_list_read_at_once_are_those_read_apart(suite_db, penny):
+    """A person's page reads the story and its list from one selection of their photos: the same
+    story and the same photos in the same order as read one by one, for every filter it offers."""
+    from plvm_photos.ask.person_facts import person_photo_ids, person_story_and_photo_ids
+
+    pid, story = penny
+    filters = [{}, {"newest_first": True}, {"with_id": int(story.often_with[0].key)},
+               {"year": int(story.years[0].key), "newest_first": True}, {"place": story.places[0].key},
+               {"place": story.places[-1].key, "year": int(story.years[-1].key)}]
+    for chosen in filters:
+        together, ids = person_story_and_photo_ids(suite_db, pid, **chosen)
+        assert together == story
+        assert ids == person_photo_ids(suite_db, pid, **chosen), chosen
+    assert len(person_story_and_photo_ids(suite_db, pid)[1]) == story.photos

@@ -63,3 +63,7 @@ def test_photos_together_name_the_companion_and_an_unknown_companion_is_no_page(
     assert f"with &lt;{leonard.display}&gt;" in listed or f"with <{leonard.display}>" in listed
     with pytest.raises(KeyError):
         pages.person_page(suite, penny.id, chosen=pages.PersonFilter(with_id=10**9))
+    with pytest.raises(KeyError):
+        pages.person_page(suite, 10**9)
+    with pytest.raises(KeyError):
+        suite.person_view(10**9)
