@@ -111,14 +111,15 @@ def _time(port: int, path: str, repeat: int, before=None) -> tuple[float, int]:
 
 def time_unknown(library, port: int, repeat: int) -> list[tuple[str, str, float, int]]:
     """The unknown faces' grid in each state it can be found in: nothing stored (answered at once,
-    grouped in the background), the clustering stored, after a commit elsewhere (the unknown
-    faces' ids read again), and after a face was hidden (the last clustering filtered, grouped
-    again in the background). How long the background clustering takes is printed."""
+    grouped in the background; the ids were read when the server started), the clustering stored,
+    after a commit elsewhere (the face change log read: no photo's faces changed), and after a face
+    was hidden (its photo's faces read again, the last clustering filtered, grouped again in the
+    background). How long the background clustering takes is printed."""
     from sqlalchemy import text
 
     rows = []
     first, size = _time(port, UNKNOWN, 1)
-    rows.append(("unknown faces: first load, nothing stored (> 5000 faces: grouped in the background)", UNKNOWN, first, size))
+    rows.append(("unknown faces: first load, nothing stored (ids read as the server started; grouped in the background)", UNKNOWN, first, size))
     started = time.perf_counter()
     library.wait_for_grouping()
     print(f"unknown faces clustered (in the background above 5000) {time.perf_counter() - started + first:.1f} s "
@@ -131,11 +132,11 @@ def time_unknown(library, port: int, repeat: int) -> list[tuple[str, str, float,
             s.execute(text("UPDATE photos SET caption = caption || '.' WHERE id = 1"))
             s.execute(text("UPDATE photos SET caption = substr(caption, 1, length(caption) - 1) WHERE id = 1"))
 
-    rows.append(("unknown faces: first load after a commit (ids read again)", UNKNOWN,
+    rows.append(("unknown faces: first load after a commit (the change log read)", UNKNOWN,
                  *_time(port, UNKNOWN, repeat, commit_elsewhere)))
     face = library.unknown_groups().clusters[0][0]
     library.mark_faces([face], "hidden")
-    rows.append(("unknown faces: first load after a face was hidden (stale clustering filtered)", UNKNOWN,
+    rows.append(("unknown faces: first load after a face was hidden (its photo read again, stale clustering filtered)", UNKNOWN,
                  *_time(port, UNKNOWN, 1)))
     started = time.perf_counter()
     library.wait_for_grouping()

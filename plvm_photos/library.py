@@ -176,6 +176,13 @@ class Library(LibraryStore):
                               DEFAULT_MIN_SAMPLES if min_samples is None else min_samples,
                               BACKGROUND_ABOVE if background_above is None else background_above)
 
+    def unknown_face_ids(self) -> list[int]:
+        """The region ids of the faces nobody is (and nobody marked), ascending; kept in this
+        process and brought up to date from the changes since (``curation.unknown_ids``)."""
+        from plvm_photos.curation.unknown_groups import unknown_face_ids
+
+        return unknown_face_ids(self)
+
     def wait_for_grouping(self, timeout: float | None = None) -> bool:
         """Wait for the background clustering ``unknown_groups`` started, if any; False on timeout."""
         from plvm_photos.curation.unknown_groups import wait_for_grouping

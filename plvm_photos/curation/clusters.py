@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from plvm_photos.ask.answer import resolve_photo, session_reader
 from plvm_photos.db.models import Photo, Region, Rejection, Verdict
-from plvm_photos.db.queries import CHUNK, is_current_photo, marked_region_ids, photo_paths
+from plvm_photos.db.queries import CHUNK, photo_paths, unknown_faces_query
 from plvm_photos.curation import cluster_store
 from plvm_photos.curation.cluster_store import Signature, StoredCluster
 from plvm_photos.curation.confirm import Rejected
@@ -124,29 +124,16 @@ def dbscan(vectors: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
     return labels
 
 
-def _unknown_faces_query(*columns):
-    """Faces in current photos that no registered person is present as and the user did not mark
-    (not a face, hidden)."""
-    claimed = select(Verdict.region_id).where(Verdict.present.is_(True), Verdict.region_id.is_not(None))
-    # Joined to its photo rather than ``photo_id IN (current photos)``: SQLite walks the regions in id
-    # order and looks each photo up, instead of listing every current photo and sorting (0.2 s, not 0.3,
-    # at 96 000 faces).
-    return (select(*columns).join(Photo, Photo.id == Region.photo_id)
-            .where(Region.kind == "face", is_current_photo(), Region.id.not_in(claimed),
-                   Region.id.not_in(marked_region_ids()))
-            .order_by(Region.id))
-
-
 def unknown_region_ids(library: LibraryStore) -> list[int]:
     """The unknown faces' region ids, ascending (no vectors: what a signature is made of)."""
     with library.session() as s:  # Core rows, not ORM ones: 96 000 ids in a third of the time
-        return [r[0] for r in s.connection().execute(_unknown_faces_query(Region.id)).fetchall()]
+        return [r[0] for r in s.connection().execute(unknown_faces_query(Region.id)).fetchall()]
 
 
 def unknown_regions(library: LibraryStore) -> tuple[list[UnknownFace], np.ndarray]:
     """The unknown faces with their vectors."""
     with library.session() as s:
-        rows = s.execute(_unknown_faces_query(Region.id, Region.photo_id, Region.left, Region.top, Region.right,
+        rows = s.execute(unknown_faces_query(Region.id, Region.photo_id, Region.left, Region.top, Region.right,
                                               Region.bottom, Region.vector)).all()
         paths = photo_paths(s, {r[1] for r in rows})
     faces = [UnknownFace(r[0], r[1], paths.get(r[1], ""), (r[2], r[3], r[4], r[5])) for r in rows]

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plvm_photos.curation import cluster_store
-from plvm_photos.curation.clusters import check_parameters, cluster_unknown, unknown_region_ids
-from plvm_photos.store.change_watch import ChangeWatch
+from plvm_photos.curation.clusters import check_parameters, cluster_unknown
+from plvm_photos.curation.unknown_ids import UnknownIds
 from plvm_photos.store.library_store import LibraryStore
 
 log = logging.getLogger(__name__)
@@ -54,10 +54,10 @@ class _Refresh:
 
 @dataclass
 class _Seen:
-    """What the last load read, reused while the database and the stored file are unchanged."""
+    """What the last load read: the unknown faces' ids (kept up to date), the stored clustering
+    (reused while its file is unchanged)."""
 
-    watch: ChangeWatch
-    ids: tuple[int | None, list[int]] | None = None  # (data version, unknown region ids)
+    unknown: UnknownIds
     stored: tuple[tuple, cluster_store.StoredClustering | None] | None = None  # (file stat, its clustering)
 
 
@@ -70,19 +70,13 @@ def _seen_for(library: LibraryStore) -> _Seen:
     key = (Path(library.root).resolve(), library.db_url)
     with _lock:
         if key not in _seen:
-            _seen[key] = _Seen(ChangeWatch(library.db_url))
+            _seen[key] = _Seen(UnknownIds(library))
         return _seen[key]
 
 
-def _unknown_ids(library: LibraryStore, seen: _Seen) -> list[int]:
-    """The unknown faces' ids: read again only when the database changed since (0.3 s at 96 000)."""
-    version = seen.watch.version()  # before the query: a commit during it makes the next load read again
-    last = seen.ids
-    if version is not None and last is not None and last[0] == version:
-        return last[1]
-    ids = unknown_region_ids(library)
-    seen.ids = (version, ids)
-    return ids
+def unknown_face_ids(library: LibraryStore) -> list[int]:
+    """The unknown faces' ids, as the next page will read them (the same kept copy)."""
+    return _seen_for(library).unknown.ids()
 
 
 def _stored(library: LibraryStore, seen: _Seen) -> cluster_store.StoredClustering | None:
@@ -104,7 +98,7 @@ def unknown_groups(library: LibraryStore, eps: float, min_samples: int,
                    background_above: int = BACKGROUND_ABOVE) -> UnknownGroups:
     check_parameters(eps, min_samples)
     seen = _seen_for(library)
-    ids = _unknown_ids(library, seen)
+    ids = seen.unknown.ids()
     stored = _stored(library, seen)
     if stored is not None and stored.signature == cluster_store.signature(ids, eps, min_samples):
         return UnknownGroups([c.faces for c in stored.clusters], stored.singles, [], len(ids))

@@ -12,7 +12,7 @@ TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~7 m
 if TYPE_CHECKING:  # importing SQLAlchemy here would cost ``plvm-photos ask`` ~0.2 s (launcher.py)
     from sqlalchemy.engine import Engine
 
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 

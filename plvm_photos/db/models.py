@@ -230,6 +230,18 @@ class FaceMark(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class FaceChange(Base):
+    """A photo whose faces may have become known or unknown: appended by SQLite triggers on every
+    write to its regions, verdicts, face marks, error or files (migration 0012), so the gallery
+    reads again only those photos' faces (``curation/unknown_ids.py``). Oldest entries dropped."""
+
+    __tablename__ = "face_changes"
+    __table_args__ = {"sqlite_autoincrement": True}  # numbers never reused: a reader's last one stays valid
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    photo_id: Mapped[int] = mapped_column(Integer)  # no foreign key: a deleted photo is a change too
+
+
 class Confirmation(Base):
     """The user said this face is this person (named it, drew it, accepted a suggestion, or an
     imported XMP region said so). Every decision keeps the pair present; the face engine also

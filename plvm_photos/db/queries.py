@@ -122,3 +122,16 @@ def region_vectors(session: Session, kinds: tuple[str, ...], after: int = 0, bat
         ids = [r[0] for r in rows]
         yield ids, np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
         last = ids[-1]
+
+
+def unknown_faces_query(*columns):
+    """Faces in current photos that no registered person is present as and the user did not mark
+    (not a face, hidden)."""
+    claimed = select(Verdict.region_id).where(Verdict.present.is_(True), Verdict.region_id.is_not(None))
+    # Joined to its photo rather than ``photo_id IN (current photos)``: SQLite walks the regions in id
+    # order and looks each photo up, instead of listing every current photo and sorting (0.2 s, not 0.3,
+    # at 96 000 faces).
+    return (select(*columns).join(Photo, Photo.id == Region.photo_id)
+            .where(Region.kind == "face", is_current_photo(), Region.id.not_in(claimed),
+                   Region.id.not_in(marked_region_ids()))
+            .order_by(Region.id))

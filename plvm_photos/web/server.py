@@ -141,9 +141,10 @@ class GalleryHandler(ReceivedRequestHandler):
 
 def make_server(library: Library, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
                 quiet: bool = False, *, max_handlers: int | None = None, request_timeout: float | None = None,
-                io_timeout: float | None = None, max_pending: int | None = None, prune: bool = True) -> GalleryServer:
-    """A bound (not yet serving) gallery server; port 0 picks a free port. With ``prune``, stale
-    thumbnails are removed in the background meanwhile."""
+                io_timeout: float | None = None, max_pending: int | None = None, background: bool = True) -> GalleryServer:
+    """A bound (not yet serving) gallery server; port 0 picks a free port. With ``background``, a
+    thread reads the unknown faces' ids meanwhile (so that the first unknown faces page need not:
+    0.2 s at 96 000 faces) and removes stale thumbnails."""
     check_bind(host, token)
     sessions = Sessions()
     gallery = Gallery(library, Guard(token, host, sessions), sessions, quiet, threading.Lock())
@@ -155,12 +156,16 @@ def make_server(library: Library, host: str = "127.0.0.1", port: int = 8765, tok
         raise ServeRefused(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from None
     server.set_limits(max_handlers, request_timeout, io_timeout, max_pending)
     server.screen = gallery.guard.screen
-    if prune:
-        threading.Thread(target=_prune_quietly, args=(library,), name="thumbnail-prune", daemon=True).start()
+    if background:
+        threading.Thread(target=_start_quietly, args=(library,), name="gallery-start", daemon=True).start()
     return server
 
 
-def _prune_quietly(library: Library) -> None:
+def _start_quietly(library: Library) -> None:
+    try:
+        library.unknown_face_ids()
+    except Exception as exc:  # noqa: BLE001 - reading ahead is best effort: the page reads them itself
+        print(f"plvm-photos serve: could not read the unknown faces ahead: {exc!r}", file=sys.stderr)
     try:
         prune_stale(library.root, library.live_hashes())
     except Exception as exc:  # noqa: BLE001 - cleaning is best effort; serving goes on
