@@ -29,11 +29,12 @@ KEEP = 200_000  # entries kept: the changes of about 50 000 photos scanned
 
 # (table, event, condition on the row or None, the photo ids to log as SQL on NEW / OLD)
 TRIGGERS = [
-    ('regions', 'INSERT', None, ['NEW.photo_id']),
-    ('regions', 'DELETE', None, ['OLD.photo_id']),
+    ('regions', 'INSERT', "NEW.kind = 'face'", ['NEW.photo_id']),
+    ('regions', 'DELETE', "OLD.kind = 'face'", ['OLD.photo_id']),
     ('regions', 'UPDATE OF kind, photo_id', None, ['NEW.photo_id', 'OLD.photo_id']),
-    ('verdicts', 'INSERT', None, ['NEW.photo_id']),
-    ('verdicts', 'DELETE', None, ['OLD.photo_id']),
+    # only a verdict that is present with a face claims it; most verdicts are absent pairs
+    ('verdicts', 'INSERT', 'NEW.present AND NEW.region_id IS NOT NULL', ['NEW.photo_id']),
+    ('verdicts', 'DELETE', 'OLD.present AND OLD.region_id IS NOT NULL', ['OLD.photo_id']),
     ('verdicts', 'UPDATE OF present, region_id, photo_id', None, ['NEW.photo_id', 'OLD.photo_id']),
     ('face_marks', 'INSERT', None, ['NEW.photo_id']),
     ('face_marks', 'DELETE', None, ['OLD.photo_id']),

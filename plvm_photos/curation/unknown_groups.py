@@ -70,13 +70,13 @@ def _seen_for(library: LibraryStore) -> _Seen:
     key = (Path(library.root).resolve(), library.db_url)
     with _lock:
         if key not in _seen:
-            _seen[key] = _Seen(UnknownIds(library))
+            _seen[key] = _Seen(UnknownIds(library.db_url))
         return _seen[key]
 
 
 def unknown_face_ids(library: LibraryStore) -> list[int]:
     """The unknown faces' ids, as the next page will read them (the same kept copy)."""
-    return _seen_for(library).unknown.ids()
+    return _seen_for(library).unknown.ids(library)
 
 
 def _stored(library: LibraryStore, seen: _Seen) -> cluster_store.StoredClustering | None:
@@ -98,7 +98,7 @@ def unknown_groups(library: LibraryStore, eps: float, min_samples: int,
                    background_above: int = BACKGROUND_ABOVE) -> UnknownGroups:
     check_parameters(eps, min_samples)
     seen = _seen_for(library)
-    ids = seen.unknown.ids()
+    ids = seen.unknown.ids(library)
     stored = _stored(library, seen)
     if stored is not None and stored.signature == cluster_store.signature(ids, eps, min_samples):
         return UnknownGroups([c.faces for c in stored.clusters], stored.singles, [], len(ids))

@@ -32,9 +32,11 @@ READ_ALL_ABOVE = 20_000
 
 
 class UnknownIds:
-    def __init__(self, library: LibraryStore):
-        self._library = library
-        self._watch = ChangeWatch(library.db_url)
+    """Those of the database at ``db_url``, read through whichever library object asks (one may be
+    closed and another opened on the same folder)."""
+
+    def __init__(self, db_url: str):
+        self._watch = ChangeWatch(db_url)
         self._lock = threading.Lock()
         self._version: int | None = None
         self._seq: int | None = None  # the last log entry applied (None: the log is not read)
@@ -42,13 +44,13 @@ class UnknownIds:
         self._ids: list[int] | None = None
         self.photos_read_again = 0  # photos whose faces the last update read (-1: all faces were read)
 
-    def ids(self) -> list[int]:
+    def ids(self, library: LibraryStore) -> list[int]:
         """The unknown faces' region ids now, ascending."""
         with self._lock:
             version = self._watch.version()  # before the queries: a commit during them is seen next time
             if version is not None and version == self._version and self._ids is not None:
                 return self._ids
-            with self._library.session() as s:
+            with library.session() as s:
                 conn = s.connection()
                 logged = conn.dialect.name == "sqlite"
                 newest, oldest = conn.execute(select(func.max(FaceChange.seq), func.min(FaceChange.seq))).one() \

@@ -22,8 +22,8 @@ def faces(tmp_path):
     with library.transaction() as s:
         s.execute(text("INSERT INTO concepts (name, display, kind, created_at, hidden) "
                        "VALUES ('mike', 'mike', 'person', '2026-01-01', 0)"))
-    kept = UnknownIds(library)
-    assert kept.ids() == ids == unknown_region_ids(library) and kept.photos_read_again == -1  # read whole once
+    kept = UnknownIds(library.db_url)
+    assert kept.ids(library) == ids == unknown_region_ids(library) and kept.photos_read_again == -1  # read whole once
     yield library, ids, kept
     kept.close()
     library.close()
@@ -49,6 +49,8 @@ def test_every_write_that_makes_a_face_known_or_unknown_is_followed(faces):
         ("the verdict says absent", "UPDATE verdicts SET present = 0 WHERE region_id = :r", {"r": a}, 1),
         ("present again", "UPDATE verdicts SET present = 1 WHERE region_id = :r", {"r": a}, 1),
         ("the verdict is deleted", "DELETE FROM verdicts WHERE region_id = :r", {"r": a}, 1),
+        ("an absent verdict claims nothing", "INSERT INTO verdicts (photo_id, concept_id, region_id, present, score, "
+         "engine) VALUES (:p, 1, :r, 0, 0.1, 'face')", {"p": pb, "r": b}, 0),
         ("a face is marked", "INSERT INTO face_marks (region_id, photo_id, mark, created_at) "
          "VALUES (:r, :p, 'hidden', '2026-01-01')", {"r": b, "p": pb}, 1),
         ("the mark is taken back", "DELETE FROM face_marks WHERE region_id = :r", {"r": b}, 1),
@@ -62,26 +64,26 @@ def test_every_write_that_makes_a_face_known_or_unknown_is_followed(faces):
         ("a caption changes: no face does", "UPDATE photos SET caption = 'x' WHERE id = :p", {"p": pb}, 0),
     ]
     for what, sql, params, photos in steps:
-        before = list(kept.ids())
+        before = list(kept.ids(library))
         write(library, sql, **params)
-        assert kept.ids() == unknown_region_ids(library), what
+        assert kept.ids(library) == unknown_region_ids(library), what
         assert kept.photos_read_again == photos, what
-        assert kept.ids() != before or photos == 0 or what in ("the verdict says absent", "its file row is deleted"), what
+        assert kept.ids(library) != before or photos == 0 or what in ("the verdict says absent", "its file row is deleted"), what
     new = add_faces(library, blobs(sizes=(), lone=2, seed=9))
-    assert kept.ids() == unknown_region_ids(library) and set(new) <= set(kept.ids())
+    assert kept.ids(library) == unknown_region_ids(library) and set(new) <= set(kept.ids(library))
     assert kept.photos_read_again == 2
 
 
 def test_the_gallery_actions_and_their_undo_are_followed(faces):
     library, ids, kept = faces
     library.name_faces(ids[:3], "<ann>")
-    assert kept.ids() == unknown_region_ids(library) and not set(ids[:3]) & set(kept.ids())
+    assert kept.ids(library) == unknown_region_ids(library) and not set(ids[:3]) & set(kept.ids(library))
     assert 0 < kept.photos_read_again < len(ids)
     library.mark_faces(ids[3:5], "not_a_face")
-    assert kept.ids() == unknown_region_ids(library) and not set(ids[3:5]) & set(kept.ids())
+    assert kept.ids(library) == unknown_region_ids(library) and not set(ids[3:5]) & set(kept.ids(library))
     library.undo()
     library.undo()
-    assert kept.ids() == unknown_region_ids(library) == ids
+    assert kept.ids(library) == unknown_region_ids(library) == ids
 
 
 def test_a_write_from_another_connection_is_followed(faces):
@@ -91,7 +93,7 @@ def test_a_write_from_another_connection_is_followed(faces):
         other.execute("INSERT INTO face_marks (region_id, photo_id, mark, created_at) "
                       "SELECT id, photo_id, 'hidden', '2026-01-01' FROM regions WHERE id = ?", (ids[-1],))
     other.close()
-    assert kept.ids() == unknown_region_ids(library) == ids[:-1] and kept.photos_read_again == 1
+    assert kept.ids(library) == unknown_region_ids(library) == ids[:-1] and kept.photos_read_again == 1
 
 
 def test_changes_the_log_no_longer_holds_are_read_whole(faces):
@@ -99,14 +101,14 @@ def test_changes_the_log_no_longer_holds_are_read_whole(faces):
     write(library, "DELETE FROM regions WHERE id = :r", r=ids[0])
     write(library, "DELETE FROM face_changes")  # dropped before this reader saw them, as the oldest are
     write(library, "DELETE FROM regions WHERE id = :r", r=ids[1])
-    assert kept.ids() == unknown_region_ids(library) == ids[2:] and kept.photos_read_again == -1
+    assert kept.ids(library) == unknown_region_ids(library) == ids[2:] and kept.photos_read_again == -1
 
 
 def test_many_photos_changed_are_read_whole(faces, monkeypatch):
     library, ids, kept = faces
     monkeypatch.setattr(unknown_ids, "READ_ALL_ABOVE", 1)
     write(library, "DELETE FROM regions WHERE id IN (:a, :b)", a=ids[0], b=ids[1])
-    assert kept.ids() == unknown_region_ids(library) == ids[2:] and kept.photos_read_again == -1
+    assert kept.ids(library) == unknown_region_ids(library) == ids[2:] and kept.photos_read_again == -1
 
 
 def test_the_log_keeps_its_newest_entries_only(faces):
@@ -118,7 +120,7 @@ def test_the_log_keeps_its_newest_entries_only(faces):
     count, oldest, newest = conn.execute("SELECT COUNT(*), MIN(seq), MAX(seq) FROM face_changes").fetchone()
     conn.close()
     assert keep <= count < keep + 1000 and newest - oldest + 1 == count  # the newest, without gaps
-    assert kept.ids() == unknown_region_ids(library) == ids and kept.photos_read_again == -1  # its last entry dropped
+    assert kept.ids(library) == unknown_region_ids(library) == ids and kept.photos_read_again == -1  # its last entry dropped
 
 
 def test_postgresql_reads_them_whole_every_time(tmp_path, pg_url):
@@ -126,7 +128,18 @@ def test_postgresql_reads_them_whole_every_time(tmp_path, pg_url):
 
     with Library(tmp_path / "lib", db_url=pg_url) as library:
         ids = add_faces(library, blobs(sizes=(2,), lone=1))
-        kept = UnknownIds(library)
-        assert kept.ids() == ids
+        kept = UnknownIds(library.db_url)
+        assert kept.ids(library) == ids
         library.mark_faces(ids[:1], "hidden")
-        assert kept.ids() == ids[1:] and kept.photos_read_again == -1
+        assert kept.ids(library) == ids[1:] and kept.photos_read_again == -1
+
+
+def test_a_library_closed_and_opened_again_reads_through_the_new_one(tmp_path):
+    from plvm_photos.library import Library
+
+    library, ids = vector_library(tmp_path / "lib", blobs())
+    assert library.unknown_face_ids() == ids
+    library.close()
+    with Library(tmp_path / "lib") as again:
+        again.mark_faces(ids[:1], "hidden")
+        assert again.unknown_face_ids() == ids[1:]
