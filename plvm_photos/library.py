@@ -18,11 +18,13 @@ from datetime import date
 from pathlib import Path
 
 from plvm_photos.reads import images as image_reads
+from plvm_photos.reads import marked as marked_reads
 from plvm_photos.reads import people as people_reads
 from plvm_photos.reads import photo_lists as list_reads
 from plvm_photos.reads import photos as photo_reads
 from plvm_photos.reads import places as place_reads
 from plvm_photos.reads.images import FaceImage, PhotoFiles
+from plvm_photos.reads.marked import MarkedFace
 from plvm_photos.reads.photo_lists import ListedPhoto, ListPage, Neighbours, PhotoList, PhotoWhenWhere, Timeline
 from plvm_photos.reads.places import Places
 from plvm_photos.reads.people import (Moment, PersonFacts, PersonName, PersonPhoto, PersonPhotoPage, PersonSummary,
@@ -30,7 +32,7 @@ from plvm_photos.reads.people import (Moment, PersonFacts, PersonName, PersonPho
 from plvm_photos.reads.photos import PhotoFace, PhotoFaces, PhotoNotAnalysed, PhotoSize
 from plvm_photos.store.library_store import LibraryStore
 
-__all__ = ["FaceImage", "Library", "ListedPhoto", "ListPage", "Moment", "Neighbours", "PersonFacts", "PersonName",
+__all__ = ["FaceImage", "Library", "ListedPhoto", "ListPage", "MarkedFace", "Moment", "Neighbours", "PersonFacts", "PersonName",
            "PersonPhoto", "PersonPhotoPage", "PersonSummary", "PhotoFace", "PhotoFaces", "PhotoFiles", "PhotoList",
            "PhotoNotAnalysed", "PhotoSize", "PhotoWhenWhere", "Places", "Tally", "Timeline"]
 
@@ -116,12 +118,17 @@ class Library(LibraryStore):
 
         return name_faces(self, region_ids, person)
 
-    def mark_faces(self, region_ids: list[int], mark: str):
+    def mark_faces(self, region_ids: list[int], mark: str | None):
         """Faces that are ``not_a_face`` (never decided as anyone) or ``hidden`` (strangers): they
-        leave the unknown faces and the suggestions; one action, one undo."""
+        leave the unknown faces and the suggestions; ``None``: their marks taken back, unknown faces
+        again. One action, one undo."""
         from plvm_photos.curation.confirm import mark_faces
 
         return mark_faces(self, region_ids, mark)
+
+    def marked_faces(self, mark: str | None = None) -> list[MarkedFace]:
+        """The faces marked not a face or hidden (only ``mark``, if given), newest mark first."""
+        return marked_reads.marked_faces(self, mark)
 
     def answer_suggestions(self, accepted: list[tuple[int, int]], refused: list[tuple[int, int]]):
         """Many suggestions at once: (face region, person id) pairs accepted (confirmed) and

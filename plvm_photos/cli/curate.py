@@ -76,6 +76,38 @@ def ignore(
          f"{r.faces} face(s) marked {'not a face' if not_a_face else 'hidden'}")
 
 
+@app.command("ignored")
+def ignored(
+    not_a_face: bool = typer.Option(False, "--not-a-face", help="Only the faces marked not a face."),
+    hidden: bool = typer.Option(False, "--hidden", help="Only the faces hidden."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The faces marked hidden or not a face (by `ignore` or the gallery), newest first, each as
+    PHOTO --face N for `unignore`."""
+    if not_a_face and hidden:
+        raise LibraryError("give --not-a-face or --hidden, not both (neither lists every marked face)")
+    rows = state.library().marked_faces("not_a_face" if not_a_face else "hidden" if hidden else None)
+    words = {"not_a_face": "not a face", "hidden": "hidden"}
+    lines = [f"{f.path} --face {f.number}  {words[f.mark]}  {f.marked_at:%Y-%m-%d %H:%M}" for f in rows]
+    emit([{"path": f.path, "face": f.number, "region": f.region_id, "mark": f.mark, "marked_at": f.marked_at.isoformat()}
+          for f in rows], as_json, "\n".join(lines) if lines else "no face is marked hidden or not a face")
+
+
+@app.command("unignore")
+def unignore(
+    photo: Optional[str] = typer.Argument(None, help="The photo (path, file name or #ID) with the face."),
+    face: Optional[int] = typer.Option(None, "--face", help="With PHOTO: which face (1 = leftmost; see `ignored`)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Take back `ignore`: the face is an unknown face again (one that was not a face may be
+    recognised as someone again). Undo hides it again."""
+    if photo is None or face is None:
+        raise LibraryError("give the PHOTO and --face N of the face to show again (see `plvm-photos ignored`)")
+    r = state.library().mark_faces([_face(photo, face)], None)
+    emit({"faces": r.faces}, as_json, f"{r.faces} face(s) shown again among the unknown faces" if r.faces
+         else "that face was not marked: nothing changed")
+
+
 @app.command("draw")
 def draw(
     photo: str = typer.Argument(..., help="The photo (path, file name or #ID)."),

@@ -230,28 +230,38 @@ MARK_WORDS = {NOT_A_FACE: "not a face", HIDDEN_FACE: "hidden"}
 @dataclass(frozen=True)
 class Marked:
     faces: int  # faces whose mark changed
-    mark: str
+    mark: str | None  # None: the marks were taken back
 
 
-def mark_faces(store: LibraryStore, region_ids: list[int], mark: str) -> Marked:
+def mark_faces(store: LibraryStore, region_ids: list[int], mark: str | None) -> Marked:
     """Mark faces ``not_a_face`` (a false detection: never decided as anyone again) or ``hidden``
     (a stranger, not worth naming): either way they leave the unknown faces and the suggestions.
-    One action, one undo entry. A face the user named is refused: say who it is not instead."""
-    if mark not in MARK_WORDS:
+    ``None`` takes their marks back: they are unknown faces again (one that was not a face may be
+    decided as someone again). One action, one undo entry. Marking a face the user named is
+    refused: say who it is not instead."""
+    if mark is not None and mark not in MARK_WORDS:
         raise LibraryError(f"a face is marked {' or '.join(MARK_WORDS)}, not {mark!r}")
     if not region_ids:
-        raise LibraryError("no face to mark")
+        raise LibraryError("no face to mark" if mark is not None else "no face to show again")
     engine = open_engine(store)
     with store.write_transaction() as s:
         rec = Recorder(s)
         changed = 0
+        was_not_a_face = False
         for region in [_face(s, engine, rid) for rid in dict.fromkeys(region_ids)]:
+            existing = s.scalar(select(FaceMark).where(FaceMark.region_id == region.id))
+            if mark is None:
+                if existing is not None:
+                    was_not_a_face |= existing.mark == NOT_A_FACE
+                    rec.delete(existing)
+                    rec.photos.add(region.photo_id)
+                    changed += 1
+                continue
             named = s.scalar(select(Confirmation).where(Confirmation.region_id == region.id))
             if named is not None:
                 who = s.get(Concept, named.concept_id)
                 raise LibraryError(f"face {region.id} was named {show(who.display)} by you; "
                                    f"say it is not them (faces PHOTO --not NAME) before marking it")
-            existing = s.scalar(select(FaceMark).where(FaceMark.region_id == region.id))
             if existing is not None and existing.mark == mark:
                 continue
             if existing is not None:
@@ -260,9 +270,10 @@ def mark_faces(store: LibraryStore, region_ids: list[int], mark: str) -> Marked:
                 rec.add(FaceMark(region_id=region.id, photo_id=region.photo_id, mark=mark))
             rec.photos.add(region.photo_id)
             changed += 1
-        if mark == NOT_A_FACE:
-            decide_again(store, engine, s, rec.photos, None)  # a verdict on it goes
-        finished = journal.finish(rec, "mark", f"{changed} face(s) marked {MARK_WORDS[mark]}")
+        if mark == NOT_A_FACE or was_not_a_face:
+            decide_again(store, engine, s, rec.photos, None)  # a verdict on it goes, or may come back
+        summary = f"{changed} face(s) marked {MARK_WORDS[mark]}" if mark else f"{changed} face(s) shown again"
+        finished = journal.finish(rec, "mark", summary)
     journal.after_commit(store, finished)
     return Marked(changed, mark)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from plvm_photos.db.models import Concept, Confirmation, File, Photo, Region, Rejection, Verdict
+from plvm_photos.db.models import Concept, Confirmation, FaceMark, File, Photo, Region, Rejection, Verdict
 from plvm_photos.db.queries import all_photo_paths, photo_paths
 from plvm_photos.errors import LibraryError
 from plvm_photos.store.library_store import LibraryStore
@@ -18,6 +18,9 @@ Box = tuple[int, int, int, int]
 
 class PhotoNotAnalysed(LibraryError):
     """A photo whose file could not be analysed: it has no faces to show."""
+
+
+FACE_ORDER = (Region.left, Region.id)  # how a photo's faces are numbered: 1 = leftmost (``--face N``)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class PhotoFace:
     confirmed: bool  # the user said who it is
     drawn: bool  # the user drew it
     seen: str = ""  # in a video: when this face is seen ("0:12–0:40")
+    mark: str | None = None  # the user said it is not a face (not_a_face), or a stranger (hidden)
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ def photo_faces(store: LibraryStore, photo_id: int) -> PhotoFaces:
         ).all():
             rejected.setdefault(rid, []).append(name)
         confirmed = {c.region_id: c.source for c in s.scalars(select(Confirmation).where(Confirmation.photo_id == photo_id))}
-        regions = list(s.scalars(select(Region).where(Region.photo_id == photo_id).order_by(Region.left, Region.id)))
+        marks = dict(s.execute(select(FaceMark.region_id, FaceMark.mark).where(FaceMark.photo_id == photo_id)).all())
+        regions = list(s.scalars(select(Region).where(Region.photo_id == photo_id).order_by(*FACE_ORDER)))
         files = list(s.scalars(select(File.path).where(File.photo_id == photo_id, File.missing.is_(False))
                                .order_by(File.role.is_not(None), File.path)))
         faces = []
@@ -96,7 +101,8 @@ def photo_faces(store: LibraryStore, photo_id: int) -> PhotoFaces:
             faces.append(PhotoFace(n, r.id, r.box, who[0] if who else None, who[1] if who else None,
                                    who[2] if who else None, float(r.score),
                                    sorted(rejected.get(r.id, []) + rejected.get(None, [])),
-                                   r.id in confirmed, confirmed.get(r.id) == "drawn", seen_text(r.segments)))
+                                   r.id in confirmed, confirmed.get(r.id) == "drawn", seen_text(r.segments),
+                                   marks.get(r.id)))
         return PhotoFaces(photo_id, path, files, photo.width or 1, photo.height or 1, photo.kind or "photo", photo.caption,
                           faces)
 

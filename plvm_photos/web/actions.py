@@ -73,7 +73,8 @@ def name_action(library: Library, form: Form) -> Done:
 
 def faces_action(library: Library, form: Form) -> Done:
     """The unknown-faces grid: the faces chosen (``region``, many) named (``op=name`` with ``name``),
-    marked not a face or hidden, in one action (one undo)."""
+    marked not a face or hidden, or (the hidden faces' grid) shown again (``op=unmark``), in one
+    action (one undo)."""
     if not form.get("region"):
         raise LibraryError("choose one or more faces first")
     regions, op = ids(form, "region"), text(form, "op")
@@ -81,8 +82,11 @@ def faces_action(library: Library, form: Form) -> Done:
         if not text(form, "name", required=False):
             raise LibraryError("type the name of the faces chosen, then press Name")
         return name_action(library, form)
+    if op == "unmark":
+        r = library.mark_faces(regions, None)
+        return Done(f"{r.faces} face(s) shown again among the unknown faces: Undo hides them again")
     if op not in ("not_a_face", "hidden"):
-        raise BadForm("the field 'op' must be name, not_a_face or hidden")
+        raise BadForm("the field 'op' must be name, not_a_face, hidden or unmark")
     r = library.mark_faces(regions, op)
     return Done(f"{r.faces} face(s) marked {'not a face' if op == 'not_a_face' else 'hidden'}: Undo brings them back")
 

@@ -181,6 +181,10 @@ def unknown_faces(req: Request) -> Response:
     return html(unknown.unknown_page(req.library, req.ctx, req.page_number))
 
 
+def hidden_faces(req: Request) -> Response:
+    return html(unknown.hidden_page(req.library, req.ctx, req.page_number))
+
+
 def suggestions(req: Request) -> Response:
     return html(unknown.suggestions_page(req.library, req.ctx, req.page_number))
 
@@ -254,6 +258,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", r"/photos", photo_list, page=True),
     Route("GET", r"/places", places, page=True),
     Route("GET", r"/unknown", unknown_faces, page=True),
+    Route("GET", r"/hidden", hidden_faces, page=True),
     Route("GET", r"/suggestions", suggestions, page=True),
     Route("GET", r"/static/draw\.js", static),
     Route("GET", r"/static/select\.js", static),

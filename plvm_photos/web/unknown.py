@@ -110,10 +110,46 @@ def unknown_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1
         "faces that look alike (largest first), {alone} alone{new}. Choose faces (click, shift-click for a range, or "
         "the keyboard: Tab, arrows, Space), then name them, or mark them not a face or hidden, at once. Naming "
         "confirms the faces, and the person is looked for in every other photo. <a href='/suggestions'>Suggestions</a> "
-        "are faces just too far from someone to be decided theirs.</p>{grouping}{nav}{grid}{nav}"
+        "are faces just too far from someone to be decided theirs. Faces hidden or marked not a face are on <a "
+        "href='/hidden'>Hidden faces</a>.</p>{grouping}{nav}{grid}{nav}"
     ).format(faces=plural(found.unknown_faces, "face"), groups=plural(len(found.clusters), "group"),
              alone=len(found.singles), new=new, grouping=_grouping_line(found), nav=nav, grid=grid)
     return page("Unknown faces", body, ctx=ctx)
+
+
+MARK_TITLES = {"not_a_face": "Not a face", "hidden": "Hidden"}
+
+
+def hidden_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1) -> Html:
+    """The faces marked not a face or hidden, newest first, each to choose and show again (they
+    become unknown faces again): a mark taken back without undoing what was done since."""
+    marked = library.marked_faces()
+    pages = max(1, math.ceil(len(marked) / FACES_PER_PAGE))
+    page_no = min(max(page_no, 1), pages)
+    shown = marked[(page_no - 1) * FACES_PER_PAGE : page_no * FACES_PER_PAGE]
+    sections = []
+    for mark, title in MARK_TITLES.items():
+        faces = [f for f in shown if f.mark == mark]
+        if faces:
+            tiles = EMPTY.join(_face_tile(f.region_id, f.photo_id, f.path, "region", str(f.region_id),
+                                          "face marked " + title.lower()) for f in faces)
+            sections.append(Html("<section class=group id=marked-{mark} data-size={n} aria-labelledby=marked-{mark}-head>"
+                                 "<h2 id=marked-{mark}-head>{title} <span class=muted>({n})</span></h2>"
+                                 "<ul class=picks>{tiles}</ul></section>").format(mark=mark, n=len(faces), title=title,
+                                                                                 tiles=tiles))
+    nav = pager("/hidden", page_no, pages)
+    grid = EMPTY.join(sections) if sections else Html("<p class=muted>No face is marked.</p>")
+    if ctx.forms and sections:
+        buttons = Html("<button type=submit name=op value=unmark class=primary>Show again</button>")
+        grid = Html("<form method=post action='/action/faces' id=pick-form class=picker>{}{}{}</form>"
+                    "<script src='/static/select.js' defer></script>").format(
+            hidden_fields(ctx), _bar(ctx, "hidden-bar", buttons), grid)
+    body = Html(
+        "<h1>Hidden faces</h1><p class=muted id=hidden-summary>{} marked not a face or hidden, newest first. Choose "
+        "faces, then Show again: they are <a href='/unknown'>unknown faces</a> again (a face that was not a face may "
+        "be recognised as someone again).</p>{}{}{}"
+    ).format(plural(len(marked), "face"), nav, grid, when(pages > 1, nav))
+    return page("Hidden faces", body, ctx=ctx)
 
 
 def suggestions_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1) -> Html:

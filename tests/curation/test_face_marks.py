@@ -92,3 +92,34 @@ def test_many_suggestions_answered_in_one_action_and_one_undo(small_lib):
     assert done.accepted == 2 and lib.suggestions() == []
     for x in found:
         assert next(f for f in lib.photo_faces(x.photo_id).faces if f.region_id == x.region_id).person == x.person
+
+
+def test_a_mark_is_taken_back_without_undoing_what_came_after(small_lib):
+    """Hidden faces used to come back only by undo (everything done since undone first): they are
+    listed, newest first, and shown again one by one; a face that was not a face is decided again."""
+    lib, root, photos = small_lib
+    photo, obama_face, _ = face(lib, photos, "obama2.jpg", 1)
+    _, rose, _ = face(lib, photos, "kit_with_rose.jpg", 1)
+    lib.mark_faces([obama_face], "not_a_face")
+    lib.mark_faces([rose], "hidden")
+    _, biden, _ = face(lib, photos, "biden.jpg", 1)
+    lib.name_faces([biden], "Joe")  # done after: stays
+    marked = lib.marked_faces()
+    assert [(f.region_id, f.mark, f.number) for f in marked] == [(rose, "hidden", 1), (obama_face, "not_a_face", 1)]
+    assert [f.region_id for f in lib.marked_faces("hidden")] == [rose]
+    assert next(f for f in lib.photo_faces(photo).faces if f.region_id == obama_face).mark == "not_a_face"
+
+    before = entries(lib)
+    assert lib.mark_faces([obama_face, rose], None).faces == 2 and entries(lib) == before + 1
+    assert lib.marked_faces() == [] and rose in unknown(lib) and "obama2.jpg" in present(lib, "obama")
+    assert "biden.jpg" in present(lib, "joe")
+    assert lib.mark_faces([rose], None).faces == 0  # not marked: nothing changes
+    assert lib.undo().summary == "2 face(s) shown again"
+    assert {f.region_id for f in lib.marked_faces()} == {rose, obama_face} and "obama2.jpg" not in present(lib, "obama")
+
+    listed = cli_json(["-L", str(root), "ignored"])
+    assert [(x["face"], x["mark"]) for x in listed] == [(1, "hidden"), (1, "not_a_face")]
+    assert listed[0]["path"].endswith("kit_with_rose.jpg")
+    assert cli_json(["-L", str(root), "unignore", listed[0]["path"], "--face", "1"]) == {"faces": 1}
+    assert [x["mark"] for x in cli_json(["-L", str(root), "ignored"])] == ["not_a_face"]
+    assert cli_json(["-L", str(root), "ignored", "--hidden"]) == []

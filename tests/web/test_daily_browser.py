@@ -320,3 +320,21 @@ def test_at_least_24_faces_are_seen_at_once_on_a_1280_by_900_screen(browser, cro
             page.screenshot(path=str(artifacts_dir / f"daily-unknown-grid-{size}.png"))
         finally:
             context.close()
+
+
+def test_hidden_faces_shown_again_from_their_page(page, strangers, artifacts_dir):
+    library, url = strangers
+    page.goto(url + "/unknown")
+    faces = picks(page)
+    for region, _ in faces[:3]:
+        page.locator(f"#pick-{region}").click()
+    assert submit(page, page.locator("button[value=hidden]")).startswith("3 face(s) marked hidden")
+    page.click("a[href='/hidden']")
+    hidden = [r for r, _ in picks(page)]
+    assert sorted(hidden) == sorted(r for r, _ in faces[:3])
+    page.screenshot(path=str(artifacts_dir / "hidden-faces-wide.png"), full_page=True)
+    page.locator(f"#pick-{hidden[0]}").click()
+    assert submit(page, page.locator("button[value=unmark]")).startswith("1 face(s) shown again")
+    assert [r for r, _ in picks(page)] == hidden[1:]
+    page.goto(url + "/unknown")
+    assert hidden[0] in {r for r, _ in picks(page)}

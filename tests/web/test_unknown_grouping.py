@@ -125,3 +125,25 @@ def test_pages_hold_whole_groups_then_the_faces_alone(monkeypatch):
             assert total == len(expected) and number == min(page_no, total)
             got = [clusters[k - 1] for k, _ in shown] + [[f"t{i}"] for i in range(tail)[part]]
             assert got == expected[number - 1]
+
+
+def test_hidden_faces_are_listed_and_shown_again_from_their_page(served):
+    """Faces hidden or marked not a face came back only by undo: the hidden faces' page lists them
+    by mark, and its form shows the faces chosen again (one action, one undo)."""
+    library, server, ids = served
+    library.mark_faces(ids[:2], "hidden")
+    library.mark_faces(ids[2:3], "not_a_face")
+    cookie, token = form(server)
+    status, body, _ = http_get(server, "/hidden", {"Cookie": cookie})
+    html = body.decode()
+    assert status == 200 and "3 faces marked not a face or hidden" in html
+    assert shown(html, "marked-hidden") == ids[1::-1] and shown(html, "marked-not_a_face") == ids[2:3]
+    assert "href='/hidden'" in page(server)  # reached from the unknown faces
+    body = urlencode([("csrf", token), ("next", "/hidden"), ("region", ids[0]), ("region", ids[2]),
+                      ("op", "unmark")]).encode()
+    assert post(server, "/action/faces", {}, {"Cookie": cookie}, body=body)[0] == 303
+    after = http_get(server, "/hidden", {"Cookie": cookie})[1].decode()
+    assert "2 face(s) shown again among the unknown faces" in after and shown(after, "marked-hidden") == ids[1:2]
+    assert shown(after, "marked-not_a_face") == [] and set(library.unknown_face_ids()) == set(ids) - {ids[1]}
+    library.undo()
+    assert {f.region_id for f in library.marked_faces()} == set(ids[:3])
