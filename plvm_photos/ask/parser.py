@@ -146,10 +146,16 @@ class Reading:
 
     def read_file_stem(self) -> None:
         """"who is in c03": a photo named without its suffix, where a question about one photo
-        ends with a word that no other part reads."""
+        ends with a word that no other part reads; "is <a> in the beach video": the word between
+        "the" and one photo or video noun (the file beach.mov, beach.jpg, ...)."""
         free = [i for i, t in enumerate(self.toks) if not t.used and t.kind in ("word", "number")]
         if self.photos or not free:
             return
+        for i in free:
+            if self.word(i - 1) == "the" and self.word(i + 1) in SINGLE_MEDIA_NOUNS and self._file_word(i):
+                self.photos.append(PhotoRef(self.toks[i].text, stem=True))
+                self.claim([i - 1, i, i + 1], "file")
+                return
         last = free[-1]
         if self.toks[last].word in L.TAKEN_WORDS and len(free) > 1:  # "when was IMG_0420 taken?"
             last = free[-2]
@@ -587,6 +593,11 @@ def _joined_times(times: list, text: str):
         _single(clock, "time of day or day of the week", text)
     items = ([date_part] if date_part is not None else []) + clock
     return items[0] if len(items) == 1 else AllTimes(tuple(items)) if items else None
+
+
+# "the beach video": one photo or video named by its file's stem
+SINGLE_MEDIA_NOUNS = frozenset(["photo", "picture", "pic", "image", "snapshot", "photograph", "selfie", "video", "clip",
+                                "movie", "film"])
 
 
 def _parse(text: str, today: date, roster: Roster | None) -> Query:

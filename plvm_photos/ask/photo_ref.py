@@ -101,7 +101,21 @@ def resolve_file(db: Reader, ref: str, stem: bool = False) -> tuple[int, str | N
     if ids:
         listing = "\n  ".join(sorted(from_db(p) for _, p, _ in rows)[:10])
         raise LibraryError(f"several photos are named {ref!r}; give more of the path, the full path or #ID:\n  {listing}")
-    raise LibraryError(f"no photo {ref!r} in the library (scan its folder first)")
+    what = f"photo or video named {ref!r} (with any suffix)" if stem else f"photo {ref!r}"
+    near = _names_starting(db, os.path.splitext(os.path.basename(tail))[0])
+    hint = f"; did you mean {' or '.join(near)}?" if near else " (scan its folder first)"
+    raise LibraryError(f"no {what} in the library{hint}")
+
+
+def _names_starting(db: Reader, stem: str, most: int = 3) -> list[str]:
+    """File names in the library that begin with ``stem`` ("beach" -> beach.mov), by name: what a
+    question naming a file that is not there may have meant (an error's path: a scan of the names)."""
+    if not stem:
+        return []
+    key = FILE_NAME_KEY[db.dialect]
+    pattern = _ascii_lower(stem).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = db.rows(f"SELECT path FROM files WHERE {key} LIKE ? ESCAPE '\\' ORDER BY {key}, path LIMIT ?", [pattern, most * 4])
+    return list(dict.fromkeys(os.path.basename(from_db(path)) for (path,) in rows))[:most]
 
 
 def _files_with_stem(db: Reader, tail: str) -> list[tuple[int | None, str, bool]]:

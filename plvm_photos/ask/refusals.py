@@ -200,6 +200,9 @@ def check_leftovers(reading, intent) -> None:
             raise no_question(reading)
         return
     run = runs[0]
+    if len(runs) > 1 and all(reading.toks[k].word in LEADING for k in run) and all(
+            t.used or _is_filler(t) for t in reading.toks[run[-1] + 1 : runs[1][0]]):
+        run = list(range(run[0], runs[1][-1] + 1))  # "at" "the" "beach": the part is "at the beach"
     start = run[0]
     while start > 0 and not reading.toks[start - 1].used and reading.toks[start - 1].word in LEADING:
         start -= 1  # "on a boat", not "boat"
@@ -231,7 +234,8 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
     person_before = (run[0] > 0 and reading.toks[run[0] - 1].used == "person" and reading.toks[run[0] - 1].kind == "word"
                      and reading.toks[run[0] - 1].value != "'s" and not reading.toks[run[0] - 1].text.endswith(("'s", "’s")))
     if person_before and len(run) == 1 and tok.kind == "word" and tok.word.isalpha() and not near_keywords(tok.word, names) \
-            and tok.word not in _vocabulary():  # "amy adams" where only <Amy Farrah Fowler> is registered
+            and tok.word not in _vocabulary() and tok.word not in LEADING:  # "amy adams" where only <Amy Farrah Fowler>
+        # is registered; never "penny at" (the beach): a preposition starts what follows
         first = run[0] - 1
         while first > 0 and reading.toks[first - 1].used == "person" and first - 1 not in reading.persons:
             first -= 1
@@ -264,7 +268,8 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
     if tok.word in SELF_WORDS:
         return QuestionError(tok.text, f'"{tok.text}" is you, and only registered people are recognised; register yourself '
                                        'with "plvm-photos add-person NAME PHOTO"', text=reading.text)
-    if joined is not None and reading.roster and joined.kind == "word" and joined.word.isalpha() and len(run) <= 3:
+    if joined is not None and reading.roster and joined.kind == "word" and joined.word.isalpha() and len(run) <= 3 \
+            and joined.word not in LEADING:  # "with the dog" names no one
         return unknown_name(reading, reading.text[joined.start : reading.toks[run[-1]].end])  # "<a> and bernie"
     if before in ("in", "at", "from", "near", "around", "to", "outside", "visiting") and tok.text[:1].isupper():
         from plvm_photos.ask.read_place import near_misses

@@ -114,3 +114,32 @@ def test_what_people_do_is_judged_from_the_stored_cues(blind_answer):
                           ("raj talking", "judged between two people")):
         with pytest.raises(QuestionError, match=why):
             blind_answer(question)
+
+
+def test_a_photo_or_video_named_by_the_word_before_its_noun(blind_answer):
+    """"is penny in the beach video" was refused ("I can't use "in the beach"; try "is penny?""): the
+    word between "the" and one photo or video noun names the file, with any suffix (beach.mov)."""
+    from plvm_photos.errors import LibraryError
+
+    assert blind_answer("is penny in the beach video").answer.startswith("Yes, <Penny> is in ")
+    assert "/beach.mov" in blind_answer("is penny in the beach video").answer
+    assert "/beach.mov (0:30 video): <Penny> at 0:02–0:12" in blind_answer("who is in the beach video").answer
+    assert "/bondi.mp4 was taken on 23 January 2021" in blind_answer("when was the bondi clip taken").answer
+    with pytest.raises(LibraryError, match=r"no photo or video named 'sunset' \(with any suffix\) in the library"):
+        blind_answer("is penny in the sunset photo")
+    with pytest.raises(LibraryError, match=r"no photo 'beach.mp4' in the library; did you mean beach.mov\?"):
+        blind_answer("is penny in beach.mp4")
+
+
+def test_a_preposition_or_article_after_a_name_is_no_part_of_a_name(blind_answer):
+    """"photos of penny at the beach" was refused as "<penny at> is not a registered person", and
+    "photos of Penny with the dog" offered "photos of Penny with <Sheldon Cooper>"."""
+    from plvm_photos.ask.query import QuestionError
+
+    for question, part, rewrite in (("photos of penny at the beach", "at the beach", "photos of penny"),
+                                    ("penny at the cheesecake factory", "at the cheesecake factory", "penny"),
+                                    ("photos of Penny with the dog", "with the dog", "photos of Penny")):
+        with pytest.raises(QuestionError) as refused:
+            blind_answer(question)
+        assert f'I can\'t use "{part}"' in str(refused.value) and refused.value.suggestion == rewrite, question
+        assert blind_answer(rewrite).photos
