@@ -31,6 +31,7 @@ from plvm_photos.ask.selection import (
     library_has_dates,
     library_has_positions,
     matching_sql,
+    places_within,
     select,
     unread_photos,
 )
@@ -46,6 +47,7 @@ from plvm_photos.ask.wording import (
     selection_phrase,
     time_phrase,
     unseen_words,
+    within_note,
 )
 from plvm_photos.ask.photo_ref import resolve_photo  # noqa: F401 - API (curation.clusters)
 from plvm_photos.names import show
@@ -131,7 +133,8 @@ def _selected(db: Reader, query: Query, people: People, with_rows: bool = True) 
     note = left_out_note(query, found.no_date, found.no_position, found.left_out,
                          library_has_dates(db) if query.time is not None else True,
                          library_has_positions(db) if query.place is not None else True, unread_photos(db))
-    return found, note
+    within = within_note(places_within(db, query, people)) if found.ids and query.place is not None else ""
+    return found, "; ".join(n for n in (within, note) if n)
 
 
 def _display(people: People):

@@ -332,6 +332,28 @@ def select(db: Reader, query, people: People, with_rows: bool = True) -> Selecte
     return Selected(sorted(ids), photos, no_date, no_position, left_out)
 
 
+def places_within(db: Reader, query, people: People) -> list[tuple[str, list[str]]]:
+    """(a city asked for, the places within it that the selected photos are in): "in Los Angeles"
+    takes in Pasadena and Santa Monica (``places.build_index``'s parts of a city), and the answer
+    says so. Read from the place index over the photos' condition; none for "near" a place."""
+    where = matching_sql(db, query, people)
+    if where is None or query.place is None:
+        return []
+    asked = query.place.items if isinstance(query.place, (AnyPlace, AllPlaces)) else (query.place,)
+    out = []
+    for item in asked:
+        if not isinstance(item, PlaceFilter) or item.relation != "in" or not item.place.parts:
+            continue
+        names: set[str] = set()
+        for condition, params in db.id_filters("photos.place_id", list(item.place.parts)):
+            names.update(name for (name,) in db.rows(f"SELECT DISTINCT photos.place_name FROM photos WHERE {where.text} "
+                                                     f"AND {condition}", [*where.params, *params]) if name)
+        names = {n for n in names if n != item.place.name and not n.startswith(item.place.name + " ")}  # "Paris 04": said
+        if names:
+            out.append((item.place.name, sorted(names)))
+    return out
+
+
 def _left_out(db: Reader, query, where: list[str], params: list) -> tuple[int, int, int]:
     """(no date, no position, either) among the photos that match the people and every filter
     whose fact they have, but lack the fact of another filter."""

@@ -158,6 +158,14 @@ def left_out_note(query, no_date: int, no_position: int, left_out: int, has_date
     return "; ".join(notes)
 
 
+def within_note(within: list[tuple[str, list[str]]]) -> str:
+    """"Pasadena and Santa Monica, within Los Angeles, included": the places a city asked for took in."""
+    def joined(names: list[str]) -> str:
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    return "; ".join(f"{joined(names)}, within {city}, included" for city, names in within)
+
+
 def placed(side: str) -> str:
     """A side with its preposition: "on the left", "in the middle", "at the top right"."""
     if side.startswith(("top", "bottom")):

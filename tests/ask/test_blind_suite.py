@@ -143,3 +143,15 @@ def test_a_preposition_or_article_after_a_name_is_no_part_of_a_name(blind_answer
             blind_answer(question)
         assert f'I can\'t use "{part}"' in str(refused.value) and refused.value.suggestion == rewrite, question
         assert blind_answer(rewrite).photos
+
+
+def test_a_city_says_which_places_within_it_its_answer_took_in(blind_answer):
+    """"photos in Los Angeles" listed the photos taken in Pasadena (a city of its county, lying
+    within it) without saying so: the answer now names the places within the city it took in."""
+    la = blind_answer("photos in Los Angeles")
+    assert "in Los Angeles (California, United States) (Pasadena, within Los Angeles, included; " in la.answer
+    assert "caltech_lab.jpg" in _files(la)
+    assert "within" not in blind_answer("photos in Pasadena").answer
+    assert "(Shinjuku, within Tokyo, included; " in blind_answer("how many photos in tokyo").answer
+    assert "Shinjuku, within Tokyo, included" in blind_answer("photos in tokyo or paris").answer
+    assert "within Paris" not in blind_answer("photos in paris").answer  # its numbered districts go unsaid
