@@ -29,6 +29,7 @@ class CityCount:
     lon: float
     photos: int
     cover: int  # a photo of it (the newest in the library, by id)
+    takes_in: tuple[str, ...] = ()  # the places within it that some of these photos are in ("Pasadena")
 
     @property
     def key(self) -> str:
@@ -60,6 +61,7 @@ class Places:
 
 def places(store: LibraryStore) -> Places:
     """Countries and cities with their current photos, most first, and the photos without a place."""
+    from plvm_photos.places.geocode import city as geocode_city
     from plvm_photos.places.geocode import counted_city
 
     with store.session() as s:
@@ -82,14 +84,19 @@ def places(store: LibraryStore) -> Places:
         city = counted_city(int(place_id)) if place_id is not None else None
         if city is None:
             continue
-        at = cities.setdefault(city.geonameid, {"city": city, "photos": 0, "cover": 0, "code": code})
+        at = cities.setdefault(city.geonameid, {"city": city, "photos": 0, "cover": 0, "code": code, "in": set()})
         at["photos"] += n
         at["cover"] = max(at["cover"], cover)
+        if int(place_id) != city.geonameid:
+            own = geocode_city(int(place_id))
+            if own is not None and not own.name.startswith(city.name + " "):  # "Paris 04" goes unsaid, as in ``ask``
+                at["in"].add(own.name)
     by_country: dict[str, list[CityCount]] = {}
     for found in cities.values():
         c = found["city"]
         by_country.setdefault(found["code"], []).append(
-            CityCount(c.geonameid, c.name, c.admin1, c.country, found["code"], c.lat, c.lon, found["photos"], found["cover"]))
+            CityCount(c.geonameid, c.name, c.admin1, c.country, found["code"], c.lat, c.lon, found["photos"], found["cover"],
+                      tuple(sorted(found["in"] - {c.name}))))
     listed = [
         CountryCount(code, e["name"], e["photos"], e["cover"],
                      tuple(sorted(by_country.get(code, []), key=lambda c: (-c.photos, c.name))))

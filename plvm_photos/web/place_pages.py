@@ -50,9 +50,9 @@ def places_page(library: Library, ctx: PageContext = NO_FORMS) -> Html:
         for c in found.countries)
     cities = EMPTY.join(
         Html("<a class='card place' href='/photos?list={key}'>{cover}<div class=meta><div class=name>{name}</div>"
-             "<div class=note>{country}</div><span class=count>{count}</span></div></a>").format(
+             "<div class=note>{country}{takes_in}</div><span class=count>{count}</span></div></a>").format(
             key=c.key, cover=_cover(c.cover, f"A photo taken in {c.name}"), name=c.name, country=c.country,
-            count=plural(c.photos, "photo"))
+            takes_in=when(c.takes_in, Html("<br>with {}").format(", ".join(c.takes_in))), count=plural(c.photos, "photo"))
         for c in found.cities)
     located = sum(c.photos for c in found.countries)
     body = Html("<h1>Places</h1><p class=muted id=places-summary>{} in {} and {}, by the place their GPS position "

@@ -94,6 +94,11 @@ def test_places_list_countries_and_cities_with_asks_counts_and_a_map(placed):
         assert f"({n} photo{'s' if n > 1 else ''})" in page
         assert len(library.ask(f"photos in {name}").photos) == n
     assert "No location</a>" in text and "/photos?list=unplaced" in text
+    # a city says which places within it its count takes in, as ``ask`` does ("Shinjuku, within Tokyo, included")
+    tokyo = next(c for c in library.places().cities if c.name == "Tokyo")
+    assert tokyo.takes_in == ("Shinjuku",) and "Japan<br>with Shinjuku</div>" in text
+    assert "Shinjuku, within Tokyo, included" in library.ask("photos in Tokyo").answer
+    assert next(c for c in library.places().cities if c.name == "Paris").takes_in == ()
 
 
 def test_photo_page_steps_through_the_list_it_was_opened_from(placed):
