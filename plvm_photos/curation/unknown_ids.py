@@ -20,7 +20,6 @@ import numpy as np
 from sqlalchemy import func, select
 
 from plvm_photos.ask.reader import session_reader
-
 from plvm_photos.db.models import FaceChange, Region
 from plvm_photos.db.queries import CHUNK, unknown_faces_query
 from plvm_photos.store.change_watch import ChangeWatch
