@@ -39,6 +39,14 @@ def _bar(ctx: PageContext, ident: str, buttons: Html) -> Html:
                                                                                                        buttons=buttons)
 
 
+def _pick_form(ctx: PageContext, action: str, bar: str, buttons: Html, grid: Html) -> Html:
+    """The grid as one form of checkboxes with its toolbar: it works without JavaScript, and
+    ``select.js`` adds ranges, keys and counts."""
+    return Html("<form method=post action='{}' id=pick-form class=picker>{}{}{}</form>"
+                "<script src='/static/select.js' defer></script>").format(action, hidden_fields(ctx), _bar(ctx, bar, buttons),
+                                                                          grid)
+
+
 def _pages(clusters: list[list[int]], tail: int, page_no: int) -> tuple[list[tuple[int, list[int]]], slice, int, int]:
     """Whole clusters, then the ``tail`` faces alone one by one, on pages of about FACES_PER_PAGE
     faces: (the clusters of page ``page_no`` with their numbers, its slice of the tail, that page,
@@ -101,9 +109,7 @@ def unknown_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1
             "faces chosen'><button type=submit name=op value=name class=primary>Name</button>"
             "<button type=submit name=op value=not_a_face>Not a face</button>"
             "<button type=submit name=op value=hidden>Hide</button>")
-        grid = Html("<form method=post action='/action/faces' id=pick-form class=picker>{fields}{bar}{grid}</form>"
-                    "<script src='/static/select.js' defer></script>").format(
-            fields=hidden_fields(ctx), bar=_bar(ctx, "faces-bar", buttons), grid=grid)
+        grid = _pick_form(ctx, "/action/faces", "faces-bar", buttons, grid)
     new = Html(", {} not grouped yet").format(len(found.not_grouped)) if found.not_grouped else EMPTY
     body = Html(
         "<h1>Unknown faces</h1><p class=muted id=unknown-summary>{faces} match no registered person: {groups} of "
@@ -141,9 +147,7 @@ def hidden_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1)
     grid = EMPTY.join(sections) if sections else Html("<p class=muted>No face is marked.</p>")
     if ctx.forms and sections:
         buttons = Html("<button type=submit name=op value=unmark class=primary>Show again</button>")
-        grid = Html("<form method=post action='/action/faces' id=pick-form class=picker>{}{}{}</form>"
-                    "<script src='/static/select.js' defer></script>").format(
-            hidden_fields(ctx), _bar(ctx, "hidden-bar", buttons), grid)
+        grid = _pick_form(ctx, "/action/faces", "hidden-bar", buttons, grid)
     body = Html(
         "<h1>Hidden faces</h1><p class=muted id=hidden-summary>{} marked not a face or hidden, newest first. Choose "
         "faces, then Show again: they are <a href='/unknown'>unknown faces</a> again (a face that was not a face may "
@@ -176,9 +180,7 @@ def suggestions_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int
     if ctx.forms and sections:
         buttons = Html("<button type=submit name=op value=yes class=primary>Yes, it is them</button>"
                        "<button type=submit name=op value=no class=danger>No, not them</button>")
-        grid = Html("<form method=post action='/action/suggestions' id=pick-form class=picker>{}{}{}</form>"
-                    "<script src='/static/select.js' defer></script>").format(
-            hidden_fields(ctx), _bar(ctx, "suggestions-bar", buttons), grid)
+        grid = _pick_form(ctx, "/action/suggestions", "suggestions-bar", buttons, grid)
     body = Html(
         "<h1>Suggestions</h1><p class=muted>{} just too far from someone to be decided theirs, nearest first. Choose "
         "faces, then Yes confirms them; No remembers that they are not that person.</p>{}{}{}"
