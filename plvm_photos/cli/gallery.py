@@ -80,13 +80,15 @@ def faces(
     found = lib.photo_faces(lib.find_photo(photo))
     rows = [
         {"face": f.number, "region_id": f.region_id, "box": list(f.box), "person": f.person,
-         "detector": round(f.detector, 4), "not": f.rejected}
+         "detector": round(f.detector, 4), "not": f.rejected, "mark": f.mark}
         for f in found.faces
     ]
+    marks = {"not_a_face": "not a face", "hidden": "hidden"}
     text = "\n".join(
         [f"{found.path} (#{found.photo_id}): {len(rows)} face(s)"]
         + [
-            f"  face {r['face']}: {('<' + r['person'] + '>') if r['person'] else 'unknown'}\tbox {r['box']}"
+            f"  face {r['face']}: {('<' + r['person'] + '>') if r['person'] else marks.get(r['mark'], 'unknown')}"
+            f"\tbox {r['box']}"
             + (f"\tnot: {', '.join('<' + n + '>' for n in r['not'])}" if r["not"] else "")
             for r in rows
         ]

@@ -238,6 +238,9 @@ def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS, fro
 
     def who(f: PhotoFace) -> Html:
         if f.person is None:
+            if f.mark is not None:  # shown again from the hidden faces' page
+                return Html("<span class=muted>{}</span> <a href='/hidden'>hidden faces</a>").format(
+                    "not a face" if f.mark == "not_a_face" else "hidden")
             return Html("<span class=muted>unknown</span>")
         return Html("{}{}{}").format(
             show(f.person), when(f.confirmed, Html(" <span class=muted title='confirmed by you'>✓ confirmed</span>")),

@@ -123,3 +123,15 @@ def test_a_mark_is_taken_back_without_undoing_what_came_after(small_lib):
     assert cli_json(["-L", str(root), "unignore", listed[0]["path"], "--face", "1"]) == {"faces": 1}
     assert [x["mark"] for x in cli_json(["-L", str(root), "ignored"])] == ["not_a_face"]
     assert cli_json(["-L", str(root), "ignored", "--hidden"]) == []
+
+
+def test_faces_of_a_photo_say_which_are_marked(small_lib):
+    lib, root, photos = small_lib
+    _, rose, _ = face(lib, photos, "kit_with_rose.jpg", 1)
+    lib.mark_faces([rose], "hidden")
+    listed = cli_json(["-L", str(root), "faces", str(photos / "kit_with_rose.jpg")])["faces"]
+    assert [(f["region_id"], f["mark"]) for f in listed if f["mark"]] == [(rose, "hidden")]
+    from tests.curation.small_library import run_cli
+
+    text = run_cli(["-L", str(root), "faces", str(photos / "kit_with_rose.jpg")]).stdout
+    assert "face 1: hidden\tbox" in text

@@ -145,5 +145,8 @@ def test_hidden_faces_are_listed_and_shown_again_from_their_page(served):
     after = http_get(server, "/hidden", {"Cookie": cookie})[1].decode()
     assert "2 face(s) shown again among the unknown faces" in after and shown(after, "marked-hidden") == ids[1:2]
     assert shown(after, "marked-not_a_face") == [] and set(library.unknown_face_ids()) == set(ids) - {ids[1]}
+    still = library.marked_faces()[0]
+    photo = http_get(server, f"/photo/{still.photo_id}")[1].decode()
+    assert "<span class=muted>hidden</span> <a href='/hidden'>hidden faces</a>" in photo  # the photo says so too
     library.undo()
     assert {f.region_id for f in library.marked_faces()} == set(ids[:3])
