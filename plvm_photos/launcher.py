@@ -1,9 +1,10 @@
 """The ``plvm-photos`` program's entry point: ``ask`` on a SQLite library without typer or SQLAlchemy.
 
 Importing typer (+ rich) and SQLAlchemy's ORM takes ~0.5 s on a small machine, several times the
-work of answering a question. When the command line is exactly ``[-L DIR | --library DIR] ask
-QUESTION [--json] [--explain]`` (the library option also after ``ask``, as the full program reads
-it: ``cli.global_options``) and the library is a SQLite file at the current schema revision,
+work of answering a question. When the command line is exactly ``[-L DIR | --library DIR] [--db
+sqlite:///FILE] ask QUESTION [--json] [--explain]`` (the global options also after ``ask``, as the
+full program reads them: ``cli.global_options``; ``PLVM_DB`` as ``--db``) and the library is a
+SQLite file at the current schema revision,
 the question is answered here with the standard library's ``sqlite3`` through the same code as
 the full CLI (``plvm_photos.ask.answer.answer_query``, printed by ``plvm_photos.ask.present``), with
 the same output and exit codes. Anything else (help, other options, another database, a library
@@ -29,6 +30,19 @@ class FastAsk:
     question: str
     as_json: bool
     explain: bool
+    db_file: Path | None = None  # ``--db sqlite:///FILE`` (None: the library folder's own)
+
+    @property
+    def db_path(self) -> Path:
+        return self.db_file if self.db_file is not None else self.root / DB_FILE
+
+
+SQLITE_URL = "sqlite:///"  # a plain file URL; anything else (another driver, options) goes to the full program
+
+
+def _sqlite_file(url: str) -> Path | None:
+    rest = url[len(SQLITE_URL):] if url.startswith(SQLITE_URL) else ""
+    return Path(rest) if rest and "?" not in rest else None
 
 
 FLAGS = ("--json", "--explain")
@@ -36,8 +50,7 @@ FLAGS = ("--json", "--explain")
 
 def parse_fast_ask(argv: list[str]) -> FastAsk | None:
     """The ask to answer here when ``argv`` is a plain ``ask`` on SQLite, else None."""
-    if os.environ.get("PLVM_DB"):
-        return None
+    db_url = os.environ.get("PLVM_DB") or None
     argv = hoist_global_options(argv, lambda words: (*FLAGS, "--help") if words[0] == "ask" else ())
     library: str | None = None
     i = 0
@@ -47,8 +60,15 @@ def parse_fast_ask(argv: list[str]) -> FastAsk | None:
             library, i = argv[i + 1], i + 2
         elif arg.startswith("--library="):
             library, i = arg.split("=", 1)[1], i + 1
+        elif arg == "--db" and i + 1 < len(argv):
+            db_url, i = argv[i + 1], i + 2
+        elif arg.startswith("--db="):
+            db_url, i = arg.split("=", 1)[1], i + 1
         else:
-            return None  # --db, --help, anything else: the full program decides
+            return None  # --help, anything else: the full program decides
+    db_file = _sqlite_file(db_url) if db_url is not None else None
+    if db_url is not None and db_file is None:
+        return None  # PostgreSQL, an in-memory or unusual URL: the full program
     rest = argv[i + 1 :]
     if i >= len(argv) or not rest:
         return None
@@ -58,7 +78,7 @@ def parse_fast_ask(argv: list[str]) -> FastAsk | None:
     if library == "" or (library is None and os.environ.get("PLVM_LIBRARY") == ""):
         return None
     root = Path(library) if library is not None else default_root()
-    return FastAsk(root, positional[0], "--json" in rest, "--explain" in rest)
+    return FastAsk(root, positional[0], "--json" in rest, "--explain" in rest, db_file)
 
 
 def run_fast_ask(ask: FastAsk) -> int | None:
@@ -67,7 +87,7 @@ def run_fast_ask(ask: FastAsk) -> int | None:
 
     from plvm_photos.db.migrate import HEAD_REVISION
 
-    db_path = (ask.root / DB_FILE).resolve()
+    db_path = ask.db_path.resolve()
     if not db_path.is_file():
         return None  # the full program creates the library
     try:

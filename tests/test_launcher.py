@@ -126,8 +126,24 @@ def test_parse_fast_ask_takes_only_plain_ask(tmp_path, monkeypatch):
                  ["ask", "a", "b"], ["-L"], ["--help"], ["ask", "q", "--json", "--json"], ["ask", "q", "--explain", "--explain"],
                  ["ask", "--explain"]):
         assert launcher.parse_fast_ask(argv) is None, argv
+    assert launcher.parse_fast_ask(["--db", "sqlite:////d/l.db", "ask", "q"]) == FastAsk(tmp_path, "q", False, False,
+                                                                                          Path("/d/l.db"))
+    assert launcher.parse_fast_ask(["ask", "q", "--db=sqlite:///rel.db"]).db_path == Path("rel.db")
+    for url in ("sqlite://", "sqlite:///x.db?mode=ro", "sqlite+pysqlite:////x.db", "postgresql://x/y"):
+        assert launcher.parse_fast_ask(["--db", url, "ask", "q"]) is None, url
     monkeypatch.setenv("PLVM_DB", "postgresql://x/y")
     assert launcher.parse_fast_ask(["ask", "q"]) is None
+    monkeypatch.setenv("PLVM_DB", "sqlite:////d/l.db")
+    assert launcher.parse_fast_ask(["ask", "q"]).db_path == Path("/d/l.db")
+
+
+def test_a_sqlite_db_url_is_answered_on_the_fast_path_as_the_library_is(ask_library_dir, tmp_path):
+    """``--db sqlite:///FILE`` used to take the full program (1.3 s instead of 0.3 s at 100 000 photos)."""
+    url = f"sqlite:///{ask_library_dir / 'library.db'}"
+    by_url = _run(FAST, ["--db", url, "ask", "how many photos?"], cwd=tmp_path)
+    by_folder = _run(FAST, ["-L", str(ask_library_dir), "ask", "how many photos?"], cwd=tmp_path)
+    assert by_url.returncode == 0 and by_url.stdout == by_folder.stdout and by_url.stdout.strip()
+    assert "sqlalchemy" not in _imported(by_url.stderr)
 
 
 def test_fast_path_defers_to_full_program_for_new_or_old_libraries(tmp_path):
