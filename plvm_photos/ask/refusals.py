@@ -475,6 +475,16 @@ def fallback_examples(text: str, roster) -> list[str]:
 
 
 JOINERS = frozenset(["and", "or", "but", "nor", "&"])
+RELATIVE_WORDS = frozenset(["that", "which", "where", "who", "whose", "when", "while"])
+TRAILING_VERBS = frozenset(["is", "are", "was", "were", "be", "been", "look", "looks", "seem", "seems"]) | RELATIVE_WORDS
+
+
+def _without_trailing_verbs(words: list[str]) -> list[str]:
+    """"which photos are" (blurry): "which photos"; "photos of <a> that are" (blurry): "photos of
+    <a>"; a question word with one more word is left as it is."""
+    while len(words) > 2 and words[-1].lower() in TRAILING_VERBS:
+        words = words[:-1]
+    return words
 
 
 def _dangles(candidate: str) -> bool:
@@ -482,7 +492,7 @@ def _dangles(candidate: str) -> bool:
     joiner before a preposition or another joiner ("<a> and in Paris"), a preposition before a
     joiner ("photos of and <b>"), a first "and"."""
     words = [w.lower() for w in candidate.replace("?", " ").replace(",", " , ").split()]
-    if not words or words[-1] in LEADING | JOINERS | {"not", ","} or words[0] in JOINERS:
+    if not words or words[-1] in LEADING | JOINERS | RELATIVE_WORDS | {"not", ","} or words[0] in JOINERS:
         return True
     for a, b in zip(words, words[1:]):
         if a in JOINERS and b in JOINERS | {"in", "on", "at", "from", "of", "with", "near", "to", ","}:
@@ -503,7 +513,9 @@ def with_working_suggestion(error: QuestionError, text: str, parse, roster) -> Q
         error = QuestionError(error.part, f'I can\'t use "{error.part}"', text=question)
     candidates = []
     if error.part and error.part != question and question.find(error.part) > 0:  # the question up to the part
-        candidates.append(_as_question(question[: question.find(error.part)].strip().rstrip(",;:")))
+        head = question[: question.find(error.part)].strip().rstrip(",;:")
+        candidates.append(_as_question(" ".join(_without_trailing_verbs(head.split()))))  # "which photos are" blurry
+        candidates.append(_as_question(head))
     from plvm_photos.ask.tokens import tokenize
 
     try:

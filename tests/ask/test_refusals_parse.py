@@ -257,3 +257,13 @@ def test_a_rewrite_leaves_out_an_unknown_name_and_keeps_the_rest(text, rewrite):
     error = refusal(text)
     assert "is not a registered person" in str(error) and error.suggestion == rewrite
     parse(rewrite, TODAY, ROSTER)
+
+
+@pytest.mark.parametrize("text, rewrite", [
+    ("photos of penny that are blurry", "photos of penny"),  # was "photos of penny that"
+    ("photos of penny which are dark", "photos of penny"),
+    ("which videos are long", "which videos?"),  # was "which videos are?"
+    ("photos of penny at the beach", "photos of penny"),  # was: <penny at> is not a registered person
+])
+def test_a_rewrite_never_ends_on_a_verb_or_a_relative_word_left_hanging(text, rewrite):
+    assert refusal(text).suggestion == rewrite
