@@ -26,6 +26,12 @@ def test_time_place_and_unicode_names_on_postgresql(tmp_path, sample_photos, pg_
         in_paris = ask(library, "photos in Paris")
         assert file_names(in_paris) == {"paris.jpg"} and "1 photo has no GPS position" in in_paris.answer
         assert file_names(ask(library, "who is in photos/paris.jpg?")) == {"paris.jpg"}  # ix_files_name's expression
+        from plvm_photos.errors import LibraryError
+
+        with pytest.raises(LibraryError, match=r"no photo 'par_is.png' in the library \(scan"):  # "_" is no wildcard
+            ask(library, "who is in par_is.png?")
+        with pytest.raises(LibraryError, match=r"no photo 'paris.png' in the library; did you mean paris.jpg\?"):
+            ask(library, "who is in paris.png?")
         assert file_names(ask(library, "photos near Sydney")) == {"sydney.jpg"}
         assert ask(library, "how many photos were taken in 2020?").answer.startswith("1 photo taken in 2020 (1 photo has no date")
         assert ask(library, "photos of <zoë> in Australia").answer.startswith("1 photo with <Zoë> in Australia")
