@@ -69,11 +69,16 @@ def confirm(rec: Recorder, concept: Concept, region: Region, source: str = "user
 
     One face is one person and a person is in a photo once: a confirmation of this face for
     someone else, or of this person on another face of the photo, is replaced. Rejections of
-    the pair (and photo-wide ones of the person here) are removed."""
+    the pair (and photo-wide ones of the person here) are removed, and the face's mark (not a
+    face, hidden): the user's last word on the face is that it is ``concept``."""
     s = rec.session
+    mark = s.scalar(select(FaceMark).where(FaceMark.region_id == region.id))
+    if mark is not None:  # named: a face, worth naming (a mark would keep it from being decided theirs)
+        rec.delete(mark)
+        rec.photos.add(region.photo_id)
     same = s.scalar(select(Confirmation).where(Confirmation.region_id == region.id))
     if same is not None and same.concept_id == concept.id:
-        return False
+        return mark is not None
     if same is not None:
         rec.delete(same)
     elsewhere = s.scalar(select(Confirmation).where(Confirmation.photo_id == region.photo_id,

@@ -135,3 +135,19 @@ def test_faces_of_a_photo_say_which_are_marked(small_lib):
 
     text = run_cli(["-L", str(root), "faces", str(photos / "kit_with_rose.jpg")]).stdout
     assert "face 1: hidden\tbox" in text
+
+
+def test_naming_a_marked_face_takes_its_mark_away(small_lib):
+    """Naming a face marked "not a face" said "named 1 face(s)" and changed nothing: the mark kept it
+    from ever being decided as anyone. The user's last word on a face wins; undo brings the mark back."""
+    lib, _, photos = small_lib
+    _, biden, _ = face(lib, photos, "biden.jpg", 1)
+    _, rose, _ = face(lib, photos, "kit_with_rose.jpg", 1)
+    lib.mark_faces([biden], "not_a_face")
+    lib.mark_faces([rose], "hidden")
+    lib.name_faces([biden, rose], "Joe")
+    assert "biden.jpg" in present(lib, "joe") and lib.marked_faces() == []
+    assert [f.mark for f in lib.photo_faces(face(lib, photos, "biden.jpg", 1)[0]).faces] == [None]
+    lib.undo()
+    assert {(f.region_id, f.mark) for f in lib.marked_faces()} == {(biden, "not_a_face"), (rose, "hidden")}
+    assert "Joe" not in {p.name for p in lib.people(hidden=True)}  # registered by the naming, gone with it
