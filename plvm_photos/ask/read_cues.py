@@ -59,6 +59,10 @@ AFTER = frozenset(["to", "with", "at", "each other", "one another", "together", 
 POSTURES = frozenset(["standing", "sitting", "stood", "sat", "posing", "walking"])
 NEGATIONS = frozenset(["not", "never", "without", "no"])
 JOINERS = frozenset(["and", ",", "&"])
+# a pronoun standing for the people named before it: one person ("photos of <a> where she is
+# smiling"), or all of them ("<a> and <b> where they are smiling")
+PRONOUNS = {"she": "one", "he": "one", "her": "one", "him": "one", "they": "all", "them": "all"}
+CLAUSE_WORDS = frozenset(["when", "while", "whenever", "where", "that"])  # "<a> when she is smiling"
 
 
 @dataclass
@@ -167,6 +171,8 @@ def _group_before(reading, spans, start: int) -> list[str]:
         if reading.toks[j].word in ("both", "all"):  # "<a> and <b> are both smiling": each of them
             reading.claim([j], "cue")
         j -= 1
+    if j >= 0 and j not in spans and reading.toks[j].word in PRONOUNS and not reading.toks[j].used:
+        return _antecedents(reading, spans, j)
     group: list[str] = []
     while j >= 0 and j in spans:
         first, name = spans[j]
@@ -177,6 +183,17 @@ def _group_before(reading, spans, start: int) -> list[str]:
             continue
         break
     return group
+
+
+def _antecedents(reading, spans, j: int) -> list[str]:
+    """Who the pronoun at ``j`` stands for: "she" / "he" the one person named before it (none
+    where several are: which one is not known), "they" / "them" everyone named before it."""
+    named = list(dict.fromkeys(name for k, (first, name) in sorted(spans.items()) if k < j))
+    if not named or (PRONOUNS[reading.toks[j].word] == "one" and len(named) > 1):
+        return []
+    introduced = j - 1 >= 0 and reading.toks[j - 1].word in CLAUSE_WORDS and not reading.toks[j - 1].used
+    reading.claim([j - 1, j] if introduced else [j], "cue")  # "when she is smiling": the clause is the cue's
+    return named
 
 
 def _group_after(reading, spans, end: int) -> list[str]:

@@ -176,6 +176,7 @@ SELF_WORDS = frozenset(["me", "us", "i", "myself", "ourselves", "yourself", "we"
 
 
 POSSESSIVE_PRONOUNS = frozenset(["his", "her", "their", "hers", "theirs"])
+PRONOUNS = frozenset(["she", "he", "her", "him", "they", "them", "it", "its"])
 
 
 def _is_filler(tok, before: str = "", person_before: bool = False) -> bool:
@@ -227,7 +228,8 @@ def _explained(reading, run: list[int], part: str) -> QuestionError:
                              _replaced(reading, tok.text, " or ".join(p.written for p in family[:2])), text=reading.text)
     prefixed = ([p for p in reading.roster.people if any(w.startswith(tok.word) for w in p.words)]
                 if reading.roster and len(tok.word) == 3 else [])
-    if len(prefixed) == 1 and len(run) == 1 and tok.word.isalpha():  # "leo": too short a prefix to be taken unasked
+    if len(prefixed) == 1 and len(run) == 1 and tok.word.isalpha() and tok.word not in PRONOUNS:  # "leo": too short
+        # a prefix to be taken unasked; "she" is a pronoun, not the start of "Sheldon"
         return QuestionError(tok.text, f'"{tok.text}" is not a registered name', _replaced(reading, tok.text, prefixed[0].written),
                              text=reading.text)
     names = tuple(w for p in reading.roster.people for w in p.words) if reading.roster else ()

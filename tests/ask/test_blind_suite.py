@@ -155,3 +155,23 @@ def test_a_city_says_which_places_within_it_its_answer_took_in(blind_answer):
     assert "(Shinjuku, within Tokyo, included; " in blind_answer("how many photos in tokyo").answer
     assert "Shinjuku, within Tokyo, included" in blind_answer("photos in tokyo or paris").answer
     assert "within Paris" not in blind_answer("photos in paris").answer  # its numbered districts go unsaid
+
+
+def test_a_pronoun_stands_for_the_people_named_before_it(blind_answer):
+    """"photos of penny where she is smiling" was refused ("smiling": say who): "she" / "he" is the
+    one person named before it, "they" all of them; with two people "she" is not guessed."""
+    from plvm_photos.ask.query import QuestionError
+
+    smiling = _files(blind_answer("photos where penny is smiling"))
+    for question in ("photos of penny where she is smiling", "photos of penny when she is smiling",
+                     "photos of Penny while she's smiling"):
+        assert _files(blind_answer(question)) == smiling, question
+    both = blind_answer("photos of sheldon and penny where they are smiling").answer
+    assert both == blind_answer("photos where sheldon and penny are smiling").answer
+    with pytest.raises(QuestionError, match="say who"):
+        blind_answer("photos of penny with raj where he is smiling")  # which of them is "he" is not known
+    with pytest.raises(QuestionError, match="say who"):
+        blind_answer("photos where she is smiling")
+    with pytest.raises(QuestionError) as refused:
+        blind_answer("photos of penny where she is blurry")
+    assert "not a registered name" not in str(refused.value)  # "she" was read as the start of "Sheldon"
