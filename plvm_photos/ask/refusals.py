@@ -478,7 +478,8 @@ def fallback_examples(text: str, roster) -> list[str]:
 
 JOINERS = frozenset(["and", "or", "but", "nor", "&"])
 RELATIVE_WORDS = frozenset(["that", "which", "where", "who", "whose", "when", "while"])
-TRAILING_VERBS = frozenset(["is", "are", "was", "were", "be", "been", "look", "looks", "seem", "seems"]) | RELATIVE_WORDS
+TRAILING_VERBS = frozenset(["is", "are", "was", "were", "be", "been", "look", "looks", "seem", "seems"]) | RELATIVE_WORDS \
+    | PRONOUNS
 
 
 def _without_trailing_verbs(words: list[str]) -> list[str]:
@@ -494,7 +495,7 @@ def _dangles(candidate: str) -> bool:
     joiner before a preposition or another joiner ("<a> and in Paris"), a preposition before a
     joiner ("photos of and <b>"), a first "and"."""
     words = [w.lower() for w in candidate.replace("?", " ").replace(",", " , ").split()]
-    if not words or words[-1] in LEADING | JOINERS | RELATIVE_WORDS | {"not", ","} or words[0] in JOINERS:
+    if not words or words[-1] in LEADING | JOINERS | RELATIVE_WORDS | PRONOUNS | {"not", ","} or words[0] in JOINERS:
         return True
     for a, b in zip(words, words[1:]):
         if a in JOINERS and b in JOINERS | {"in", "on", "at", "from", "of", "with", "near", "to", ","}:
