@@ -49,7 +49,7 @@ from plvm_photos.ask.query import (
     Strangers,
     Weekdays,
 )
-from plvm_photos.places.place import distance_km
+from plvm_photos.places.place import distance_km, named_beside
 from plvm_photos.ask.reader import Reader
 from plvm_photos.db.current import current_photo_sql
 from plvm_photos.errors import UnknownPersonError
@@ -347,8 +347,8 @@ def places_within(db: Reader, query, people: People) -> list[tuple[str, list[str
         names: set[str] = set()
         for condition, params in db.id_filters("photos.place_id", list(item.place.parts)):
             names.update(name for (name,) in db.rows(f"SELECT DISTINCT photos.place_name FROM photos WHERE {where.text} "
-                                                     f"AND {condition}", [*where.params, *params]) if name)
-        names = {n for n in names if n != item.place.name and not n.startswith(item.place.name + " ")}  # "Paris 04": said
+                                                     f"AND {condition}", [*where.params, *params])
+                         if named_beside(item.place.name, name))
         if names:
             out.append((item.place.name, sorted(names)))
     return out

@@ -63,6 +63,12 @@ class Place:
         }
 
 
+def named_beside(city: str, part: str) -> bool:
+    """Whether a place lying within ``city`` is named beside it where the city's photos take it in
+    ("Pasadena" beside Los Angeles): not the city itself, nor a district named after it ("Paris 04")."""
+    return bool(part) and part != city and not part.startswith(city + " ")
+
+
 def city_radius_km(population: int) -> float:
     """How far from a city's centre its parts may lie (``build_index.parts_of``): sqrt(population)
     / 40 km, between 3 and 30 (15 000 people: 3 km, 100 000: 8 km, 1 000 000: 25 km)."""

@@ -63,6 +63,7 @@ def places(store: LibraryStore) -> Places:
     """Countries and cities with their current photos, most first, and the photos without a place."""
     from plvm_photos.places.geocode import city as geocode_city
     from plvm_photos.places.geocode import counted_city
+    from plvm_photos.places.place import named_beside
 
     with store.session() as s:
         db = session_reader(s)
@@ -89,14 +90,14 @@ def places(store: LibraryStore) -> Places:
         at["cover"] = max(at["cover"], cover)
         if int(place_id) != city.geonameid:
             own = geocode_city(int(place_id))
-            if own is not None and not own.name.startswith(city.name + " "):  # "Paris 04" goes unsaid, as in ``ask``
+            if own is not None and named_beside(city.name, own.name):
                 at["in"].add(own.name)
     by_country: dict[str, list[CityCount]] = {}
     for found in cities.values():
         c = found["city"]
         by_country.setdefault(found["code"], []).append(
             CityCount(c.geonameid, c.name, c.admin1, c.country, found["code"], c.lat, c.lon, found["photos"], found["cover"],
-                      tuple(sorted(found["in"] - {c.name}))))
+                      tuple(sorted(found["in"]))))
     listed = [
         CountryCount(code, e["name"], e["photos"], e["cover"],
                      tuple(sorted(by_country.get(code, []), key=lambda c: (-c.photos, c.name))))
