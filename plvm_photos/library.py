@@ -24,7 +24,7 @@ from plvm_photos.reads import photo_lists as list_reads
 from plvm_photos.reads import photos as photo_reads
 from plvm_photos.reads import places as place_reads
 from plvm_photos.reads.images import FaceImage, PhotoFiles
-from plvm_photos.reads.marked import MarkedFace
+from plvm_photos.reads.marked import MARK_WORDS, MarkedFace
 from plvm_photos.reads.photo_lists import ListedPhoto, ListPage, Neighbours, PhotoList, PhotoWhenWhere, Timeline
 from plvm_photos.reads.places import Places
 from plvm_photos.reads.people import (Moment, PersonFacts, PersonName, PersonPhoto, PersonPhotoPage, PersonSummary,
@@ -32,7 +32,7 @@ from plvm_photos.reads.people import (Moment, PersonFacts, PersonName, PersonPho
 from plvm_photos.reads.photos import PhotoFace, PhotoFaces, PhotoNotAnalysed, PhotoSize
 from plvm_photos.store.library_store import LibraryStore
 
-__all__ = ["FaceImage", "Library", "ListedPhoto", "ListPage", "MarkedFace", "Moment", "Neighbours", "PersonFacts", "PersonName",
+__all__ = ["FaceImage", "Library", "ListedPhoto", "ListPage", "MARK_WORDS", "MarkedFace", "Moment", "Neighbours", "PersonFacts", "PersonName",
            "PersonPhoto", "PersonPhotoPage", "PersonSummary", "PhotoFace", "PhotoFaces", "PhotoFiles", "PhotoList",
            "PhotoNotAnalysed", "PhotoSize", "PhotoWhenWhere", "Places", "Tally", "Timeline"]
 

@@ -257,6 +257,8 @@ def people_matches(expr, recognised: set[str], strangers: int = 0) -> bool:
 
 
 # --- time ---------------------------------------------------------------------------------------
+# Every time filter's ``contains(taken, latitude)`` takes the photo's GPS latitude (None: no
+# position); only a season uses it (summer is December–February south of the equator).
 @dataclass(frozen=True)
 class DateRange:
     """Naive local date-times as the camera recorded them; ``start`` inclusive, ``end``
@@ -266,7 +268,7 @@ class DateRange:
     end: datetime | None
     label: str = field(default="", compare=False)  # how the question said it ("summer 2019")
 
-    def contains(self, taken: datetime) -> bool:
+    def contains(self, taken: datetime, latitude: float | None = None) -> bool:
         return (self.start is None or taken >= self.start) and (self.end is None or taken < self.end)
 
     def describe(self) -> str:
@@ -315,7 +317,7 @@ class EveryYear:
     label: str = field(default="", compare=False)
     recent: DateRange | None = field(default=None, compare=False)
 
-    def contains(self, taken: datetime) -> bool:
+    def contains(self, taken: datetime, latitude: float | None = None) -> bool:
         day = (taken.month, taken.day)
         if self.start <= self.end:
             return self.start <= day <= self.end
@@ -363,7 +365,7 @@ class DayPart:
     end: int
     label: str = field(default="", compare=False)
 
-    def contains(self, taken: datetime) -> bool:
+    def contains(self, taken: datetime, latitude: float | None = None) -> bool:
         if self.start <= self.end:
             return self.start <= taken.hour < self.end
         return taken.hour >= self.start or taken.hour < self.end
@@ -385,7 +387,7 @@ class Weekdays:
     days: tuple[int, ...]
     label: str = field(default="", compare=False)
 
-    def contains(self, taken: datetime) -> bool:
+    def contains(self, taken: datetime, latitude: float | None = None) -> bool:
         return taken.weekday() in self.days
 
     def describe(self) -> str:
@@ -406,8 +408,7 @@ class AllTimes:
     items: tuple
 
     def contains(self, taken: datetime, latitude: float | None = None) -> bool:
-        return all(item.contains(taken, latitude) if isinstance(item, (SeasonRange, EverySeason, AnyTime)) else item.contains(taken)
-                   for item in self.items)
+        return all(item.contains(taken, latitude) for item in self.items)
 
     def describe(self) -> str:
         return ", ".join(item.describe() for item in self.items)
@@ -424,8 +425,7 @@ class AnyTime:
     label: str = field(default="", compare=False)
 
     def contains(self, taken: datetime, latitude: float | None = None) -> bool:
-        return any(item.contains(taken, latitude) if isinstance(item, (SeasonRange, EverySeason, AnyTime)) else item.contains(taken)
-                   for item in self.items)
+        return any(item.contains(taken, latitude) for item in self.items)
 
     def describe(self) -> str:
         return " or ".join(item.describe() for item in self.items)

@@ -10,6 +10,7 @@ import typer
 
 from plvm_photos.cli.app import JsonOption, app, emit, state
 from plvm_photos.errors import MAX_ROW_ID, LibraryError
+from plvm_photos.library import MARK_WORDS
 
 MAX_PIXELS = 1_000_000  # no photo is wider or taller
 
@@ -73,7 +74,7 @@ def ignore(
     mark = "not_a_face" if not_a_face else "hidden"
     r = state.library().mark_faces(regions, mark)
     emit({"faces": r.faces, "mark": r.mark}, as_json,
-         f"{r.faces} face(s) marked {'not a face' if not_a_face else 'hidden'}")
+         f"{r.faces} face(s) marked {MARK_WORDS[mark]}")
 
 
 @app.command("ignored")
@@ -87,8 +88,7 @@ def ignored(
     if not_a_face and hidden:
         raise LibraryError("give --not-a-face or --hidden, not both (neither lists every marked face)")
     rows = state.library().marked_faces("not_a_face" if not_a_face else "hidden" if hidden else None)
-    words = {"not_a_face": "not a face", "hidden": "hidden"}
-    lines = [f"{f.path} --face {f.number}  {words[f.mark]}  {f.marked_at:%Y-%m-%d %H:%M}" for f in rows]
+    lines = [f"{f.path} --face {f.number}  {MARK_WORDS[f.mark]}  {f.marked_at:%Y-%m-%d %H:%M}" for f in rows]
     emit([{"path": f.path, "face": f.number, "region": f.region_id, "mark": f.mark, "marked_at": f.marked_at.isoformat()}
           for f in rows], as_json, "\n".join(lines) if lines else "no face is marked hidden or not a face")
 

@@ -9,6 +9,7 @@ import typer
 
 from plvm_photos.cli.app import JsonOption, app, emit, state
 from plvm_photos.errors import LibraryError
+from plvm_photos.library import MARK_WORDS
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -83,11 +84,10 @@ def faces(
          "detector": round(f.detector, 4), "not": f.rejected, "mark": f.mark}
         for f in found.faces
     ]
-    marks = {"not_a_face": "not a face", "hidden": "hidden"}
     text = "\n".join(
         [f"{found.path} (#{found.photo_id}): {len(rows)} face(s)"]
         + [
-            f"  face {r['face']}: {('<' + r['person'] + '>') if r['person'] else marks.get(r['mark'], 'unknown')}"
+            f"  face {r['face']}: {('<' + r['person'] + '>') if r['person'] else MARK_WORDS.get(r['mark'], 'unknown')}"
             f"\tbox {r['box']}"
             + (f"\tnot: {', '.join('<' + n + '>' for n in r['not'])}" if r["not"] else "")
             for r in rows

@@ -22,7 +22,7 @@ from plvm_photos.curation import journal
 from plvm_photos.curation.journal import Recorder
 from plvm_photos.curation.redecide import decide_again, face_candidates
 from plvm_photos.db.models import Concept, Confirmation, FaceMark, Photo, Region, Rejection, Verdict
-from plvm_photos.db.queries import HIDDEN_FACE, NOT_A_FACE, photo_paths, present_photo_count
+from plvm_photos.db.queries import MARK_WORDS, NOT_A_FACE, photo_paths, present_photo_count
 from plvm_photos.engines.base import Engine
 from plvm_photos.engines.registry import open_engine
 from plvm_photos.errors import ImageError, LibraryError
@@ -229,7 +229,6 @@ def answer_suggestions(store: LibraryStore, accepted: list[tuple[int, int]], ref
     return result
 
 
-MARK_WORDS = {NOT_A_FACE: "not a face", HIDDEN_FACE: "hidden"}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ def is_current_photo():
 
 
 NOT_A_FACE, HIDDEN_FACE = "not_a_face", "hidden"  # the marks of ``FaceMark``
+MARK_WORDS = {NOT_A_FACE: "not a face", HIDDEN_FACE: "hidden"}  # how a mark is said
 
 
 def marked_region_ids(*marks: str):

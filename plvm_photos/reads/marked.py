@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from plvm_photos.db.models import FaceMark, Region
-from plvm_photos.db.queries import CHUNK, photo_paths
+from plvm_photos.db.queries import CHUNK, MARK_WORDS, photo_paths  # noqa: F401 - MARK_WORDS: for the CLI and the gallery
 from plvm_photos.reads.photos import FACE_ORDER
 from plvm_photos.store.library_store import LibraryStore
 

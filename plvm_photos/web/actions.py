@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from plvm_photos.errors import LibraryError, UnknownPersonError
-from plvm_photos.library import Library
+from plvm_photos.library import MARK_WORDS, Library
 
 MAX_ID = 10**12
 DIGITS = re.compile(r"[0-9]{1,12}")
@@ -88,7 +88,7 @@ def faces_action(library: Library, form: Form) -> Done:
     if op not in ("not_a_face", "hidden"):
         raise BadForm("the field 'op' must be name, not_a_face, hidden or unmark")
     r = library.mark_faces(regions, op)
-    return Done(f"{r.faces} face(s) marked {'not a face' if op == 'not_a_face' else 'hidden'}: Undo brings them back")
+    return Done(f"{r.faces} face(s) marked {MARK_WORDS[op]}: Undo brings them back")
 
 
 def pairs(form: Form, name: str) -> list[tuple[int, int]]:

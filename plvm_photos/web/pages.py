@@ -13,7 +13,7 @@ from itertools import groupby
 from urllib.parse import quote, urlencode
 
 from plvm_photos.errors import LibraryError
-from plvm_photos.library import Library, PersonFacts, PhotoFace
+from plvm_photos.library import MARK_WORDS, Library, PersonFacts, PhotoFace
 from plvm_photos.names import normalize, show
 from plvm_photos.web.layout import (
     NO_FORMS,
@@ -239,8 +239,7 @@ def photo_page(library: Library, photo_id: int, ctx: PageContext = NO_FORMS, fro
     def who(f: PhotoFace) -> Html:
         if f.person is None:
             if f.mark is not None:  # shown again from the hidden faces' page
-                return Html("<span class=muted>{}</span> <a href='/hidden'>hidden faces</a>").format(
-                    "not a face" if f.mark == "not_a_face" else "hidden")
+                return Html("<span class=muted>{}</span> <a href='/hidden'>hidden faces</a>").format(MARK_WORDS[f.mark])
             return Html("<span class=muted>unknown</span>")
         return Html("{}{}{}").format(
             show(f.person), when(f.confirmed, Html(" <span class=muted title='confirmed by you'>✓ confirmed</span>")),

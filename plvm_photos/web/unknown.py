@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 
-from plvm_photos.library import Library
+from plvm_photos.library import MARK_WORDS, Library
 from plvm_photos.names import show
 from plvm_photos.web.layout import NO_FORMS, PageContext, hidden_fields, page, pager, plural
 from plvm_photos.web.markup import EMPTY, Html, when
@@ -123,9 +123,6 @@ def unknown_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1
     return page("Unknown faces", body, ctx=ctx)
 
 
-MARK_TITLES = {"not_a_face": "Not a face", "hidden": "Hidden"}
-
-
 def hidden_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1) -> Html:
     """The faces marked not a face or hidden, newest first, each to choose and show again (they
     become unknown faces again): a mark taken back without undoing what was done since."""
@@ -134,11 +131,12 @@ def hidden_page(library: Library, ctx: PageContext = NO_FORMS, page_no: int = 1)
     page_no = min(max(page_no, 1), pages)
     shown = marked[(page_no - 1) * FACES_PER_PAGE : page_no * FACES_PER_PAGE]
     sections = []
-    for mark, title in MARK_TITLES.items():
+    for mark, words in MARK_WORDS.items():
+        title = words.capitalize()
         faces = [f for f in shown if f.mark == mark]
         if faces:
             tiles = EMPTY.join(_face_tile(f.region_id, f.photo_id, f.path, "region", str(f.region_id),
-                                          "face marked " + title.lower()) for f in faces)
+                                          "face marked " + words) for f in faces)
             sections.append(Html("<section class=group id=marked-{mark} data-size={n} aria-labelledby=marked-{mark}-head>"
                                  "<h2 id=marked-{mark}-head>{title} <span class=muted>({n})</span></h2>"
                                  "<ul class=picks>{tiles}</ul></section>").format(mark=mark, n=len(faces), title=title,

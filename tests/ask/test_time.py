@@ -197,6 +197,18 @@ def test_season_range_matches_by_hemisphere():
     assert summer.contains(july)  # no GPS: the northern reading
 
 
+def test_a_season_inside_times_joined_still_reads_the_hemisphere():
+    """Times joined by "or" handed the latitude on only to some kinds they might hold: a season
+    inside "all of" ("on Saturdays in summer 2019") inside "any of" was read north of the equator."""
+    from plvm_photos.ask.query import AllTimes, AnyTime, Weekdays
+
+    summer = parse("photos in summer 2019", TODAY).time
+    either = AnyTime((AllTimes((summer, Weekdays((5,)))), AllTimes((summer, Weekdays((6,))))))
+    saturday_in_sydney_summer = datetime(2020, 1, 11)
+    assert either.contains(saturday_in_sydney_summer, latitude=-33.9)
+    assert not either.contains(saturday_in_sydney_summer, latitude=48.8)
+
+
 def test_date_range_contains_is_start_inclusive_end_exclusive():
     year = parse("photos in 2019", TODAY).time
     assert year.contains(datetime(2019, 1, 1)) and year.contains(datetime(2019, 12, 31, 23, 59, 59))
