@@ -204,19 +204,23 @@ def test_stale_thumbnails_and_old_cache_layouts_are_pruned(tmp_path):
 def test_at_most_two_decodes_run_at_once(hostile, monkeypatch):
     from plvm_photos.web import thumbs
 
-    running, peak, lock = 0, 0, threading.Lock()
+    running, peak, changed = 0, 0, threading.Condition()
     real = thumbs.decode
 
     def slow_decode(*args, **kwargs):
         nonlocal running, peak
-        with lock:
+        with changed:
             running += 1
             peak = max(peak, running)
+            changed.notify_all()
+            # stay until another decode runs beside this one (or 2 s pass), so that a loaded
+            # machine staggering the requests cannot hide a second slot
+            changed.wait_for(lambda: running >= 2, timeout=2)
         try:
-            time.sleep(0.4)
+            time.sleep(0.2)
             return real(*args, **kwargs)
         finally:
-            with lock:
+            with changed:
                 running -= 1
 
     monkeypatch.setattr(thumbs, "decode", slow_decode)
@@ -372,17 +376,22 @@ def test_the_connections_waiting_longest_make_room_and_busy_handlers_answer_503(
             assert closed_within(sock, 5) is not None
         assert http_get(server, "/")[0] == 200
         slow_page = pages.people_page
+        handling, release = threading.Event(), threading.Event()
 
-        def people_page(*args, **kwargs):
-            time.sleep(2)
+        def people_page(*args, **kwargs):  # holds the one handler until the second request is answered
+            handling.set()
+            release.wait(10)
             return slow_page(*args, **kwargs)
 
         monkeypatch.setattr(pages, "people_page", people_page)
         with ThreadPoolExecutor(2) as pool:
             first = pool.submit(http_get, server, "/")
-            time.sleep(0.5)
+            assert handling.wait(10)  # not a fixed sleep: on a loaded machine the first may take longer
             start = time.monotonic()
-            assert http_get(server, "/")[0] == 503 and time.monotonic() - start < 1.5  # told at once
+            try:
+                assert http_get(server, "/")[0] == 503 and time.monotonic() - start < 1.5  # told at once
+            finally:
+                release.set()
             assert first.result()[0] == 200
     finally:
         for sock in held:
