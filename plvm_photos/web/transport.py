@@ -8,8 +8,9 @@ socket, never a slot of a real request. A head must arrive whole within ``reques
 seconds, a body within as long again (no keep-alive: one request per connection); at most
 ``max_pending`` connections wait so (the oldest is closed for a new one). A head is at most
 ``MAX_REQUEST_HEAD`` bytes (431), a form's body ``MAX_BODY``. At most ``max_handlers`` requests
-are handled at once (more are answered 503 and closed at once); every socket operation of a
-handler times out after ``io_timeout``.
+are handled at once; a whole request waits up to ``SLOT_WAIT_S`` for a slot (a client that had
+its answer can ask again before the handler that sent it has let its slot go) and is then answered
+503 and closed; every socket operation of a handler times out after ``io_timeout``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import socket
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
@@ -29,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_REQUEST_HEAD = 16 * 1024  # request line and headers
 MAX_BODY = 256 * 1024  # a form: naming a cluster of 5000 faces is ~60 KB
+SLOT_WAIT_S = 0.25  # a whole request waits at most this long for a handler slot, then 503
 
 
 def plain_response(status: int, message: str, extra: str = "") -> bytes:
@@ -90,6 +93,7 @@ class RequestReader:
         self.server = server
         self.selector = selectors.DefaultSelector()
         self.waiting: dict[socket.socket, Receiving] = {}
+        self.queued: deque[tuple[Receiving, bytes, bytes, float]] = deque()  # whole, waiting for a slot, first come first
         self.incoming: list[tuple[socket.socket, tuple]] = []
         self.lock = threading.Lock()
         self.wake_r, self.wake_w = socket.socketpair()
@@ -103,18 +107,22 @@ class RequestReader:
         """A connection just accepted (from the accepting thread)."""
         with self.lock:
             self.incoming.append((sock, address))
-        with contextlib.suppress(OSError):
-            self.wake_w.send(b"\0")
+        self.wake()
 
     def stop(self) -> None:
         self.stopped = True
+        self.wake()
+
+    def wake(self) -> None:
+        """Look again now (a connection came, a slot was let go, the server stops)."""
         with contextlib.suppress(OSError):
             self.wake_w.send(b"\0")
 
     def _run(self) -> None:
         try:
             while not self.stopped:
-                soonest = min((r.deadline for r in self.waiting.values()), default=time.monotonic() + 1.0)
+                soonest = min([r.deadline for r in self.waiting.values()] + [self.queued[0][3]] if self.queued else [],
+                              default=time.monotonic() + 1.0)
                 for key, _ in self.selector.select(max(0.0, min(1.0, soonest - time.monotonic()))):
                     if key.fileobj is self.wake_r:
                         with contextlib.suppress(OSError):
@@ -126,11 +134,12 @@ class RequestReader:
                             print(f"plvm-photos serve: error receiving a request: {exc!r}", file=sys.stderr)
                             self._close(key.fileobj)
                 self._take_incoming()
+                self._hand_over_queued()
                 now = time.monotonic()
                 for late in [r.sock for r in self.waiting.values() if r.deadline <= now]:
                     self._close(late)  # too slow: closed without a word
         finally:
-            for sock in list(self.waiting):
+            for sock in list(self.waiting) + [q[0].sock for q in self.queued]:
                 self._close(sock)
             self.selector.close()
             self.wake_r.close()
@@ -194,7 +203,23 @@ class RequestReader:
             if refused is not None:
                 self._answer(r.sock, refused, forgotten=True)
                 return
-        self.server.handle_received(r.sock, r.address, head, rest)
+        if len(self.queued) >= self.server.max_handlers:
+            self.server.refuse_busy(r.sock)
+            return
+        self.queued.append((r, head, rest, time.monotonic() + SLOT_WAIT_S))
+        self._hand_over_queued()
+
+    def _hand_over_queued(self) -> None:
+        """Whole requests to handler threads while slots are free, in the order they came; those
+        that waited ``SLOT_WAIT_S`` in vain are answered 503."""
+        while self.queued:
+            r, head, rest, _ = self.queued[0]
+            if not self.server.handle_received(r.sock, r.address, head, rest):
+                break
+            self.queued.popleft()
+        now = time.monotonic()
+        while self.queued and self.queued[0][3] <= now:
+            self.server.refuse_busy(self.queued.popleft()[0].sock)
 
     def _answer(self, sock: socket.socket, response: bytes, forgotten: bool = False) -> None:
         if not forgotten:
@@ -256,11 +281,11 @@ class GalleryServer(ThreadingHTTPServer):
         """A new connection: its request is received by the reader, not by a thread of its own."""
         self._reader.add(request, client_address)
 
-    def handle_received(self, request, client_address, head: bytes, rest: bytes) -> None:
-        """A whole request (from the reader): a handler thread when a slot is free, else 503."""
+    def handle_received(self, request, client_address, head: bytes, rest: bytes) -> bool:
+        """A whole request (from the reader) to a handler thread, when a slot is free (False, and
+        nothing done, when none is)."""
         if not self._slots.acquire(blocking=False):
-            self._refuse(request)
-            return
+            return False
         self._received[request] = (head, rest)
         try:
             super().process_request(request, client_address)
@@ -268,6 +293,7 @@ class GalleryServer(ThreadingHTTPServer):
             self._received.pop(request, None)
             self._slots.release()
             raise
+        return True
 
     def take_received(self, request) -> tuple[bytes, bytes]:
         """(the request head, the body bytes received with it) of ``request``, for its handler."""
@@ -278,8 +304,10 @@ class GalleryServer(ThreadingHTTPServer):
             super().process_request_thread(request, client_address)
         finally:
             self._slots.release()
+            self._reader.wake()  # a request may be waiting for this slot
 
-    def _refuse(self, request) -> None:
+    def refuse_busy(self, request) -> None:
+        """503: no handler slot came free in time."""
         with contextlib.suppress(OSError):
             request.send(self.BUSY)  # the socket is non-blocking (the reader's)
         self.shutdown_request(request)
