@@ -26,7 +26,7 @@ from datetime import date
 
 from plvm_photos.ask import lexicon as L
 from plvm_photos.ask.lexicon import KEYWORDS, PEOPLE_PAIRS, PEOPLE_WORDS
-from plvm_photos.ask.query import (AllPlaces, AllTimes, AnyOf, AnyPlace, DateRange, DayPart, EverySeason, EveryYear, NoDate, NoPlace,
+from plvm_photos.ask.query import (AllPlaces, AllTimes, AnyOf, AnyPlace, DateRange, DayPart, EveryFeast, EverySeason, EveryYear, NoDate, NoPlace,
                                   NotPlace, Person, PhotoRef, Query, QuestionError, Weekdays)
 from plvm_photos.ask.read_cues import cue_people, find_cues
 from plvm_photos.ask.read_faces import read_faces, with_others
@@ -573,6 +573,12 @@ def _of_the_year(every, year):
         return None
     if isinstance(every, EverySeason):
         return W.season_range(every.label, year.start.year)
+    if isinstance(every, EveryFeast):
+        day = next((day for day in every.days if day.year == year.start.year), None)
+        if day is None:
+            return None
+        start = datetime(day.year, day.month, day.day)
+        return DateRange(start, W.day_range(day.year, day.month, day.day).end, f"{every.holiday} {day.year}")
     if isinstance(every, EveryYear) and every.start <= every.end:
         start = datetime(year.start.year, *every.start)
         last = W.day_range(year.start.year, *every.end)

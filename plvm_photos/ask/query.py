@@ -17,7 +17,7 @@ People expressions select photos by the people recognised in them:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from plvm_photos.errors import LibraryError
 from plvm_photos.places.place import Place, distance_km
@@ -331,6 +331,28 @@ class EveryYear:
 
 
 @dataclass(frozen=True)
+class EveryFeast:
+    """A holiday whose date moves from year to year, in every year ("at Easter", "Thanksgiving
+    photos" with no year): ``days`` holds its day in each year a camera date can have (from
+    ``when.FIRST_YEAR`` to next year). ``recent`` is the most recent one on or before today, for
+    the forms that need one point in time ("before Easter")."""
+
+    holiday: str  # "Easter Sunday"
+    days: tuple[date, ...]
+    label: str = field(default="", compare=False)
+    recent: DateRange | None = field(default=None, compare=False)
+
+    def contains(self, taken: datetime, latitude: float | None = None) -> bool:
+        return taken.date() in self.days
+
+    def describe(self) -> str:
+        return f"{self.label} (every year)"
+
+    def as_dict(self) -> dict:
+        return {"every_year_on": self.holiday, "label": self.label}
+
+
+@dataclass(frozen=True)
 class EverySeason:
     """A season of every year ("photos from summer", "winter photos"): ``north`` and ``south``
     are the same days of every year on each side of the equator (a photo whose GPS latitude is
@@ -447,7 +469,7 @@ class NoDate:
         return {"no_date": True}
 
 
-TimeFilter = DateRange | SeasonRange | EveryYear | EverySeason | DayPart | Weekdays | AnyTime | AllTimes | NoDate
+TimeFilter = DateRange | SeasonRange | EveryYear | EveryFeast | EverySeason | DayPart | Weekdays | AnyTime | AllTimes | NoDate
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 

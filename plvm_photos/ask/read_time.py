@@ -23,7 +23,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from plvm_photos.ask import when as W
-from plvm_photos.ask.query import AllTimes, AnyTime, DateRange, DayPart, EverySeason, EveryYear, QuestionError, SeasonRange, Weekdays
+from plvm_photos.ask.query import AllTimes, AnyTime, DateRange, DayPart, EveryFeast, EverySeason, EveryYear, QuestionError, SeasonRange, Weekdays
 
 _YEAR = re.compile(r"^[0-9]{4}$")
 _SHORT_YEAR = re.compile(r"^'([0-9]{2})$")
@@ -213,11 +213,14 @@ class TimeReader:
         if which not in ("last", "this", "past", "previous") or hint is not None:
             return None
         found = self._holiday(i + 1, None) or self._day(i + 1, None) or self._month_point(i + 1, None)
-        if found is None or not isinstance(found[1], EveryYear):
+        if found is None or not isinstance(found[1], (EveryYear, EveryFeast)):
             return None
         end, every = found
         if which != "this":
             return end, DateRange(every.recent.start, every.recent.end, f"last {every.label.removeprefix('at ')}")
+        if isinstance(every, EveryFeast):
+            day = next(day for day in every.days if day.year == self.today.year)  # days run to next year
+            return end, DateRange(_midnight(day), _midnight(day) + timedelta(days=1), f"this {every.holiday}")
         start = datetime(self.today.year, *every.start)
         stop = datetime(self.today.year, *every.end) + timedelta(days=1)
         return end, DateRange(start, stop, f"this {every.label.removeprefix('at ')}")
@@ -312,11 +315,11 @@ class TimeReader:
                 j, y = year
             elif hint is not None:
                 y = hint
-            else:  # the most recent one on or before today
-                y = self.today.year if first_day(self.today.year) <= self.today else self.today.year - 1
-                if first_day in FIXED_DAYS:  # every year's ("Christmas photos")
-                    day = first_day(y)
-                    return j, W.every_day(day.month, day.day, self.today, f"at {label}")
+            elif first_day in FIXED_DAYS:  # every year's ("Christmas photos")
+                day = first_day(self.today.year)
+                return j, W.every_day(day.month, day.day, self.today, f"at {label}")
+            else:  # "Easter photos": every year's, on its day in each year
+                return j, W.every_feast(first_day, label, self.today)
             start = _midnight(first_day(y))
             return j, DateRange(start, start + timedelta(days=days), f"{label} {y}")
         return None
@@ -518,7 +521,7 @@ class TimeReader:
                 if found is None:
                     return None
                 j, point = found
-                if isinstance(point, (EveryYear, EverySeason)):  # "before August": the most recent one
+                if isinstance(point, (EveryYear, EveryFeast, EverySeason)):  # "before August": the most recent one
                     point = point.recent
                 if isinstance(point, SeasonRange):
                     point = DateRange(min(point.north.start, point.south.start), max(point.north.end, point.south.end), point.label)
@@ -580,7 +583,7 @@ def _last_year_of(time) -> int:
 def _as_range(time) -> DateRange:
     if isinstance(time, EverySeason):
         time = time.recent
-    if isinstance(time, EveryYear):
+    if isinstance(time, (EveryYear, EveryFeast)):
         return time.recent
     if isinstance(time, SeasonRange):
         return DateRange(time.north.start, time.north.end, time.label)
@@ -621,7 +624,8 @@ def combine(first, second, joiner: str):
     items = [*(first.items if isinstance(first, AnyTime) else (first,)), *(second.items if isinstance(second, AnyTime) else (second,))]
     if joiner == "or" or isinstance(first, AnyTime) or isinstance(second, AnyTime):
         return AnyTime(tuple(items))
-    if isinstance(first, (SeasonRange, EveryYear, EverySeason)) or isinstance(second, (SeasonRange, EveryYear, EverySeason)):
+    every = (SeasonRange, EveryYear, EveryFeast, EverySeason)
+    if isinstance(first, every) or isinstance(second, every):
         return AnyTime(tuple(items))
     start = max((r.start for r in (first, second) if r.start is not None), default=None)
     end = min((r.end for r in (first, second) if r.end is not None), default=None)

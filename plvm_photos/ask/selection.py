@@ -33,6 +33,7 @@ from plvm_photos.ask.query import (
     AllTimes,
     AnyTime,
     DayPart,
+    EveryFeast,
     EverySeason,
     EveryYear,
     Faces,
@@ -175,6 +176,9 @@ def time_sql(db: Reader, time) -> Sql:
         start, end = "%02d-%02d" % time.start, "%02d-%02d" % time.end
         joiner = "AND" if time.start <= time.end else "OR"
         return Sql(f"({DATED} AND ({day} >= ? {joiner} {day} <= ?))", [start, end])
+    if isinstance(time, EveryFeast):  # a moving holiday: its day in each year, by the camera's date
+        day = "substr(photos.taken_at, 1, 10)" if db.dialect == "sqlite" else "to_char(photos.taken_at, 'YYYY-MM-DD')"
+        return Sql(f"({DATED} AND {day} IN ({', '.join('?' * len(time.days))}))", [d.isoformat() for d in time.days])
     if isinstance(time, SeasonRange):
         starts, ends = [time.north.start, time.south.start], [time.north.end, time.south.end]
         outer = _range_sql(db, None if None in starts else min(starts), None if None in ends else max(ends))

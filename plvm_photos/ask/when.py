@@ -34,9 +34,10 @@ Every range is naive local time, start inclusive, end exclusive. The rules:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from plvm_photos.ask.query import DateRange, EverySeason, EveryYear, QuestionError, SeasonRange
+from plvm_photos.ask.query import DateRange, EveryFeast, EverySeason, EveryYear, QuestionError, SeasonRange
 
 FIRST_YEAR, LAST_YEAR = 1800, 2999  # years outside are refused (and datetime's range is safe)
 MONTHS = {
@@ -141,6 +142,14 @@ def every_day(month: int, day: int, today: date, label: str = "") -> EveryYear:
     """``month``/``day`` of every year ("on 4 July", "at Christmas")."""
     recent = recent_day(month, day, today)
     return EveryYear((month, day), (month, day), label or f"{day} {MONTH_NAMES[month - 1]}", recent)
+
+
+def every_feast(day_in: Callable[[int], date], holiday: str, today: date) -> EveryFeast:
+    """A holiday whose date moves (``day_in(year)``: Easter, Thanksgiving) in every year a camera
+    date can have, from FIRST_YEAR to next year (a clock set a little ahead)."""
+    days = tuple(day_in(year) for year in range(FIRST_YEAR, today.year + 2))
+    recent = max(day for day in days if day <= today)
+    return EveryFeast(holiday, days, f"at {holiday}", day_range(recent.year, recent.month, recent.day))
 
 
 def every_span(first: EveryYear, last: EveryYear, text: str) -> EveryYear:

@@ -53,3 +53,13 @@ def test_time_place_and_unicode_names_on_postgresql(tmp_path, sample_photos, pg_
         middle = library.neighbours(everything, ordered[1])
         assert (middle.previous, middle.next, middle.position, middle.total) == (ordered[0], ordered[2], 2, 3)
         assert library.list_page(library.photo_list("month:2019-07"), 0, 10).total == 1
+
+
+def test_easter_of_every_year_on_postgresql(tmp_path, sample_photos, pg_url):
+    photos = tmp_path / "photos"
+    write_copy(sample_photos["astronaut"], photos / "easter_2021.jpg", datetime(2021, 4, 4, 11), None)
+    write_copy(sample_photos["hopper"], photos / "day_after.jpg", datetime(2021, 4, 5, 11), None)
+    with Library(tmp_path / "lib", db_url=pg_url) as library:
+        library.scan([photos], workers=1, progress=False)
+        assert file_names(ask(library, "easter photos")) == {"easter_2021.jpg"}
+        assert file_names(ask(library, "photos from easter 2021")) == {"easter_2021.jpg"}

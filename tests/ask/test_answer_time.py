@@ -81,3 +81,31 @@ def test_a_library_without_dates_says_so(demo_library_dir):
         assert "no photo in the library has a date yet" in answer.answer
         count = ask(library, "how many photos were taken last summer?")
         assert count.answer.startswith("0 photos taken last summer") and "no photo in the library has a date yet" in count.answer
+
+
+def test_easter_photos_are_those_of_every_years_easter(suite_library_dir, tmp_path):
+    """"Easter photos" answered Easter Sunday of this year only; each year's Easter is its own day."""
+    import shutil
+    import sqlite3
+
+    from plvm_photos.ask.answer import answer_question
+    from plvm_photos.ask.reader import Reader
+    from plvm_photos.store.layout import DB_FILE
+    from tests.ask.suite_library import TODAY
+
+    shutil.copy(suite_library_dir / DB_FILE, tmp_path / DB_FILE)
+    conn = sqlite3.connect(tmp_path / DB_FILE, check_same_thread=False)
+    days = {1: "2019-04-21 10:00:00.000000", 2: "2021-04-04 18:30:00.000000", 3: "2022-04-17 09:00:00.000000",
+            4: "2019-04-22 10:00:00.000000", 5: "2021-04-17 10:00:00.000000"}  # the last two: the day after, 2022's day
+    for photo_id, taken in days.items():
+        conn.execute("UPDATE photos SET taken_at = ?, taken_source = 'exif' WHERE id = ?", (taken, photo_id))
+    conn.commit()
+    easters = ("2019-04-21", "2020-04-12", "2021-04-04", "2022-04-17", "2023-04-09", "2024-03-31", "2025-04-20")
+    easter = {row[0] for row in conn.execute("SELECT id FROM photos WHERE substr(taken_at, 1, 10) IN (?, ?, ?, ?, ?, ?, ?)", easters)}
+    assert {1, 2, 3} <= easter and not easter & {4, 5}
+    found = answer_question(Reader(conn), "easter photos", TODAY)
+    assert len(found.photos) == len(easter) and all(p.taken[:10] in easters for p in found.photos)
+    assert "at Easter Sunday (every year)" in found.answer
+    counted = answer_question(Reader(conn), "how many photos were taken at easter?", TODAY)
+    assert counted.answer.startswith(f"{len(easter)} photo")
+    conn.close()

@@ -117,6 +117,36 @@ def test_a_month_day_or_holiday_without_a_year_is_every_years(text, start, end, 
     assert not time.contains(datetime(2019, *outside))
 
 
+@pytest.mark.parametrize("text, label", [
+    ("easter photos", "at Easter Sunday (every year)"),
+    ("photos of <a> at easter", "at Easter Sunday (every year)"),
+    ("photos on easter sunday", "at Easter Sunday (every year)"),
+    ("photos at thanksgiving", "at Thanksgiving (every year)"),
+])
+def test_a_moving_holiday_without_a_year_is_its_day_in_every_year(text, label):
+    """"Easter photos" was Easter Sunday of this year only, where "Christmas photos" is every
+    year's: each year's Easter (or Thanksgiving) is a different day."""
+    from plvm_photos.ask.query import EveryFeast
+
+    time = parse(text, TODAY).time
+    assert isinstance(time, EveryFeast) and time.describe() == label
+    if "easter" in text:
+        easters = [datetime(1999, 4, 4), datetime(2019, 4, 21, 15, 30), datetime(2024, 3, 31), datetime(2025, 4, 20)]
+        assert all(time.contains(day) for day in easters)
+        assert not time.contains(datetime(2019, 3, 31)) and not time.contains(datetime(2024, 4, 21))
+    else:
+        assert time.contains(datetime(2019, 11, 28)) and time.contains(datetime(2023, 11, 23))
+        assert not time.contains(datetime(2019, 11, 22)) and not time.contains(datetime(2023, 11, 28))
+
+
+def test_last_and_this_easter_and_easter_of_a_year():
+    assert span("photos from last easter", date(2024, 7, 15)) == (d(2024, 3, 31), d(2024, 4, 1))
+    assert span("photos from last easter", date(2024, 3, 1)) == (d(2023, 4, 9), d(2023, 4, 10))
+    assert span("photos from this easter", date(2024, 3, 1)) == (d(2024, 3, 31), d(2024, 4, 1))
+    assert span("easter photos from 2019") == span("photos from easter 2019") == (d(2019, 4, 21), d(2019, 4, 22))
+    assert span("photos before easter", date(2024, 7, 15)) == (None, d(2024, 3, 31))
+
+
 def test_before_a_month_without_a_year_is_before_the_most_recent_one():
     assert span("photos before august", date(2024, 7, 15)) == (None, d(2023, 8, 1))
 
