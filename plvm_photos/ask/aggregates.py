@@ -83,7 +83,9 @@ def hidden_ids(db: Reader, asked: tuple[str, ...], people: People) -> set[int]:
 def people_answer(db: Reader, query, people: People, found: Selected | None, scope: str, asked: list[str],
                   with_photos: bool, where: Sql | None = None) -> Answer:
     """Who is in the selected photos (all photos when ``found`` is None), most photos first; for a
-    comparison (``query.kind`` "named": "more photos of <a> or <b>?") only the people named."""
+    comparison (``query.kind`` "named": "more photos of <a> or <b>?") only the people named.
+    ``scope`` says the whole selection, its people part included ("with <a> or <b>", "without
+    <c>", "with 3 people"); ``asked``: the people asked about, left out of the ranking."""
     if query.kind == "named":
         return _compared(db, query, people, found, scope, with_photos, where)
     skip = {people.get(name).id for name in asked} if query.others else set()
@@ -93,14 +95,14 @@ def people_answer(db: Reader, query, people: People, found: Selected | None, sco
         counts.pop(cid, None)
     ranked = _ranked(counts, lambda cid: show(people.by_id[cid].display))
     photos = photo_answers(db, found.ids, found.rows) if found is not None and with_photos else []
-    with_whom = f" with {names_text([people.get(n).display for n in asked])}" if query.others and asked else ""
+    also = bool(query.others and asked)
     if not ranked:
-        nobody = "nobody else you know is" if query.others else "nobody you know is"
-        return Answer(f"{nobody} in the photos{with_whom}{scope}", photos)
+        nobody = "nobody else you know is" if also else "nobody you know is"
+        return Answer(f"{nobody} in the photos{scope}", photos)
     if query.most:
-        return Answer(_top(ranked, "in the most photos", f"{with_whom}{scope}"), photos)
+        return Answer(_top(ranked, "in the most photos", scope), photos)
     who = "people" if len(ranked) != 1 else "person"
-    return Answer(f"{len(ranked)} {who}{' also' if query.others else ''} in the photos{with_whom}{scope}: {_listing(ranked)}", photos)
+    return Answer(f"{len(ranked)} {who}{' also' if also else ''} in the photos{scope}: {_listing(ranked)}", photos)
 
 
 def _compared(db: Reader, query, people: People, found: Selected, scope: str, with_photos: bool,

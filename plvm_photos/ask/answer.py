@@ -215,7 +215,8 @@ def _people(db: Reader, query: Query, people: People, with_photos: bool) -> Answ
     if query.people is None and query.time is None and query.place is None and query.media is None:
         return aggregates.people_answer(db, query, people, None, "", [], with_photos)
     found, left_out = _selected(db, query, people, with_rows=with_photos)
-    scope = _scope(query) + _notes(left_out)
+    among = people_phrase(query.people, _display(people))  # every person filter said, not the names alone
+    scope = (f" {among}" if among else "") + _scope(query) + _notes(left_out)
     return aggregates.people_answer(db, query, people, found, scope, [people.get(n).display for n in asked], with_photos,
                                     matching_sql(db, query, people))
 

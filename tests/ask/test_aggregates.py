@@ -82,3 +82,21 @@ def test_when_or_where_of_someone_in_no_photo_says_there_is_none(answer):
     assert answer("when did I last see Emily in Kyoto?").answer == (
         "never: there are no photos with <Emily Sweeney> in Kyoto (Japan)")
     assert answer("where have I been with Emily in 2011?").answer.startswith("nowhere: there are no photos with <Emily Sweeney>")
+
+
+def test_who_is_in_photos_says_every_person_filter_it_counted_over(answer):
+    """"who is with Penny or Leonard" said "with <Penny> and <Leonard Hofstadter>"; "who is in the
+    photos without Leonard", "who is in group photos", "who is in the most photos with 3 people"
+    ranked over those photos and said nothing of the filter: a ranking of everyone, to read it."""
+    cases = {
+        "who is with Penny or Leonard?": "also in the photos with <Penny> or <Leonard Hofstadter>:",
+        "who is in the photos without Leonard?": "in the photos without <Leonard Hofstadter>:",
+        "who is with Penny but not Leonard?": "also in the photos with <Penny> but not <Leonard Hofstadter>:",
+        "who is in group photos?": "in the photos with 3 or more people in the photo",
+        "who is in the most photos with 3 people?": "is in the most photos with exactly 3 people in the photo",
+        "who is in photos with strangers?": "in the photos with someone you do not know",
+    }
+    for question, said in cases.items():
+        assert said in answer(question).answer, question
+    listed = answer("who is in the photos without Leonard?").answer.split(":", 1)[1]
+    assert "Leonard" not in listed and "<Sheldon Cooper>" in listed
