@@ -43,6 +43,20 @@ def _top(ranked: list[tuple[str, int]], what: str, scope: str) -> str:
     return text + (f"; then {_listing(rest)}" if rest else "")
 
 
+def _first(ranked: list[tuple[str, int]], limit: int, noun: str, what: str, scope: str) -> str:
+    """"the 3 people in the most photos with <a>: <b> (12 photos), <c> (8 photos), <d> (3
+    photos)": the first ``limit`` of a ranking, with any tied with the last of them."""
+    shown = ranked[:limit]
+    tied = [entry for entry in ranked[limit:] if entry[1] == shown[-1][1]]
+    notes = []
+    if tied:
+        notes.append(f"{len(shown) + len(tied)} listed: a tie at {plural(shown[-1][1])}")
+    elif len(ranked) < limit:
+        notes.append(f"only {len(ranked)} in all")
+    listing = ", ".join(f"{name} ({plural(n)})" for name, n in shown + tied)
+    return f"the {len(shown)} {noun} {what}{scope}" + "".join(f" ({note})" for note in notes) + f": {listing}"
+
+
 def names_joined(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -99,6 +113,8 @@ def people_answer(db: Reader, query, people: People, found: Selected | None, sco
     if not ranked:
         nobody = "nobody else you know is" if also else "nobody you know is"
         return Answer(f"{nobody} in the photos{scope}", photos)
+    if query.most and query.limit and query.limit > 1:  # "the top 3 people"
+        return Answer(_first(ranked, query.limit, "people", "in the most photos", scope), photos)
     if query.most:
         return Answer(_top(ranked, "in the most photos", scope), photos)
     who = "people" if len(ranked) != 1 else "person"
@@ -206,6 +222,8 @@ def places_answer(db: Reader, query, found: Selected, scope: str, with_photos: b
         return Answer(f"nowhere: there are no photos{scope}", photos)
     if not ranked:
         return Answer(f"no places: none of the {plural(unplaced)}{scope} has a GPS position", photos)
+    if query.most and query.limit and query.limit > 1:  # "the top 3 cities"
+        return Answer(_first(ranked, query.limit, kinds, "with the most photos", scope) + note, photos)
     if query.most:
         best = ranked[0][1]
         leaders = [name for name, n in ranked if n == best]

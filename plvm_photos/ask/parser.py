@@ -32,6 +32,7 @@ from plvm_photos.ask.read_cues import cue_people, find_cues
 from plvm_photos.ask.read_faces import read_faces, with_others
 from plvm_photos.ask.read_intent import read_intent
 from plvm_photos.ask.read_people import Item, read_people
+from plvm_photos.ask.read_ranking import read_ranking
 from plvm_photos.ask.read_place import PlaceReader
 from plvm_photos.ask.read_time import TimeReader, combine, negate
 from plvm_photos.ask.roster import Roster
@@ -618,6 +619,7 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
     reading.read_bracketed_names()
     reading.read_phrases()
     reading.read_bare_names(before_places=True)
+    ranking = read_ranking(reading)  # before the faces: "the top 3 people" is no photo of 3 people
     face_counts = read_faces(reading)
     intent = read_intent(reading, early=True)
     found_cues = find_cues(reading)
@@ -627,7 +629,7 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
     reading.read_file_stem()
     cues = cue_people(reading, found_cues)
     reading.claim_relative_clauses()
-    intent = read_intent(reading, early_found=intent)
+    intent = read_intent(reading, early_found=intent, ranking=ranking)
     reading.read_people_items()
     people = with_others(face_counts, read_people(reading.people_items, reading.text), reading.text)
     if intent.kind == "named" and not (isinstance(people, AnyOf) and all(isinstance(p, Person) for p in people.items)):

@@ -772,9 +772,13 @@ class Query:
             return f"which of {people} is in more photos"
         if self.intent == "people":
             who = "who else is" if self.others else "who is"
+            if self.most and self.limit and self.limit > 1:
+                return f"the {self.limit} people{' else' if self.others else ''} in the most photos{showing}"
             return f"{who} in the most photos{showing}" if self.most else f"{who} in the photos{showing}"
         if self.intent == "places":
             kinds = {"city": "cities", "country": "countries", "continent": "continents"}.get(self.kind or "place", f"{self.kind}s")
+            if self.most and self.limit and self.limit > 1:
+                return f"the {self.limit} {kinds} with the most photos{showing}"
             return f"which {kinds} the photos{showing} were taken in" + (", most photos first" if self.most else "")
         if self.intent == "times":
             if self.order:

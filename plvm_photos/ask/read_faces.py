@@ -28,6 +28,7 @@ VAGUE = frozenset(["crowd", "crowds", "crowded", "many people", "lots of people"
                    "big group", "large group", "huge group", "a big group", "a large group"])
 CROWD_REWRITE = "with 5 or more people"
 SELFIES = frozenset(["selfie", "selfies"])
+IN_THE_PHOTO = frozenset(["them", "it", "the", "a", "frame", "shot", "view", "picture", "pictures", "photo", "photos", ""])
 
 
 @dataclass(frozen=True)
@@ -150,11 +151,14 @@ def read_faces(reading) -> list[FaceCount]:
         if lead and word in ("where", "that", "which") and w.at(i + 1) in ("there", "have", "has", "show", "shows"):
             lead = 2 + (w.at(i + 1) == "there" and w.at(i + 2) in ("are", "is", "were"))
         if word in ("with", "of", "showing", "containing", "featuring", "and") and w.at(i + 1) in SOME_PEOPLE and reading.free(i + 1) \
-                and w.at(i + 2) not in ("i", "who", "that", "you", "we", "in") and (w.at(i + 1) != "others" or word != "of"):
+                and w.at(i + 2) not in ("i", "who", "that", "you", "we") and (w.at(i + 1) != "others" or word != "of") \
+                and not (w.at(i + 2) == "in" and w.at(i + 3) in IN_THE_PHOTO - {"them", "it"}):  # "with people in Paris"
             others = w.at(i + 1) == "others"  # "photos with people", "<a> and others": a face more than those named
             if word == "and" and not others:
                 i += 1
                 continue
+            in_them = 2 if w.at(i + 2) == "in" and w.at(i + 3) in ("them", "it") and reading.free(i + 2) else 0
+            reading.claim(range(i + 2, i + 2 + in_them), "filler")  # "photos with people in them"
             reading.claim(range(i, i + 2), "faces")
             found.append(FaceCount(i, Faces(1, None, reading.text[reading.toks[i].start : reading.toks[i + 1].end]), others,
                                    some=not others))

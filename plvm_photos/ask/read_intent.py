@@ -87,10 +87,11 @@ def _find_free(reading, phrases) -> tuple[int, int] | None:
     return None
 
 
-def read_intent(reading, early: bool = False, early_found: Intent | None = None) -> Intent:
+def read_intent(reading, early: bool = False, early_found: Intent | None = None, ranking=None) -> Intent:
     """See the module docstring; ``early`` (before times and places are read): claim only what
     they could misread (relations and positions in a photo, "the 3 most recent"), and return it
-    to be passed back as ``early_found``."""
+    to be passed back as ``early_found``. ``ranking``: a ``read_ranking.Ranking`` the question
+    asks for ("the top 3 people"), read before both."""
     files = bool(reading.photos)
     if early:
         found = Intent()
@@ -110,6 +111,8 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
     intent.relation, intent.position = relation, position
     if intent.order is None:
         _claim_order(reading, intent)
+    if ranking is not None and not files:
+        return _ranked(reading, intent, ranking)
     if _compares(reading):  # "more photos of <a> or <b>?", "who is in more photos, <a> or <b>?"
         _claim_words(reading, ("more", "who", "whom", "which", "whose", "one", "of", "them", "has", "have", "is", "are"))
         intent.intent, intent.most, intent.kind = "people", True, "named"
@@ -142,7 +145,7 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None)
     last = [w for w, t in zip(words, reading.toks) if t.kind != "punct"][-2:]
     echo = last[-1:] in (["who"], ["whom"]) and persons  # "<a> is with who?", "<a> was photographed with whom"
     if (first in ("who", "whom", "whose") or asks_people or (first == "with" and words[head + 1 : head + 2] == ["whom"])
-            or echo):
+            or echo or _lists_people(reading)):
         _claim_words(reading, ("who", "whom", "whose", "else", "else's"))
         return _who(reading, intent, files, persons)
     if first == "when" or (first in ("what", "which") and any(w in ("date", "day", "year", "month", "time", "years", "months", "dates",
@@ -473,6 +476,36 @@ def _who(reading, intent: Intent, files: bool, persons: bool) -> Intent:
         intent.others = True
     if intent.order is not None and persons is False:
         pass
+    return intent
+
+
+EVERYONE = frozenset(["people", "persons", "everyone", "everybody", "folks"])
+
+
+def _lists_people(reading) -> bool:
+    """"list people", "everyone in Paris", "show me all the people from 2019": who is in the
+    photos, when nothing else is left to read (no one named, no photo), its words claimed."""
+    if reading.persons or reading.photos:
+        return False
+    free = [i for i, tok in enumerate(reading.toks) if not tok.used and tok.kind != "punct"]
+    nouns = [i for i in free if reading.toks[i].word in EVERYONE]
+    if not nouns or any(reading.toks[i].word not in L.FILLER | {"name", "names"} for i in free if i not in nouns):
+        return False
+    reading.claim(nouns, "intent")
+    _claim_words(reading, ("name", "names"))
+    return True
+
+
+def _ranked(reading, intent: Intent, ranking) -> Intent:
+    """"the top 3 people with <a>", "<a>'s favourite places": who is, or which places are, in the
+    most photos, the first ``ranking.limit`` of them."""
+    intent.most, intent.limit = True, ranking.limit
+    _claim_words(reading, SEE_VERBS | TAGGED | PRESENCE | {"who", "whom", "which", "what", "where", "the", "with", "in",
+                                                          "most", "often", "photos", "pictures", "does", "did", "do"})
+    if ranking.kind == "people":
+        intent.intent, intent.others = "people", bool(reading.persons)
+    else:
+        intent.intent, intent.kind = "places", ranking.kind if ranking.kind != "place" else "city"
     return intent
 
 

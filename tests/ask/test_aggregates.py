@@ -3,6 +3,8 @@ recent photos, where and when someone was, which city has the most photos."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.ask.big_suite import DISPLAY, Oracle, _day
 from tests.ask.suite_library import TODAY
 
@@ -100,3 +102,69 @@ def test_who_is_in_photos_says_every_person_filter_it_counted_over(answer):
         assert said in answer(question).answer, question
     listed = answer("who is in the photos without Leonard?").answer.split(":", 1)[1]
     assert "Leonard" not in listed and "<Sheldon Cooper>" in listed
+
+
+def _counts(shots, skip=()) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for s in shots:
+        for p in s.people:
+            if p not in skip:
+                counts[DISPLAY[p]] = counts.get(DISPLAY[p], 0) + 1
+    return counts
+
+
+def _first_n(counts: dict[str, int], n: int) -> list[tuple[str, int]]:
+    """The first ``n`` of a ranking and every one tied with the last of them."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+    return [kv for kv in ranked if kv[1] >= ranked[min(n, len(ranked)) - 1][1]]
+
+
+def _listed(text: str) -> list[tuple[str, int]]:
+    import re
+
+    return [(name, int(n)) for name, n in re.findall(r"<([^<>]+)> \((\d+) photos?\)", text.split(":", 1)[1])]
+
+
+@pytest.mark.parametrize("question, n, skip", [
+    ("top 5 people", 5, ()), ("who are the top 3 people?", 3, ()), ("the 4 people in the most photos", 4, ()),
+    ("which 3 people are in the most photos?", 3, ()), ("top 3 people with Penny", 3, (PENNY,)),
+    ("who are Penny's top 2 companions?", 2, (PENNY,)),
+])
+def test_the_top_n_people_are_the_first_n_of_the_ranking(answer, question, n, skip):
+    """"who are the top 3 people" answered who is in photos showing exactly 3 faces, without
+    saying so; "top 5 people" and "top 3 people with Penny" were refused."""
+    shots = O.of(PENNY) if skip else O.shots
+    expected = _first_n(_counts(shots, skip), n)
+    text = answer(question).answer
+    assert text.startswith(f"the {n} people in the most photos") and _listed(text) == expected, text
+    if len(expected) > n:
+        assert f"({len(expected)} listed: a tie at" in text
+
+
+@pytest.mark.parametrize("question, head", [
+    ("top 3 cities", "the 3 cities with the most photos"), ("which 2 countries have the most photos?", "the 2 countries with the most photos"),
+    ("Penny's top places", None), ("Penny's favourite places", None), ("top cities for Penny", None), ("the top city", None),
+    ("most photographed people", None), ("most photographed person", None),
+])
+def test_rankings_asked_as_top_favourite_or_most_photographed_are_answered(answer, question, head):
+    """Each was refused ("I can't use "top places""; "penny's top places" offered "penny's")."""
+    text = answer(question).answer
+    if head is not None:
+        assert text.startswith(head), text
+    else:  # the leader, then the rest
+        assert " the most photos" in text and "; then" in text, text
+    if "Penny" in question:
+        assert "with <Penny>" in text.split(";")[0]
+
+
+@pytest.mark.parametrize("question", ["list people", "list everyone", "everyone", "show me all the people", "name everyone",
+                                      "all people"])
+def test_listing_people_is_who_is_in_the_photos(answer, question):
+    """These were refused ("I can't use "people""), with the rewrite "photos from this year"."""
+    text = answer(question).answer
+    assert text.startswith(f"{len(_counts(O.shots))} people in the photos:"), text
+
+
+def test_people_in_a_place_is_who_is_in_its_photos(answer):
+    assert answer("people in Paris").answer == answer("who is in the photos in Paris?").answer
+    assert answer("everyone in Tokyo in 2019").answer == answer("who is in the photos in Tokyo in 2019?").answer

@@ -283,6 +283,17 @@ def test_a_number_of_people_is_part_of_the_people_expression():
     assert people_matches(Faces(3), {"a"}, strangers=2) and not people_matches(Faces(3), {"a"}, strangers=1)
 
 
+def test_photos_with_people_in_a_place_or_in_them_have_faces():
+    """"photos with people in Paris" and "photos with people in them" were refused as "<people> is
+    not a registered person (closest: <George Clooney>)", with a rewrite naming him."""
+    from plvm_photos.ask.query import Faces
+
+    assert people("photos with people in them") == people("photos with faces in it") == Faces(1)
+    query = parse("photos with people in Paris", TODAY)
+    assert query.people == Faces(1) and query.place is not None
+    assert parse("photos with faces in 2019", TODAY).people == Faces(1)
+
+
 @pytest.mark.parametrize("text", ["crowd", "photos of a crowd", "photos with many people", "selfies", "selfies of <a>",
                                   "photos of <a> or <b> with two others"])
 def test_an_unsaid_number_of_people_is_refused_with_a_rewrite_that_parses(text):
