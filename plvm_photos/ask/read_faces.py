@@ -103,8 +103,8 @@ def _count_at(w: _Words, i: int):
             least, most, j = 0, n, j + 2
         elif w.at(j) in ("to", "-", "–", "or") and _number(w.at(j + 1)) is not None:  # "2 to 4", "two or three"
             least, most, j = n, _number(w.at(j + 1)), j + 2
-        elif word.endswith("+") or w.at(j) == "plus":
-            least, j = n, j + (w.at(j) == "plus")
+        elif w.at(j) in ("plus", "+"):  # "3+ people", "3 plus people"
+            least, j = n, j + 1
         else:
             least = most = n
     else:

@@ -102,8 +102,9 @@ def tokenize(text: str) -> list[Tok]:
             pos = found.end()
             continue
         found = _WORD.match(text, pos)
-        if found is None:
-            toks.append(Tok("punct", ch, pos, pos + 1, word=ch))
+        if found is None:  # "<a> + <b>" is "<a> & <b>"; "3+ people" keeps its "+" (3 or more)
+            joins = ch == "+" and not (pos > 0 and text[pos - 1].isdigit())
+            toks.append(Tok("punct", ch, pos, pos + 1, word="&" if joins else ch))
             pos += 1
             continue
         if len(found.group()) == 1 and not found.group().isalnum():

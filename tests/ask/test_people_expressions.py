@@ -283,6 +283,14 @@ def test_a_number_of_people_is_part_of_the_people_expression():
     assert people_matches(Faces(3), {"a"}, strangers=2) and not people_matches(Faces(3), {"a"}, strangers=1)
 
 
+def test_a_plus_joins_people_and_after_a_number_means_or_more():
+    """"penny + leonard" was refused ("I can't use "+""; try "penny"), "photos with 3+ people" too."""
+    from plvm_photos.ask.query import Faces
+
+    assert people("<a> + <b>") == people("<a>+<b>") == AllOf((A, B))
+    assert people("photos with 3+ people") == Faces(3) and people("photos of <a> with 2+ others") == AllOf((A, Faces(3)))
+
+
 def test_photos_with_people_in_a_place_or_in_them_have_faces():
     """"photos with people in Paris" and "photos with people in them" were refused as "<people> is
     not a registered person (closest: <George Clooney>)", with a rewrite naming him."""
