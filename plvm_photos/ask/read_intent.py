@@ -102,6 +102,7 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None,
         return found
     intent = Intent(order=early_found.order, limit=early_found.limit) if early_found else Intent()
     _refuse_photographer(reading)
+    _refuse_look_alikes(reading)
     words = [t.word for t in reading.toks]
     head = _first_free(reading)
     first = words[head] if words else ""
@@ -254,6 +255,22 @@ def _refuse_photographer(reading) -> None:
             rewrite = f"photos of {names}" if names else (f"who is in {reading.photos[0].written}?" if reading.photos else None)
             words = reading.text[tok.start : reading.toks[min(i + 1, len(reading.toks) - 1)].end] if by else tok.text
             raise QuestionError(words, "who took a photo is not recorded, only who is in it", rewrite, text=reading.text)
+
+
+LOOK_ALIKE = frozenset(["like", "resembling", "similar", "alike"])
+
+
+def _refuse_look_alikes(reading) -> None:
+    """"photos like beach.jpg" answered who is in beach.jpg ("like" is a filler word: "I'd like
+    to see"): photos are found by who is in them, when and where, never by how they look."""
+    from plvm_photos.ask.query import QuestionError
+
+    for i, tok in enumerate(reading.toks):
+        j = i + 1 + (reading.word(i + 1, claimed_too=True) == "to")  # "similar to beach.jpg"
+        if tok.word in LOOK_ALIKE and j < len(reading.toks) and reading.toks[j].kind == "file":
+            raise QuestionError(reading.text[tok.start : reading.toks[j].end],
+                                "photos are found by who is in them, when and where, not by how they look",
+                                f"who is in {reading.toks[j].text}?", text=reading.text)
 
 
 def _starts(words: list[str], i: int, prefix: tuple[str, ...]) -> bool:

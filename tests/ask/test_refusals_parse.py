@@ -267,3 +267,11 @@ def test_a_rewrite_leaves_out_an_unknown_name_and_keeps_the_rest(text, rewrite):
 ])
 def test_a_rewrite_never_ends_on_a_verb_or_a_relative_word_left_hanging(text, rewrite):
     assert refusal(text).suggestion == rewrite
+
+
+@pytest.mark.parametrize("text", ["photos like beach.jpg", "photos similar to beach.jpg", "more like beach.jpg"])
+def test_photos_like_a_photo_are_refused_never_read_as_who_is_in_it(text):
+    """"photos like beach.jpg" answered who is in beach.jpg: "like" was a filler word."""
+    with pytest.raises(QuestionError, match="not by how they look") as refused:
+        parse(text, TODAY)
+    assert refused.value.suggestion == "who is in beach.jpg?"
