@@ -98,6 +98,8 @@ def questions(sample_photo: str) -> list[str]:
         f"where was {name} taken?",
         "who is in the most photos?",
         "which city has the most photos?",
+        "how many photos per year?",  # counted in SQL since stop 35 (every photo's row was read)
+        "top 5 people",
         "where is <person000>?",  # the most photographed person (~5 % of the library)
         # the forms of issue 25's second pass: every year's month, place conjunctions, comparisons,
         # lower-case bare names and places, what people do (judged per photo from stored cues)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from plvm_photos.ask.photos import photo_answers
+from plvm_photos.ask.photos import photo_answers, place_text
 from plvm_photos.ask.reader import Reader
 from plvm_photos.ask.results import Answer
-from plvm_photos.ask.selection import CURRENT, People, Selected, Sql
+from plvm_photos.ask.selection import CURRENT, DATED, People, Selected, Sql
 from plvm_photos.ask.wording import names_text, plural
 from plvm_photos.names import show
 
@@ -268,29 +268,56 @@ def time_counts(rows, kind: str) -> Counter:
     return Counter(_key_of(row.taken, kind) for row in rows if row.taken)
 
 
-def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bool) -> Answer:
+def _dated_groups(db: Reader, found: Selected, where: Sql | None):
+    """(day "YYYY-MM-DD", place name, region, country, photos, smallest photo id) of the selected
+    photos that have a camera date: counted in SQL (at 100 000 photos reading every photo's row
+    took 1.6 s, making every photo an answer 2.3 s more)."""
+    day = "substr(photos.taken_at, 1, 10)" if db.dialect == "sqlite" else "to_char(photos.taken_at, 'YYYY-MM-DD')"
+    columns = "photos.place_name, photos.admin1, photos.country"
+    query = f"SELECT {day}, {columns}, COUNT(*), MIN(photos.id) FROM photos WHERE {{}} AND {DATED} GROUP BY {day}, {columns}"
+    if where is not None:
+        yield from db.rows(query.format(where.text), where.params)
+        return
+    for condition, params in db.id_filters("photos.id", found.ids):
+        yield from db.rows(query.format(condition), params)
+
+
+def _last_or_first(db: Reader, query, found: Selected, scope: str) -> Answer:
+    """"when did I last see <a>": the day of the latest (or earliest) dated photo, its place, and
+    the photos of that day."""
     dated = [row for row in found.rows.values() if row.taken]
     undated = len(found.ids) - len(dated)
     note = f" ({plural(undated)} without a date not counted)" if undated else ""
-    photos = photo_answers(db, found.ids, found.rows)
+    ordered = by_date(dated)
+    row = ordered[-1] if query.order == "last" else ordered[0]
+    same_day = {r.id for r in ordered if r.taken[:10] == row.taken[:10]}
+    where = f" in {row.place}" if row.place else ""
+    which = "last" if query.order == "last" else "first"
+    kept = photo_answers(db, same_day, {pid: found.rows[pid] for pid in same_day})
+    return Answer(f"{_day(row.taken)}{where}: the {which} photo{scope} ({row.path}; {plural(len(dated))} in all){note}", kept)
+
+
+def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bool, where: Sql | None = None) -> Answer:
+    """When the selected photos were taken: by day, month or year (with the places of each), the
+    one with the most photos, or the first / last (``found.rows`` read for these only)."""
+    photos = (lambda: photo_answers(db, found.ids, found.rows or None)) if with_photos else (lambda: [])
     if not found.ids:  # "when did I last see <x>" of someone in no photo: never, not "the last time"
         return Answer(f"never: there are no photos{scope}", [])
-    if not dated:
-        return Answer(f"no dates: none of the {plural(len(found.ids))}{scope} has a date from the camera", photos if with_photos else [])
-    if query.order is not None:
-        ordered = by_date(dated)
-        row = ordered[-1] if query.order == "last" else ordered[0]
-        same_day = [r for r in ordered if r.taken[:10] == row.taken[:10]]
-        where = f" in {row.place}" if row.place else ""
-        which = "last" if query.order == "last" else "first"
-        kept = [p for p in photos if p.path in {r.path for r in same_day}]
-        return Answer(f"{_day(row.taken)}{where}: the {which} photo{scope} ({row.path}; {plural(len(dated))} in all){note}", kept)
     kind = query.kind if query.kind in ("year", "month", "day") else "day"
-    counts = time_counts(dated, kind)
+    counts: Counter = Counter()
     places: dict[tuple, list] = defaultdict(list)
-    for row in dated:
-        if row.place and row.place.split(",")[0] not in places[_key_of(row.taken, kind)]:
-            places[_key_of(row.taken, kind)].append(row.place.split(",")[0])
+    for day, name, admin1, country, n, _ in sorted(_dated_groups(db, found, where), key=lambda group: group[-1]):
+        key = _key_of(day, kind)
+        counts[key] += n
+        shown = (place_text(name, admin1, country) or "").split(",")[0]
+        if shown and shown not in places[key]:
+            places[key].append(shown)  # in the order of their first photo
+    if not counts:
+        return Answer(f"no dates: none of the {plural(len(found.ids))}{scope} has a date from the camera", photos())
+    if query.order is not None:
+        return _last_or_first(db, query, found, scope)
+    undated = len(found.ids) - sum(counts.values())
+    note = f" ({plural(undated)} without a date not counted)" if undated else ""
     if query.most:
         ranked = _ranked(counts, lambda key: _label_of(key, kind))
         best = ranked[0][1]
@@ -298,10 +325,10 @@ def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bo
         rest = [(name, n) for name, n in ranked if n != best]
         verb = "has" if len(leaders) == 1 else "have"
         text = f"{names_joined(leaders)} {verb} the most photos{scope} ({plural(best)}{' each' if len(leaders) > 1 else ''})"
-        return Answer(text + (f"; then {_listing(rest)}" if rest else "") + note, photos if with_photos else [])
+        return Answer(text + (f"; then {_listing(rest)}" if rest else "") + note, photos())
     ordered = sorted(counts)
     entries = [f"{_label_of(key, kind)}{' in ' + ', '.join(places[key]) if places[key] else ''} ({plural(counts[key])})"
                for key in ordered]
     units = {"year": "year", "month": "month", "day": "day"}[kind]
     shown = entries if len(entries) <= 2 * SHOWN else entries[:SHOWN] + [f"... and {len(entries) - SHOWN} more"]
-    return Answer(f"{plural(len(ordered), units)}{scope}: " + "; ".join(shown) + note, photos if with_photos else [])
+    return Answer(f"{plural(len(ordered), units)}{scope}: " + "; ".join(shown) + note, photos())

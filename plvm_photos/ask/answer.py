@@ -239,9 +239,10 @@ def _places(db: Reader, query: Query, people: People, with_photos: bool) -> Answ
 
 
 def _times(db: Reader, query: Query, people: People, with_photos: bool) -> Answer:
-    found, left_out = _selected(db, query, people)
+    found, left_out = _selected(db, query, people, with_rows=with_photos or query.order is not None)
     phrase = _aggregate_phrase(query, people)
-    return aggregates.times_answer(db, query, found, (f" {phrase}" if phrase else "") + _notes(left_out), with_photos)
+    return aggregates.times_answer(db, query, found, (f" {phrase}" if phrase else "") + _notes(left_out), with_photos,
+                                   matching_sql(db, query, people))
 
 
 def _count(db: Reader, query: Query, people: People, with_photos: bool = True) -> Answer:

@@ -41,6 +41,8 @@ def test_time_place_and_unicode_names_on_postgresql(tmp_path, sample_photos, pg_
         assert file_names(ask(library, "photos from december to january")) == {"sydney.jpg"}
         assert file_names(ask(library, "photos in Europe but not Paris")) == set()
         assert file_names(ask(library, "photos with gps")) == {"paris.jpg", "sydney.jpg"}
+        by_year = ask(library, "how many photos per year?", with_photos=False).answer  # grouped in SQL
+        assert by_year == "2 years: 2019 in Paris 04 Hôtel-de-Ville (1 photo); 2020 in Sydney (1 photo) (1 photo without a date not counted)", by_year
         # the gallery's timeline, places and lists: the same conditions, on PostgreSQL
         timeline = library.timeline()
         assert [(y.year, [m.month for m in y.months]) for y in timeline.years] == [(2020, [1]), (2019, [7])]
