@@ -54,7 +54,10 @@ def _limit(number: int | None, singular: bool) -> int | None:
 
 
 def read_ranking(reading) -> Ranking | None:
-    """The first ranking head in the question, its words claimed (None: there is none)."""
+    """The first ranking head in the question, its words claimed (None: there is none; none in a
+    question about a photo, where "the top person" is a position)."""
+    if reading.photos:
+        return None
     for i in range(len(reading.toks)):
         found = _head_at(reading, i) or _most_tail_at(reading, i)
         if found is not None:

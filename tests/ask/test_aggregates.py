@@ -168,3 +168,11 @@ def test_listing_people_is_who_is_in_the_photos(answer, question):
 def test_people_in_a_place_is_who_is_in_its_photos(answer):
     assert answer("people in Paris").answer == answer("who is in the photos in Paris?").answer
     assert answer("everyone in Tokyo in 2019").answer == answer("who is in the photos in Tokyo in 2019?").answer
+
+
+def test_the_top_person_in_a_photo_is_a_position_not_a_ranking():
+    """With the ranking heads, "who is the top person in beach.jpg" listed everyone in the photo."""
+    from plvm_photos.ask.parser import parse
+
+    query = parse("who is the top person in beach.jpg", TODAY)
+    assert (query.intent, query.position, query.most) == ("who_at", "top", False)
