@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
 
     hit_o, total_o = indexing.recall_ours
     hit_b, total_b = indexing.recall_baseline
-    forms = asked.per_form[:-1]
+    forms = asked.forms
     ask_median = sorted(t for _, t, _, _ in forms)[len(forms) // 2]
     print("\nSummary")
     print(f"indexing speed-up: {indexing.speedup:.1f}x")
