@@ -505,6 +505,8 @@ def _lists_people(reading) -> bool:
     if reading.persons or reading.photos:
         return False
     free = [i for i, tok in enumerate(reading.toks) if not tok.used and tok.kind != "punct"]
+    if any(reading.toks[i].word in L.MEDIA_NOUNS | {"photo", "picture", "pic", "image", "shot"} for i in free):
+        return False  # "photos of everyone" asks for photos, not who is in them
     nouns = [i for i in free if reading.toks[i].word in EVERYONE]
     if not nouns or any(reading.toks[i].word not in L.FILLER | {"name", "names"} for i in free if i not in nouns):
         return False

@@ -41,6 +41,10 @@ def unknown_name(reading, written: str) -> QuestionError:
     if not roster:
         return QuestionError(written, f'nobody is registered yet, so "{written}" is unknown; register someone with '
                                       '"plvm-photos add-person NAME PHOTO"', text=reading.text)
+    if written.strip("<>").lower() in L.PERSON_WORDS:  # "photos with people in the background": no one's name
+        return QuestionError(written, f'"{written.strip("<>")}" names no one; name the people ("photos of '
+                                      f'<{roster.people[0].display}>") or say how many ("photos with 2 or more people")',
+                             _replaced(reading, written, "2 or more people"), text=reading.text)
     closest = roster.closest(written.strip("<>"))
     named = _named_elsewhere(reading, written)  # "<a> or <zack>": not "<a> or <a>", even where <a> comes after
     fresh = [p for p in roster.near(written.strip("<>")) if p.display not in named]  # "photos of dogs": nobody near

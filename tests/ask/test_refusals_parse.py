@@ -275,3 +275,13 @@ def test_photos_like_a_photo_are_refused_never_read_as_who_is_in_it(text):
     with pytest.raises(QuestionError, match="not by how they look") as refused:
         parse(text, TODAY)
     assert refused.value.suggestion == "who is in beach.jpg?"
+
+
+@pytest.mark.parametrize("text", ["photos with people in the background", "photos of everyone", "photos with everyone"])
+def test_a_word_for_people_is_never_taken_for_a_name_nor_rewritten_to_one(text):
+    """"photos with people in the background" was "<people> is not a registered person (closest:
+    <George Clooney>)", with a rewrite naming him; "photos of everyone" must not become a list of
+    who is in the photos (it asks for photos)."""
+    error = refusal(text)
+    assert "names no one" in str(error) and "closest" not in str(error)
+    assert not any(display in (error.suggestion or "") for _, display in PEOPLE)
