@@ -9,6 +9,7 @@ verdicts (one indexed query per question, never one per photo); the answer lists
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 
 from plvm_photos.ask.photos import photo_answers, place_text
 from plvm_photos.ask.reader import Reader
@@ -282,6 +283,19 @@ def _dated_groups(db: Reader, found: Selected, where: Sql | None):
         yield from db.rows(query.format(condition), params)
 
 
+def ago(day: date, today: date) -> str:
+    """"today", "yesterday", "12 days ago", "4 months ago", "3 years ago" (whole ones, down)."""
+    days = (today - day).days
+    if days < 0:
+        return "after today (the camera's clock?)"
+    if days < 2:
+        return ("today", "yesterday")[days]
+    if days < 60:
+        return f"{days} days ago"
+    months = (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
+    return f"{months} months ago" if months < 24 else f"{months // 12} years ago"
+
+
 def _last_or_first(db: Reader, query, found: Selected, scope: str) -> Answer:
     """"when did I last see <a>": the day of the latest (or earliest) dated photo, its place, and
     the photos of that day."""
@@ -294,7 +308,8 @@ def _last_or_first(db: Reader, query, found: Selected, scope: str) -> Answer:
     where = f" in {row.place}" if row.place else ""
     which = "last" if query.order == "last" else "first"
     kept = photo_answers(db, same_day, {pid: found.rows[pid] for pid in same_day})
-    return Answer(f"{_day(row.taken)}{where}: the {which} photo{scope} ({row.path}; {plural(len(dated))} in all){note}", kept)
+    when = _day(row.taken) + (f" ({ago(date.fromisoformat(row.taken[:10]), query.today)})" if query.today else "")
+    return Answer(f"{when}{where}: the {which} photo{scope} ({row.path}; {plural(len(dated))} in all){note}", kept)
 
 
 def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bool, where: Sql | None = None) -> Answer:

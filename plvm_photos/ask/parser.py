@@ -668,6 +668,7 @@ def _parse(text: str, today: date, roster: Roster | None) -> Query:
         position=intent.position,
         media=intent.media,
         cues=cues,
+        today=today,
     )
     from plvm_photos.ask.refusals import check_query
 

@@ -713,6 +713,7 @@ class Query:
     # What the people named do or show, each judged in every photo the rest selects (all must hold).
     cues: tuple[Cue, ...] = ()
     read_as: str | None = None  # the question with its misspelt words corrected, as answered ("photos of pennny")
+    today: date | None = field(default=None, compare=False)  # the day asked on: "4 months ago" counts from it
 
     def names(self) -> tuple[str, ...]:
         """Every person the question mentions, in order of first mention."""

@@ -149,6 +149,10 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None,
             or echo or _lists_people(reading)):
         _claim_words(reading, ("who", "whom", "whose", "else", "else's"))
         return _who(reading, intent, files, persons)
+    if first == "how" and words[head + 1 : head + 2] == ["long"]:  # "how long since I saw <a>?": the last time
+        _claim_words(reading, ("how", "long", "since", "ago", "has", "it", "been", "is", "was"))
+        intent.order = "last"
+        return _when(reading, intent, files, head)
     if first == "when" or (first in ("what", "which") and any(w in ("date", "day", "year", "month", "time", "years", "months", "dates",
                                                                        "days") for w in words[head + 1 : head + 3])
                            and not _has_place_kind(words)):

@@ -176,3 +176,25 @@ def test_the_top_person_in_a_photo_is_a_position_not_a_ranking():
 
     query = parse("who is the top person in beach.jpg", TODAY)
     assert (query.intent, query.position, query.most) == ("who_at", "top", False)
+
+
+def test_how_long_ago_counts_whole_days_months_and_years_from_the_day_asked_on():
+    from datetime import date
+
+    from plvm_photos.ask.aggregates import ago
+
+    assert [ago(date(2026, 12, d), date(2026, 12, 7)) for d in (7, 6, 1)] == ["today", "yesterday", "6 days ago"]
+    assert ago(date(2026, 7, 20), date(2026, 12, 7)) == "4 months ago" and ago(date(2026, 7, 8), date(2026, 12, 7)) == "4 months ago"
+    assert ago(date(2023, 12, 8), date(2026, 12, 7)) == "2 years ago" and ago(date(2023, 12, 7), date(2026, 12, 7)) == "3 years ago"
+
+
+def test_how_long_since_i_saw_someone(answer):
+    """"how long since I saw Raj" was refused ("I can't use "how long since""); the last and first
+    time now say how long ago they were."""
+    from plvm_photos.ask.aggregates import ago
+
+    last = O.latest(O.of(RAJ)).taken
+    expected = f"{_day(last)} ({ago(last.date(), TODAY)})"
+    for question in ("how long since I saw Raj?", "how long has it been since I saw Raj?", "how long ago did I see Raj?"):
+        assert answer(question).answer.startswith(expected), question
+    assert answer("how long since I saw Raj?").answer == answer("when did I last see Raj?").answer
