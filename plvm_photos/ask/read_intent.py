@@ -149,6 +149,8 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None,
             or echo or _lists_people(reading)):
         _claim_words(reading, ("who", "whom", "whose", "else", "else's"))
         return _who(reading, intent, files, persons)
+    if _claim_whereabouts(reading):  # "<a>'s location": where <a> is
+        return _where(reading, intent, files, persons, head)
     if first == "how" and words[head + 1 : head + 2] == ["long"]:  # "how long since I saw <a>?": the last time
         _claim_words(reading, ("how", "long", "since", "ago", "has", "it", "been", "is", "was"))
         intent.order = "last"
@@ -498,6 +500,24 @@ def _who(reading, intent: Intent, files: bool, persons: bool) -> Intent:
     if intent.order is not None and persons is False:
         pass
     return intent
+
+
+WHEREABOUTS = frozenset(["location", "locations", "whereabouts"])
+
+
+def _claim_whereabouts(reading) -> bool:
+    """"<a>'s location", "<a>'s whereabouts": where <a> is (the word after a possessive name);
+    "photos with <a>'s face" is photos of <a> (its "face" claimed)."""
+    found = False
+    for i, tok in enumerate(reading.toks[:-1]):
+        if tok.used != "person" or not tok.text.lower().endswith(("'s", "’s", "s'")) or not reading.free(i + 1):
+            continue
+        if reading.word(i + 1) in ("face", "faces"):
+            reading.claim([i + 1], "filler")
+        elif reading.word(i + 1) in WHEREABOUTS:
+            reading.claim([i + 1], "intent")
+            found = True
+    return found
 
 
 EVERYONE = frozenset(["people", "persons", "everyone", "everybody", "folks"])

@@ -501,6 +501,8 @@ def _dangles(candidate: str) -> bool:
     words = [w.lower() for w in candidate.replace("?", " ").replace(",", " , ").split()]
     if not words or words[-1] in LEADING | JOINERS | RELATIVE_WORDS | PRONOUNS | {"not", ","} or words[0] in JOINERS:
         return True
+    if words[-1].endswith(("'s", "’s")) and len(words[-1]) > 2:  # "penny's", its noun cut away
+        return True
     for a, b in zip(words, words[1:]):
         if a in JOINERS and b in JOINERS | {"in", "on", "at", "from", "of", "with", "near", "to", ","}:
             return True

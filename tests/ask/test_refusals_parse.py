@@ -285,3 +285,18 @@ def test_a_word_for_people_is_never_taken_for_a_name_nor_rewritten_to_one(text):
     error = refusal(text)
     assert "names no one" in str(error) and "closest" not in str(error)
     assert not any(display in (error.suggestion or "") for _, display in PEOPLE)
+
+
+def test_a_rewrite_never_ends_on_a_possessive_left_without_its_noun():
+    """"penny's birthday" offered "penny's" (refused in its turn)."""
+    from plvm_photos.ask.refusals import _dangles
+
+    assert _dangles("penny's") and _dangles("photos with penny's") and not _dangles("photos of penny")
+
+
+@pytest.mark.parametrize("text, intents", [("penny's location", ("places",)), ("penny's whereabouts in 2019", ("where",)),
+                                           ("photos with penny's face", ("list",))])
+def test_a_possessive_name_with_location_or_face(text, intents):
+    """Both were refused ("I can't use "location"", "face")."""
+    query = parse(text, TODAY, ROSTER)
+    assert query.intent in intents and query.names() == ("Penny",)
