@@ -404,9 +404,17 @@ def _claim_sort(reading, intent: Intent) -> None:
 
 
 def _claim_order(reading, intent: Intent) -> None:
-    """"the 3 most recent photos", "the latest photo", "my first photos with <a>", "last 5 pics"."""
+    """"the 3 most recent photos", "the latest photo", "my first photos with <a>", "last 5 pics";
+    "5 photos of <a>", "one photo of <a>": that many, the most recent (the answer says so)."""
     _claim_sort(reading, intent)
     if intent.order is not None:
+        return
+    head = _first_free(reading)
+    number = 1 if reading.word(head) == "one" else _count_of(reading.word(head))
+    if number is not None and number <= 100 and not reading.word(head).startswith("0") and (
+            reading.word(head + 1) in L.MEDIA_NOUNS - {"one", "ones", "file", "files"}):
+        intent.order, intent.limit = "last", number
+        reading.claim([head], "intent")
         return
     words = [reading.word(i) for i in range(len(reading.toks))]
     for i, word in enumerate(words):

@@ -198,3 +198,19 @@ def test_how_long_since_i_saw_someone(answer):
     for question in ("how long since I saw Raj?", "how long has it been since I saw Raj?", "how long ago did I see Raj?"):
         assert answer(question).answer.startswith(expected), question
     assert answer("how long since I saw Raj?").answer == answer("when did I last see Raj?").answer
+
+
+def test_a_number_of_photos_of_someone_is_that_many_most_recent():
+    """"5 photos of Penny" was refused ("a number alone is no date"); "one photo of Penny" listed all."""
+    from plvm_photos.ask.parser import parse
+
+    for text, limit in (("5 photos of <a>", 5), ("one photo of <a>", 1), ("3 videos of <a>", 3), ("10 pics of <a> in 2019", 10)):
+        query = parse(text, TODAY)
+        assert (query.intent, query.order, query.limit) == ("list", "last", limit), text
+    assert parse("2019 photos of <a>", TODAY).limit is None  # a year
+
+
+def test_five_photos_of_penny_are_her_five_most_recent(answer):
+    mine = sorted((s for s in O.of(PENNY) if s.taken), key=lambda s: (s.taken, s.name), reverse=True)[:5]
+    found = answer("5 photos of Penny")
+    assert found.answer.startswith("the 5 most recent") and [p.path.rsplit("/", 1)[-1] for p in found.photos] == [s.name for s in mine]
