@@ -333,6 +333,9 @@ def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bo
         return _last_or_first(db, query, found, scope)
     undated = len(found.ids) - sum(counts.values())
     note = f" ({plural(undated)} without a date not counted)" if undated else ""
+    if query.most and query.limit and query.limit > 1:  # "the top 3 years"
+        ranked = _ranked(counts, lambda key: _label_of(key, kind))
+        return Answer(_first(ranked, query.limit, f"{kind}s", "with the most photos", scope) + note, photos())
     if query.most:
         ranked = _ranked(counts, lambda key: _label_of(key, kind))
         best = ranked[0][1]

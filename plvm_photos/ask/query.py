@@ -782,6 +782,8 @@ class Query:
                 return f"the {self.limit} {kinds} with the most photos{showing}"
             return f"which {kinds} the photos{showing} were taken in" + (", most photos first" if self.most else "")
         if self.intent == "times":
+            if self.most and self.limit and self.limit > 1:
+                return f"the {self.limit} {self.kind or 'day'}s with the most photos{showing}"
             if self.order:
                 return f"when the {'latest' if self.order == 'last' else 'earliest'} photo{showing} was taken"
             return f"when the photos{showing} were taken (by {self.kind or 'day'})"

@@ -553,8 +553,10 @@ def _ranked(reading, intent: Intent, ranking) -> Intent:
     intent.most, intent.limit = True, ranking.limit
     _claim_words(reading, SEE_VERBS | TAGGED | PRESENCE | {"who", "whom", "which", "what", "where", "the", "with", "in",
                                                           "most", "often", "photos", "pictures", "does", "did", "do"})
-    if ranking.kind == "people":
+    if ranking.of == "people":
         intent.intent, intent.others = "people", bool(reading.persons)
+    elif ranking.of == "times":
+        intent.intent, intent.kind = "times", ranking.kind
     else:
         intent.intent, intent.kind = "places", ranking.kind if ranking.kind != "place" else "city"
     return intent

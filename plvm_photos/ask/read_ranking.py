@@ -3,9 +3,10 @@ most photographed people", "Penny's favourite places", "the 3 people in the most
 3 cities have the most photos". Read before the numbers of people (``read_faces``), which would
 take the "3 people" of "the top 3 people" for photos showing three faces.
 
-``read_ranking(reading)`` claims the words and returns a ``Ranking``: ``kind`` "people" or a
-place kind ("city", "country", "region", "continent", "place"); ``limit`` the number asked for
-(1 for a noun in the singular, "the top city"; None for the whole ranking, "top people").
+``read_ranking(reading)`` claims the words and returns a ``Ranking`` of people, places (of a
+kind: "city", "country", "region", "continent", "place") or times ("year", "month", "day");
+``limit`` the number asked for (1 for a noun in the singular, "the top city"; None for the whole
+ranking, "top people").
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ MOST_TAILS = frozenset(f"{verb}the most {noun}" for verb in ("in ", "with ", "ar
 
 @dataclass(frozen=True)
 class Ranking:
-    kind: str  # "people" or a place kind
+    of: str  # "people", "places" or "times"
+    kind: str | None  # of places: "city", "country", ...; of times: "year", "month", "day"
     limit: int | None
 
 
@@ -40,12 +42,14 @@ def _number(word: str) -> int | None:
     return NUMBERS.get(word)
 
 
-def _noun(word: str) -> tuple[str, bool] | None:
-    """(kind, singular) of a word a ranking can be of."""
+def _noun(word: str) -> tuple[str, str | None, bool] | None:
+    """(what, kind, singular) of a word a ranking can be of."""
     if word in PEOPLE_NOUNS:
-        return "people", PEOPLE_NOUNS[word]
+        return "people", None, PEOPLE_NOUNS[word]
     if word in L.PLACE_KIND_WORDS:
-        return L.PLACE_KIND_WORDS[word], word in SINGULAR_PLACES
+        return "places", L.PLACE_KIND_WORDS[word], word in SINGULAR_PLACES
+    if word in L.TIME_KIND_WORDS:
+        return "times", L.TIME_KIND_WORDS[word], not word.endswith("s")
     return None
 
 
@@ -80,8 +84,8 @@ def _head_at(reading, i: int) -> tuple[list[int], Ranking] | None:
     noun = _noun(reading.word(j))
     if noun is None:
         return None
-    kind, singular = noun
-    return list(range(i, j + 1)), Ranking(kind, _limit(number, singular))
+    what, kind, singular = noun
+    return list(range(i, j + 1)), Ranking(what, kind, _limit(number, singular))
 
 
 def _most_tail_at(reading, i: int) -> tuple[list[int], Ranking] | None:
@@ -96,5 +100,5 @@ def _most_tail_at(reading, i: int) -> tuple[list[int], Ranking] | None:
             between = [k for k in range(i + 2, j) if reading.word(k) in ("who", "that", "which", "are", "is", "were", "was")]
             if len(between) != j - i - 2:
                 return None
-            return [i, i + 1, *between, *range(j, j + size)], Ranking(noun[0], number)
+            return [i, i + 1, *between, *range(j, j + size)], Ranking(noun[0], noun[1], number)
     return None

@@ -157,6 +157,20 @@ def test_rankings_asked_as_top_favourite_or_most_photographed_are_answered(answe
         assert "with <Penny>" in text.split(";")[0]
 
 
+def test_the_top_years_are_the_first_of_the_years_ranked(answer):
+    """"top 3 years" was refused."""
+    counts: dict[str, int] = {}
+    for s in O.shots:
+        if s.taken:
+            counts[str(s.taken.year)] = counts.get(str(s.taken.year), 0) + 1
+    text = answer("top 3 years").answer
+    import re
+
+    listed = [(year, int(n)) for year, n in re.findall(r"(\d{4}) \((\d+) photos?\)", text.split(":", 1)[1])]
+    assert text.startswith("the 3 years with the most photos") and listed == _first_n(counts, 3)
+    assert answer("the top year").answer.split(" ")[0] in {y for y, n in counts.items() if n == max(counts.values())}
+
+
 @pytest.mark.parametrize("question", ["list people", "list everyone", "everyone", "show me all the people", "name everyone",
                                       "all people"])
 def test_listing_people_is_who_is_in_the_photos(answer, question):
