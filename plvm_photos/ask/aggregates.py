@@ -15,7 +15,7 @@ from plvm_photos.ask.photos import photo_answers, place_text
 from plvm_photos.ask.reader import Reader
 from plvm_photos.ask.results import Answer
 from plvm_photos.ask.selection import CURRENT, DATED, People, Selected, Sql
-from plvm_photos.ask.wording import names_text, plural
+from plvm_photos.ask.wording import ago, names_text, plural
 from plvm_photos.names import show
 
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -281,19 +281,6 @@ def _dated_groups(db: Reader, found: Selected, where: Sql | None):
         return
     for condition, params in db.id_filters("photos.id", found.ids):
         yield from db.rows(query.format(condition), params)
-
-
-def ago(day: date, today: date) -> str:
-    """"today", "yesterday", "12 days ago", "4 months ago", "3 years ago" (whole ones, down)."""
-    days = (today - day).days
-    if days < 0:
-        return "after today (the camera's clock?)"
-    if days < 2:
-        return ("today", "yesterday")[days]
-    if days < 60:
-        return f"{days} days ago"
-    months = (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
-    return f"{months} months ago" if months < 24 else f"{months // 12} years ago"
 
 
 def _last_or_first(db: Reader, query, found: Selected, scope: str) -> Answer:

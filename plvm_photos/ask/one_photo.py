@@ -6,6 +6,7 @@ Positions are the viewer's, relative to the other people in that photo (``sides.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from plvm_photos.ask import sides
 from plvm_photos.ask.photos import PhotoRow, face_boxes, photo_answers, photo_rows
@@ -13,6 +14,7 @@ from plvm_photos.ask.query import AllOf, AnyOf, Not, Only, Person, QuestionError
 from plvm_photos.ask.reader import Reader
 from plvm_photos.ask.results import Answer, PhotoAnswer
 from plvm_photos.ask.selection import People
+from plvm_photos.ask.wording import ago
 from plvm_photos.errors import LibraryError
 from plvm_photos.names import normalize, show
 from plvm_photos.ask.wording import names_text, placed
@@ -341,7 +343,8 @@ def photo_when(db: Reader, query, people: People) -> Answer:
         if taken is None:
             lines.append(f"{photo.path} has no date from the camera (its EXIF data has none)")
         else:
-            lines.append(f"{photo.path} was taken on {_day_text(taken)} at {taken[11:16]}{photo.copies_note()}")
+            since = f" ({ago(date.fromisoformat(taken[:10]), query.today)})" if query.today else ""
+            lines.append(f"{photo.path} was taken on {_day_text(taken)} at {taken[11:16]}{since}{photo.copies_note()}")
     return Answer("\n".join(lines), [photo.answer for photo in photos])
 
 

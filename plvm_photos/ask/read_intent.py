@@ -151,9 +151,11 @@ def read_intent(reading, early: bool = False, early_found: Intent | None = None,
         return _who(reading, intent, files, persons)
     if _claim_whereabouts(reading):  # "<a>'s location": where <a> is
         return _where(reading, intent, files, persons, head)
-    if first == "how" and words[head + 1 : head + 2] == ["long"]:  # "how long since I saw <a>?": the last time
+    if first == "how" and words[head + 1 : head + 2] == ["long"] and (
+            words[head + 2 : head + 3] in (["since"], ["ago"]) or words[head + 2 : head + 5] == ["has", "it", "been"]):
+        # "how long since I saw <a>?": the last time (how long a stay lasted is not asked here)
         _claim_words(reading, ("how", "long", "since", "ago", "has", "it", "been", "is", "was"))
-        intent.order = "last"
+        intent.order = None if files else "last"
         return _when(reading, intent, files, head)
     if first == "when" or (first in ("what", "which") and any(w in ("date", "day", "year", "month", "time", "years", "months", "dates",
                                                                        "days") for w in words[head + 1 : head + 3])
@@ -532,15 +534,16 @@ EVERYONE = frozenset(["people", "persons", "everyone", "everybody", "folks"])
 
 
 def _lists_people(reading) -> bool:
-    """"list people", "everyone in Paris", "show me all the people from 2019": who is in the
-    photos, when nothing else is left to read (no one named, no photo), its words claimed."""
-    if reading.persons or reading.photos:
+    """"list people", "everyone in Paris", "people with <a>": who is in the photos, when nothing
+    else is left to read (no photo named), its words claimed."""
+    if reading.photos:
         return False
     free = [i for i, tok in enumerate(reading.toks) if not tok.used and tok.kind != "punct"]
     if any(reading.toks[i].word in L.MEDIA_NOUNS | {"photo", "picture", "pic", "image", "shot"} for i in free):
         return False  # "photos of everyone" asks for photos, not who is in them
     nouns = [i for i in free if reading.toks[i].word in EVERYONE]
-    if not nouns or any(reading.toks[i].word not in L.FILLER | {"name", "names"} for i in free if i not in nouns):
+    joining = L.PERSON_PREPOSITIONS | {"and", "or", "but", "not", "without"} if reading.persons else set()  # "people with <a>"
+    if not nouns or any(reading.toks[i].word not in L.FILLER | joining | {"name", "names"} for i in free if i not in nouns):
         return False
     reading.claim(nouns, "intent")
     _claim_words(reading, ("name", "names"))

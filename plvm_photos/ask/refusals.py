@@ -71,7 +71,8 @@ def _vocabulary() -> list[str]:
 
     words = set(KEYWORDS) | set(PEOPLE_WORDS) | set(W.MONTHS) | set(W.SEASONS) | set(W.PERIODS) | L.MEDIA_NOUNS
     words |= {w for w in L.FILLER if len(w) > 2} | {"between", "before", "after", "since", "until", "during", "near",
-                                                    "around", "within", "today", "yesterday", "ago", "taken", "show", "photos"}
+                                                    "around", "within", "today", "yesterday", "ago", "taken", "show", "photos",
+                                                    "name", "names"}
     words |= L.PERSON_WORDS | {"anywhere", "everywhere", "somewhere", "nowhere"}  # no "every one" for "everyone"
     from plvm_photos.ask.read_time import DAY_PARTS, HOLIDAYS, WEEKDAY_WORDS
 

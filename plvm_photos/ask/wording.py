@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from plvm_photos.ask.query import AllOf, AllPlaces, AllTimes, AnyOf, AnyPlace, DayPart, Faces, Weekdays, Nobody, NoDate, NoOne, NoPlace, Not, NotPlace, Only, Person, Strangers
 from plvm_photos.names import show
 
@@ -181,3 +183,16 @@ def unseen_words(action: str) -> str:
     while words and words[0].lower() in BE_WORDS:
         words = words[1:]
     return " ".join(words) or action
+
+
+def ago(day: date, today: date) -> str:
+    """"today", "yesterday", "12 days ago", "4 months ago", "3 years ago" (whole ones, down)."""
+    days = (today - day).days
+    if days < 0:
+        return "after today (the camera's clock?)"
+    if days < 2:
+        return ("today", "yesterday")[days]
+    if days < 60:
+        return f"{days} days ago"
+    months = (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
+    return f"{months} months ago" if months < 24 else f"{months // 12} years ago"

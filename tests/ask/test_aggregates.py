@@ -195,7 +195,7 @@ def test_the_top_person_in_a_photo_is_a_position_not_a_ranking():
 def test_how_long_ago_counts_whole_days_months_and_years_from_the_day_asked_on():
     from datetime import date
 
-    from plvm_photos.ask.aggregates import ago
+    from plvm_photos.ask.wording import ago
 
     assert [ago(date(2026, 12, d), date(2026, 12, 7)) for d in (7, 6, 1)] == ["today", "yesterday", "6 days ago"]
     assert ago(date(2026, 7, 20), date(2026, 12, 7)) == "4 months ago" and ago(date(2026, 7, 8), date(2026, 12, 7)) == "4 months ago"
@@ -205,7 +205,7 @@ def test_how_long_ago_counts_whole_days_months_and_years_from_the_day_asked_on()
 def test_how_long_since_i_saw_someone(answer):
     """"how long since I saw Raj" was refused ("I can't use "how long since""); the last and first
     time now say how long ago they were."""
-    from plvm_photos.ask.aggregates import ago
+    from plvm_photos.ask.wording import ago
 
     last = O.latest(O.of(RAJ)).taken
     expected = f"{_day(last)} ({ago(last.date(), TODAY)})"
@@ -228,3 +228,27 @@ def test_five_photos_of_penny_are_her_five_most_recent(answer):
     mine = sorted((s for s in O.of(PENNY) if s.taken), key=lambda s: (s.taken, s.name), reverse=True)[:5]
     found = answer("5 photos of Penny")
     assert found.answer.startswith("the 5 most recent") and [p.path.rsplit("/", 1)[-1] for p in found.photos] == [s.name for s in mine]
+
+
+@pytest.mark.parametrize("text", ["how long did <a> stay in Paris", "how long was I in Tokyo", "how long is beach.jpg"])
+def test_how_long_a_stay_lasted_is_not_read_as_the_last_time(text):
+    """With "how long since", these were answered with the last photo (a different question)."""
+    from plvm_photos.ask.parser import parse
+    from plvm_photos.ask.query import QuestionError
+
+    with pytest.raises(QuestionError):
+        parse(text, TODAY)
+
+
+def test_when_a_photo_was_taken_says_how_long_ago(answer):
+    from plvm_photos.ask.wording import ago
+
+    shot = O.latest(O.of(PENNY))
+    for question in (f"when was {shot.name} taken?", f"how long ago was {shot.name} taken?"):
+        assert f"({ago(shot.taken.date(), TODAY)})" in answer(question).answer, question
+
+
+def test_people_with_someone_is_who_is_with_them(answer):
+    """"people with Penny" was refused ("I can't use "people"")."""
+    assert answer("people with Penny").answer == answer("who is with Penny?").answer
+    assert answer("everyone with Penny in Paris").answer == answer("who is with Penny in Paris?").answer
