@@ -29,6 +29,9 @@ MOST_TAILS = frozenset(f"{verb}the most {noun}" for verb in ("in ", "with ", "ar
                        for noun in ("photos", "pictures", "pics", "images", "shots"))
 
 
+ASKS_FOR_PHOTOS = L.MEDIA_NOUNS - {"one", "ones", "file", "files"}
+
+
 @dataclass(frozen=True)
 class Ranking:
     of: str  # "people", "places" or "times"
@@ -59,10 +62,13 @@ def _limit(number: int | None, singular: bool) -> int | None:
 
 def read_ranking(reading) -> Ranking | None:
     """The first ranking head in the question, its words claimed (None: there is none; none in a
-    question about a photo, where "the top person" is a position)."""
+    question about a photo, where "the top person" is a position, nor after a word for photos).
+    """
     if reading.photos:
         return None
     for i in range(len(reading.toks)):
+        if reading.word(i) in ASKS_FOR_PHOTOS:  # "photos of my favourite person": photos asked for, not a ranking
+            return None
         found = _head_at(reading, i) or _most_tail_at(reading, i)
         if found is not None:
             claimed, ranking = found

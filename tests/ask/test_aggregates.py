@@ -252,3 +252,13 @@ def test_people_with_someone_is_who_is_with_them(answer):
     """"people with Penny" was refused ("I can't use "people"")."""
     assert answer("people with Penny").answer == answer("who is with Penny?").answer
     assert answer("everyone with Penny in Paris").answer == answer("who is with Penny in Paris?").answer
+
+
+@pytest.mark.parametrize("text", ["photos of <a> in her favourite place", "photos of my favourite person", "videos of the top 3 people"])
+def test_photos_asked_for_are_never_answered_with_a_ranking(text):
+    """"photos of Penny in her favourite place" was answered with a ranking of her places."""
+    from plvm_photos.ask.parser import parse
+    from plvm_photos.ask.query import QuestionError
+
+    with pytest.raises(QuestionError):
+        parse(text, TODAY)
