@@ -774,7 +774,7 @@ class Query:
         if self.intent == "people":
             who = "who else is" if self.others else "who is"
             if self.most and self.limit and self.limit > 1:
-                return f"the {self.limit} people{' else' if self.others else ''} in the most photos{showing}"
+                return f"the {self.limit} {'other ' if self.others else ''}people in the most photos{showing}"
             return f"{who} in the most photos{showing}" if self.most else f"{who} in the photos{showing}"
         if self.intent == "places":
             kinds = {"city": "cities", "country": "countries", "continent": "continents"}.get(self.kind or "place", f"{self.kind}s")

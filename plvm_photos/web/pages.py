@@ -310,7 +310,7 @@ def ask_page(library: Library, question: str, ctx: PageContext = NO_FORMS, sort:
             Html("<a href='/ask?q={}{}'{}>{}</a>").format(
                 quote(question), f"&sort={key}" if key else "", Html(" aria-current=true") if key == sort else EMPTY, label)
             for key, label in photo_nav.SORTS.items())))
-    body = Html("<h1>Ask</h1><p class=answer id=answer>{}</p>{}<p class=muted>{}</p>{}{}").format(
-        sentence, understood, plural(len(tiles), "photo"), sorts,
-        tile_grid(tiles, photo_nav.from_query(photo_nav.ask_key(sort, question))))
+    counted = when(tiles, Html("<p class=muted>{}</p>").format(plural(len(tiles), "photo")))  # not "0 photos" under a ranking
+    body = Html("<h1>Ask</h1><p class=answer id=answer>{}</p>{}{}{}{}").format(
+        sentence, understood, counted, sorts, tile_grid(tiles, photo_nav.from_query(photo_nav.ask_key(sort, question))))
     return page("Ask", body, question, ctx)

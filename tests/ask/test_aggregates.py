@@ -139,6 +139,8 @@ def test_the_top_n_people_are_the_first_n_of_the_ranking(answer, question, n, sk
     assert text.startswith(f"the {n} people in the most photos") and _listed(text) == expected, text
     if len(expected) > n:
         assert f"({len(expected)} listed: a tie at" in text
+    understood = answer(question).understood
+    assert understood.startswith(f"the {n} other people" if skip else f"the {n} people"), understood
 
 
 @pytest.mark.parametrize("question, head", [

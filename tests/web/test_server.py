@@ -118,3 +118,11 @@ def test_cli_refuses_a_non_loopback_bind_without_token(tmp_path):
     assert proc.returncode == 2, proc
     assert "refusing to serve on 0.0.0.0" in proc.stderr and "--token" in proc.stderr
     assert "serving" not in proc.stdout
+
+
+def test_a_ranking_asked_in_the_gallery_says_no_photo_count(gallery_server):
+    """"who is in the most photos?" showed "0 photos" under the ranking; a list still counts them."""
+    status, body, _ = get(gallery_server, "/ask?q=who+is+in+the+most+photos%3F")
+    assert status == 200 and b"is in the most photos" in body and b"<p class=muted>0 photos</p>" not in body
+    status, body, _ = get(gallery_server, "/ask?q=photos+of+%3Cbarack_obama%3E")
+    assert status == 200 and b" photos</p>" in body
