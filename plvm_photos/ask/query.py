@@ -772,9 +772,10 @@ class Query:
         if self.intent == "people" and self.kind == "named":
             return f"which of {people} is in more photos"
         if self.intent == "people":
-            who = "who else is" if self.others else "who is"
+            others = self.others and not isinstance(self.people, Not)  # not "who else" beside "without <a>" alone
+            who = "who else is" if others else "who is"
             if self.most and self.limit and self.limit > 1:
-                return f"the {self.limit} {'other ' if self.others else ''}people in the most photos{showing}"
+                return f"the {self.limit} {'other ' if others else ''}people in the most photos{showing}"
             return f"{who} in the most photos{showing}" if self.most else f"{who} in the photos{showing}"
         if self.intent == "places":
             kinds = {"city": "cities", "country": "countries", "continent": "continents"}.get(self.kind or "place", f"{self.kind}s")

@@ -102,6 +102,8 @@ def test_who_is_in_photos_says_every_person_filter_it_counted_over(answer):
         assert said in answer(question).answer, question
     listed = answer("who is in the photos without Leonard?").answer.split(":", 1)[1]
     assert "Leonard" not in listed and "<Sheldon Cooper>" in listed
+    # nobody is named beside them: not "who else"
+    assert answer("who is in the photos without Leonard?").understood == "who is in the photos showing not <Leonard Hofstadter>"
 
 
 def _counts(shots, skip=()) -> dict[str, int]:
