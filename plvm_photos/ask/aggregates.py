@@ -15,7 +15,7 @@ from plvm_photos.ask.photos import photo_answers, place_text
 from plvm_photos.ask.reader import Reader
 from plvm_photos.ask.results import Answer
 from plvm_photos.ask.selection import CURRENT, DATED, People, Selected, Sql
-from plvm_photos.ask.wording import ago, names_text, plural
+from plvm_photos.ask.wording import ago, names_joined, names_text, plural
 from plvm_photos.names import show
 
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -56,10 +56,6 @@ def _first(ranked: list[tuple[str, int]], limit: int, noun: str, what: str, scop
         notes.append(f"only {len(ranked)} in all")
     listing = ", ".join(f"{name} ({plural(n)})" for name, n in shown + tied)
     return f"the {len(shown)} {noun} {what}{scope}" + "".join(f" ({note})" for note in notes) + f": {listing}"
-
-
-def names_joined(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -114,8 +110,8 @@ def people_answer(db: Reader, query, people: People, found: Selected | None, sco
     if not ranked:
         nobody = "nobody else you know is" if also else "nobody you know is"
         return Answer(f"{nobody} in the photos{scope}", photos)
-    if query.most and query.limit and query.limit > 1:  # "the top 3 people"
-        return Answer(_first(ranked, query.limit, "people", "in the most photos", scope), photos)
+    if query.top:  # "the top 3 people"
+        return Answer(_first(ranked, query.top, "people", "in the most photos", scope), photos)
     if query.most:
         return Answer(_top(ranked, "in the most photos", scope), photos)
     who = "people" if len(ranked) != 1 else "person"
@@ -223,8 +219,8 @@ def places_answer(db: Reader, query, found: Selected, scope: str, with_photos: b
         return Answer(f"nowhere: there are no photos{scope}", photos)
     if not ranked:
         return Answer(f"no places: none of the {plural(unplaced)}{scope} has a GPS position", photos)
-    if query.most and query.limit and query.limit > 1:  # "the top 3 cities"
-        return Answer(_first(ranked, query.limit, kinds, "with the most photos", scope) + note, photos)
+    if query.top:  # "the top 3 cities"
+        return Answer(_first(ranked, query.top, kinds, "with the most photos", scope) + note, photos)
     if query.most:
         best = ranked[0][1]
         leaders = [name for name, n in ranked if n == best]
@@ -305,6 +301,8 @@ def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bo
     photos = (lambda: photo_answers(db, found.ids, found.rows or None)) if with_photos else (lambda: [])
     if not found.ids:  # "when did I last see <x>" of someone in no photo: never, not "the last time"
         return Answer(f"never: there are no photos{scope}", [])
+    if query.order is not None and any(row.taken for row in found.rows.values()):
+        return _last_or_first(db, query, found, scope)
     kind = query.kind if query.kind in ("year", "month", "day") else "day"
     counts: Counter = Counter()
     places: dict[tuple, list] = defaultdict(list)
@@ -316,13 +314,11 @@ def times_answer(db: Reader, query, found: Selected, scope: str, with_photos: bo
             places[key].append(shown)  # in the order of their first photo
     if not counts:
         return Answer(f"no dates: none of the {plural(len(found.ids))}{scope} has a date from the camera", photos())
-    if query.order is not None:
-        return _last_or_first(db, query, found, scope)
     undated = len(found.ids) - sum(counts.values())
     note = f" ({plural(undated)} without a date not counted)" if undated else ""
-    if query.most and query.limit and query.limit > 1:  # "the top 3 years"
+    if query.top:  # "the top 3 years"
         ranked = _ranked(counts, lambda key: _label_of(key, kind))
-        return Answer(_first(ranked, query.limit, f"{kind}s", "with the most photos", scope) + note, photos())
+        return Answer(_first(ranked, query.top, f"{kind}s", "with the most photos", scope) + note, photos())
     if query.most:
         ranked = _ranked(counts, lambda key: _label_of(key, kind))
         best = ranked[0][1]

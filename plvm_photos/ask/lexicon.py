@@ -13,6 +13,7 @@ PHOTO_NOUNS = frozenset(["photo", "photos", "picture", "pictures", "pic", "pics"
                          "selfies", "one", "ones", "file", "files"])
 VIDEO_NOUNS = frozenset(["video", "videos", "clip", "clips", "movie", "movies", "footage", "film", "films"])
 MEDIA_NOUNS = PHOTO_NOUNS | VIDEO_NOUNS
+ASKS_FOR_MEDIA = MEDIA_NOUNS - {"one", "ones", "file", "files"}  # words that ask for photos or videos
 NEGATIONS = frozenset(["no", "not", "without", "excluding"])  # "no videos": photos only
 
 # --- what is asked -------------------------------------------------------------------------------

@@ -715,6 +715,11 @@ class Query:
     read_as: str | None = None  # the question with its misspelt words corrected, as answered ("photos of pennny")
     today: date | None = field(default=None, compare=False)  # the day asked on: "4 months ago" counts from it
 
+    @property
+    def top(self) -> int | None:
+        """How many of a ranking's first are asked for ("the top 3 people"); None: its leader."""
+        return self.limit if self.most and self.limit and self.limit > 1 else None
+
     def names(self) -> tuple[str, ...]:
         """Every person the question mentions, in order of first mention."""
         return self.people.names() if self.people is not None else ()
@@ -774,17 +779,17 @@ class Query:
         if self.intent == "people":
             others = self.others and not isinstance(self.people, Not)  # not "who else" beside "without <a>" alone
             who = "who else is" if others else "who is"
-            if self.most and self.limit and self.limit > 1:
-                return f"the {self.limit} {'other ' if others else ''}people in the most photos{showing}"
+            if self.top:
+                return f"the {self.top} {'other ' if others else ''}people in the most photos{showing}"
             return f"{who} in the most photos{showing}" if self.most else f"{who} in the photos{showing}"
         if self.intent == "places":
             kinds = {"city": "cities", "country": "countries", "continent": "continents"}.get(self.kind or "place", f"{self.kind}s")
-            if self.most and self.limit and self.limit > 1:
-                return f"the {self.limit} {kinds} with the most photos{showing}"
+            if self.top:
+                return f"the {self.top} {kinds} with the most photos{showing}"
             return f"which {kinds} the photos{showing} were taken in" + (", most photos first" if self.most else "")
         if self.intent == "times":
-            if self.most and self.limit and self.limit > 1:
-                return f"the {self.limit} {self.kind or 'day'}s with the most photos{showing}"
+            if self.top:
+                return f"the {self.top} {self.kind or 'day'}s with the most photos{showing}"
             if self.order:
                 return f"when the {'latest' if self.order == 'last' else 'earliest'} photo{showing} was taken"
             return f"when the photos{showing} were taken (by {self.kind or 'day'})"

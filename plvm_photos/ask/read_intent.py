@@ -414,7 +414,7 @@ def _claim_order(reading, intent: Intent) -> None:
     head = _first_free(reading)
     number = 1 if reading.word(head) == "one" else _count_of(reading.word(head))
     if number is not None and number <= 100 and not reading.word(head).startswith("0") and (
-            reading.word(head + 1) in L.MEDIA_NOUNS - {"one", "ones", "file", "files"}):
+            reading.word(head + 1) in L.ASKS_FOR_MEDIA):
         intent.order, intent.limit = "last", number
         reading.claim([head], "intent")
         return
@@ -539,7 +539,7 @@ def _lists_people(reading) -> bool:
     if reading.photos:
         return False
     free = [i for i, tok in enumerate(reading.toks) if not tok.used and tok.kind != "punct"]
-    if any(reading.toks[i].word in L.MEDIA_NOUNS | {"photo", "picture", "pic", "image", "shot"} for i in free):
+    if any(reading.toks[i].word in L.ASKS_FOR_MEDIA for i in free):
         return False  # "photos of everyone" asks for photos, not who is in them
     nouns = [i for i in free if reading.toks[i].word in EVERYONE]
     joining = L.PERSON_PREPOSITIONS | {"and", "or", "but", "not", "without"} if reading.persons else set()  # "people with <a>"

@@ -29,9 +29,6 @@ MOST_TAILS = frozenset(f"{verb}the most {noun}" for verb in ("in ", "with ", "ar
                        for noun in ("photos", "pictures", "pics", "images", "shots"))
 
 
-ASKS_FOR_PHOTOS = L.MEDIA_NOUNS - {"one", "ones", "file", "files"}
-
-
 @dataclass(frozen=True)
 class Ranking:
     of: str  # "people", "places" or "times"
@@ -67,7 +64,7 @@ def read_ranking(reading) -> Ranking | None:
     if reading.photos:
         return None
     for i in range(len(reading.toks)):
-        if reading.word(i) in ASKS_FOR_PHOTOS:  # "photos of my favourite person": photos asked for, not a ranking
+        if reading.word(i) in L.ASKS_FOR_MEDIA:  # "photos of my favourite person": photos asked for, not a ranking
             return None
         found = _head_at(reading, i) or _most_tail_at(reading, i)
         if found is not None:

@@ -113,7 +113,7 @@ def _plain_fix(word: str, fixed: str, names: tuple[str, ...]) -> bool:
     times = set(W.MONTHS) | set(W.SEASONS) | set(DAY_PARTS) | set(WEEKDAY_WORDS) | {w for key in HOLIDAYS for w in key}
     if fixed in times and (len(word) < 6 or len(fixed) < 6):
         return False  # "sent" is no "sept", "mars" no "march"
-    kinds = (set(names), times, L.MEDIA_NOUNS - {"one", "ones", "file", "files"})
+    kinds = (set(names), times, L.ASKS_FOR_MEDIA)
     near = near_keywords(word, names)
     return any(fixed in kind and set(near) <= kind for kind in kinds) and (len(near) == 1 or fixed in L.MEDIA_NOUNS)
 

@@ -27,6 +27,11 @@ def counted_items(items) -> str:
     return counted(len(items), sum(1 for item in items if item.kind == "video"))
 
 
+def names_joined(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def names_text(names: list[str], joiner: str = "and") -> str:
     shown = [show(n) for n in names]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {joiner} " + shown[-1]
@@ -162,10 +167,7 @@ def left_out_note(query, no_date: int, no_position: int, left_out: int, has_date
 
 def within_note(within: list[tuple[str, list[str]]]) -> str:
     """"Pasadena and Santa Monica, within Los Angeles, included": the places a city asked for took in."""
-    def joined(names: list[str]) -> str:
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-    return "; ".join(f"{joined(names)}, within {city}, included" for city, names in within)
+    return "; ".join(f"{names_joined(names)}, within {city}, included" for city, names in within)
 
 
 def placed(side: str) -> str:
